@@ -1,0 +1,114 @@
+package inbox
+
+import (
+	"time"
+)
+
+// EnvelopeVersion is the version of the inbound envelope this code writes. Readers accept this
+// version and refuse newer ones (they go to the DLQ rather than being misread).
+const EnvelopeVersion = 1
+
+// EnvelopeKind says what an inbound envelope carries.
+type EnvelopeKind string
+
+// Envelope kinds.
+const (
+	KindMessage EnvelopeKind = "message"
+	KindStatus  EnvelopeKind = "status"
+)
+
+// Sender is who sent an inbound message, as the provider names them.
+type Sender struct {
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// StatusUpdate is a provider's report on an outbound message.
+type StatusUpdate struct {
+	Status       MessageStatus `json:"status"`
+	ErrorCode    string        `json:"errorCode,omitempty"`
+	ErrorMessage string        `json:"errorMessage,omitempty"`
+}
+
+// Envelope is the normalized form in which every channel's intake hands an event to the router
+// through the inbound queue. It is versioned (V) so that routers can be deployed before or after
+// intakes.
+type Envelope struct {
+	V           int          `json:"v"`
+	Kind        EnvelopeKind `json:"kind"`
+	AccountID   string       `json:"accountId"`
+	ChannelID   string       `json:"channelId"`
+	ChannelType ChannelType  `json:"channelType"`
+	// ProviderMessageID is the provider's id of the message the envelope is about (Twilio's
+	// MessageSid): the key of exactly-once storage.
+	ProviderMessageID string        `json:"providerMessageId"`
+	From              Sender        `json:"from"`
+	To                string        `json:"to,omitempty"`
+	Text              string        `json:"text,omitempty"`
+	Attachments       []Attachment  `json:"attachments,omitempty"`
+	ReceivedAt        time.Time     `json:"receivedAt"`
+	Status            *StatusUpdate `json:"status,omitempty"`
+}
+
+// ContactAddress is the sender's address on the channel (phone, email…), the part of the
+// conversation key that is known before the router has looked anything up.
+func (e Envelope) ContactAddress() string {
+	if e.From.Phone != "" {
+		return e.From.Phone
+	}
+	return e.From.Email
+}
+
+// GroupKey is the FIFO message group of the envelope: every event between one contact address
+// and one channel is processed in order, and different conversations in parallel.
+func (e Envelope) GroupKey() string {
+	return e.AccountID + "/" + e.ChannelID + "/" + e.ContactAddress()
+}
+
+// DedupKey is the FIFO deduplication id: the provider's own id of the event, so that a
+// platform's retry within SQS's five-minute window is dropped by the queue itself.
+func (e Envelope) DedupKey() string {
+	return string(e.Kind) + "/" + e.ChannelID + "/" + e.ProviderMessageID + statusSuffix(e.Status)
+}
+
+func statusSuffix(s *StatusUpdate) string {
+	if s == nil {
+		return ""
+	}
+	return "/" + string(s.Status)
+}
+
+// Validate reports an EInvalid error when a required field is missing or the version is
+// unknown.
+func (e Envelope) Validate() error {
+	switch {
+	case e.V != EnvelopeVersion:
+		return Errorf(EInvalid, "unsupported envelope version %d", e.V)
+	case e.AccountID == "" || e.ChannelID == "":
+		return Errorf(EInvalid, "envelope without account or channel")
+	case e.ProviderMessageID == "":
+		return Errorf(EInvalid, "envelope without provider message id")
+	case e.Kind == KindMessage && e.ContactAddress() == "":
+		return Errorf(EInvalid, "message envelope without sender")
+	case e.Kind == KindStatus && e.Status == nil:
+		return Errorf(EInvalid, "status envelope without status")
+	case e.Kind != KindMessage && e.Kind != KindStatus:
+		return Errorf(EInvalid, "unknown envelope kind %q", e.Kind)
+	}
+	return nil
+}
+
+// OutboundJob asks the dispatch function to send one stored outbound message.
+type OutboundJob struct {
+	V              int    `json:"v"`
+	AccountID      string `json:"accountId"`
+	ConversationID string `json:"conversationId"`
+	MessageID      string `json:"messageId"`
+}
+
+// GroupKey keeps the replies of one conversation in order.
+func (j OutboundJob) GroupKey() string { return j.AccountID + "/" + j.ConversationID }
+
+// DedupKey makes a double enqueue of the same reply a no-op.
+func (j OutboundJob) DedupKey() string { return j.MessageID }

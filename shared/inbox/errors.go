@@ -1,0 +1,77 @@
+package inbox
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrorCode classifies an error so that the edges (HTTP, queues) can react to it without
+// knowing where it came from.
+type ErrorCode string
+
+// The error codes of the application. The HTTP layer maps each to one status code.
+const (
+	ENotFound     ErrorCode = "not_found"
+	EInvalid      ErrorCode = "invalid"
+	EConflict     ErrorCode = "conflict"
+	EUnauthorized ErrorCode = "unauthorized"
+	EForbidden    ErrorCode = "forbidden"
+	ETooLarge     ErrorCode = "too_large"
+	EUnavailable  ErrorCode = "unavailable"
+	EInternal     ErrorCode = "internal"
+)
+
+// Error is an application error: a code, a message fit for people, and an optional cause that
+// is logged but never shown to callers.
+type Error struct {
+	Code    ErrorCode
+	Message string
+	Err     error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code ErrorCode, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error with the given code and message whose cause is err.
+func Wrap(err error, code ErrorCode, message string) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// ErrorCodeOf returns the code of the first *Error in err's chain, EInternal for any other
+// non-nil error and "" for nil.
+func ErrorCodeOf(err error) ErrorCode {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the people-facing message of err: the message of the first *Error in its
+// chain, or a generic text for any other error so that internals never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// IsCode reports whether err carries the given code.
+func IsCode(err error, code ErrorCode) bool { return ErrorCodeOf(err) == code }

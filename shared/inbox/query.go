@@ -1,0 +1,21 @@
+package inbox
+
+// ConversationFilter selects conversations for a list. Empty fields do not filter, except
+// Status, which defaults to open.
+type ConversationFilter struct {
+	InboxID string
+	Status  ConversationStatus
+	// AssigneeID filters on the assignee; Unassigned selects conversations without one.
+	AssigneeID string
+	Unassigned bool
+	// Limit is the page size (1–100, default 25); Cursor is the opaque "next" of the previous page.
+	Limit  int
+	Cursor string
+}
+
+// DeliveryUpdate is a change of an outbound message's delivery state.
+type DeliveryUpdate struct {
+	Status     MessageStatus
+	ProviderID string
+	Error      *ProviderError
+}

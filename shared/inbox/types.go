@@ -1,0 +1,214 @@
+package inbox
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do in an account.
+type Role string
+
+// Roles. Admins manage inboxes and channels; agents work conversations.
+const (
+	RoleAdmin Role = "admin"
+	RoleAgent Role = "agent"
+)
+
+// Principal is the authenticated caller of the API, taken from the JWT claims.
+type Principal struct {
+	AccountID string
+	UserID    string
+	Role      Role
+}
+
+// Inbox groups the channels a team answers together.
+type Inbox struct {
+	AccountID string    `json:"-"`
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// ChannelType names a kind of channel.
+type ChannelType string
+
+// Channel types.
+const (
+	ChannelSMS ChannelType = "sms"
+)
+
+// Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.
+const (
+	SecretTwilioAuthToken = "twilioAuthToken"
+)
+
+// Channel is one connection of an inbox to a provider: a Twilio number, a Facebook page…
+type Channel struct {
+	AccountID string      `json:"-"`
+	ID        string      `json:"id"`
+	InboxID   string      `json:"inboxId"`
+	Type      ChannelType `json:"type"`
+	Name      string      `json:"name"`
+	// ProviderKey identifies the channel at its provider (a phone number for SMS); one provider
+	// key belongs to one channel in the whole deployment.
+	ProviderKey string        `json:"-"`
+	Twilio      *TwilioConfig `json:"twilio,omitempty"`
+	// Secrets holds the clear secrets in memory only; stores seal them at rest.
+	Secrets   map[string]string `json:"-"`
+	CreatedAt time.Time         `json:"createdAt"`
+}
+
+// TwilioConfig is the public part of a Twilio channel's settings.
+type TwilioConfig struct {
+	AccountSID  string `json:"accountSid"`
+	PhoneNumber string `json:"phoneNumber"`
+}
+
+// Contact is a customer who wrote to the team.
+type Contact struct {
+	AccountID string    `json:"-"`
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Phone     string    `json:"phone"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// ConversationStatus is open or closed.
+type ConversationStatus string
+
+// Conversation statuses.
+const (
+	StatusOpen   ConversationStatus = "open"
+	StatusClosed ConversationStatus = "closed"
+)
+
+// Conversation is a thread between a contact and the team on one channel.
+type Conversation struct {
+	AccountID     string             `json:"-"`
+	ID            string             `json:"id"`
+	InboxID       string             `json:"inboxId"`
+	ChannelID     string             `json:"channelId"`
+	ChannelType   ChannelType        `json:"channelType"`
+	ContactID     string             `json:"contactId"`
+	ContactName   string             `json:"contactName"`
+	ContactPhone  string             `json:"contactPhone"`
+	ContactEmail  string             `json:"contactEmail"`
+	Status        ConversationStatus `json:"status"`
+	AssigneeID    string             `json:"assigneeId"`
+	LastMessageAt time.Time          `json:"lastMessageAt"`
+	Preview       string             `json:"preview"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	Version       int64              `json:"version"`
+}
+
+// Direction of a message.
+type Direction string
+
+// Directions: in from the contact, out from the team.
+const (
+	DirectionIn  Direction = "in"
+	DirectionOut Direction = "out"
+)
+
+// MessageStatus is where a message stands. Inbound messages are "received"; outbound ones move
+// pending → sending → sent → delivered → read, or end in failed / undelivered.
+type MessageStatus string
+
+// Message statuses.
+const (
+	MessageReceived    MessageStatus = "received"
+	MessagePending     MessageStatus = "pending"
+	MessageSending     MessageStatus = "sending"
+	MessageSent        MessageStatus = "sent"
+	MessageDelivered   MessageStatus = "delivered"
+	MessageRead        MessageStatus = "read"
+	MessageFailed      MessageStatus = "failed"
+	MessageUndelivered MessageStatus = "undelivered"
+)
+
+// Rank orders delivery statuses so that a late callback never moves a message backwards.
+// Terminal failures rank highest.
+func (s MessageStatus) Rank() int {
+	switch s {
+	case MessagePending:
+		return 1
+	case MessageSending:
+		return 2
+	case MessageSent:
+		return 3
+	case MessageDelivered:
+		return 4
+	case MessageRead:
+		return 5
+	case MessageFailed, MessageUndelivered:
+		return 6
+	}
+	return 0
+}
+
+// Attachment is a file carried by a message.
+type Attachment struct {
+	URL         string `json:"url"`
+	ContentType string `json:"contentType"`
+}
+
+// ProviderError is the reason a provider gave for not delivering a message.
+type ProviderError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Message is one message of a conversation.
+type Message struct {
+	AccountID      string         `json:"-"`
+	ConversationID string         `json:"conversationId"`
+	ID             string         `json:"id"`
+	Direction      Direction      `json:"direction"`
+	Text           string         `json:"text"`
+	Attachments    []Attachment   `json:"attachments"`
+	CreatedAt      time.Time      `json:"createdAt"`
+	Status         MessageStatus  `json:"status"`
+	AuthorID       string         `json:"authorId,omitempty"`
+	ProviderID     string         `json:"providerId,omitempty"`
+	Error          *ProviderError `json:"error,omitempty"`
+	UpdatedAt      time.Time      `json:"updatedAt"`
+}
+
+// Preview is the text shown for a conversation in lists: the first line of the message, at most
+// 140 runes, or the kind of attachment when there is no text.
+func (m Message) Preview() string {
+	t := strings.TrimSpace(m.Text)
+	if t == "" && len(m.Attachments) > 0 {
+		return "[" + m.Attachments[0].ContentType + "]"
+	}
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		t = t[:i]
+	}
+	r := []rune(t)
+	if len(r) > 140 {
+		return string(r[:139]) + "…"
+	}
+	return t
+}
+
+// NewID returns a random 128-bit identifier in hex. Services take an id generator so that tests
+// can be deterministic; this is the production one.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// MessageID returns an identifier that sorts by time: a fixed-width UTC timestamp with
+// microseconds, then a random suffix, so that the messages of a conversation come back in order.
+func MessageID(t time.Time, random string) string {
+	return t.UTC().Format("20060102T150405.000000Z") + "-" + random
+}
+
+// SortableTime formats t for use in sort keys: fixed width, UTC, lexicographic = chronological.
+func SortableTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
