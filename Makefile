@@ -1,0 +1,26 @@
+# The two commands of a fresh clone: `make run` and `make test`. Both install what they need.
+.PHONY: run test bench build tools clean fuzz
+
+PORT ?= 3000
+
+run: tools
+	go run ./infra/local -port $(PORT)
+
+test:
+	infra/test.sh
+
+bench: tools
+	infra/bench.sh
+
+tools:
+	infra/emulators/install.sh
+
+# build compiles every function as a linux/arm64 `bootstrap`, as sam build does.
+build:
+	@for d in functions/*/; do \
+		n=$$(basename $$d); \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o .aws-sam-local/$$n/bootstrap ./$$d || exit 1; \
+	done
+
+clean:
+	rm -rf .aws-sam-local .tools/run

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, idempotently, what make run and make test need beyond Go: the SQS emulator (npm),
+# DynamoDB Local (AWS's jar, shipped inside the npm package amplify-dynamodb-simulator) and the
+# Lambda runtime interface emulator (Go). Everything lands in .tools/ and infra/emulators/node_modules.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tools="$root/.tools"
+mkdir -p "$tools/bin"
+
+if [ ! -d "$root/infra/emulators/node_modules/local-aws-sqs" ]; then
+  (cd "$root/infra/emulators" && npm ci --no-audit --no-fund --silent)
+fi
+
+if [ ! -f "$tools/dynamodb/DynamoDBLocal.jar" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null && tar xzf amplify-dynamodb-simulator-2.9.30.tgz)
+  rm -rf "$tools/dynamodb"
+  mv "$tmp/package/emulator" "$tools/dynamodb"
+  rm -rf "$tmp"
+fi
+
+if [ ! -x "$tools/bin/aws-lambda-rie" ]; then
+  GOBIN="$tools/bin" go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+fi

@@ -1,0 +1,116 @@
+// Package samtemplate reads the project's SAM template (template.yaml) with goformation, so that
+// the local runner and the tests take the table definition, the functions and the HTTP routes
+// from the one file that is deployed.
+package samtemplate
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	cfdynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+)
+
+// TableResource is the logical id of the application's table in template.yaml.
+const TableResource = "Table"
+
+// Template is a parsed template.yaml.
+type Template struct {
+	cf  *cloudformation.Template
+	dir string
+}
+
+// Load parses the SAM template at path. It returns an error when the file cannot be read or is
+// not a valid template.
+func Load(path string) (*Template, error) {
+	cf, err := goformation.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("samtemplate: parse %s: %w", path, err)
+	}
+	return &Template{cf: cf, dir: filepath.Dir(path)}, nil
+}
+
+// Find walks up from the working directory to the first folder holding template.yaml and
+// returns its path. It returns an error when there is none.
+func Find() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, "template.yaml")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("samtemplate: no template.yaml above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// LoadDefault finds and loads the repository's template.yaml.
+func LoadDefault() (*Template, error) {
+	p, err := Find()
+	if err != nil {
+		return nil, err
+	}
+	return Load(p)
+}
+
+// Dir is the folder holding the template; CodeUri paths are relative to it.
+func (t *Template) Dir() string { return t.dir }
+
+// CloudFormation returns the parsed template for checks this package does not wrap.
+func (t *Template) CloudFormation() *cloudformation.Template { return t.cf }
+
+// CreateTableInput returns the CreateTable request for the application's table under the given
+// name: key schema, attributes and global secondary indexes exactly as the template declares
+// them, billed on demand. It returns an error when the template has no such table.
+func (t *Template) CreateTableInput(name string) (*ddb.CreateTableInput, error) {
+	tbl, err := t.cf.GetDynamoDBTableWithName(TableResource)
+	if err != nil {
+		return nil, fmt.Errorf("samtemplate: %w", err)
+	}
+	in := &ddb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+	}
+	for _, a := range tbl.AttributeDefinitions {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, ddbtypes.AttributeDefinition{
+			AttributeName: aws.String(a.AttributeName),
+			AttributeType: ddbtypes.ScalarAttributeType(a.AttributeType),
+		})
+	}
+	in.KeySchema = keySchema(tbl.KeySchema)
+	for _, g := range tbl.GlobalSecondaryIndexes {
+		proj := &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll}
+		if g.Projection != nil && g.Projection.ProjectionType != nil {
+			proj.ProjectionType = ddbtypes.ProjectionType(*g.Projection.ProjectionType)
+			proj.NonKeyAttributes = g.Projection.NonKeyAttributes
+		}
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, ddbtypes.GlobalSecondaryIndex{
+			IndexName:  aws.String(g.IndexName),
+			KeySchema:  keySchema(g.KeySchema),
+			Projection: proj,
+		})
+	}
+	return in, nil
+}
+
+func keySchema(ks []cfdynamodb.Table_KeySchema) []ddbtypes.KeySchemaElement {
+	out := make([]ddbtypes.KeySchemaElement, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, ddbtypes.KeySchemaElement{
+			AttributeName: aws.String(k.AttributeName),
+			KeyType:       ddbtypes.KeyType(k.KeyType),
+		})
+	}
+	return out
+}

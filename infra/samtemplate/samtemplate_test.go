@@ -1,0 +1,21 @@
+package samtemplate
+
+import "testing"
+
+func TestCreateTableInputFollowsTemplate(t *testing.T) {
+	t.Parallel()
+	tpl, err := LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := tpl.CreateTableInput("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.KeySchema) != 2 || *in.KeySchema[0].AttributeName != "pk" || *in.KeySchema[1].AttributeName != "sk" {
+		t.Fatalf("key schema = %+v", in.KeySchema)
+	}
+	if len(in.GlobalSecondaryIndexes) != 3 {
+		t.Fatalf("want 3 GSIs, got %d", len(in.GlobalSecondaryIndexes))
+	}
+}

@@ -1,0 +1,128 @@
+// Package testenv gives tests the real emulators that `make test` started (DynamoDB Local, the
+// SQS emulator, the Lambda runtime interface emulator): clients pointed at them and fresh,
+// uniquely named tables and queues, created from template.yaml and removed after the test.
+//
+// A test that needs an emulator fails, never skips, when its endpoint is not set: run the tests
+// through `make test`, which starts them.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/openinbox/inbox/infra/samtemplate"
+)
+
+// AWSConfig is the configuration for emulators: a fixed region and static dummy credentials.
+func AWSConfig() aws.Config {
+	return aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}
+}
+
+// Endpoint returns the value of the environment variable name, failing the test when it is unset.
+func Endpoint(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: run the tests with `make test`, which starts the emulators", name)
+	}
+	return v
+}
+
+// Unique returns prefix followed by a random suffix, for table and queue names.
+func Unique(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// DynamoDB returns a client for DynamoDB Local (DYNAMODB_ENDPOINT) and the name of a new table
+// created from template.yaml's definition; the table is deleted when the test ends.
+func DynamoDB(t testing.TB) (*dynamodb.Client, string) {
+	t.Helper()
+	endpoint := Endpoint(t, "DYNAMODB_ENDPOINT")
+	client := dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	tpl, err := samtemplate.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := Unique("t")
+	in, err := tpl.CreateTableInput(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := client.CreateTable(ctx, in); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	})
+	return client, name
+}
+
+// SQS returns a client for the SQS emulator (SQS_ENDPOINT).
+func SQS(t testing.TB) *sqs.Client {
+	t.Helper()
+	endpoint := Endpoint(t, "SQS_ENDPOINT")
+	return sqs.NewFromConfig(AWSConfig(), func(o *sqs.Options) { o.BaseEndpoint = aws.String(endpoint) })
+}
+
+// FIFOQueue creates a FIFO queue with a FIFO dead-letter queue that receives a message after
+// maxReceive receives, as template.yaml sets them up, and returns both URLs.
+func FIFOQueue(t testing.TB, client *sqs.Client, maxReceive int, visibilitySeconds int) (queueURL, dlqURL string) {
+	t.Helper()
+	ctx := context.Background()
+	base := Unique("q")
+	dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName:  aws.String(base + "-dlq.fifo"),
+		Attributes: map[string]string{string(sqstypes.QueueAttributeNameFifoQueue): "true"},
+	})
+	if err != nil {
+		t.Fatalf("create dlq: %v", err)
+	}
+	attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl:       dlq.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		t.Fatalf("dlq arn: %v", err)
+	}
+	arn := attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
+	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName: aws.String(base + ".fifo"),
+		Attributes: map[string]string{
+			string(sqstypes.QueueAttributeNameFifoQueue):         "true",
+			string(sqstypes.QueueAttributeNameVisibilityTimeout): itoa(visibilitySeconds),
+			string(sqstypes.QueueAttributeNameRedrivePolicy):     `{"deadLetterTargetArn":"` + arn + `","maxReceiveCount":"` + itoa(maxReceive) + `"}`,
+		},
+	})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl})
+		_, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: dlq.QueueUrl})
+	})
+	return *q.QueueUrl, *dlq.QueueUrl
+}
+
+// RIE returns the path of the Lambda runtime interface emulator binary (LAMBDA_RIE).
+func RIE(t testing.TB) string {
+	t.Helper()
+	return Endpoint(t, "LAMBDA_RIE")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
