@@ -1,0 +1,62 @@
+// Package sqsqueue is the SQS adapter: it publishes messages to a FIFO queue with a message group
+// and a deduplication id, and reports failures as inbox errors so that callers can answer 5xx and
+// let the platform retry.
+package sqsqueue
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// maxIDLen is SQS's limit for MessageGroupId and MessageDeduplicationId.
+const maxIDLen = 128
+
+// Queue publishes to one FIFO queue.
+type Queue struct {
+	client *sqs.Client
+	url    string
+}
+
+// New returns a Queue that sends to the queue at url through client.
+func New(client *sqs.Client, url string) *Queue {
+	return &Queue{client: client, url: url}
+}
+
+// NewClient returns an SQS client for cfg, sent to endpoint when it is not empty (an emulator).
+func NewClient(cfg aws.Config, endpoint string) *sqs.Client {
+	return sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+}
+
+// Publish sends body in message group group with deduplication id dedup. It returns only after
+// SQS accepted the message; any failure is an EUnavailable error.
+func (q *Queue) Publish(ctx context.Context, group, dedup string, body []byte) error {
+	_, err := q.client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:               aws.String(q.url),
+		MessageBody:            aws.String(string(body)),
+		MessageGroupId:         aws.String(fitID(group)),
+		MessageDeduplicationId: aws.String(fitID(dedup)),
+	})
+	if err != nil {
+		return inbox.Wrap(err, inbox.EUnavailable, "the queue did not accept the message")
+	}
+	return nil
+}
+
+// fitID keeps ids within SQS's length limit; a hash keeps distinct long ids distinct.
+func fitID(id string) string {
+	if len(id) <= maxIDLen {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
