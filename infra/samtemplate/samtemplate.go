@@ -21,18 +21,29 @@ const TableResource = "Table"
 
 // Template is a parsed template.yaml.
 type Template struct {
-	cf  *cloudformation.Template
-	dir string
+	cf         *cloudformation.Template
+	dir        string
+	sqsEvents  map[string]map[string]sqsEvent
+	redrive    map[string]redrive
+	redriveErr error
 }
 
 // Load parses the SAM template at path. It returns an error when the file cannot be read or is
 // not a valid template.
 func Load(path string) (*Template, error) {
-	cf, err := goformation.Open(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("samtemplate: %w", err)
+	}
+	cf, err := goformation.ParseYAML(data)
 	if err != nil {
 		return nil, fmt.Errorf("samtemplate: parse %s: %w", path, err)
 	}
-	return &Template{cf: cf, dir: filepath.Dir(path)}, nil
+	ev, rd, err := rawSQSEvents(data)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{cf: cf, dir: filepath.Dir(path), sqsEvents: ev, redrive: rd}, nil
 }
 
 // Find walks up from the working directory to the first folder holding template.yaml and

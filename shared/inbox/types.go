@@ -212,3 +212,16 @@ func MessageID(t time.Time, random string) string {
 func SortableTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }
+
+// SendError is a provider's refusal to send a message. Temporary ones (rate limits, outages,
+// network errors) are retried by the outbound queue; others fail the message with this reason.
+type SendError struct {
+	Code      string
+	Message   string
+	Temporary bool
+}
+
+// Error implements error.
+func (e *SendError) Error() string {
+	return "provider error " + e.Code + ": " + e.Message
+}

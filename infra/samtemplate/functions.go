@@ -1,0 +1,146 @@
+package samtemplate
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+	"sort"
+	"strings"
+)
+
+// Function is a serverless function of the template.
+type Function struct {
+	// LogicalID is the resource name, for example "ApiFunction".
+	LogicalID string
+	// CodeURI is the folder of its main package, relative to the template.
+	CodeURI string
+	// Routes are its HttpApi events; Queues the logical ids of the queues it consumes.
+	Routes []Route
+	Queues []string
+	// BatchFailures reports whether its SQS events use ReportBatchItemFailures.
+	BatchFailures bool
+}
+
+// Route is one HTTP API route.
+type Route struct {
+	Method string // "POST", or "ANY"
+	Path   string // "/webhooks/twilio/{channelId}", "/v1/{proxy+}"
+	// Public is true when the route has no authorizer (webhooks).
+	Public   bool
+	Function string
+}
+
+// Functions returns the template's functions, sorted by logical id. It returns an error when a
+// function has no string CodeUri or an HttpApi event has no path or method.
+func (t *Template) Functions() ([]Function, error) {
+	var out []Function
+	for id, f := range t.cf.GetAllServerlessFunctionResources() {
+		fn := Function{LogicalID: id}
+		if f.CodeUri == nil || f.CodeUri.String == nil {
+			return nil, fmt.Errorf("samtemplate: %s has no CodeUri folder", id)
+		}
+		fn.CodeURI = strings.TrimSuffix(*f.CodeUri.String, "/")
+		for name, ev := range f.Events {
+			switch ev.Type {
+			case "HttpApi":
+				h := ev.Properties.HttpApiEvent
+				if h == nil || h.Path == nil || h.Method == nil {
+					return nil, fmt.Errorf("samtemplate: %s event %s: HttpApi without Path or Method", id, name)
+				}
+				public := h.Auth != nil && h.Auth.Authorizer != nil && *h.Auth.Authorizer == "NONE"
+				fn.Routes = append(fn.Routes, Route{Method: strings.ToUpper(*h.Method), Path: *h.Path, Public: public, Function: id})
+			case "SQS":
+				// goformation's SQS event model lacks FunctionResponseTypes (and so fails to decode
+				// it): read that event from the YAML itself.
+				q, ok := t.sqsEvents[id][name]
+				if !ok {
+					return nil, fmt.Errorf("samtemplate: %s event %s: SQS event not found in YAML", id, name)
+				}
+				fn.Queues = append(fn.Queues, q.queue)
+				fn.BatchFailures = fn.BatchFailures || q.batchFailures
+			}
+		}
+		sort.Slice(fn.Routes, func(i, j int) bool { return fn.Routes[i].Path < fn.Routes[j].Path })
+		out = append(out, fn)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].LogicalID < out[j].LogicalID })
+	return out, nil
+}
+
+// Routes returns every HTTP route of the template.
+func (t *Template) Routes() ([]Route, error) {
+	fns, err := t.Functions()
+	if err != nil {
+		return nil, err
+	}
+	var out []Route
+	for _, f := range fns {
+		out = append(out, f.Routes...)
+	}
+	return out, nil
+}
+
+type sqsEvent struct {
+	queue         string
+	batchFailures bool
+}
+
+// rawSQSEvents reads every function's SQS events from the template's YAML: the logical id of
+// the queue (from !GetAtt X.Arn) and whether ReportBatchItemFailures is on.
+func rawSQSEvents(data []byte) (map[string]map[string]sqsEvent, map[string]redrive, error) {
+	var doc struct {
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				RedrivePolicy struct {
+					Target     yaml.Node `yaml:"deadLetterTargetArn"`
+					MaxReceive int       `yaml:"maxReceiveCount"`
+				} `yaml:"RedrivePolicy"`
+				Events map[string]struct {
+					Type       string `yaml:"Type"`
+					Properties struct {
+						Queue                 yaml.Node `yaml:"Queue"`
+						FunctionResponseTypes []string  `yaml:"FunctionResponseTypes"`
+					} `yaml:"Properties"`
+				} `yaml:"Events"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, nil, fmt.Errorf("samtemplate: %w", err)
+	}
+	out := map[string]map[string]sqsEvent{}
+	rd := map[string]redrive{}
+	for id, r := range doc.Resources {
+		if r.Type == "AWS::SQS::Queue" && r.Properties.RedrivePolicy.MaxReceive > 0 {
+			tg := r.Properties.RedrivePolicy.Target
+			if tg.Tag != "!GetAtt" || !strings.HasSuffix(tg.Value, ".Arn") {
+				return nil, nil, fmt.Errorf("samtemplate: %s RedrivePolicy: deadLetterTargetArn must be !GetAtt Queue.Arn", id)
+			}
+			rd[id] = redrive{target: strings.TrimSuffix(tg.Value, ".Arn"), maxReceive: r.Properties.RedrivePolicy.MaxReceive}
+		}
+		for name, ev := range r.Properties.Events {
+			if ev.Type != "SQS" {
+				continue
+			}
+			q := ev.Properties.Queue.Value
+			if ev.Properties.Queue.Tag == "!GetAtt" {
+				q = strings.TrimSuffix(q, ".Arn")
+			}
+			e := sqsEvent{queue: q}
+			for _, rt := range ev.Properties.FunctionResponseTypes {
+				e.batchFailures = e.batchFailures || rt == "ReportBatchItemFailures"
+			}
+			if out[id] == nil {
+				out[id] = map[string]sqsEvent{}
+			}
+			out[id][name] = e
+		}
+	}
+	return out, rd, nil
+}
+
+type redrive struct {
+	target     string
+	maxReceive int
+}

@@ -1,0 +1,184 @@
+// Package app assembles the functions from their configuration: it builds the AWS clients and
+// adapters and hands them to the services. The Lambda mains and the local runner both call it,
+// so the code that runs locally is the code that runs in AWS.
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/openinbox/inbox/shared/dispatch"
+	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/httpapi"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/lambdasqs"
+	"github.com/openinbox/inbox/shared/router"
+	"github.com/openinbox/inbox/shared/secretbox"
+	"github.com/openinbox/inbox/shared/sqsqueue"
+	"github.com/openinbox/inbox/shared/twilio"
+)
+
+// Config is every setting a function reads. FromEnv fills it from the environment that
+// template.yaml sets; the local runner fills it directly.
+type Config struct {
+	AWS              aws.Config
+	TableName        string // TABLE_NAME
+	InboundQueueURL  string // INBOUND_QUEUE_URL
+	OutboundQueueURL string // OUTBOUND_QUEUE_URL
+	// SecretKey seals channel secrets at rest: INBOX_SECRET_KEY locally, or the Secrets Manager
+	// secret named by SECRET_KEY_ARN in AWS.
+	SecretKey     string
+	SecretKeyARN  string
+	PublicBaseURL string // PUBLIC_BASE_URL: custom domain of the webhooks, if any
+	TwilioAPIBase string // TWILIO_API_BASE: Twilio's API, or the local outbox
+	// DynamoDBEndpoint and SQSEndpoint point the clients at emulators (empty in AWS).
+	DynamoDBEndpoint string // DYNAMODB_ENDPOINT
+	SQSEndpoint      string // SQS_ENDPOINT
+	// DisableDynamoDBChecksum is for minidyn, which sends no valid X-Amz-Crc32.
+	DisableDynamoDBChecksum bool
+	// SendAttempts is how many times dispatch tries a temporary failure (SEND_ATTEMPTS, default 4).
+	SendAttempts int
+	Now          func() time.Time
+	NewID        func() string
+	Log          *slog.Logger
+}
+
+// FromEnv reads the configuration of a Lambda function from its environment.
+func FromEnv(awsCfg aws.Config) Config {
+	attempts, _ := strconv.Atoi(os.Getenv("SEND_ATTEMPTS"))
+	return Config{
+		AWS:              awsCfg,
+		TableName:        os.Getenv("TABLE_NAME"),
+		InboundQueueURL:  os.Getenv("INBOUND_QUEUE_URL"),
+		OutboundQueueURL: os.Getenv("OUTBOUND_QUEUE_URL"),
+		SecretKey:        os.Getenv("INBOX_SECRET_KEY"),
+		SecretKeyARN:     os.Getenv("SECRET_KEY_ARN"),
+		PublicBaseURL:    os.Getenv("PUBLIC_BASE_URL"),
+		TwilioAPIBase:    os.Getenv("TWILIO_API_BASE"),
+		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
+		SQSEndpoint:      os.Getenv("SQS_ENDPOINT"),
+		SendAttempts:     attempts,
+	}
+}
+
+func (c *Config) defaults() {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.NewID == nil {
+		c.NewID = inbox.NewID
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if c.SendAttempts <= 0 {
+		c.SendAttempts = 4
+	}
+}
+
+// Store builds the DynamoDB store, fetching the sealing key when it comes from Secrets Manager.
+// It returns an error when the table or the key is not configured or cannot be read.
+func (c *Config) Store(ctx context.Context) (*dynamo.Store, error) {
+	c.defaults()
+	if c.TableName == "" {
+		return nil, errors.New("TABLE_NAME is not set")
+	}
+	key := c.SecretKey
+	if key == "" && c.SecretKeyARN != "" {
+		out, err := secretsmanager.NewFromConfig(c.AWS).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.SecretKeyARN)})
+		if err != nil {
+			return nil, fmt.Errorf("read sealing key: %w", err)
+		}
+		key = aws.ToString(out.SecretString)
+	}
+	if key == "" {
+		return nil, errors.New("neither INBOX_SECRET_KEY nor SECRET_KEY_ARN is set")
+	}
+	// Any length of secret text becomes a 256-bit AES key.
+	sum := sha256.Sum256([]byte(key))
+	box, err := secretbox.New(sum[:])
+	if err != nil {
+		return nil, err
+	}
+	client := dynamodb.NewFromConfig(c.AWS, func(o *dynamodb.Options) {
+		if c.DynamoDBEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.DynamoDBEndpoint)
+		}
+		if c.DisableDynamoDBChecksum {
+			o.DisableValidateResponseChecksum = true
+		}
+	})
+	return dynamo.New(client, c.TableName, box), nil
+}
+
+func (c *Config) queue(url, name string) (*sqsqueue.Queue, error) {
+	if url == "" {
+		return nil, fmt.Errorf("%s is not set", name)
+	}
+	return sqsqueue.New(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), url), nil
+}
+
+// API builds the api function's HTTP handler.
+func API(ctx context.Context, c Config) (http.Handler, error) {
+	c.defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.queue(c.OutboundQueueURL, "OUTBOUND_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL}), nil
+}
+
+// TwilioIntake builds the Twilio intake function's HTTP handler.
+func TwilioIntake(ctx context.Context, c Config) (http.Handler, error) {
+	c.defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := c.queue(c.InboundQueueURL, "INBOUND_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	return intake.NewTwilio(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}), nil
+}
+
+// Router builds the router function's per-message handler.
+func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
+	c.defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := router.New(store, c.Now, c.NewID, c.Log)
+	return func(ctx context.Context, rec lambdasqs.Record) error { return r.HandleBody(ctx, rec.Body) }, nil
+}
+
+// Dispatch builds the dispatch function's per-message handler.
+func Dispatch(ctx context.Context, c Config) (lambdasqs.Handler, error) {
+	c.defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	senders := map[inbox.ChannelType]dispatch.Sender{
+		inbox.ChannelSMS: twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
+	}
+	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
+	return func(ctx context.Context, rec lambdasqs.Record) error { return d.HandleBody(ctx, rec.Body, rec.ReceiveCount) }, nil
+}

@@ -1,0 +1,128 @@
+// Package dispatch sends stored outbound messages through their channel's provider and records
+// the outcome on the message: sent with the provider's id, or failed with the provider's reason.
+//
+// A message moves pending → sending before the provider is called. Temporary provider errors put
+// it back to pending and return an error so that the outbound queue retries; after maxAttempts
+// the message is marked failed, so nothing waits forever unseen. A job that finds its message
+// still "sending" (the function died mid-call) does not send again: the provider may already
+// have sent it, and a double SMS is worse than an explicit failure the agent can retry.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// Store is what the dispatcher needs from the database.
+type Store interface {
+	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
+	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
+	GetChannel(ctx context.Context, acct, id string) (inbox.Channel, error)
+	TransitionMessage(ctx context.Context, acct, convID, msgID string, from, to inbox.MessageStatus, now time.Time) error
+	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
+}
+
+// Sender sends one message on one kind of channel and returns the provider's message id. Its
+// errors are *inbox.SendError when the provider refused.
+type Sender interface {
+	Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, m inbox.Message) (string, error)
+}
+
+// Dispatcher sends outbound jobs.
+type Dispatcher struct {
+	store       Store
+	senders     map[inbox.ChannelType]Sender
+	now         func() time.Time
+	maxAttempts int
+	log         *slog.Logger
+}
+
+// New returns a Dispatcher. senders maps each channel type to its provider; maxAttempts is the
+// number of deliveries of a job after which a temporary failure becomes final (keep it below the
+// queue's maxReceiveCount so that the message is marked before the job reaches the DLQ).
+func New(store Store, senders map[inbox.ChannelType]Sender, now func() time.Time, maxAttempts int, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{store: store, senders: senders, now: now, maxAttempts: maxAttempts, log: log}
+}
+
+// HandleBody decodes a queued job and handles it; see Handle.
+func (d *Dispatcher) HandleBody(ctx context.Context, body []byte, attempt int) error {
+	var job inbox.OutboundJob
+	if err := json.Unmarshal(body, &job); err != nil {
+		return inbox.Wrap(err, inbox.EInvalid, "queued body is not an outbound job")
+	}
+	return d.Handle(ctx, job, attempt)
+}
+
+// Handle sends the job's message. It returns nil when the outcome is recorded (sent or failed)
+// and an error when the job should be retried: a temporary provider error below maxAttempts, or
+// the store's errors.
+func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt int) error {
+	log := d.log.With("account", job.AccountID, "conversation", job.ConversationID, "messageId", job.MessageID)
+	m, err := d.store.GetMessage(ctx, job.AccountID, job.ConversationID, job.MessageID)
+	if err != nil {
+		return err
+	}
+	switch m.Status {
+	case inbox.MessagePending:
+	case inbox.MessageSending:
+		log.WarnContext(ctx, "message found mid-send; not sending twice")
+		return d.fail(ctx, job, &inbox.ProviderError{Code: "delivery_unknown",
+			Message: "sending was interrupted; the message may or may not have been delivered"})
+	default:
+		log.InfoContext(ctx, "message already handled", "status", m.Status)
+		return nil
+	}
+	conv, err := d.store.GetConversation(ctx, job.AccountID, job.ConversationID)
+	if err != nil {
+		return err
+	}
+	ch, err := d.store.GetChannel(ctx, job.AccountID, conv.ChannelID)
+	if err != nil {
+		return err
+	}
+	sender, ok := d.senders[ch.Type]
+	if !ok {
+		return d.fail(ctx, job, &inbox.ProviderError{Code: "unsupported_channel", Message: "replies on " + string(ch.Type) + " channels are not supported"})
+	}
+	if err := d.store.TransitionMessage(ctx, job.AccountID, job.ConversationID, job.MessageID, inbox.MessagePending, inbox.MessageSending, d.now()); err != nil {
+		if inbox.IsCode(err, inbox.EConflict) {
+			// Another delivery of this job got there first.
+			return nil
+		}
+		return err
+	}
+	providerID, err := sender.Send(ctx, ch, conv, m)
+	if err == nil {
+		_, _, err = d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
+			inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: providerID}, d.now())
+		if err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "message sent", "providerId", providerID)
+		return nil
+	}
+	var se *inbox.SendError
+	if !errors.As(err, &se) {
+		se = &inbox.SendError{Code: "send_error", Message: "the provider could not be reached", Temporary: true}
+	}
+	if se.Temporary && attempt < d.maxAttempts {
+		log.WarnContext(ctx, "temporary send failure; will retry", "attempt", attempt, "err", err)
+		if terr := d.store.TransitionMessage(ctx, job.AccountID, job.ConversationID, job.MessageID, inbox.MessageSending, inbox.MessagePending, d.now()); terr != nil {
+			return terr
+		}
+		return err
+	}
+	log.WarnContext(ctx, "send failed", "attempt", attempt, "code", se.Code)
+	return d.fail(ctx, job, &inbox.ProviderError{Code: se.Code, Message: se.Message})
+}
+
+func (d *Dispatcher) fail(ctx context.Context, job inbox.OutboundJob, pe *inbox.ProviderError) error {
+	_, _, err := d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
+		inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: pe}, d.now())
+	return err
+}

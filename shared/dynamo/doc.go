@@ -1,0 +1,67 @@
+// Package dynamo is the store of the inbox: every account's inboxes, channels, contacts,
+// conversations and messages in the one DynamoDB table of template.yaml (keys pk/sk, indexes
+// gsi1..gsi3 on gsiNpk/gsiNsk, TTL attribute ttl).
+//
+// # Keys
+//
+// Every key of account data starts with the account id (A#{acct}), so that no query or read
+// built from one account's id can reach another's items. The only keys without it are the
+// channel item — webhooks carry nothing but the channel id, a random 128-bit value — and the
+// deployment-wide claim on a provider key. Ids must not contain '#', the separator.
+//
+//	Item / access pattern                 pk                                   sk                           index keys, attributes
+//	------------------------------------  -----------------------------------  ---------------------------  -------------------------------------------------
+//	Inbox                                 A#{acct}                             IB#{inboxId}
+//	  list an account's inboxes           Query pk = A#{acct}, begins_with(sk, "IB#")
+//	Channel                               CH#{chId}                            CH                           gsi1pk A#{acct}#CHANNELS
+//	                                                                                                        gsi1sk {SortableTime(createdAt)}#{chId}
+//	                                                                                                        accountId; twilio (map);
+//	                                                                                                        secrets (binary, sealed JSON, aad "{acct}/{chId}")
+//	  get by id (webhook intake)          GetItem CH#{chId}/CH; account-scoped reads also check accountId
+//	  list an account's channels          Query gsi1 gsi1pk = A#{acct}#CHANNELS (oldest first)
+//	Provider key claim                    PK#{type}#{providerKey}              PK                           accountId, channelId
+//	  one provider key, one channel       written with the channel in one transaction, attribute_not_exists
+//	Contact                               A#{acct}#CT#{contactId}              CT
+//	Contact phone lookup                  A#{acct}#PHONE#{e164}                PHONE                        contactId
+//	  find or create by phone             GetItem phone item → contact; else put both in one transaction
+//	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
+//	                                                                                                        gsi1pk A#{acct}#IB#{inboxId}#{status}
+//	                                                                                                        gsi2pk A#{acct}#AS#{assigneeId or "-"}#{status}
+//	                                                                                                        gsi3pk A#{acct}#ST#{status}
+//	                                                                                                        gsi1sk = gsi2sk = gsi3sk =
+//	                                                                                                          {SortableTime(lastMessageAt)}#{convId}
+//	  list by inbox and status            Query gsi1, newest lastMessageAt first
+//	  list by assignee (or unassigned)    Query gsi2 (+ filter on inboxId when an inbox is given)
+//	  list by status                      Query gsi3
+//	Open-conversation marker              A#{acct}#OPEN#{inboxId}#{contactId}  OPEN                         conversationId
+//	  the contact's open conversation     GetItem; put with the conversation (attribute_not_exists),
+//	    in an inbox                       deleted on close, put back on reopen, in the same transaction
+//	Message                               A#{acct}#CV#{convId}                 M#{msgId}                    channelId (for provider markers)
+//	  a conversation's messages           Query pk = A#{acct}#CV#{convId}: the conversation item (CV)
+//	                                      then its messages (M#…), oldest first (message ids sort by time)
+//	Provider message marker               A#{acct}#PM#{chId}#{providerMsgId}   PM                           conversationId, messageId,
+//	                                                                                                        ttl = now + 90 days (epoch seconds)
+//	  exactly-once intake                 put with attribute_not_exists in the transaction that stores the message
+//	  status callback → message           GetItem
+//
+// # Consistency
+//
+// Reads of the table are strongly consistent; the lists served by gsi1..gsi3 (channels,
+// conversations) are eventually consistent and may lag a moment behind writes. Writes that must
+// stay together (a channel and its provider key claim, a contact and its phone item, a
+// conversation and its open marker, a message with its provider marker and its conversation's
+// last-message fields) are single transactions with conditions. Conversations carry a version
+// incremented by every write; status and assignee changes are conditional on it and retried.
+//
+// # Errors
+//
+// Methods return *inbox.Error values: ENotFound, EConflict (uniqueness conditions), EInvalid
+// (bad arguments), EUnavailable (throttling, server and network errors, worth a retry) and
+// EInternal (requests DynamoDB refuses as malformed, undecodable items, secrets that cannot be
+// opened). Each method's documentation lists the codes it returns.
+//
+// # Capacity
+//
+// Every call asks DynamoDB for its consumed capacity; OnCapacity receives the totals, for
+// benchmarks measuring capacity units per inbound message.
+package dynamo

@@ -1,0 +1,265 @@
+package dynamo
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// The item structs below are the stored form of the domain types. Their dynamodbav tags are
+// the attribute names of the table; the domain types carry no storage tags.
+
+type inboxItem struct {
+	PK        string    `dynamodbav:"pk"`
+	SK        string    `dynamodbav:"sk"`
+	AccountID string    `dynamodbav:"accountId"`
+	ID        string    `dynamodbav:"id"`
+	Name      string    `dynamodbav:"name"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
+}
+
+func newInboxItem(ib inbox.Inbox) inboxItem {
+	return inboxItem{
+		PK: accountPK(ib.AccountID), SK: inboxSK(ib.ID),
+		AccountID: ib.AccountID, ID: ib.ID, Name: ib.Name, CreatedAt: ib.CreatedAt.UTC(),
+	}
+}
+
+func (it inboxItem) domain() inbox.Inbox {
+	return inbox.Inbox{AccountID: it.AccountID, ID: it.ID, Name: it.Name, CreatedAt: it.CreatedAt}
+}
+
+type twilioItem struct {
+	AccountSID  string `dynamodbav:"accountSid"`
+	PhoneNumber string `dynamodbav:"phoneNumber"`
+}
+
+type channelItem struct {
+	PK          string      `dynamodbav:"pk"`
+	SK          string      `dynamodbav:"sk"`
+	GSI1PK      string      `dynamodbav:"gsi1pk"`
+	GSI1SK      string      `dynamodbav:"gsi1sk"`
+	AccountID   string      `dynamodbav:"accountId"`
+	ID          string      `dynamodbav:"id"`
+	InboxID     string      `dynamodbav:"inboxId"`
+	Type        string      `dynamodbav:"channelType"`
+	Name        string      `dynamodbav:"name"`
+	ProviderKey string      `dynamodbav:"providerKey"`
+	Twilio      *twilioItem `dynamodbav:"twilio,omitempty"`
+	// Secrets is the sealed JSON of the channel's secrets, never the clear values.
+	Secrets   []byte    `dynamodbav:"secrets,omitempty"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
+}
+
+type providerKeyItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	AccountID string `dynamodbav:"accountId"`
+	ChannelID string `dynamodbav:"channelId"`
+}
+
+type contactItem struct {
+	PK        string    `dynamodbav:"pk"`
+	SK        string    `dynamodbav:"sk"`
+	AccountID string    `dynamodbav:"accountId"`
+	ID        string    `dynamodbav:"id"`
+	Name      string    `dynamodbav:"name"`
+	Phone     string    `dynamodbav:"phone"`
+	Email     string    `dynamodbav:"email"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
+}
+
+func newContactItem(c inbox.Contact) contactItem {
+	return contactItem{
+		PK: contactPK(c.AccountID, c.ID), SK: skContact,
+		AccountID: c.AccountID, ID: c.ID, Name: c.Name, Phone: c.Phone, Email: c.Email,
+		CreatedAt: c.CreatedAt.UTC(),
+	}
+}
+
+func (it contactItem) domain() inbox.Contact {
+	return inbox.Contact{
+		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Phone: it.Phone, Email: it.Email,
+		CreatedAt: it.CreatedAt,
+	}
+}
+
+type phoneItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	ContactID string `dynamodbav:"contactId"`
+}
+
+type conversationItem struct {
+	PK            string    `dynamodbav:"pk"`
+	SK            string    `dynamodbav:"sk"`
+	GSI1PK        string    `dynamodbav:"gsi1pk"`
+	GSI1SK        string    `dynamodbav:"gsi1sk"`
+	GSI2PK        string    `dynamodbav:"gsi2pk"`
+	GSI2SK        string    `dynamodbav:"gsi2sk"`
+	GSI3PK        string    `dynamodbav:"gsi3pk"`
+	GSI3SK        string    `dynamodbav:"gsi3sk"`
+	AccountID     string    `dynamodbav:"accountId"`
+	ID            string    `dynamodbav:"id"`
+	InboxID       string    `dynamodbav:"inboxId"`
+	ChannelID     string    `dynamodbav:"channelId"`
+	ChannelType   string    `dynamodbav:"channelType"`
+	ContactID     string    `dynamodbav:"contactId"`
+	ContactName   string    `dynamodbav:"contactName"`
+	ContactPhone  string    `dynamodbav:"contactPhone"`
+	ContactEmail  string    `dynamodbav:"contactEmail"`
+	Status        string    `dynamodbav:"status"`
+	AssigneeID    string    `dynamodbav:"assigneeId"`
+	LastMessageAt time.Time `dynamodbav:"lastMessageAt"`
+	Preview       string    `dynamodbav:"preview"`
+	CreatedAt     time.Time `dynamodbav:"createdAt"`
+	Version       int64     `dynamodbav:"version"`
+}
+
+// indexKeys are the partition keys of a conversation in gsi1..gsi3 and their shared sort key.
+type indexKeys struct{ gsi1pk, gsi2pk, gsi3pk, sk string }
+
+func convIndexKeys(c inbox.Conversation) indexKeys {
+	return indexKeys{
+		gsi1pk: convInboxPK(c.AccountID, c.InboxID, c.Status),
+		gsi2pk: convAssigneePK(c.AccountID, c.AssigneeID, c.Status),
+		gsi3pk: convStatusPK(c.AccountID, c.Status),
+		sk:     timeSK(c.LastMessageAt, c.ID),
+	}
+}
+
+func newConversationItem(c inbox.Conversation) conversationItem {
+	k := convIndexKeys(c)
+	return conversationItem{
+		PK: convPK(c.AccountID, c.ID), SK: skConv,
+		GSI1PK: k.gsi1pk, GSI1SK: k.sk, GSI2PK: k.gsi2pk, GSI2SK: k.sk, GSI3PK: k.gsi3pk, GSI3SK: k.sk,
+		AccountID: c.AccountID, ID: c.ID, InboxID: c.InboxID, ChannelID: c.ChannelID,
+		ChannelType: string(c.ChannelType), ContactID: c.ContactID, ContactName: c.ContactName,
+		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
+		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
+		CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
+	}
+}
+
+func (it conversationItem) domain() inbox.Conversation {
+	return inbox.Conversation{
+		AccountID: it.AccountID, ID: it.ID, InboxID: it.InboxID, ChannelID: it.ChannelID,
+		ChannelType: inbox.ChannelType(it.ChannelType), ContactID: it.ContactID,
+		ContactName: it.ContactName, ContactPhone: it.ContactPhone, ContactEmail: it.ContactEmail,
+		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
+		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
+		Version: it.Version,
+	}
+}
+
+type openItem struct {
+	PK             string `dynamodbav:"pk"`
+	SK             string `dynamodbav:"sk"`
+	ConversationID string `dynamodbav:"conversationId"`
+}
+
+type attachmentItem struct {
+	URL         string `dynamodbav:"url"`
+	ContentType string `dynamodbav:"contentType"`
+}
+
+type providerErrorItem struct {
+	Code    string `dynamodbav:"code"`
+	Message string `dynamodbav:"message"`
+}
+
+type messageItem struct {
+	PK             string `dynamodbav:"pk"`
+	SK             string `dynamodbav:"sk"`
+	AccountID      string `dynamodbav:"accountId"`
+	ConversationID string `dynamodbav:"conversationId"`
+	// ChannelID is the conversation's channel, kept so that a delivery update can write the
+	// provider message marker without reading the conversation.
+	ChannelID   string             `dynamodbav:"channelId,omitempty"`
+	ID          string             `dynamodbav:"id"`
+	Direction   string             `dynamodbav:"direction"`
+	Text        string             `dynamodbav:"text"`
+	Attachments []attachmentItem   `dynamodbav:"attachments,omitempty"`
+	CreatedAt   time.Time          `dynamodbav:"createdAt"`
+	Status      string             `dynamodbav:"status"`
+	AuthorID    string             `dynamodbav:"authorId,omitempty"`
+	ProviderID  string             `dynamodbav:"providerId,omitempty"`
+	Error       *providerErrorItem `dynamodbav:"error,omitempty"`
+	UpdatedAt   time.Time          `dynamodbav:"updatedAt"`
+}
+
+func newMessageItem(m inbox.Message, channelID string) messageItem {
+	it := messageItem{
+		PK: convPK(m.AccountID, m.ConversationID), SK: messageSK(m.ID),
+		AccountID: m.AccountID, ConversationID: m.ConversationID, ChannelID: channelID, ID: m.ID,
+		Direction: string(m.Direction), Text: m.Text, CreatedAt: m.CreatedAt.UTC(),
+		Status: string(m.Status), AuthorID: m.AuthorID, ProviderID: m.ProviderID,
+		Error: newProviderErrorItem(m.Error), UpdatedAt: m.UpdatedAt.UTC(),
+	}
+	for _, a := range m.Attachments {
+		it.Attachments = append(it.Attachments, attachmentItem(a))
+	}
+	return it
+}
+
+func newProviderErrorItem(e *inbox.ProviderError) *providerErrorItem {
+	if e == nil {
+		return nil
+	}
+	return &providerErrorItem{Code: e.Code, Message: e.Message}
+}
+
+func (it messageItem) domain() inbox.Message {
+	m := inbox.Message{
+		AccountID: it.AccountID, ConversationID: it.ConversationID, ID: it.ID,
+		Direction: inbox.Direction(it.Direction), Text: it.Text, CreatedAt: it.CreatedAt,
+		Status: inbox.MessageStatus(it.Status), AuthorID: it.AuthorID, ProviderID: it.ProviderID,
+		UpdatedAt: it.UpdatedAt,
+	}
+	for _, a := range it.Attachments {
+		m.Attachments = append(m.Attachments, inbox.Attachment(a))
+	}
+	if it.Error != nil {
+		m.Error = &inbox.ProviderError{Code: it.Error.Code, Message: it.Error.Message}
+	}
+	return m
+}
+
+type providerMessageItem struct {
+	PK             string `dynamodbav:"pk"`
+	SK             string `dynamodbav:"sk"`
+	ConversationID string `dynamodbav:"conversationId"`
+	MessageID      string `dynamodbav:"messageId"`
+	// TTL is the expiry in Unix seconds: DynamoDB deletes the marker some time after it.
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+func marshal(v any) (map[string]types.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return nil, internal(err, "encode item")
+	}
+	return av, nil
+}
+
+func unmarshal(av map[string]types.AttributeValue, v any) error {
+	if err := attributevalue.UnmarshalMap(av, v); err != nil {
+		return internal(err, "decode item")
+	}
+	return nil
+}
+
+// value marshals one expression value.
+func value(v any) types.AttributeValue {
+	av, err := attributevalue.Marshal(v)
+	if err != nil {
+		// Only called with strings, numbers, times and tagged structs, which always marshal.
+		panic(err)
+	}
+	return av
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

@@ -1,0 +1,88 @@
+package dynamo
+
+import (
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// Attribute names of the keys.
+const (
+	attrPK = "pk"
+	attrSK = "sk"
+)
+
+// unassigned stands for "no assignee" in gsi2's partition key.
+const unassigned = "-"
+
+// Sort keys and prefixes.
+const (
+	skChannel     = "CH"
+	skProviderKey = "PK"
+	skContact     = "CT"
+	skPhone       = "PHONE"
+	skConv        = "CV"
+	skOpen        = "OPEN"
+	skProviderMsg = "PM"
+	prefixInbox   = "IB#"
+	prefixMessage = "M#"
+)
+
+func accountPK(acct string) string                       { return "A#" + acct }
+func inboxSK(id string) string                           { return prefixInbox + id }
+func channelPK(id string) string                         { return "CH#" + id }
+func channelsGSI1PK(acct string) string                  { return "A#" + acct + "#CHANNELS" }
+func providerKeyPK(t inbox.ChannelType, k string) string { return "PK#" + string(t) + "#" + k }
+func contactPK(acct, id string) string                   { return "A#" + acct + "#CT#" + id }
+func phonePK(acct, e164 string) string                   { return "A#" + acct + "#PHONE#" + e164 }
+func convPK(acct, id string) string                      { return "A#" + acct + "#CV#" + id }
+func openPK(acct, inboxID, contactID string) string {
+	return "A#" + acct + "#OPEN#" + inboxID + "#" + contactID
+}
+func messageSK(id string) string { return prefixMessage + id }
+func providerMsgPK(acct, channelID, providerID string) string {
+	return "A#" + acct + "#PM#" + channelID + "#" + providerID
+}
+
+func convInboxPK(acct, inboxID string, st inbox.ConversationStatus) string {
+	return "A#" + acct + "#IB#" + inboxID + "#" + string(st)
+}
+
+func convAssigneePK(acct, assigneeID string, st inbox.ConversationStatus) string {
+	if assigneeID == "" {
+		assigneeID = unassigned
+	}
+	return "A#" + acct + "#AS#" + assigneeID + "#" + string(st)
+}
+
+func convStatusPK(acct string, st inbox.ConversationStatus) string {
+	return "A#" + acct + "#ST#" + string(st)
+}
+
+// timeSK is the sort key of an item listed by time: sortable time, then the id to break ties.
+func timeSK(t time.Time, id string) string { return inbox.SortableTime(t) + "#" + id }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: pk},
+		attrSK: &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+// checkIDs returns EInvalid when one of the named ids is empty or contains '#', the separator
+// of the keys: an id with '#' could otherwise reach into another account's keys.
+func checkIDs(nameValue ...string) error {
+	for i := 0; i+1 < len(nameValue); i += 2 {
+		name, v := nameValue[i], nameValue[i+1]
+		if v == "" {
+			return inbox.Errorf(inbox.EInvalid, "%s is required", name)
+		}
+		if strings.Contains(v, "#") {
+			return inbox.Errorf(inbox.EInvalid, "%s must not contain '#'", name)
+		}
+	}
+	return nil
+}

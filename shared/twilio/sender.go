@@ -1,0 +1,54 @@
+package twilio
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// Sender sends the replies of SMS channels through the Messages API; it is the dispatch
+// function's sender for inbox.ChannelSMS.
+type Sender struct {
+	client        *Client
+	publicBaseURL string
+}
+
+// NewSender returns a Sender using client. publicBaseURL is where Twilio reaches this
+// deployment's webhooks; when set, each message asks for status callbacks there.
+func NewSender(client *Client, publicBaseURL string) *Sender {
+	return &Sender{client: client, publicBaseURL: strings.TrimRight(publicBaseURL, "/")}
+}
+
+// Send sends m from the channel's number to the conversation's contact and returns Twilio's
+// message SID. A refusal is an *inbox.SendError carrying Twilio's error code and message, marked
+// Temporary for rate limits, outages and network failures.
+func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, m inbox.Message) (string, error) {
+	if ch.Twilio == nil {
+		return "", &inbox.SendError{Code: "misconfigured", Message: "the channel has no Twilio settings"}
+	}
+	out := OutboundSMS{From: ch.Twilio.PhoneNumber, To: conv.ContactPhone, Body: m.Text}
+	for _, a := range m.Attachments {
+		out.MediaURLs = append(out.MediaURLs, a.URL)
+	}
+	if s.publicBaseURL != "" {
+		out.StatusCallback = s.publicBaseURL + "/webhooks/twilio/" + ch.ID + "/status"
+	}
+	sent, err := s.client.Send(ctx, Credentials{AccountSID: ch.Twilio.AccountSID, AuthToken: ch.Secrets[inbox.SecretTwilioAuthToken]}, out)
+	if err != nil {
+		var te *SendError
+		if errors.As(err, &te) {
+			code := "network"
+			if te.Code != 0 {
+				code = strconv.Itoa(te.Code)
+			} else if te.HTTPStatus != 0 {
+				code = "http_" + strconv.Itoa(te.HTTPStatus)
+			}
+			return "", &inbox.SendError{Code: code, Message: te.Message, Temporary: te.Temporary}
+		}
+		return "", &inbox.SendError{Code: "network", Message: err.Error(), Temporary: true}
+	}
+	return sent.SID, nil
+}
