@@ -1,0 +1,98 @@
+// Command local runs the whole inbox on one machine (make run) and mints local tokens.
+//
+//	go run ./infra/local [-port 3000] [-dynamodb-endpoint URL] [-sqs-endpoint URL]
+//	go run ./infra/local token -account A -user U -role admin|agent
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/infra/samtemplate"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		os.Exit(token(os.Args[2:]))
+	}
+	os.Exit(run(os.Args[1:]))
+}
+
+func root() (string, error) {
+	p, err := samtemplate.Find()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(p), nil
+}
+
+func token(args []string) int {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	account := fs.String("account", "", "account id")
+	user := fs.String("user", "", "user id")
+	role := fs.String("role", "agent", "admin or agent")
+	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	dir, err := root()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	key, err := localrun.LoadKey(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	tok, err := localrun.Mint(key, *account, *user, *role, *ttl, time.Now())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "token:", err)
+		return 2
+	}
+	fmt.Println(tok)
+	return 0
+}
+
+func run(args []string) int {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	defPort := os.Getenv("PORT")
+	if defPort == "" {
+		defPort = "3000"
+	}
+	port := fs.String("port", defPort, "HTTP port (env PORT)")
+	ddb := fs.String("dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "DynamoDB endpoint; empty runs DynamoDB in-process")
+	sqsEP := fs.String("sqs-endpoint", os.Getenv("SQS_ENDPOINT"), "SQS endpoint; empty starts the local SQS emulator")
+	retry := fs.Duration("retry-after", 5*time.Second, "wait before a failed queue message is retried (0: the template's visibility timeout)")
+	verbose := fs.Bool("v", false, "log every request and message")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	level := slog.LevelInfo
+	if !*verbose {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := localrun.Start(ctx, localrun.Options{
+		Addr: ":" + *port, DynamoDBEndpoint: *ddb, SQSEndpoint: *sqsEP, RetryAfter: *retry, Log: log,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		return 1
+	}
+	defer r.Close()
+	fmt.Print(r.Banner())
+	<-ctx.Done()
+	fmt.Println("\nstopping")
+	return 0
+}

@@ -1,0 +1,326 @@
+// Package localrun is the local runner behind `make run` and the end-to-end tests: one process
+// that serves every HTTP function of template.yaml as API Gateway would (JWT check, payload 2.0
+// events), runs DynamoDB in-process (minidyn) or against an endpoint, creates the template's
+// queues in the SQS emulator and delivers them to the consumer functions as Lambda's event source
+// does, and stands in for Twilio's Messages API with an outbox a person can open.
+package localrun
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/truora/minidyn/server"
+
+	"github.com/openinbox/inbox/infra/samtemplate"
+	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/lambdasqs"
+	"github.com/openinbox/inbox/shared/sqsqueue"
+)
+
+// Options configure a Runner.
+type Options struct {
+	// Addr is the listen address; ":3000" for make run, "127.0.0.1:0" for tests.
+	Addr string
+	// DynamoDBEndpoint uses DynamoDB Local (or AWS) instead of the in-process minidyn.
+	DynamoDBEndpoint string
+	// SQSEndpoint uses a running SQS emulator; empty starts local-aws-sqs from
+	// infra/emulators (installed by make run) as a child process.
+	SQSEndpoint string
+	// RetryAfter shortens the visibility timeout of failed messages (0 keeps the template's).
+	RetryAfter time.Duration
+	// SendAttempts overrides how often dispatch retries a temporary failure.
+	SendAttempts int
+	Log          *slog.Logger
+	// Root is the repository root (template.yaml, .local/); found from the working directory
+	// when empty.
+	Root string
+	// TwilioAPIBase overrides where dispatch sends SMS (default: this runner's outbox).
+	TwilioAPIBase string
+}
+
+// Runner is a running local deployment.
+type Runner struct {
+	// URL is the base URL of the HTTP API, e.g. http://localhost:3000.
+	URL    string
+	Demo   Demo
+	Outbox *Outbox
+	Store  *dynamo.Store
+
+	queues    *queueSet
+	consumers []string
+	busy      atomic.Int64
+	srv       *http.Server
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closers   []func()
+}
+
+// Start brings everything up and seeds the demo account. Close stops it.
+func Start(ctx context.Context, o Options) (*Runner, error) {
+	r := &Runner{}
+	if err := r.start(ctx, o); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Runner) start(ctx context.Context, o Options) error {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if o.Root == "" {
+		p, err := samtemplate.Find()
+		if err != nil {
+			return err
+		}
+		o.Root = filepath.Dir(p)
+	}
+	tpl, err := samtemplate.Load(filepath.Join(o.Root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	key, err := LoadKey(o.Root)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	r.URL = fmt.Sprintf("http://localhost:%d", port)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.cancel = cancel
+
+	awsCfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	cfg := app.Config{
+		AWS: awsCfg, TableName: "inbox", PublicBaseURL: r.URL, SendAttempts: o.SendAttempts,
+		DynamoDBEndpoint: o.DynamoDBEndpoint, SQSEndpoint: o.SQSEndpoint, Log: o.Log,
+		SecretKey: os.Getenv("INBOX_SECRET_KEY"), TwilioAPIBase: o.TwilioAPIBase,
+	}
+	if cfg.SecretKey == "" {
+		cfg.SecretKey = randomHex(32)
+	}
+	if cfg.TwilioAPIBase == "" {
+		cfg.TwilioAPIBase = r.URL + "/_local/twilio"
+	}
+
+	if cfg.DynamoDBEndpoint == "" {
+		// minidyn sends no valid X-Amz-Crc32, so the checksum check is off for this client only.
+		ddb := httptest.NewServer(server.NewServer())
+		r.closers = append(r.closers, ddb.Close)
+		cfg.DynamoDBEndpoint = ddb.URL
+		cfg.DisableDynamoDBChecksum = true
+	} else {
+		cfg.TableName = "inbox" + randomHex(4)
+	}
+	if err := createTable(ctx, tpl, cfg); err != nil {
+		return err
+	}
+	if cfg.SQSEndpoint == "" {
+		ep, stop, err := startSQS(o.Root)
+		if err != nil {
+			return err
+		}
+		r.closers = append(r.closers, stop)
+		cfg.SQSEndpoint = ep
+	}
+	qs, err := tpl.Queues()
+	if err != nil {
+		return err
+	}
+	r.queues, err = createQueues(ctx, sqsClient(cfg), qs, "inbox-"+randomHex(3)+"-")
+	if err != nil {
+		return err
+	}
+	cfg.InboundQueueURL = r.queues.urls["InboundQueue"]
+	cfg.OutboundQueueURL = r.queues.urls["OutboundQueue"]
+
+	r.Store, err = cfg.Store(ctx)
+	if err != nil {
+		return err
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		return err
+	}
+	gw := &gateway{key: key, now: time.Now, log: o.Log}
+	for _, fn := range fns {
+		if len(fn.Routes) > 0 {
+			build, ok := HTTPFunctions[fn.LogicalID]
+			if !ok {
+				return fmt.Errorf("template function %s has HTTP routes but the runner has no handler for it", fn.LogicalID)
+			}
+			h, err := build(ctx, cfg)
+			if err != nil {
+				return fmt.Errorf("%s: %w", fn.LogicalID, err)
+			}
+			for _, rt := range fn.Routes {
+				gw.routes = append(gw.routes, newRoute(rt, h))
+			}
+		}
+		for _, q := range fn.Queues {
+			build, ok := QueueFunctions[fn.LogicalID]
+			if !ok {
+				return fmt.Errorf("template function %s consumes %s but the runner has no handler for it", fn.LogicalID, q)
+			}
+			h, err := build(ctx, cfg)
+			if err != nil {
+				return fmt.Errorf("%s: %w", fn.LogicalID, err)
+			}
+			c := &consumer{
+				client: sqsClient(cfg), function: fn.LogicalID, queueURL: r.queues.urls[q], queueARN: r.queues.arns[q],
+				invoke: lambdasqs.Handle(o.Log, h), retryAfter: o.RetryAfter, busy: &r.busy, log: o.Log,
+			}
+			r.consumers = append(r.consumers, q)
+			r.wg.Add(1)
+			go c.run(runCtx, &r.wg)
+		}
+	}
+
+	r.Outbox = newOutbox(o.Log)
+	r.Demo, err = seed(ctx, r.Store, r.URL, key)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/_local/", r.localRoutes())
+	mux.Handle("/", gw)
+	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = r.srv.Serve(ln) }()
+	return nil
+}
+
+// HTTPFunctions builds the HTTP handler of each template function with routes.
+var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, error){
+	"ApiFunction":    app.API,
+	"TwilioFunction": app.TwilioIntake,
+}
+
+// QueueFunctions builds the per-message handler of each template function fed by a queue.
+var QueueFunctions = map[string]func(context.Context, app.Config) (lambdasqs.Handler, error){
+	"RouterFunction":   app.Router,
+	"DispatchFunction": app.Dispatch,
+}
+
+// WaitIdle returns when every consumed queue is empty and no function is running, or when ctx
+// ends. Tests use it instead of sleeping.
+func (r *Runner) WaitIdle(ctx context.Context) error {
+	quiet := 0
+	for {
+		n := int(r.busy.Load())
+		for _, q := range r.consumers {
+			d, err := r.queues.depth(ctx, q)
+			if err != nil {
+				return err
+			}
+			n += d
+		}
+		if n == 0 {
+			// Twice in a row, so that a message sent by a just-finished function is seen.
+			if quiet++; quiet >= 2 {
+				return nil
+			}
+		} else {
+			quiet = 0
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// DLQDepth returns how many messages wait in the dead-letter queue with the given logical id.
+func (r *Runner) DLQDepth(ctx context.Context, logicalID string) (int, error) {
+	return r.queues.depth(ctx, logicalID)
+}
+
+// Close stops the server, the consumers and the child processes.
+func (r *Runner) Close() {
+	if r.srv != nil {
+		_ = r.srv.Close()
+	}
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.wg.Wait()
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
+	}
+}
+
+func createTable(ctx context.Context, tpl *samtemplate.Template, cfg app.Config) error {
+	in, err := tpl.CreateTableInput(cfg.TableName)
+	if err != nil {
+		return err
+	}
+	client := dynamodb.NewFromConfig(cfg.AWS, func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
+		o.DisableValidateResponseChecksum = cfg.DisableDynamoDBChecksum
+	})
+	_, err = client.CreateTable(ctx, in)
+	return err
+}
+
+func sqsClient(cfg app.Config) *sqs.Client { return sqsqueue.NewClient(cfg.AWS, cfg.SQSEndpoint) }
+
+// startSQS runs local-aws-sqs from infra/emulators on a free port and returns its endpoint.
+func startSQS(root string) (string, func(), error) {
+	dir := filepath.Join(root, "infra", "emulators")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "local-aws-sqs")); err != nil {
+		return "", nil, errors.New("the SQS emulator is not installed: run `make run` (or infra/emulators/install.sh)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	cmd := exec.Command("node", "sqs-server.js", fmt.Sprint(port))
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start SQS emulator: %w", err)
+	}
+	stop := func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }
+	ep := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for i := 0; i < 200; i++ {
+		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond); err == nil {
+			_ = c.Close()
+			return ep, stop, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	return "", nil, errors.New("the SQS emulator did not start")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func newRequestID() string { return randomHex(8) }
