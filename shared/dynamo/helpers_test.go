@@ -144,8 +144,6 @@ func convIDs(list []inbox.Conversation) []string {
 	return ids(list, func(c inbox.Conversation) string { return c.ID })
 }
 
-func sameTime(a, b time.Time) bool { return a.Equal(b) }
-
 // dump renders an item with every string and binary value, to search it for clear text.
 func dump(item map[string]types.AttributeValue) string {
 	var b strings.Builder

@@ -91,7 +91,7 @@ func TestAppendMessage(t *testing.T) {
 	t.Run("same provider id on another channel", func(t *testing.T) {
 		other := f.conversation("acctA", "ib1", base)
 		other.ChannelID = "ch2"
-		must(t, f.store.setChannel(f, other))
+		must(t, f.setChannel(other))
 		ok, err := f.store.AppendMessage(f.ctx, other, newMessage(inbox.DirectionIn, "x", base, inbox.MessageReceived), "SM1")
 		must(t, err)
 		if !ok {
@@ -139,7 +139,7 @@ func TestAppendMessage(t *testing.T) {
 }
 
 // setChannel rewrites a conversation's channel id, for a test that needs two channels.
-func (s *Store) setChannel(f *fixture, c inbox.Conversation) error {
+func (f *fixture) setChannel(c inbox.Conversation) error {
 	av, err := marshal(newConversationItem(c))
 	if err != nil {
 		return err

@@ -70,7 +70,6 @@ func (s *Store) report(op string, write bool, ccs ...types.ConsumedCapacity) {
 			r += aws.ToFloat64(cc.CapacityUnits)
 		}
 	}
-	println("CAP", op, r, w)
 	s.capacity(op, r, w)
 }
 
@@ -177,7 +176,6 @@ func (s *Store) transact(ctx context.Context, op string, items []types.TransactW
 			return storeError(err, "write "+op)
 		}
 		c := &canceled{cause: err}
-		defer func() { println("CANCEL", op, c.Error()) }()
 		conditionFailed, conflict := false, false
 		for _, r := range tce.CancellationReasons {
 			code := aws.ToString(r.Code)

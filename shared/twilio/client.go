@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // DefaultBaseURL is the Twilio REST API used when NewClient is given no base URL.
@@ -102,12 +100,12 @@ func NewClient(baseURL string, hc *http.Client) *Client {
 // form fields To, From, Body, MediaUrl (repeated) and StatusCallback, authenticated as
 // AccountSID:AuthToken, and returns the SID and status of Twilio's 201 response.
 //
-// It returns an *inbox.Error with code EInvalid when the credentials are empty, and a *SendError
-// for everything that goes wrong on the way to or at Twilio (see SendError.Temporary), including
-// a success response without a message SID.
+// Every error is a *SendError (see SendError.Temporary): Twilio's refusals, transport failures,
+// a success response without a message SID, and empty credentials, which are refused before any
+// request with Temporary false because retrying cannot fix a channel's configuration.
 func (c *Client) Send(ctx context.Context, cred Credentials, m OutboundSMS) (Sent, error) {
 	if cred.AccountSID == "" || cred.AuthToken == "" {
-		return Sent{}, inbox.Errorf(inbox.EInvalid, "Twilio credentials are incomplete")
+		return Sent{}, &SendError{Message: "Twilio credentials are incomplete"}
 	}
 	form := url.Values{}
 	form.Set("To", m.To)

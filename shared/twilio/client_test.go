@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"testing"
-
-	"github.com/openinbox/inbox/shared/inbox"
 )
 
 const (
@@ -190,15 +188,16 @@ func TestSendTransportFailures(t *testing.T) {
 		{
 			name: "context canceled while Twilio is slow",
 			send: func(t *testing.T) error {
-				arrived := make(chan struct{})
+				arrived, release := make(chan struct{}), make(chan struct{})
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					close(arrived)
-					<-r.Context().Done() // hold the request until the client gives up
+					<-release // hold the response until the client has given up
 				}))
 				t.Cleanup(srv.Close)
 				ctx, cancel := context.WithCancel(t.Context())
 				go func() { <-arrived; cancel() }()
 				_, err := NewClient(srv.URL, srv.Client()).Send(ctx, cred, msg)
+				close(release)
 				return err
 			},
 			wantErr: context.Canceled,
@@ -246,8 +245,9 @@ func TestSendRequiresCredentials(t *testing.T) {
 			t.Parallel()
 			// No server: the request must be refused before any network use.
 			_, err := NewClient("http://127.0.0.1:1", nil).Send(t.Context(), tt.cred, OutboundSMS{To: "+1", From: "+2", Body: "x"})
-			if !inbox.IsCode(err, inbox.EInvalid) {
-				t.Errorf("Send error = %v, want EInvalid", err)
+			var se *SendError
+			if !errors.As(err, &se) || se.Temporary || se.HTTPStatus != 0 {
+				t.Errorf("Send error = %#v, want a permanent *SendError", err)
 			}
 		})
 	}

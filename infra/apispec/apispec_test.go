@@ -1,0 +1,370 @@
+package apispec_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/openinbox/inbox/infra/apispec"
+	"github.com/openinbox/inbox/shared/httpapi"
+	"github.com/openinbox/inbox/shared/intake"
+)
+
+var (
+	specOnce sync.Once
+	spec     *apispec.Spec
+	specErr  error
+)
+
+func load(t *testing.T) *apispec.Spec {
+	t.Helper()
+	specOnce.Do(func() { spec, specErr = apispec.Load() })
+	if specErr != nil {
+		t.Fatal(specErr)
+	}
+	return spec
+}
+
+func TestSpecLoadsAndIsValid(t *testing.T) {
+	s := load(t)
+	doc := s.Doc()
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
+	}
+	if !strings.HasSuffix(s.Path(), "/openapi.yaml") {
+		t.Errorf("Path() = %q", s.Path())
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			name := method + " " + path
+			webhook := strings.HasPrefix(path, "/webhooks/")
+			switch {
+			case webhook && (op.Security == nil || len(*op.Security) != 0):
+				t.Errorf("%s: a webhook must declare security: [] (signatures replace tokens)", name)
+			case !webhook && op.Security != nil:
+				t.Errorf("%s: must use the document's bearerAuth security", name)
+			}
+			want := []string{"403", "500"}
+			if !webhook {
+				want = append(want, "401")
+			}
+			if path != "/v1/me" { // the only call that reads no input
+				want = append(want, "400")
+			}
+			if op.RequestBody != nil {
+				want = append(want, "413")
+			}
+			for _, code := range want {
+				if op.Responses.Value(code) == nil {
+					t.Errorf("%s: no %s response", name, code)
+				}
+			}
+			if strings.Contains(path, "{") && op.Responses.Value("404") == nil {
+				t.Errorf("%s: an id in the path but no 404 response", name)
+			}
+		}
+	}
+}
+
+func TestLoadFileRefusesAnInvalidDescription(t *testing.T) {
+	p := t.TempDir() + "/openapi.yaml"
+	bad := "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Missing'}\n"
+	if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apispec.LoadFile(p); err == nil {
+		t.Fatal("LoadFile accepted a description with a dangling $ref")
+	}
+}
+
+// walk returns the "METHOD /pattern" routes a chi router serves.
+func walk(t *testing.T, h http.Handler) []string {
+	t.Helper()
+	routes, ok := h.(chi.Routes)
+	if !ok {
+		t.Fatalf("%T is not a chi router", h)
+	}
+	var out []string
+	err := chi.Walk(routes, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		out = append(out, method+" "+strings.ReplaceAll(route, "/*/", "/"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestEveryRouteIsDescribed(t *testing.T) {
+	ops := load(t).Operations()
+	var v1, hooks []string
+	for _, op := range ops {
+		switch _, path, _ := strings.Cut(op, " "); {
+		case strings.HasPrefix(path, "/v1/"):
+			v1 = append(v1, op)
+		case strings.HasPrefix(path, "/webhooks/"):
+			hooks = append(hooks, op)
+		default:
+			t.Errorf("%s: neither under /v1/ nor /webhooks/", op)
+		}
+	}
+
+	api := walk(t, httpapi.New(httpapi.Config{}))
+	compare(t, "httpapi.New", api, v1)
+
+	twilio := walk(t, intake.NewTwilio(intake.Config{}))
+	compare(t, "intake.NewTwilio", twilio, hooks)
+	declared := slices.Sorted(slices.Values(intake.TwilioRoutes))
+	compare(t, "intake.TwilioRoutes", declared, hooks)
+}
+
+func compare(t *testing.T, server string, served, described []string) {
+	t.Helper()
+	if len(served) == 0 {
+		t.Fatalf("%s serves no routes", server)
+	}
+	for _, r := range served {
+		if !slices.Contains(described, r) {
+			t.Errorf("%s serves %s, which openapi.yaml does not describe", server, r)
+		}
+	}
+	for _, r := range described {
+		if !slices.Contains(served, r) {
+			t.Errorf("openapi.yaml describes %s, which %s does not serve", r, server)
+		}
+	}
+}
+
+// exchange is one request and the response it got, made by hand.
+type exchange struct {
+	method, target string
+	contentType    string
+	reqBody        string
+	status         int
+	respType       string
+	respBody       string
+}
+
+func (e exchange) build() (*http.Request, []byte, *http.Response, []byte) {
+	req := httptest.NewRequest(e.method, e.target, strings.NewReader(e.reqBody))
+	req.Header.Set("Authorization", "Bearer x.y.z")
+	if e.contentType != "" {
+		req.Header.Set("Content-Type", e.contentType)
+	}
+	if strings.HasPrefix(req.URL.Path, "/webhooks/") {
+		req.Header.Del("Authorization")
+		req.Header.Set("X-Twilio-Signature", "c2lnbmF0dXJl")
+	}
+	ct := e.respType
+	if ct == "" {
+		ct = "application/json"
+	}
+	resp := &http.Response{StatusCode: e.status, Header: http.Header{"Content-Type": {ct}}}
+	return req, []byte(e.reqBody), resp, []byte(e.respBody)
+}
+
+const (
+	conv = `{"id":"c1","inboxId":"i1","status":"open","channel":{"id":"ch1","type":"sms"},` +
+		`"contact":{"id":"k1","name":"","phone":"+14155550100","email":""},"assignee":%s,` +
+		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"hello","createdAt":"2024-05-01T12:00:00Z","version":3}`
+	channel = `{"id":"ch1","inboxId":"i1","type":"sms","name":"SMS +14155550100",` +
+		`"twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","phoneNumber":"+14155550100"},` +
+		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/twilio/ch1",` +
+		`"statusCallbackUrl":"https://api.example.com/webhooks/twilio/ch1/status"}`
+	twiml = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
+)
+
+func conversation(assignee string) string { return strings.Replace(conv, "%s", assignee, 1) }
+
+var form = url.Values{
+	"MessageSid": {"SM0123456789abcdef0123456789abcdef"}, "SmsSid": {"SM0123456789abcdef0123456789abcdef"},
+	"AccountSid": {"AC0123456789abcdef0123456789abcdef"}, "From": {"+14155550100"}, "To": {"+14155550199"},
+	"Body": {"hi"}, "NumMedia": {"1"}, "NumSegments": {"1"}, "ApiVersion": {"2010-04-01"},
+	"MediaUrl0": {"https://api.twilio.com/2010-04-01/Accounts/AC…/Media/ME1"}, "MediaContentType0": {"image/jpeg"},
+	"FromCountry": {"US"},
+}
+
+func formWithout(names ...string) string {
+	v := url.Values{}
+	for k, vs := range form {
+		if !slices.Contains(names, k) {
+			v[k] = vs
+		}
+	}
+	return v.Encode()
+}
+
+func TestExamplesMatch(t *testing.T) {
+	s := load(t)
+	const formCT = "application/x-www-form-urlencoded"
+	for name, e := range map[string]exchange{
+		"me": {method: "GET", target: "http://127.0.0.1:8080/v1/me", status: 200,
+			respBody: `{"accountId":"a1","userId":"u1","role":"agent"}`},
+		"me without token, from the gateway": {method: "GET", target: "/v1/me", status: 401,
+			respBody: `{"message":"Unauthorized"}`},
+		"create inbox": {method: "POST", target: "http://localhost:3000/v1/inboxes", contentType: "application/json",
+			reqBody: `{"name":"Support"}`, status: 201,
+			respBody: `{"id":"i1","name":"Support","createdAt":"2024-05-01T12:00:00Z"}`},
+		"inboxes": {method: "GET", target: "/v1/inboxes", status: 200,
+			respBody: `{"items":[{"id":"i1","name":"Support","createdAt":"2024-05-01T12:00:00.123456789Z"}]}`},
+		"agent creating an inbox": {method: "POST", target: "/v1/inboxes", contentType: "application/json",
+			reqBody: `{"name":"Support"}`, status: 403,
+			respBody: `{"error":{"code":"forbidden","message":"only admins can do this"}}`},
+		"create channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"sms","inboxId":"i1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"+14155550100"}}`,
+			status:  201, respBody: channel},
+		"channels": {method: "GET", target: "/v1/channels", status: 200, respBody: `{"items":[` + channel + `]}`},
+		"unknown channel": {method: "GET", target: "/v1/channels/nope", status: 404,
+			respBody: `{"error":{"code":"not_found","message":"no such channel"}}`},
+		"conversations, last page": {method: "GET", target: "/v1/conversations?status=open&assignee=me&limit=10", status: 200,
+			respBody: `{"items":[` + conversation(`null`) + `,` + conversation(`"u1"`) + `]}`},
+		"conversations, more pages": {method: "GET", target: "/v1/conversations?inboxId=i1&assignee=none", status: 200,
+			respBody: `{"items":[` + conversation(`null`) + `],"next":"eyJrIjoxfQ"}`},
+		"bad status filter": {method: "GET", target: "/v1/conversations?status=pending", status: 400,
+			respBody: `{"error":{"code":"invalid","message":"status must be open or closed"}}`},
+		"unassign": {method: "PATCH", target: "/v1/conversations/c1", contentType: "application/json",
+			reqBody: `{"assignee":null,"status":"closed"}`, status: 200, respBody: conversation(`null`)},
+		"reopen conflict": {method: "PATCH", target: "/v1/conversations/c1", contentType: "application/json",
+			reqBody: `{"status":"open"}`, status: 409,
+			respBody: `{"error":{"code":"conflict","message":"the contact has another open conversation"}}`},
+		"messages": {method: "GET", target: "/v1/conversations/c1/messages", status: 200,
+			respBody: `{"items":[` +
+				`{"id":"m1","direction":"in","text":"","attachments":[{"url":"https://x/y","contentType":"image/jpeg"}],"createdAt":"2024-05-01T12:00:00Z","status":"received"},` +
+				`{"id":"m2","direction":"out","text":"hi","attachments":[],"createdAt":"2024-05-01T12:01:00Z","status":"failed","authorId":"u1","error":{"code":"30003","message":"Unreachable destination handset"}}]}`},
+		"reply": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
+			reqBody: `{"text":"On it"}`, status: 202,
+			respBody: `{"id":"20240501T120000.000000Z-abcdefgh","direction":"out","text":"On it","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1"}`},
+		"reply not queued": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
+			reqBody: `{"text":"On it"}`, status: 503,
+			respBody: `{"error":{"code":"unavailable","message":"the queue did not accept the message"}}`},
+		"reply too large": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
+			reqBody: `{"text":"` + strings.Repeat("a", 70000) + `"}`, status: 413,
+			respBody: `{"error":{"code":"too_large","message":"the request body is larger than 65536 bytes"}}`},
+		"unknown property refused": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
+			reqBody: `{"text":"x","html":"<b>x</b>"}`, status: 400,
+			respBody: `{"error":{"code":"invalid","message":"the request body is not valid JSON for this endpoint"}}`},
+		"incoming sms": {method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/twilio/ch1",
+			contentType: formCT, reqBody: form.Encode(), status: 200, respType: "text/xml", respBody: twiml},
+		"incoming sms, JSON body": {method: "POST", target: "/webhooks/twilio/ch1?bodySHA256=ab", contentType: "application/json",
+			reqBody: `{"MessageSid":"SM1","From":"+14155550100","To":"+14155550199","Body":"hi"}`,
+			status:  200, respType: "text/xml", respBody: twiml},
+		"incoming sms without From refused": {method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
+			reqBody: formWithout("From"), status: 400,
+			respBody: `{"error":{"code":"invalid","message":"Twilio message without From"}}`},
+		"bad signature": {method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
+			reqBody: form.Encode(), status: 403,
+			respBody: `{"error":{"code":"forbidden","message":"invalid Twilio signature"}}`},
+		"status callback": {method: "POST", target: "/webhooks/twilio/ch1/status", contentType: formCT,
+			reqBody: "MessageSid=SM1&MessageStatus=undelivered&ErrorCode=30003&AccountSid=AC1&From=%2B14155550199&To=%2B14155550100&ApiVersion=2010-04-01",
+			status:  200, respType: "text/xml", respBody: twiml},
+		"status callback, deprecated names": {method: "POST", target: "/webhooks/twilio/ch1/status", contentType: formCT,
+			reqBody: "SmsSid=SM1&SmsStatus=delivered", status: 200, respType: "text/xml", respBody: twiml},
+		"queue down": {method: "POST", target: "/webhooks/twilio/ch1/status", contentType: formCT,
+			reqBody: "MessageSid=SM1&MessageStatus=sent", status: 503,
+			respBody: `{"error":{"code":"unavailable","message":"the queue did not accept the message"}}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req, reqBody, resp, respBody := e.build()
+			if err := s.Validate(req, reqBody, resp, respBody); err != nil {
+				t.Error(err)
+			}
+			s.Check(t, req, reqBody, resp, respBody)
+		})
+	}
+}
+
+func TestDriftIsCaught(t *testing.T) {
+	s := load(t)
+	const formCT = "application/x-www-form-urlencoded"
+	for name, c := range map[string]struct {
+		e    exchange
+		want string // in the error
+	}{
+		"unknown property": {exchange{method: "GET", target: "/v1/conversations/c1", status: 200,
+			respBody: strings.Replace(conversation(`null`), `"version":3`, `"version":3,"assigneeId":""`, 1)}, "assigneeId"},
+		"wrong type": {exchange{method: "GET", target: "/v1/conversations/c1", status: 200,
+			respBody: strings.Replace(conversation(`null`), `"version":3`, `"version":"3"`, 1)}, "version"},
+		"missing required property": {exchange{method: "GET", target: "/v1/conversations/c1", status: 200,
+			respBody: strings.Replace(conversation(`null`), `"assignee":null,`, ``, 1)}, "assignee"},
+		"not a timestamp": {exchange{method: "GET", target: "/v1/inboxes/i1", status: 200,
+			respBody: `{"id":"i1","name":"Support","createdAt":"yesterday"}`}, "createdAt"},
+		"attachments null": {exchange{method: "GET", target: "/v1/conversations/c1/messages", status: 200,
+			respBody: `{"items":[{"id":"m1","direction":"in","text":"x","attachments":null,"createdAt":"2024-05-01T12:00:00Z","status":"received"}]}`}, "attachments"},
+		"secret returned": {exchange{method: "GET", target: "/v1/channels/ch1", status: 200,
+			respBody: strings.Replace(channel, `"phoneNumber"`, `"authToken":"s3cret","phoneNumber"`, 1)}, "authToken"},
+		"empty next": {exchange{method: "GET", target: "/v1/conversations", status: 200,
+			respBody: `{"items":[],"next":""}`}, "next"},
+		"next on a list that is not paginated": {exchange{method: "GET", target: "/v1/inboxes", status: 200,
+			respBody: `{"items":[],"next":"x"}`}, "next"},
+		"error code for another status": {exchange{method: "GET", target: "/v1/inboxes/i1", status: 404,
+			respBody: `{"error":{"code":"invalid","message":"no such inbox"}}`}, "not_found"},
+		"error without message": {exchange{method: "GET", target: "/v1/inboxes/i1", status: 404,
+			respBody: `{"error":{"code":"not_found"}}`}, "message"},
+		"undeclared status": {exchange{method: "GET", target: "/v1/me", status: 404,
+			respBody: `{"error":{"code":"not_found","message":"x"}}`}, "status 404 is not declared"},
+		"undeclared content type": {exchange{method: "GET", target: "/v1/me", status: 200, respType: "text/plain",
+			respBody: `hi`}, "text/plain"},
+		"route missing": {exchange{method: "DELETE", target: "/v1/conversations/c1", status: 204}, "not described"},
+		"path missing":  {exchange{method: "GET", target: "/v1/users", status: 200, respBody: `{}`}, "not described"},
+		"accepted request with unknown property": {exchange{method: "POST", target: "/v1/inboxes", contentType: "application/json",
+			reqBody: `{"name":"Support","color":"red"}`, status: 201,
+			respBody: `{"id":"i1","name":"Support","createdAt":"2024-05-01T12:00:00Z"}`}, "color"},
+		"accepted limit out of range": {exchange{method: "GET", target: "/v1/conversations?limit=500", status: 200,
+			respBody: `{"items":[]}`}, "limit"},
+		"accepted webhook without From": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
+			reqBody: formWithout("From"), status: 200, respType: "text/xml", respBody: twiml}, "From"},
+		"accepted webhook with a bad NumMedia": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
+			reqBody: formWithout("NumMedia") + "&NumMedia=many", status: 200, respType: "text/xml", respBody: twiml}, "NumMedia"},
+		"accepted status callback without status": {exchange{method: "POST", target: "/webhooks/twilio/ch1/status", contentType: formCT,
+			reqBody: "MessageSid=SM1", status: 200, respType: "text/xml", respBody: twiml}, "anyOf"},
+		"TwiML with an answer": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
+			reqBody: form.Encode(), status: 200, respType: "text/xml",
+			respBody: `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks!</Message></Response>`}, "regular expression"},
+		"webhook answering JSON on success": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
+			reqBody: form.Encode(), status: 200, respBody: `{}`}, "application/json"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req, reqBody, resp, respBody := c.e.build()
+			err := s.Validate(req, reqBody, resp, respBody)
+			if err == nil {
+				t.Fatal("Validate accepted the drifted exchange")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("the error does not mention %q:\n%v", c.want, err)
+			}
+			rec := &recorder{TB: t}
+			s.Check(rec, req, reqBody, resp, respBody)
+			if !rec.failed {
+				t.Error("Check did not fail the test")
+			}
+		})
+	}
+}
+
+// recorder is a testing.TB that records failures instead of failing the test.
+type recorder struct {
+	testing.TB
+	failed bool
+	msgs   []string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failed = true
+	r.msgs = append(r.msgs, format)
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+}

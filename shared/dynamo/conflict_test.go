@@ -1,0 +1,73 @@
+package dynamo
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// conflictTransport answers the first `conflicts` TransactWriteItems calls as DynamoDB does
+// when another transaction holds one of the items, and passes everything else on.
+type conflictTransport struct {
+	conflicts int32
+	seen      atomic.Int32
+	next      http.RoundTripper
+}
+
+func (c *conflictTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.Header.Get("X-Amz-Target"), ".TransactWriteItems") && c.seen.Add(1) <= c.conflicts {
+		body := `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",` +
+			`"Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None, None]",` +
+			`"CancellationReasons":[{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"},{"Code":"None"},{"Code":"None"}]}`
+		return &http.Response{
+			StatusCode: 400, Status: "400 Bad Request", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{
+				"Content-Type":     {"application/x-amz-json-1.0"},
+				"X-Amzn-Errortype": {"TransactionCanceledException"},
+			},
+			Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req,
+		}, nil
+	}
+	return c.next.RoundTrip(req)
+}
+
+func TestTransactionConflictIsRetried(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.conversation("acctA", "ib1", base)
+	tests := []struct {
+		name      string
+		conflicts int32
+		code      inbox.ErrorCode
+	}{
+		{"retried until it passes", 3, ""},
+		{"gives up as unavailable", maxAttempts, inbox.EUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &conflictTransport{conflicts: tt.conflicts, next: http.DefaultTransport}
+			client := dynamodb.NewFromConfig(testenv.AWSConfig(), func(o *dynamodb.Options) {
+				o.BaseEndpoint = aws.String(testenv.Endpoint(t, "DYNAMODB_ENDPOINT"))
+				o.HTTPClient = &http.Client{Transport: tr}
+			})
+			s := New(client, f.table, nil)
+			m := newMessage(inbox.DirectionIn, "hi", base, inbox.MessageReceived)
+			ok, err := s.AppendMessage(f.ctx, c, m, "SM-"+tt.name)
+			wantCode(t, err, tt.code)
+			if ok != (tt.code == "") {
+				t.Errorf("stored = %v", ok)
+			}
+			if got := tr.seen.Load(); got < tt.conflicts {
+				t.Errorf("%d transactions sent, want at least %d", got, tt.conflicts)
+			}
+		})
+	}
+}
