@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -15,6 +16,8 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	cfdynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
 )
+
+var parseMu sync.Mutex
 
 // TableResource is the logical id of the application's table in template.yaml.
 const TableResource = "Table"
@@ -35,7 +38,10 @@ func Load(path string) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("samtemplate: %w", err)
 	}
+	// goformation registers YAML tags in a package-level map on every parse: one at a time.
+	parseMu.Lock()
 	cf, err := goformation.ParseYAML(data)
+	parseMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("samtemplate: parse %s: %w", path, err)
 	}

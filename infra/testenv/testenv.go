@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,12 +55,8 @@ func DynamoDB(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
 	endpoint := Endpoint(t, "DYNAMODB_ENDPOINT")
 	client := dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	tpl, err := samtemplate.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
 	name := Unique("t")
-	in, err := tpl.CreateTableInput(name)
+	in, err := tableInput(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +68,21 @@ func DynamoDB(t testing.TB) (*dynamodb.Client, string) {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
 	return client, name
+}
+
+// goformation writes a package-level map while parsing, so the template is parsed once.
+var (
+	tplOnce sync.Once
+	tpl     *samtemplate.Template
+	tplErr  error
+)
+
+func tableInput(name string) (*dynamodb.CreateTableInput, error) {
+	tplOnce.Do(func() { tpl, tplErr = samtemplate.LoadDefault() })
+	if tplErr != nil {
+		return nil, tplErr
+	}
+	return tpl.CreateTableInput(name)
 }
 
 // SQS returns a client for the SQS emulator (SQS_ENDPOINT).

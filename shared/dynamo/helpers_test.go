@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +16,6 @@ import (
 	"github.com/openinbox/inbox/shared/secretbox"
 )
 
-var tableMu sync.Mutex
-
 // fixture is a store on a fresh table.
 type fixture struct {
 	t      *testing.T
@@ -30,11 +27,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	// testenv.DynamoDB parses template.yaml with goformation, whose tag registration is not
-	// safe for concurrent use: parallel tests create their tables one at a time.
-	tableMu.Lock()
 	client, table := testenv.DynamoDB(t)
-	tableMu.Unlock()
 	key := make([]byte, secretbox.KeySize)
 	_, _ = rand.Read(key)
 	box, err := secretbox.New(key)
