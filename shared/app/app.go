@@ -180,5 +180,7 @@ func Dispatch(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 		inbox.ChannelSMS: twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
 	}
 	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
-	return func(ctx context.Context, rec lambdasqs.Record) error { return d.HandleBody(ctx, rec.Body, rec.ReceiveCount) }, nil
+	return func(ctx context.Context, rec lambdasqs.Record) error {
+		return d.HandleBody(ctx, rec.Body, rec.ReceiveCount)
+	}, nil
 }
