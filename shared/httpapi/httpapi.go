@@ -85,7 +85,7 @@ func New(c Config) http.Handler {
 		httpjson.Error(w, r, c.Log, inbox.Errorf(inbox.ENotFound, "no such endpoint"))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		httpjson.Write(w, http.StatusMethodNotAllowed, httpjson.ErrorBody{Error: httpjson.ErrorDetail{Code: inbox.EInvalid, Message: "method not allowed"}})
+		httpjson.Error(w, r, c.Log, inbox.Errorf(inbox.ENotFound, "no such endpoint"))
 	})
 	return r
 }
@@ -385,27 +385,33 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 	if err != nil {
 		return 0, nil, err
 	}
+	// Validate everything before changing anything.
+	var user *string
 	if in.Assignee != nil {
 		var as *string
 		if err := json.Unmarshal(in.Assignee, &as); err != nil {
 			return 0, nil, inbox.Errorf(inbox.EInvalid, "assignee must be a user id or null")
 		}
-		user := ""
+		u := ""
 		if as != nil {
-			user = strings.TrimSpace(*as)
-			if user == "" || len(user) > 128 {
+			u = strings.TrimSpace(*as)
+			if u == "" || len(u) > 128 {
 				return 0, nil, inbox.Errorf(inbox.EInvalid, "assignee must be a user id or null")
 			}
 		}
-		if c, err = a.Store.SetAssignee(ctx, p.AccountID, id, user); err != nil {
+		user = &u
+	}
+	if in.Status != nil && *in.Status != inbox.StatusOpen && *in.Status != inbox.StatusClosed {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "status must be open or closed")
+	}
+	// Status first: reopening can be refused (409), and then nothing has changed.
+	if in.Status != nil {
+		if c, err = a.Store.SetStatus(ctx, p.AccountID, id, *in.Status); err != nil {
 			return 0, nil, err
 		}
 	}
-	if in.Status != nil {
-		if *in.Status != inbox.StatusOpen && *in.Status != inbox.StatusClosed {
-			return 0, nil, inbox.Errorf(inbox.EInvalid, "status must be open or closed")
-		}
-		if c, err = a.Store.SetStatus(ctx, p.AccountID, id, *in.Status); err != nil {
+	if user != nil {
+		if c, err = a.Store.SetAssignee(ctx, p.AccountID, id, *user); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -467,7 +473,7 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 	}
 	now := a.Now().UTC()
 	m := inbox.Message{
-		AccountID: p.AccountID, ConversationID: c.ID, ID: inbox.MessageID(now, a.NewID()[:8]),
+		AccountID: p.AccountID, ConversationID: c.ID, ID: inbox.MessageID(now, a.NewID()),
 		Direction: inbox.DirectionOut, Text: in.Text, CreatedAt: now, UpdatedAt: now,
 		Status: inbox.MessagePending, AuthorID: p.UserID,
 	}

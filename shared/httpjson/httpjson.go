@@ -74,5 +74,8 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 		}
 		return inbox.Wrap(err, inbox.EInvalid, "the request body is not valid JSON for this endpoint: "+err.Error())
 	}
+	if dec.More() {
+		return inbox.Errorf(inbox.EInvalid, "the request body has data after its JSON value")
+	}
 	return nil
 }

@@ -203,8 +203,12 @@ func NewID() string {
 }
 
 // MessageID returns an identifier that sorts by time: a fixed-width UTC timestamp with
-// microseconds, then a random suffix, so that the messages of a conversation come back in order.
+// microseconds, then (up to 8 characters of) a random suffix, so that the messages of a
+// conversation come back in order.
 func MessageID(t time.Time, random string) string {
+	if len(random) > 8 {
+		random = random[:8]
+	}
 	return t.UTC().Format("20060102T150405.000000Z") + "-" + random
 }
 

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -26,7 +27,7 @@ var TwilioRoutes = []string{"POST /webhooks/twilio/{channelId}", "POST /webhooks
 func NewTwilio(c Config) http.Handler {
 	r := chi.NewRouter()
 	r.Post("/webhooks/twilio/{channelId}", c.twilio(twilio.ParseInbound))
-	r.Post("/webhooks/twilio/{channelId}/status", c.twilio(twilio.ParseStatus))
+	r.Post("/webhooks/twilio/{channelId}/status", c.twilio(parseStatus))
 	return r
 }
 
@@ -54,18 +55,38 @@ func (c Config) twilio(parse func(url.Values) (inbox.Envelope, error)) http.Hand
 			return
 		}
 		env, err := parse(params)
-		if err != nil {
+		switch {
+		case errors.Is(err, errIgnored):
+			c.Log.WarnContext(ctx, "Twilio status not tracked; acknowledged", "channel", ch.ID, "status", params.Get("MessageStatus"))
+		case err != nil:
 			c.fail(w, r, err)
 			return
-		}
-		if err := c.enqueue(ctx, ch, env); err != nil {
-			c.fail(w, r, err)
-			return
+		default:
+			if err := c.enqueue(ctx, ch, env); err != nil {
+				c.fail(w, r, err)
+				return
+			}
 		}
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(emptyTwiML))
 	}
+}
+
+// errIgnored marks a well-formed callback that carries nothing to store.
+var errIgnored = errors.New("ignored")
+
+// parseStatus parses a status callback. A status this code does not track (Twilio adds some
+// over time, such as partially_delivered) is acknowledged rather than refused: Twilio does not
+// retry a 4xx, so refusing would only lose the callback noisily.
+func parseStatus(v url.Values) (inbox.Envelope, error) {
+	env, err := twilio.ParseStatus(v)
+	if err != nil && v.Get("MessageSid") != "" && v.Get("MessageStatus") != "" {
+		if _, known := twilio.StatusFromTwilio(v.Get("MessageStatus")); !known {
+			return inbox.Envelope{}, errIgnored
+		}
+	}
+	return env, err
 }
 
 // twilioParams reads the webhook parameters from a form body or, for Twilio's JSON-body

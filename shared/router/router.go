@@ -98,7 +98,7 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	}
 	msg := inbox.Message{
 		AccountID: env.AccountID, ConversationID: conv.ID,
-		ID:        inbox.MessageID(received, r.newID()[:8]),
+		ID:        inbox.MessageID(received, r.newID()),
 		Direction: inbox.DirectionIn, Text: env.Text, Attachments: env.Attachments,
 		CreatedAt: received, UpdatedAt: now, Status: inbox.MessageReceived,
 	}

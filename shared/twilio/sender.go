@@ -41,10 +41,14 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		var te *SendError
 		if errors.As(err, &te) {
 			code := "network"
-			if te.Code != 0 {
+			switch {
+			case te.Code != 0:
 				code = strconv.Itoa(te.Code)
-			} else if te.HTTPStatus != 0 {
+			case te.HTTPStatus != 0:
 				code = "http_" + strconv.Itoa(te.HTTPStatus)
+			case !te.Temporary:
+				// Refused before any request was made (missing credentials).
+				code = "misconfigured"
 			}
 			return "", &inbox.SendError{Code: code, Message: te.Message, Temporary: te.Temporary}
 		}
