@@ -252,6 +252,9 @@ func (r *Runner) WaitIdle(ctx context.Context) error {
 	}
 }
 
+// QueueURL returns the URL of the queue with the given logical id in template.yaml.
+func (r *Runner) QueueURL(logicalID string) string { return r.queues.urls[logicalID] }
+
 // DLQDepth returns how many messages wait in the dead-letter queue with the given logical id.
 func (r *Runner) DLQDepth(ctx context.Context, logicalID string) (int, error) {
 	return r.queues.depth(ctx, logicalID)
