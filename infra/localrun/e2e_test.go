@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -101,6 +100,22 @@ func (c *client) sms(hook, authToken, from, to, text, sid string, extra url.Valu
 		map[string]string{"X-Twilio-Signature": twilio.Signature(authToken, hook, form)})
 }
 
+func (c *client) conversations(path, token string) (l conversationList) {
+	c.t.Helper()
+	res := c.api(http.MethodGet, path, token, nil)
+	want(c.t, res, http.StatusOK)
+	res.json(c.t, &l)
+	return l
+}
+
+func (c *client) messages(path, token string) (l messageList) {
+	c.t.Helper()
+	res := c.api(http.MethodGet, path, token, nil)
+	want(c.t, res, http.StatusOK)
+	res.json(c.t, &l)
+	return l
+}
+
 func want(t *testing.T, r response, status int) {
 	t.Helper()
 	if r.status != status {
@@ -184,8 +199,6 @@ func TestEndToEnd(t *testing.T) {
 func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) {
 	idle := func() {
 		t.Helper()
-		start := time.Now()
-		defer func() { t.Logf("idle after %v", time.Since(start)) }()
 		if err := r.WaitIdle(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -274,7 +287,7 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 		want(t, c.sms(ch.WebhookURL, authToken, "+14155550999", phone, "Hello?", "SM00000000000000000000000000000003", nil), http.StatusOK)
 	}
 	idle()
-	c.api(http.MethodGet, "/v1/conversations?inboxId="+ib.ID, agent, nil).json(t, &convs)
+	convs = c.conversations("/v1/conversations?inboxId="+ib.ID, agent)
 	if len(convs.Items) != 2 {
 		t.Fatalf("conversations = %+v", convs)
 	}
@@ -287,11 +300,11 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 		t.Fatalf("conversation = %+v", conv)
 	}
 	var msgs messageList
-	c.api(http.MethodGet, "/v1/conversations/"+convs.Items[0].ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+convs.Items[0].ID+"/messages", agent)
 	if len(msgs.Items) != 1 {
 		t.Fatalf("5 deliveries of one MessageSid stored %d messages", len(msgs.Items))
 	}
-	c.api(http.MethodGet, "/v1/conversations/"+conv.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+conv.ID+"/messages", agent)
 	if len(msgs.Items) != 2 || msgs.Items[0].Text != "Do you ship to Lisbon?" || msgs.Items[0].Direction != "in" ||
 		len(msgs.Items[1].Attachments) != 1 || msgs.Items[1].Attachments[0].ContentType != "image/jpeg" {
 		t.Fatalf("messages = %+v", msgs)
@@ -309,7 +322,7 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 		}
 	}
 	idle()
-	c.api(http.MethodGet, "/v1/conversations/"+conv.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+conv.ID+"/messages", agent)
 	if len(msgs.Items) != 2 {
 		t.Fatalf("a redelivered envelope was stored again: %d messages", len(msgs.Items))
 	}
@@ -327,7 +340,7 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	want(t, c.do(http.MethodPost, "/v1/inboxes", admin, "application/json", []byte(`{"name":`), nil), http.StatusBadRequest)
 	want(t, c.do(http.MethodPost, "/v1/inboxes", admin, "application/json", []byte(`{"name":"`+strings.Repeat("x", 70<<10)+`"}`), nil), http.StatusRequestEntityTooLarge)
 	idle()
-	c.api(http.MethodGet, "/v1/conversations/"+conv.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+conv.ID+"/messages", agent)
 	if len(msgs.Items) != 2 {
 		t.Fatalf("refused requests stored messages: %d", len(msgs.Items))
 	}
@@ -337,23 +350,21 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv.ID+"/messages", other, map[string]string{"text": "hi"}), http.StatusNotFound)
 	want(t, c.api(http.MethodPatch, "/v1/conversations/"+conv.ID, other, map[string]string{"status": "closed"}), http.StatusNotFound)
 	var none conversationList
-	c.api(http.MethodGet, "/v1/conversations", other, nil).json(t, &none)
+	none = c.conversations("/v1/conversations", other)
 	if len(none.Items) != 0 {
 		t.Fatalf("account B sees %d conversations of account A", len(none.Items))
 	}
 
 	// 6. Work the inbox: filters and cursor pagination.
 	var page conversationList
-	c.api(http.MethodGet, "/v1/conversations?inboxId="+ib.ID+"&status=open&assignee=none&limit=1", agent, nil).json(t, &page)
+	page = c.conversations("/v1/conversations?inboxId="+ib.ID+"&status=open&assignee=none&limit=1", agent)
 	if len(page.Items) != 1 || page.Next == nil {
 		t.Fatalf("page 1 = %+v", page)
 	}
 	first := page.Items[0].ID
-	c.api(http.MethodGet, "/v1/conversations?inboxId="+ib.ID+"&status=open&assignee=none&limit=1&cursor="+url.QueryEscape(*page.Next), agent, nil).json(t, &page)
+	page = c.conversations("/v1/conversations?inboxId="+ib.ID+"&status=open&assignee=none&limit=1&cursor="+url.QueryEscape(*page.Next), agent)
 	if len(page.Items) != 1 || page.Items[0].ID == first || page.Next != nil {
-		var all conversationList
-		c.api(http.MethodGet, "/v1/conversations?inboxId="+ib.ID+"&status=open&assignee=none", agent, nil).json(t, &all)
-		t.Fatalf("page 2 = %+v, all = %+v", page, all)
+		t.Fatalf("page 2 = %+v", page)
 	}
 	want(t, c.api(http.MethodGet, "/v1/conversations?limit=0", agent, nil), http.StatusBadRequest)
 	want(t, c.api(http.MethodGet, "/v1/conversations?cursor=garbage", agent, nil), http.StatusBadRequest)
@@ -373,20 +384,20 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 		sent.StatusCallback != r.URL+"/webhooks/twilio/"+ch.ID+"/status" {
 		t.Fatalf("outbox = %+v", r.Outbox.Entries())
 	}
-	c.api(http.MethodGet, "/v1/conversations/"+conv.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+conv.ID+"/messages", agent)
 	if last := msgs.Items[len(msgs.Items)-1]; last.Direction != "out" || last.Status != "sent" {
 		t.Fatalf("reply = %+v", last)
 	}
 	want(t, c.do(http.MethodPost, "/_local/outbox/"+sent.SID+"/status", "", "application/x-www-form-urlencoded", []byte("status=delivered"), nil), http.StatusOK)
 	idle()
-	c.api(http.MethodGet, "/v1/conversations/"+conv.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+conv.ID+"/messages", agent)
 	if last := msgs.Items[len(msgs.Items)-1]; last.Status != "delivered" {
 		t.Fatalf("after the status callback: %+v", last)
 	}
 	// A late "sent" callback does not move it back.
 	want(t, c.do(http.MethodPost, "/_local/outbox/"+sent.SID+"/status", "", "application/x-www-form-urlencoded", []byte("status=sent"), nil), http.StatusOK)
 	idle()
-	c.api(http.MethodGet, "/v1/conversations/"+conv.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+conv.ID+"/messages", agent)
 	if last := msgs.Items[len(msgs.Items)-1]; last.Status != "delivered" {
 		t.Fatalf("a late callback downgraded the status: %+v", last)
 	}
@@ -394,11 +405,11 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	// A provider refusal lands on the message with Twilio's reason.
 	want(t, c.sms(ch.WebhookURL, authToken, "+15005550001", phone, "call me", "SM00000000000000000000000000000012", nil), http.StatusOK)
 	idle()
-	c.api(http.MethodGet, "/v1/conversations?inboxId="+ib.ID, agent, nil).json(t, &convs)
+	convs = c.conversations("/v1/conversations?inboxId="+ib.ID, agent)
 	bad0001 := convs.Items[0]
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+bad0001.ID+"/messages", agent, map[string]string{"text": "hi"}), http.StatusAccepted)
 	idle()
-	c.api(http.MethodGet, "/v1/conversations/"+bad0001.ID+"/messages", agent, nil).json(t, &msgs)
+	msgs = c.messages("/v1/conversations/"+bad0001.ID+"/messages", agent)
 	if last := msgs.Items[len(msgs.Items)-1]; last.Status != "failed" || last.Error == nil || last.Error.Code != "21211" {
 		t.Fatalf("refused reply = %+v", last)
 	}
@@ -407,12 +418,12 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	// Assign, close, reopen.
 	res = c.api(http.MethodPatch, "/v1/conversations/"+conv.ID, agent, map[string]any{"assignee": "bob"})
 	want(t, res, http.StatusOK)
-	c.api(http.MethodGet, "/v1/conversations?assignee=me", agent, nil).json(t, &page)
+	page = c.conversations("/v1/conversations?assignee=me", agent)
 	if len(page.Items) != 1 || page.Items[0].ID != conv.ID {
 		t.Fatalf("assignee=me = %+v", page)
 	}
 	want(t, c.api(http.MethodPatch, "/v1/conversations/"+conv.ID, agent, map[string]any{"status": "closed"}), http.StatusOK)
-	c.api(http.MethodGet, "/v1/conversations?status=closed&inboxId="+ib.ID, agent, nil).json(t, &page)
+	page = c.conversations("/v1/conversations?status=closed&inboxId="+ib.ID, agent)
 	if len(page.Items) != 1 || page.Items[0].Status != "closed" || *page.Items[0].Assignee != "bob" {
 		t.Fatalf("closed = %+v", page)
 	}
@@ -429,7 +440,7 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	if still.Status != "closed" || still.Assignee == nil {
 		t.Fatalf("a refused PATCH changed the conversation: %+v", still)
 	}
-	c.api(http.MethodGet, "/v1/conversations?assignee=none&inboxId="+ib.ID, agent, nil).json(t, &page)
+	page = c.conversations("/v1/conversations?assignee=none&inboxId="+ib.ID, agent)
 	for _, it := range page.Items {
 		if it.Contact.Phone == customer {
 			want(t, c.api(http.MethodPatch, "/v1/conversations/"+it.ID, agent, map[string]any{"status": "closed"}), http.StatusOK)
@@ -443,5 +454,4 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 			t.Fatalf("%s holds %d messages (%v)", dlq, n, err)
 		}
 	}
-	_ = os.Getenv
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -84,16 +83,13 @@ type consumer struct {
 	// retryAfter, when set, shortens the wait before a failed message is tried again (locally
 	// nobody wants to wait the whole visibility timeout).
 	retryAfter time.Duration
-	busy       *atomic.Int64
 	log        *slog.Logger
 }
 
 func (c *consumer) run(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for ctx.Err() == nil {
-		c.busy.Add(1)
 		n := c.poll(ctx)
-		c.busy.Add(-1)
 		if n == 0 {
 			select {
 			case <-ctx.Done():

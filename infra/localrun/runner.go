@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,7 +65,6 @@ type Runner struct {
 
 	queues    *queueSet
 	consumers []string
-	busy      atomic.Int64
 	srv       *http.Server
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -190,7 +188,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			}
 			c := &consumer{
 				client: sqsClient(cfg), function: fn.LogicalID, queueURL: r.queues.urls[q], queueARN: r.queues.arns[q],
-				invoke: lambdasqs.Handle(o.Log, h), retryAfter: o.RetryAfter, busy: &r.busy, log: o.Log,
+				invoke: lambdasqs.Handle(o.Log, h), retryAfter: o.RetryAfter, log: o.Log,
 			}
 			r.consumers = append(r.consumers, q)
 			r.wg.Add(1)
@@ -223,12 +221,13 @@ var QueueFunctions = map[string]func(context.Context, app.Config) (lambdasqs.Han
 	"DispatchFunction": app.Dispatch,
 }
 
-// WaitIdle returns when every consumed queue is empty and no function is running, or when ctx
-// ends. Tests use it instead of sleeping.
+// WaitIdle returns when every consumed queue is empty, or when ctx ends. A message counts until
+// its consumer deleted it after the function returned, so an empty queue also means no function
+// is still working on it. Tests use it instead of sleeping.
 func (r *Runner) WaitIdle(ctx context.Context) error {
 	quiet := 0
 	for {
-		n := int(r.busy.Load())
+		n := 0
 		for _, q := range r.consumers {
 			d, err := r.queues.depth(ctx, q)
 			if err != nil {
