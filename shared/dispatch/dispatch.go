@@ -5,7 +5,9 @@
 // it back to pending and return an error so that the outbound queue retries; after maxAttempts
 // the message is marked failed, so nothing waits forever unseen. A job that finds its message
 // still "sending" (the function died mid-call) does not send again: the provider may already
-// have sent it, and a double SMS is worse than an explicit failure the agent can retry.
+// have sent it, and a double SMS is worse than an explicit failure the agent can retry. While the
+// message has been "sending" for less than SendingTimeout, the job is retried later instead,
+// since another delivery may still be waiting on the provider.
 package dispatch
 
 import (
@@ -17,6 +19,11 @@ import (
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
+
+// SendingTimeout is how long a message may stay "sending" before a later delivery of its job
+// decides the send was interrupted. It is longer than the dispatch function's timeout, so a
+// send still in progress is never declared lost.
+const SendingTimeout = 2 * time.Minute
 
 // Store is what the dispatcher needs from the database.
 type Store interface {
@@ -70,6 +77,11 @@ func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt 
 	switch m.Status {
 	case inbox.MessagePending:
 	case inbox.MessageSending:
+		if d.now().Sub(m.UpdatedAt) < SendingTimeout {
+			// Another delivery of this job may still be waiting on the provider: look again later
+			// rather than guess.
+			return inbox.Errorf(inbox.EConflict, "message is being sent by another delivery")
+		}
 		log.WarnContext(ctx, "message found mid-send; not sending twice")
 		return d.fail(ctx, job, &inbox.ProviderError{Code: "delivery_unknown",
 			Message: "sending was interrupted; the message may or may not have been delivered"})
@@ -98,10 +110,14 @@ func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt 
 	}
 	providerID, err := sender.Send(ctx, ch, conv, m)
 	if err == nil {
-		_, _, err = d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
+		_, changed, err := d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
 			inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: providerID}, d.now())
 		if err != nil {
 			return err
+		}
+		if !changed {
+			log.WarnContext(ctx, "message sent, but its status had already moved on", "providerId", providerID)
+			return nil
 		}
 		log.InfoContext(ctx, "message sent", "providerId", providerID)
 		return nil
