@@ -53,7 +53,7 @@ type fixture struct {
 	cfg      intake.Config
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	client, table := testenv.DynamoDB(t)
 	key := make([]byte, secretbox.KeySize)
@@ -117,7 +117,7 @@ func (f *fixture) queued(t *testing.T) []sqstypes.Message {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

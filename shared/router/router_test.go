@@ -43,7 +43,7 @@ type fixture struct {
 	ch     inbox.Channel
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	client, table := testenv.DynamoDB(t)
 	key := make([]byte, secretbox.KeySize)
@@ -60,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) channel(t *testing.T, account, id, number string) inbox.Channel {
+func (f *fixture) channel(t testing.TB, account, id, number string) inbox.Channel {
 	t.Helper()
 	ch := inbox.Channel{
 		AccountID: account, ID: id, InboxID: f.inbox.ID, Type: inbox.ChannelSMS, Name: "SMS " + number,
@@ -145,7 +145,7 @@ func (f *fixture) byProvider(t *testing.T, sid string) (inbox.Conversation, inbo
 	return conv, msg
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
