@@ -455,3 +455,61 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 		}
 	}
 }
+
+// Every HTTP route of template.yaml reaches a function that serves it: the runner's gateway
+// answers {"message":"Not Found"} only for paths no route matches, and the functions answer
+// {"error":…} bodies, so a route that no handler serves shows up as the gateway's or the
+// router's "no such endpoint".
+func TestEveryTemplateRouteIsServed(t *testing.T) {
+	t.Parallel()
+	tpl, err := samtemplate.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := tpl.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := apispec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, err := localrun.Start(ctx, localrun.Options{Addr: "127.0.0.1:0", SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"), Root: repoRoot(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// The api function's catch-all route serves every operation of the spec under /v1.
+	var paths [][2]string
+	for _, rt := range routes {
+		if strings.Contains(rt.Path, "{proxy+}") {
+			prefix := strings.TrimSuffix(rt.Path, "{proxy+}")
+			for _, op := range spec.Operations() {
+				method, p, _ := strings.Cut(op, " ")
+				if strings.HasPrefix(p, prefix) {
+					paths = append(paths, [2]string{method, strings.NewReplacer("{id}", "x").Replace(p)})
+				}
+			}
+			continue
+		}
+		paths = append(paths, [2]string{rt.Method, strings.NewReplacer("{channelId}", r.Demo.Channels[0].ID).Replace(rt.Path)})
+	}
+	if len(paths) < 10 {
+		t.Fatalf("only %d routes", len(paths))
+	}
+	for _, p := range paths {
+		req, _ := http.NewRequest(p[0], r.URL+p[1], strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+r.Demo.Token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `"Not Found"`) || strings.Contains(string(b), "no such endpoint") {
+			t.Errorf("%s %s is not served: %d %s", p[0], p[1], resp.StatusCode, b)
+		}
+	}
+}

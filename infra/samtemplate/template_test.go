@@ -1,0 +1,93 @@
+package samtemplate
+
+import (
+	"slices"
+	"testing"
+)
+
+// The deployed template keeps the promises of the design: a protected table, FIFO queues each
+// with a FIFO dead-letter queue and an alarm on its depth, functions with policies, SQS
+// consumers with partial batch failures, and webhook routes without the JWT authorizer.
+func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
+	t.Parallel()
+	tpl, err := LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf := tpl.CloudFormation()
+
+	tbl, err := cf.GetDynamoDBTableWithName(TableResource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.PointInTimeRecoverySpecification == nil || tbl.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled == nil || !*tbl.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled {
+		t.Error("table without point-in-time recovery")
+	}
+	if tbl.SSESpecification == nil || !tbl.SSESpecification.SSEEnabled {
+		t.Error("table without SSE")
+	}
+	if tbl.DeletionProtectionEnabled == nil || !*tbl.DeletionProtectionEnabled {
+		t.Error("table without deletion protection")
+	}
+	if tbl.TimeToLiveSpecification == nil || !tbl.TimeToLiveSpecification.Enabled {
+		t.Error("table without TTL")
+	}
+
+	queues, err := tpl.Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Queue{}
+	for _, q := range queues {
+		byID[q.LogicalID] = q
+	}
+	// Dimension values are !GetAtt (resolved to nothing by goformation): count the DLQ alarms.
+	alarms := 0
+	for _, a := range cf.GetAllCloudWatchAlarmResources() {
+		if a.MetricName != nil && *a.MetricName == "ApproximateNumberOfMessagesVisible" && a.Threshold != nil && *a.Threshold == 0 {
+			alarms++
+		}
+	}
+	for _, id := range []string{"InboundQueue", "OutboundQueue"} {
+		q, ok := byID[id]
+		if !ok {
+			t.Fatalf("no %s", id)
+		}
+		dlq, ok := byID[q.DeadLetter]
+		if !q.FIFO || !ok || !dlq.FIFO || q.MaxReceiveCount < 1 {
+			t.Errorf("%s: FIFO %v, DLQ %q (FIFO %v), maxReceiveCount %d", id, q.FIFO, q.DeadLetter, dlq.FIFO, q.MaxReceiveCount)
+		}
+	}
+	if alarms != 2 {
+		t.Errorf("%d DLQ depth alarms, want one per DLQ", alarms)
+	}
+
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := cf.GetAllServerlessFunctionResources()
+	var consumers []string
+	for _, f := range fns {
+		r := raw[f.LogicalID]
+		if len(f.Queues) > 0 {
+			consumers = append(consumers, f.LogicalID)
+			if !f.BatchFailures {
+				t.Errorf("%s consumes %v without ReportBatchItemFailures", f.LogicalID, f.Queues)
+			}
+		}
+		for _, rt := range f.Routes {
+			webhook := len(rt.Path) > len("/webhooks/") && rt.Path[:len("/webhooks/")] == "/webhooks/"
+			if webhook != rt.Public {
+				t.Errorf("%s %s: public = %v", rt.Method, rt.Path, rt.Public)
+			}
+		}
+			if r.Policies == nil {
+			t.Errorf("%s has no policies", f.LogicalID)
+		}
+	}
+	slices.Sort(consumers)
+	if !slices.Equal(consumers, []string{"DispatchFunction", "RouterFunction"}) {
+		t.Errorf("queue consumers = %v", consumers)
+	}
+}
