@@ -82,7 +82,7 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 				t.Errorf("%s %s: public = %v", rt.Method, rt.Path, rt.Public)
 			}
 		}
-			if r.Policies == nil {
+		if r.Policies == nil {
 			t.Errorf("%s has no policies", f.LogicalID)
 		}
 	}
