@@ -162,8 +162,30 @@ type openItem struct {
 }
 
 type attachmentItem struct {
-	URL         string `dynamodbav:"url"`
-	ContentType string `dynamodbav:"contentType"`
+	Type        string  `dynamodbav:"type,omitempty"`
+	URL         string  `dynamodbav:"url"`
+	ContentType string  `dynamodbav:"contentType"`
+	MediaID     string  `dynamodbav:"mediaId,omitempty"`
+	Name        string  `dynamodbav:"name,omitempty"`
+	Caption     string  `dynamodbav:"caption,omitempty"`
+	Latitude    float64 `dynamodbav:"lat,omitempty"`
+	Longitude   float64 `dynamodbav:"lon,omitempty"`
+	Data        string  `dynamodbav:"data,omitempty"`
+	MediaStatus string  `dynamodbav:"mediaStatus,omitempty"`
+	StorageKey  string  `dynamodbav:"storageKey,omitempty"`
+	MediaError  string  `dynamodbav:"mediaError,omitempty"`
+}
+
+func newAttachmentItem(a inbox.Attachment) attachmentItem {
+	return attachmentItem{Type: string(a.Type), URL: a.URL, ContentType: a.ContentType, MediaID: a.MediaID,
+		Name: a.Name, Caption: a.Caption, Latitude: a.Latitude, Longitude: a.Longitude, Data: a.Data,
+		MediaStatus: string(a.MediaStatus), StorageKey: a.StorageKey, MediaError: a.MediaError}
+}
+
+func (a attachmentItem) domain() inbox.Attachment {
+	return inbox.Attachment{Type: inbox.AttachmentType(a.Type), URL: a.URL, ContentType: a.ContentType, MediaID: a.MediaID,
+		Name: a.Name, Caption: a.Caption, Latitude: a.Latitude, Longitude: a.Longitude, Data: a.Data,
+		MediaStatus: inbox.MediaStatus(a.MediaStatus), StorageKey: a.StorageKey, MediaError: a.MediaError}
 }
 
 type providerErrorItem struct {
@@ -200,7 +222,7 @@ func newMessageItem(m inbox.Message, channelID string) messageItem {
 		Error: newProviderErrorItem(m.Error), UpdatedAt: m.UpdatedAt.UTC(),
 	}
 	for _, a := range m.Attachments {
-		it.Attachments = append(it.Attachments, attachmentItem(a))
+		it.Attachments = append(it.Attachments, newAttachmentItem(a))
 	}
 	return it
 }
@@ -220,7 +242,7 @@ func (it messageItem) domain() inbox.Message {
 		UpdatedAt: it.UpdatedAt,
 	}
 	for _, a := range it.Attachments {
-		m.Attachments = append(m.Attachments, inbox.Attachment(a))
+		m.Attachments = append(m.Attachments, a.domain())
 	}
 	if it.Error != nil {
 		m.Error = &inbox.ProviderError{Code: it.Error.Code, Message: it.Error.Message}

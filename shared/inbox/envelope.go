@@ -13,8 +13,14 @@ type EnvelopeKind string
 
 // Envelope kinds.
 const (
+	// KindMessage is a message from the contact.
 	KindMessage EnvelopeKind = "message"
-	KindStatus  EnvelopeKind = "status"
+	// KindEcho is a message the team sent from elsewhere (the page's own inbox, another tool):
+	// recorded as outbound, never as the customer's.
+	KindEcho EnvelopeKind = "echo"
+	// KindStatus is a delivery report on outbound messages: by provider id, or up to a
+	// watermark.
+	KindStatus EnvelopeKind = "status"
 )
 
 // Sender is who sent an inbound message, as the provider names them.
@@ -22,6 +28,8 @@ type Sender struct {
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
 	Name  string `json:"name,omitempty"`
+	// PSID is the page-scoped id of a Messenger user.
+	PSID string `json:"psid,omitempty"`
 }
 
 // StatusUpdate is a provider's report on an outbound message.
@@ -29,6 +37,9 @@ type StatusUpdate struct {
 	Status       MessageStatus `json:"status"`
 	ErrorCode    string        `json:"errorCode,omitempty"`
 	ErrorMessage string        `json:"errorMessage,omitempty"`
+	// Watermark, when set, applies the status to every outbound message of the contact's
+	// conversation sent up to that instant (Messenger delivery and read receipts).
+	Watermark time.Time `json:"watermark,omitempty"`
 }
 
 // Envelope is the normalized form in which every channel's intake hands an event to the router
@@ -47,6 +58,9 @@ type Envelope struct {
 	To                string        `json:"to,omitempty"`
 	Text              string        `json:"text,omitempty"`
 	Attachments       []Attachment  `json:"attachments,omitempty"`
+	Payload           string        `json:"payload,omitempty"`
+	ReplyTo           string        `json:"replyTo,omitempty"`
+	Reaction          *string       `json:"reaction,omitempty"`
 	ReceivedAt        time.Time     `json:"receivedAt"`
 	Status            *StatusUpdate `json:"status,omitempty"`
 }
@@ -54,11 +68,17 @@ type Envelope struct {
 // ContactAddress is the sender's address on the channel (phone, email…), the part of the
 // conversation key that is known before the router has looked anything up.
 func (e Envelope) ContactAddress() string {
-	if e.From.Phone != "" {
+	switch {
+	case e.From.PSID != "":
+		return e.From.PSID
+	case e.From.Phone != "":
 		return e.From.Phone
 	}
 	return e.From.Email
 }
+
+// For echoes and watermark receipts, From is the contact (the recipient of the team's
+// messages), so that they share the contact's message group.
 
 // GroupKey is the FIFO message group of the envelope: every event between one contact address
 // and one channel is processed in order, and different conversations in parallel.
@@ -76,6 +96,9 @@ func statusSuffix(s *StatusUpdate) string {
 	if s == nil {
 		return ""
 	}
+	if !s.Watermark.IsZero() {
+		return "/" + string(s.Status) + "/" + s.Watermark.UTC().Format(time.RFC3339Nano)
+	}
 	return "/" + string(s.Status)
 }
 
@@ -87,13 +110,15 @@ func (e Envelope) Validate() error {
 		return Errorf(EInvalid, "unsupported envelope version %d", e.V)
 	case e.AccountID == "" || e.ChannelID == "":
 		return Errorf(EInvalid, "envelope without account or channel")
-	case e.ProviderMessageID == "":
+	case e.ProviderMessageID == "" && !(e.Kind == KindStatus && e.Status != nil && !e.Status.Watermark.IsZero()):
 		return Errorf(EInvalid, "envelope without provider message id")
-	case e.Kind == KindMessage && e.ContactAddress() == "":
+	case (e.Kind == KindMessage || e.Kind == KindEcho) && e.ContactAddress() == "":
 		return Errorf(EInvalid, "message envelope without sender")
 	case e.Kind == KindStatus && e.Status == nil:
 		return Errorf(EInvalid, "status envelope without status")
-	case e.Kind != KindMessage && e.Kind != KindStatus:
+	case e.Kind == KindStatus && !e.Status.Watermark.IsZero() && e.ContactAddress() == "":
+		return Errorf(EInvalid, "watermark status without contact")
+	case e.Kind != KindMessage && e.Kind != KindStatus && e.Kind != KindEcho:
 		return Errorf(EInvalid, "unknown envelope kind %q", e.Kind)
 	}
 	return nil

@@ -36,12 +36,20 @@ type ChannelType string
 
 // Channel types.
 const (
-	ChannelSMS ChannelType = "sms"
+	ChannelSMS       ChannelType = "sms"
+	ChannelMessenger ChannelType = "messenger"
+	ChannelWhatsApp  ChannelType = "whatsapp"
 )
 
 // Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.
 const (
 	SecretTwilioAuthToken = "twilioAuthToken"
+	// SecretPageAccessToken is a Messenger page's access token for the Send API.
+	SecretPageAccessToken = "pageAccessToken"
+	// SecretAccessToken is a WhatsApp Business system-user access token for the Cloud API.
+	SecretAccessToken = "accessToken"
+	// SecretAppSecret is the Meta app's secret, the key of X-Hub-Signature-256.
+	SecretAppSecret = "appSecret"
 )
 
 // Channel is one connection of an inbox to a provider: a Twilio number, a Facebook page…
@@ -53,8 +61,10 @@ type Channel struct {
 	Name      string      `json:"name"`
 	// ProviderKey identifies the channel at its provider (a phone number for SMS); one provider
 	// key belongs to one channel in the whole deployment.
-	ProviderKey string        `json:"-"`
-	Twilio      *TwilioConfig `json:"twilio,omitempty"`
+	ProviderKey string           `json:"-"`
+	Twilio      *TwilioConfig    `json:"twilio,omitempty"`
+	Messenger   *MessengerConfig `json:"messenger,omitempty"`
+	WhatsApp    *WhatsAppConfig  `json:"whatsapp,omitempty"`
 	// Secrets holds the clear secrets in memory only; stores seal them at rest.
 	Secrets   map[string]string `json:"-"`
 	CreatedAt time.Time         `json:"createdAt"`
@@ -66,13 +76,31 @@ type TwilioConfig struct {
 	PhoneNumber string `json:"phoneNumber"`
 }
 
+// MessengerConfig is the public part of a Facebook Page channel's settings.
+type MessengerConfig struct {
+	PageID string `json:"pageId"`
+	// VerifyToken is what the Meta app dashboard sends back in the webhook handshake; it is
+	// shown so that it can be pasted there.
+	VerifyToken string `json:"verifyToken"`
+}
+
+// WhatsAppConfig is the public part of a WhatsApp Business number channel's settings.
+type WhatsAppConfig struct {
+	WABAID        string `json:"wabaId"`
+	PhoneNumberID string `json:"phoneNumberId"`
+	DisplayNumber string `json:"displayNumber"`
+	VerifyToken   string `json:"verifyToken"`
+}
+
 // Contact is a customer who wrote to the team.
 type Contact struct {
-	AccountID string    `json:"-"`
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Phone     string    `json:"phone"`
-	Email     string    `json:"email"`
+	AccountID string `json:"-"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Phone     string `json:"phone"`
+	Email     string `json:"email"`
+	// PSID is the contact's page-scoped id on Messenger (with the page's id: PSIDs differ per page).
+	PSID      string    `json:"psid,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 }
 
@@ -99,9 +127,11 @@ type Conversation struct {
 	Status        ConversationStatus `json:"status"`
 	AssigneeID    string             `json:"assigneeId"`
 	LastMessageAt time.Time          `json:"lastMessageAt"`
-	Preview       string             `json:"preview"`
-	CreatedAt     time.Time          `json:"createdAt"`
-	Version       int64              `json:"version"`
+	// LastInboundAt is when the contact last wrote: Meta's messaging windows run from it.
+	LastInboundAt time.Time `json:"lastInboundAt"`
+	Preview       string    `json:"preview"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Version       int64     `json:"version"`
 }
 
 // Direction of a message.
@@ -149,10 +179,50 @@ func (s MessageStatus) Rank() int {
 	return 0
 }
 
-// Attachment is a file carried by a message.
+// AttachmentType says what an attachment is.
+type AttachmentType string
+
+// Attachment types, as the channels name them.
+const (
+	AttachImage    AttachmentType = "image"
+	AttachAudio    AttachmentType = "audio"
+	AttachVideo    AttachmentType = "video"
+	AttachFile     AttachmentType = "file"
+	AttachSticker  AttachmentType = "sticker"
+	AttachLocation AttachmentType = "location"
+	AttachContacts AttachmentType = "contacts"
+	AttachFallback AttachmentType = "fallback"
+)
+
+// MediaStatus is where an inbound media file stands: the provider's copy is fetched into our
+// bucket off the intake path.
+type MediaStatus string
+
+// Media statuses.
+const (
+	MediaPending MediaStatus = "pending"
+	MediaStored  MediaStatus = "stored"
+	MediaFailed  MediaStatus = "failed"
+)
+
+// Attachment is a file, place or card carried by a message.
 type Attachment struct {
-	URL         string `json:"url"`
-	ContentType string `json:"contentType"`
+	Type        AttachmentType `json:"type,omitempty"`
+	URL         string         `json:"url"`
+	ContentType string         `json:"contentType"`
+	// MediaID is the provider's media id (WhatsApp), to fetch the file from the Graph API.
+	MediaID string `json:"mediaId,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	// Latitude and Longitude are set for locations; Title/Address may be in Name/Caption.
+	Latitude  float64 `json:"latitude,omitempty"`
+	Longitude float64 `json:"longitude,omitempty"`
+	// Data holds small structured content (shared contacts as JSON).
+	Data string `json:"data,omitempty"`
+	// MediaStatus and StorageKey track the copy of provider media in our bucket.
+	MediaStatus MediaStatus `json:"mediaStatus,omitempty"`
+	StorageKey  string      `json:"-"`
+	MediaError  string      `json:"mediaError,omitempty"`
 }
 
 // ProviderError is the reason a provider gave for not delivering a message.
@@ -163,26 +233,52 @@ type ProviderError struct {
 
 // Message is one message of a conversation.
 type Message struct {
-	AccountID      string         `json:"-"`
-	ConversationID string         `json:"conversationId"`
-	ID             string         `json:"id"`
-	Direction      Direction      `json:"direction"`
-	Text           string         `json:"text"`
-	Attachments    []Attachment   `json:"attachments"`
-	CreatedAt      time.Time      `json:"createdAt"`
-	Status         MessageStatus  `json:"status"`
-	AuthorID       string         `json:"authorId,omitempty"`
-	ProviderID     string         `json:"providerId,omitempty"`
-	Error          *ProviderError `json:"error,omitempty"`
-	UpdatedAt      time.Time      `json:"updatedAt"`
+	AccountID      string        `json:"-"`
+	ConversationID string        `json:"conversationId"`
+	ID             string        `json:"id"`
+	Direction      Direction     `json:"direction"`
+	Text           string        `json:"text"`
+	Attachments    []Attachment  `json:"attachments"`
+	CreatedAt      time.Time     `json:"createdAt"`
+	Status         MessageStatus `json:"status"`
+	AuthorID       string        `json:"authorId,omitempty"`
+	// Payload is the machine part of a button press: a postback or quick reply payload, or an
+	// interactive button / list row id.
+	Payload string `json:"payload,omitempty"`
+	// ReplyTo is the provider id of the message this one answers or reacts to.
+	ReplyTo string `json:"replyTo,omitempty"`
+	// Reaction is the emoji of a reaction message ("" removes a reaction).
+	Reaction *string `json:"reaction,omitempty"`
+	// Template is an approved WhatsApp template sent as this message.
+	Template   *Template      `json:"template,omitempty"`
+	ProviderID string         `json:"providerId,omitempty"`
+	Error      *ProviderError `json:"error,omitempty"`
+	UpdatedAt  time.Time      `json:"updatedAt"`
+}
+
+// Template is an approved WhatsApp message template with its body parameters.
+type Template struct {
+	Name       string   `json:"name"`
+	Language   string   `json:"language"`
+	Parameters []string `json:"parameters,omitempty"`
 }
 
 // Preview is the text shown for a conversation in lists: the first line of the message, at most
 // 140 runes, or the kind of attachment when there is no text.
 func (m Message) Preview() string {
 	t := strings.TrimSpace(m.Text)
+	if t == "" && m.Reaction != nil {
+		return "reacted " + *m.Reaction
+	}
+	if t == "" && m.Template != nil {
+		return "[template " + m.Template.Name + "]"
+	}
 	if t == "" && len(m.Attachments) > 0 {
-		return "[" + m.Attachments[0].ContentType + "]"
+		a := m.Attachments[0]
+		if a.Type != "" {
+			return "[" + string(a.Type) + "]"
+		}
+		return "[" + a.ContentType + "]"
 	}
 	if i := strings.IndexByte(t, '\n'); i >= 0 {
 		t = t[:i]

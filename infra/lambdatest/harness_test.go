@@ -1,0 +1,473 @@
+//go:build linux
+
+package lambdatest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/awslabs/goformation/v7/cloudformation/global"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+
+	"github.com/openinbox/inbox/infra/samtemplate"
+	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/secretbox"
+)
+
+// buildDir holds the bootstraps built for this test binary; TestMain removes it.
+var buildDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// template is the repository's template.yaml, parsed once per test binary.
+var template = sync.OnceValues(samtemplate.LoadDefault)
+
+// spec is what the harness needs to know of one function of the template.
+type spec struct {
+	samtemplate.Function
+	// Env is the function's environment as the template declares it (Globals merged in); values
+	// that are intrinsic functions in the template (!Ref, !If) read as "".
+	Env map[string]string
+	// Timeout (seconds) and MemorySize (MB), from the function or the Globals.
+	Timeout, MemorySize int
+}
+
+// specs returns the template's functions by logical id.
+var specs = sync.OnceValues(func() (map[string]spec, error) {
+	tpl, err := template()
+	if err != nil {
+		return nil, err
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		return nil, err
+	}
+	var g global.Function
+	if gf, ok := tpl.CloudFormation().Globals["Function"].(*global.Function); ok {
+		g = *gf
+	}
+	out := map[string]spec{}
+	for _, f := range fns {
+		res, err := tpl.CloudFormation().GetServerlessFunctionWithName(f.LogicalID)
+		if err != nil {
+			return nil, err
+		}
+		s := spec{Function: f, Env: map[string]string{}, Timeout: 3, MemorySize: 128}
+		for _, env := range []*serverless.Function_FunctionEnvironment{g.Environment, res.Environment} {
+			if env != nil {
+				for k, v := range env.Variables {
+					s.Env[k] = v
+				}
+			}
+		}
+		for _, p := range []*int{g.Timeout, res.Timeout} {
+			if p != nil {
+				s.Timeout = *p
+			}
+		}
+		for _, p := range []*int{g.MemorySize, res.MemorySize} {
+			if p != nil {
+				s.MemorySize = *p
+			}
+		}
+		out[f.LogicalID] = s
+	}
+	return out, nil
+})
+
+// functionSpec returns the template's function id, failing the test when there is none.
+func functionSpec(t testing.TB, id string) spec {
+	t.Helper()
+	all, err := specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := all[id]
+	if !ok {
+		t.Fatalf("template.yaml has no function %s", id)
+	}
+	return s
+}
+
+// bootstraps builds every function of the template once per test binary, in parallel, as
+// sam build does for provided.al2023 but for the host's architecture so that the binaries run
+// here: GOOS=linux, CGO_ENABLED=0, -tags lambda.norpc. It returns the bootstrap path by logical id.
+var bootstraps = sync.OnceValues(func() (map[string]string, error) {
+	tpl, err := template()
+	if err != nil {
+		return nil, err
+	}
+	all, err := specs()
+	if err != nil {
+		return nil, err
+	}
+	buildDir, err = os.MkdirTemp("", "lambdatest-")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	errs := make([]error, 0, len(all))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for id, s := range all {
+		path := filepath.Join(buildDir, id, "bootstrap")
+		out[id] = path
+		wg.Go(func() {
+			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w",
+				"-o", path, "./"+filepath.ToSlash(s.CodeURI))
+			cmd.Dir = tpl.Dir()
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
+			if b, err := cmd.CombinedOutput(); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("build %s (%s): %v\n%s", id, s.CodeURI, err, b))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+})
+
+// bootstrap returns the path of function id's bootstrap, building all of them on first use.
+func bootstrap(t testing.TB, id string) string {
+	t.Helper()
+	paths, err := bootstraps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths[id]
+}
+
+// deployment is one isolated copy of the stack's resources: a fresh table from template.yaml,
+// fresh FIFO queues with dead-letter queues, a sealing key, and a store on that table sealing
+// with the key exactly as the functions do.
+type deployment struct {
+	Table, SecretKey                 string
+	InboundQueueURL, OutboundQueueURL string
+	// TwilioAPIBase is given to the functions as TWILIO_API_BASE when set.
+	TwilioAPIBase string
+	Store         *dynamo.Store
+	SQS           *sqs.Client
+}
+
+// newDeployment creates the resources of a deployment; they are removed when the test ends.
+func newDeployment(t testing.TB) *deployment {
+	t.Helper()
+	client, table := testenv.DynamoDB(t)
+	d := &deployment{Table: table, SecretKey: testenv.Unique("sealing-key-"), SQS: testenv.SQS(t)}
+	// The same derivation as app.Config.Store: any secret text → SHA-256 → AES-256 key.
+	sum := sha256.Sum256([]byte(d.SecretKey))
+	box, err := secretbox.New(sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Store = dynamo.New(client, table, box)
+
+	tpl, err := template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	queues, err := tpl.Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range queues {
+		switch q.LogicalID {
+		case "InboundQueue":
+			d.InboundQueueURL, _ = testenv.FIFOQueue(t, d.SQS, q.MaxReceiveCount, q.VisibilityTimeout)
+		case "OutboundQueue":
+			d.OutboundQueueURL, _ = testenv.FIFOQueue(t, d.SQS, q.MaxReceiveCount, q.VisibilityTimeout)
+		}
+	}
+	if d.InboundQueueURL == "" || d.OutboundQueueURL == "" {
+		t.Fatal("template.yaml has no InboundQueue or OutboundQueue")
+	}
+	return d
+}
+
+// environment is the process environment of function s in deployment d: the variables the
+// template sets, mapped to this deployment, the emulators' endpoints, and what Lambda itself
+// sets (region, credentials, function name, memory, timeout). A template variable the harness
+// does not know fails the test, so that new wiring is not silently left out.
+func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []string {
+	t.Helper()
+	env := map[string]string{
+		// Lambda's own variables. The credentials are dummies the emulators accept.
+		"AWS_REGION":                      "us-east-1",
+		"AWS_DEFAULT_REGION":              "us-east-1",
+		"AWS_ACCESS_KEY_ID":               "local",
+		"AWS_SECRET_ACCESS_KEY":           "local",
+		"AWS_LAMBDA_FUNCTION_NAME":        s.LogicalID,
+		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(s.MemorySize),
+		"AWS_LAMBDA_FUNCTION_TIMEOUT":     strconv.Itoa(s.Timeout),
+		"LAMBDA_TASK_ROOT":                taskRoot,
+		"TZ":                              ":UTC",
+		"LANG":                            "en_US.UTF-8",
+		"PATH":                            "/usr/local/bin:/usr/bin:/bin",
+		// An empty home: no developer ~/.aws profile may leak into the functions.
+		"HOME": home,
+		// Emulators instead of AWS endpoints.
+		"DYNAMODB_ENDPOINT": testenv.Endpoint(t, "DYNAMODB_ENDPOINT"),
+		"SQS_ENDPOINT":      testenv.Endpoint(t, "SQS_ENDPOINT"),
+	}
+	if d.TwilioAPIBase != "" {
+		env["TWILIO_API_BASE"] = d.TwilioAPIBase
+	}
+	for name, value := range s.Env {
+		switch name {
+		case "TABLE_NAME":
+			env[name] = d.Table
+		case "SECRET_KEY_ARN":
+			// There is no Secrets Manager emulator: the key is given directly, as locally.
+			env["INBOX_SECRET_KEY"] = d.SecretKey
+		case "INBOUND_QUEUE_URL":
+			env[name] = d.InboundQueueURL
+		case "OUTBOUND_QUEUE_URL":
+			env[name] = d.OutboundQueueURL
+		case "PUBLIC_BASE_URL":
+			// Unset: webhook URLs are "https://" + the API's own domain, as without a custom domain.
+		case "SEND_ATTEMPTS":
+			if value == "" {
+				t.Fatalf("%s: SEND_ATTEMPTS is not a literal in template.yaml", s.LogicalID)
+			}
+			env[name] = value
+		default:
+			t.Fatalf("%s: template.yaml sets %s, which this harness does not map to the test deployment", s.LogicalID, name)
+		}
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// function is one function running under aws-lambda-rie.
+type function struct {
+	ID  string
+	URL string // the invocations endpoint
+	out *lockedBuffer
+	cmd *exec.Cmd
+	// exited is closed when the emulator process has ended.
+	exited   chan struct{}
+	stopOnce sync.Once
+	client   *http.Client
+}
+
+// start starts function id of the template under aws-lambda-rie with its own ports and
+// environment, and returns once the emulator accepts connections. The function itself is
+// started by the emulator on the first invocation, as Lambda starts an execution environment.
+// The processes are ended when the test ends (or by Stop).
+func start(t testing.TB, id string, d *deployment) *function {
+	t.Helper()
+	s := functionSpec(t, id)
+	boot := bootstrap(t, id)
+	rie := testenv.RIE(t)
+	home := t.TempDir()
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	// The runtime API defaults to 127.0.0.1:9001 in every emulator: functions started in
+	// parallel each need their own.
+	runtimeAPI := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	cmd := exec.Command(rie,
+		"--runtime-interface-emulator-address", addr,
+		"--runtime-api-address", runtimeAPI,
+		boot)
+	cmd.Dir = filepath.Dir(boot)
+	cmd.Env = environment(t, s, d, home, cmd.Dir)
+	f := &function{
+		ID: id, URL: "http://" + addr + "/2015-03-31/functions/function/invocations",
+		out: &lockedBuffer{}, cmd: cmd, exited: make(chan struct{}),
+		client: &http.Client{Timeout: time.Duration(s.Timeout+5) * time.Second},
+	}
+	cmd.Stdout, cmd.Stderr = f.out, f.out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", rie, err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		close(f.exited)
+	}()
+	t.Cleanup(func() {
+		f.Stop()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", id, f.out.String())
+		}
+	})
+	if err := waitListening(addr, f.exited, 10*time.Second); err != nil {
+		t.Fatalf("%s: %v\n%s", id, err, f.out.String())
+	}
+	return f
+}
+
+// Stop ends the emulator and the function's process. The emulator starts the function in a
+// process group of its own, so the function is found (as the emulator's child) and killed by
+// its pid.
+func (f *function) Stop() {
+	f.stopOnce.Do(func() {
+		children := childPIDs(f.cmd.Process.Pid)
+		_ = f.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-f.exited:
+		case <-time.After(3 * time.Second):
+			_ = f.cmd.Process.Kill()
+			<-f.exited
+		}
+		for _, pid := range children {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+}
+
+// invoke posts event (JSON, or any value to marshal) to the function as Lambda's Invoke API does
+// and returns the function's response payload. A function error (errorType in the payload) or a
+// failed initialisation fails the test.
+func (f *function) invoke(t testing.TB, event any) []byte {
+	t.Helper()
+	b, err := f.tryInvoke(event)
+	if err != nil {
+		t.Fatalf("invoke %s: %v", f.ID, err)
+	}
+	return b
+}
+
+func (f *function) tryInvoke(event any) ([]byte, error) {
+	payload, ok := event.([]byte)
+	if !ok {
+		var err error
+		if payload, err = json.Marshal(event); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := f.client.Post(f.URL, "application/json", bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("emulator answered %s: %s", resp.Status, b)
+	}
+	var fnErr struct {
+		ErrorType    string `json:"errorType"`
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal(b, &fnErr) == nil && fnErr.ErrorType != "" {
+		return nil, fmt.Errorf("function error %s: %s", fnErr.ErrorType, fnErr.ErrorMessage)
+	}
+	return b, nil
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitListening polls addr until it accepts a connection, the process exits or timeout passes.
+func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			return c.Close()
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("aws-lambda-rie exited before listening on %s", addr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("aws-lambda-rie does not listen on %s after %v: %v", addr, timeout, err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// childPIDs returns the pids of the live children of pid, from /proc.
+func childPIDs(pid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// lockedBuffer collects the output of a process for the test log.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// ctx is the context of the tests' own calls to the emulators.
+func ctx(t testing.TB) context.Context {
+	if tt, ok := t.(*testing.T); ok {
+		return tt.Context()
+	}
+	return context.Background()
+}
