@@ -4,7 +4,6 @@ package lambdatest
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -167,7 +166,7 @@ func bootstrap(t testing.TB, id string) string {
 // fresh FIFO queues with dead-letter queues, a sealing key, and a store on that table sealing
 // with the key exactly as the functions do.
 type deployment struct {
-	Table, SecretKey                 string
+	Table, SecretKey                  string
 	InboundQueueURL, OutboundQueueURL string
 	// TwilioAPIBase is given to the functions as TWILIO_API_BASE when set.
 	TwilioAPIBase string
@@ -462,12 +461,4 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// ctx is the context of the tests' own calls to the emulators.
-func ctx(t testing.TB) context.Context {
-	if tt, ok := t.(*testing.T); ok {
-		return tt.Context()
-	}
-	return context.Background()
 }
