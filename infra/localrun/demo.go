@@ -131,7 +131,7 @@ func (r *Runner) localRoutes() http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": r.Outbox.Entries()})
 	})
 	mux.HandleFunc("POST /_local/outbox/{sid}/status", func(w http.ResponseWriter, req *http.Request) {
-		r.Outbox.callback(w, req, req.PathValue("sid"))
+		r.Outbox.callback(w, req, r.Outbox.find(req.PathValue("sid")))
 	})
 	mux.HandleFunc("GET /_local/idle", func(w http.ResponseWriter, req *http.Request) {
 		ctx, cancel := context.WithTimeout(req.Context(), 30*time.Second)

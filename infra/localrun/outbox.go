@@ -13,12 +13,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/twilio"
 )
 
-// OutboxEntry is one SMS that dispatch handed to the local stand-in of Twilio's Messages API,
-// with the exact form it posted.
+// OutboxEntry is one message that dispatch handed to a local stand-in of a provider: Twilio's
+// Messages API (with the exact form it posted) or the Graph API (with the exact JSON).
 type OutboxEntry struct {
+	// Channel is sms, messenger or whatsapp.
+	Channel inbox.ChannelType `json:"channel"`
+	// SID is the provider's message id (Twilio SID, Messenger mid, WhatsApp wamid).
 	SID            string     `json:"sid"`
 	AccountSID     string     `json:"accountSid"`
 	To             string     `json:"to"`
@@ -29,7 +33,33 @@ type OutboxEntry struct {
 	Form           url.Values `json:"form"`
 	At             time.Time  `json:"at"`
 	Status         string     `json:"status"`
-	authToken      string
+	// Payload is the JSON body sent to the Graph API; Business the page or phone number id.
+	Payload   json.RawMessage `json:"payload,omitempty"`
+	Business  string          `json:"business,omitempty"`
+	authToken string
+}
+
+func (o *Outbox) add(e *OutboxEntry) {
+	o.mu.Lock()
+	o.entries = append(o.entries, e)
+	o.mu.Unlock()
+}
+
+func (o *Outbox) setStatus(e *OutboxEntry, status string) {
+	o.mu.Lock()
+	e.Status = status
+	o.mu.Unlock()
+}
+
+func (o *Outbox) find(id string) *OutboxEntry {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, x := range o.entries {
+		if x.SID == id {
+			return x
+		}
+	}
+	return nil
 }
 
 // Outbox records what would have left the deployment.
@@ -89,13 +119,11 @@ func (o *Outbox) messages(w http.ResponseWriter, r *http.Request) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	e := &OutboxEntry{
-		SID: "SM" + hex.EncodeToString(b[:]), AccountSID: user, To: f.Get("To"), From: f.Get("From"),
+		Channel: inbox.ChannelSMS, SID: "SM" + hex.EncodeToString(b[:]), AccountSID: user, To: f.Get("To"), From: f.Get("From"),
 		Body: f.Get("Body"), MediaURLs: f["MediaUrl"], StatusCallback: f.Get("StatusCallback"),
 		Form: f, At: time.Now().UTC(), Status: "queued", authToken: pass,
 	}
-	o.mu.Lock()
-	o.entries = append(o.entries, e)
-	o.mu.Unlock()
+	o.add(e)
 	now := e.At.Format(time.RFC1123Z)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
@@ -120,15 +148,7 @@ func twilioError(w http.ResponseWriter, status, code int, msg string) {
 // callback posts a signed status callback for an outbox message, as Twilio does when the
 // carrier reports: POST /_local/outbox/{sid}/status with form status=delivered (or
 // undelivered/failed with errorCode).
-func (o *Outbox) callback(w http.ResponseWriter, r *http.Request, sid string) {
-	o.mu.Lock()
-	var e *OutboxEntry
-	for _, x := range o.entries {
-		if x.SID == sid {
-			e = x
-		}
-	}
-	o.mu.Unlock()
+func (o *Outbox) callback(w http.ResponseWriter, r *http.Request, e *OutboxEntry) {
 	if e == nil {
 		http.Error(w, `{"error":{"code":"not_found","message":"no such outbox message"}}`, http.StatusNotFound)
 		return
@@ -158,17 +178,15 @@ func (o *Outbox) callback(w http.ResponseWriter, r *http.Request, sid string) {
 		return
 	}
 	_ = resp.Body.Close()
-	o.mu.Lock()
-	e.Status = status
-	o.mu.Unlock()
+	o.setStatus(e, status)
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"sid": sid, "status": status, "callbackStatus": resp.StatusCode})
+	_ = json.NewEncoder(w).Encode(map[string]any{"sid": e.SID, "status": status, "callbackStatus": resp.StatusCode})
 }
 
 var outboxPage = template.Must(template.New("outbox").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Local outbox</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}</style></head>
 <body><h1>Local outbox</h1><p>Replies that dispatch sent to Twilio's Messages API stand-in. JSON: <a href="/_local/outbox.json">/_local/outbox.json</a>.</p>
-<table><tr><th>When</th><th>SID</th><th>From</th><th>To</th><th>Body</th><th>Status</th></tr>
-{{range .}}<tr><td>{{.At.Format "15:04:05"}}</td><td>{{.SID}}</td><td>{{.From}}</td><td>{{.To}}</td><td>{{.Body}}</td><td>{{.Status}}</td></tr>
-{{else}}<tr><td colspan="6">Nothing sent yet.</td></tr>{{end}}</table></body></html>`))
+<table><tr><th>When</th><th>Channel</th><th>Id</th><th>From</th><th>To</th><th>Body / payload</th><th>Status</th></tr>
+{{range .}}<tr><td>{{.At.Format "15:04:05"}}</td><td>{{.Channel}}</td><td>{{.SID}}</td><td>{{.From}}{{.Business}}</td><td>{{.To}}</td><td>{{if .Payload}}<code>{{printf "%s" .Payload}}</code>{{else}}{{.Body}}{{end}}</td><td>{{.Status}}</td></tr>
+{{else}}<tr><td colspan="7">Nothing sent yet.</td></tr>{{end}}</table></body></html>`))

@@ -52,11 +52,16 @@ func (c Config) PublicURL(r *http.Request) string {
 
 // readBody reads the raw body, refusing more than MaxBody bytes with ETooLarge.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	return readLimited(w, r, MaxBody)
+}
+
+// readLimited reads the raw body, refusing more than limit bytes with ETooLarge.
+func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, inbox.Errorf(inbox.ETooLarge, "the body is larger than %d bytes", MaxBody)
+			return nil, inbox.Errorf(inbox.ETooLarge, "the body is larger than %d bytes", limit)
 		}
 		return nil, inbox.Wrap(err, inbox.EInvalid, "the body could not be read")
 	}
