@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -24,6 +25,15 @@ func (s *Store) newChannelItem(ch inbox.Channel) (channelItem, error) {
 	}
 	if ch.Twilio != nil {
 		it.Twilio = &twilioItem{AccountSID: ch.Twilio.AccountSID, PhoneNumber: ch.Twilio.PhoneNumber}
+	}
+	if ch.Messenger != nil {
+		it.Messenger = &messengerItem{PageID: ch.Messenger.PageID, VerifyToken: ch.Messenger.VerifyToken}
+	}
+	if ch.WhatsApp != nil {
+		it.WhatsApp = &whatsAppItem{
+			WABAID: ch.WhatsApp.WABAID, PhoneNumberID: ch.WhatsApp.PhoneNumberID,
+			DisplayNumber: ch.WhatsApp.DisplayNumber, VerifyToken: ch.WhatsApp.VerifyToken,
+		}
 	}
 	if len(ch.Secrets) > 0 {
 		if s.sealer == nil {
@@ -54,6 +64,15 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 	if it.Twilio != nil {
 		ch.Twilio = &inbox.TwilioConfig{AccountSID: it.Twilio.AccountSID, PhoneNumber: it.Twilio.PhoneNumber}
 	}
+	if it.Messenger != nil {
+		ch.Messenger = &inbox.MessengerConfig{PageID: it.Messenger.PageID, VerifyToken: it.Messenger.VerifyToken}
+	}
+	if it.WhatsApp != nil {
+		ch.WhatsApp = &inbox.WhatsAppConfig{
+			WABAID: it.WhatsApp.WABAID, PhoneNumberID: it.WhatsApp.PhoneNumberID,
+			DisplayNumber: it.WhatsApp.DisplayNumber, VerifyToken: it.WhatsApp.VerifyToken,
+		}
+	}
 	if len(it.Secrets) > 0 {
 		if s.sealer == nil {
 			return inbox.Channel{}, inbox.Errorf(inbox.EInternal, "the store has no sealer for channel secrets")
@@ -69,8 +88,21 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 	return ch, nil
 }
 
+// providerKeyTaken is the error of a provider key that belongs to another channel.
+func providerKeyTaken(t inbox.ChannelType) error {
+	what := "this phone number"
+	switch t {
+	case inbox.ChannelMessenger:
+		what = "this Facebook page"
+	case inbox.ChannelWhatsApp:
+		what = "this WhatsApp phone number"
+	}
+	return inbox.Errorf(inbox.EConflict, "%s is already connected to a channel", what)
+}
+
 // CreateChannel stores a new channel together with the deployment-wide claim on its provider
-// key (its phone number for SMS), in one transaction. Secrets are sealed before they are written.
+// key (its phone number for SMS, its page id for Messenger, its phone number id for WhatsApp), in
+// one transaction. The Twilio, Messenger and WhatsApp settings are stored as they are given. Secrets are sealed before they are written.
 //
 // Errors: EInvalid (missing or malformed ids, no type or provider key), EConflict (the provider
 // key belongs to another channel, or the channel id is taken), EUnavailable, EInternal.
@@ -105,7 +137,7 @@ func (s *Store) CreateChannel(ctx context.Context, ch inbox.Channel) error {
 	var c *canceled
 	if errors.As(err, &c) {
 		if c.failed(1) {
-			return inbox.Errorf(inbox.EConflict, "this phone number is already connected to a channel")
+			return providerKeyTaken(ch.Type)
 		}
 		return inbox.Errorf(inbox.EConflict, "a channel with this id already exists")
 	}
@@ -186,4 +218,191 @@ func (s *Store) ListChannels(ctx context.Context, acct string) ([]inbox.Channel,
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// UpdateChannel replaces the name, inbox, public settings (Twilio, Messenger, WhatsApp) and
+// secrets of channel ch.ID of account ch.AccountID with those of ch; its type and creation time
+// stay. Secrets are replaced as a whole (nil removes them) and sealed before they are written.
+// When ch.ProviderKey is set and differs from the stored one, the deployment-wide claim moves to
+// the new key in the same transaction; an empty ch.ProviderKey keeps the current key.
+//
+// Errors: ENotFound (no such channel in the account), EInvalid (missing or malformed ids, a
+// different type), EConflict (the new provider key belongs to another channel), EUnavailable,
+// EInternal.
+func (s *Store) UpdateChannel(ctx context.Context, ch inbox.Channel) error {
+	if err := checkIDs("account id", ch.AccountID, "channel id", ch.ID, "inbox id", ch.InboxID); err != nil {
+		return err
+	}
+	const op = "UpdateChannel"
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		cur, err := s.channelItem(ctx, op, ch.AccountID, ch.ID)
+		if err != nil {
+			return err
+		}
+		if ch.Type != "" && string(ch.Type) != cur.Type {
+			return inbox.Errorf(inbox.EInvalid, "the type of a channel cannot change")
+		}
+		next := ch
+		next.Type, next.CreatedAt = inbox.ChannelType(cur.Type), cur.CreatedAt
+		if next.ProviderKey == "" {
+			next.ProviderKey = cur.ProviderKey
+		}
+		it, err := s.newChannelItem(next)
+		if err != nil {
+			return err
+		}
+		chAV, err := marshal(it)
+		if err != nil {
+			return err
+		}
+		items := []types.TransactWriteItem{{Put: &types.Put{
+			Item:                     chAV,
+			ConditionExpression:      aws.String("#acct = :acct AND #key = :key"),
+			ExpressionAttributeNames: map[string]string{"#acct": "accountId", "#key": "providerKey"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":acct": str(cur.AccountID), ":key": str(cur.ProviderKey),
+			},
+		}}}
+		moved := next.ProviderKey != cur.ProviderKey
+		if moved {
+			claimAV, err := marshal(providerKeyItem{
+				PK: providerKeyPK(next.Type, next.ProviderKey), SK: skProviderKey,
+				AccountID: ch.AccountID, ChannelID: ch.ID,
+			})
+			if err != nil {
+				return err
+			}
+			items = append(items,
+				releaseClaim(next.Type, cur.ProviderKey, ch.ID),
+				types.TransactWriteItem{Put: &types.Put{
+					Item:                     claimAV,
+					ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+					ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+				}},
+			)
+		}
+		err = s.transact(ctx, op, items)
+		var cerr *canceled
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &cerr):
+			return err
+		case cerr.failed(0):
+			continue // changed or deleted since read: read again.
+		case moved && cerr.failed(2):
+			return providerKeyTaken(next.Type)
+		default:
+			return inbox.Errorf(inbox.EInternal, "the channel's provider key claim belongs to another channel")
+		}
+	}
+	return inbox.Errorf(inbox.EUnavailable, "the channel keeps changing; try again")
+}
+
+// DeleteChannel deletes channel id of account acct and its claim on its provider key, in one
+// transaction, so that the key can be connected again. The channel's conversations and messages
+// stay readable.
+//
+// Errors: ENotFound (no such channel in the account), EInvalid (malformed ids), EUnavailable,
+// EInternal.
+func (s *Store) DeleteChannel(ctx context.Context, acct, id string) error {
+	if err := checkIDs("account id", acct, "channel id", id); err != nil {
+		return err
+	}
+	const op = "DeleteChannel"
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		cur, err := s.channelItem(ctx, op, acct, id)
+		if err != nil {
+			return err
+		}
+		err = s.transact(ctx, op, []types.TransactWriteItem{
+			{Delete: &types.Delete{
+				Key:                      key(channelPK(id), skChannel),
+				ConditionExpression:      aws.String("#acct = :acct AND #key = :key"),
+				ExpressionAttributeNames: map[string]string{"#acct": "accountId", "#key": "providerKey"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":acct": str(acct), ":key": str(cur.ProviderKey),
+				},
+			}},
+			releaseClaim(inbox.ChannelType(cur.Type), cur.ProviderKey, id),
+		})
+		var cerr *canceled
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &cerr):
+			return err
+		case cerr.failed(0):
+			continue // changed or deleted since read: read again.
+		default:
+			return inbox.Errorf(inbox.EInternal, "the channel's provider key claim belongs to another channel")
+		}
+	}
+	return inbox.Errorf(inbox.EUnavailable, "the channel keeps changing; try again")
+}
+
+// releaseClaim deletes channel channelID's claim on provider key k, refusing to delete another
+// channel's claim.
+func releaseClaim(t inbox.ChannelType, k, channelID string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{
+		Key:                       key(providerKeyPK(t, k), skProviderKey),
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR #ch = :ch"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#ch": "channelId"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ch": str(channelID)},
+	}}
+}
+
+// channelItem reads the stored channel id of account acct, secrets still sealed.
+func (s *Store) channelItem(ctx context.Context, op, acct, id string) (channelItem, error) {
+	av, err := s.getItem(ctx, op, key(channelPK(id), skChannel))
+	if err != nil {
+		return channelItem{}, err
+	}
+	var it channelItem
+	if av != nil {
+		if err := unmarshal(av, &it); err != nil {
+			return channelItem{}, err
+		}
+	}
+	if av == nil || it.AccountID != acct {
+		return channelItem{}, inbox.Errorf(inbox.ENotFound, "channel not found")
+	}
+	return it, nil
+}
+
+// ChannelByProviderKey returns the channel of type t that holds provider key k (a page id for
+// Messenger, a phone number id for WhatsApp, a phone number for SMS), whatever its account,
+// secrets opened. Like ChannelByID it is meant for webhook intake, here to route the entries of
+// a Meta app's webhook, which name the page or number but not the channel.
+//
+// Errors: ENotFound, EInvalid (no type or key, a malformed type), EUnavailable, EInternal
+// (secrets that cannot be opened).
+func (s *Store) ChannelByProviderKey(ctx context.Context, t inbox.ChannelType, k string) (inbox.Channel, error) {
+	if t == "" || k == "" {
+		return inbox.Channel{}, inbox.Errorf(inbox.EInvalid, "a channel type and a provider key are required")
+	}
+	if strings.Contains(string(t), "#") {
+		return inbox.Channel{}, inbox.Errorf(inbox.EInvalid, "channel type must not contain '#'")
+	}
+	const op = "ChannelByProviderKey"
+	av, err := s.getItem(ctx, op, key(providerKeyPK(t, k), skProviderKey))
+	if err != nil {
+		return inbox.Channel{}, err
+	}
+	notFound := inbox.Errorf(inbox.ENotFound, "channel not found")
+	if av == nil {
+		return inbox.Channel{}, notFound
+	}
+	var claim providerKeyItem
+	if err := unmarshal(av, &claim); err != nil {
+		return inbox.Channel{}, err
+	}
+	ch, err := s.channel(ctx, op, claim.ChannelID)
+	if err != nil {
+		return inbox.Channel{}, err
+	}
+	if ch.AccountID != claim.AccountID || ch.Type != t || ch.ProviderKey != k {
+		return inbox.Channel{}, notFound
+	}
+	return ch, nil
 }

@@ -5,14 +5,47 @@ import (
 	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
+// UpsertContact returns the contact of account c.AccountID known by c's address, creating c
+// (which carries a fresh id) when there is none. The address is, in this order of preference,
+// c.PSID (a Messenger page-scoped id, which the caller qualifies with the page id as
+// "pageId:psid"), c.Phone or c.Email (compared without case); only that address is recorded as
+// the contact's lookup key. created says whether c was stored. Two concurrent calls for the same
+// address return the same contact.
+//
+// When the contact exists without a name and c.Name is set (the profile name a provider sends),
+// the name is stored and the contact is returned with it; a name stored concurrently is never
+// overwritten.
+//
+// Errors: EInvalid (missing or malformed ids, no PSID, phone or email), EConflict (c.ID is taken
+// by another contact), EUnavailable, EInternal.
+func (s *Store) UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error) {
+	if err := checkIDs("account id", c.AccountID, "contact id", c.ID); err != nil {
+		return inbox.Contact{}, false, err
+	}
+	var l lookup
+	switch {
+	case c.PSID != "":
+		l = lookup{pk: psidPK(c.AccountID, c.PSID), sk: skPSID, what: "page-scoped id"}
+	case c.Phone != "":
+		l = lookup{pk: phonePK(c.AccountID, c.Phone), sk: skPhone, what: "phone number"}
+	case c.Email != "":
+		l = lookup{pk: emailPK(c.AccountID, c.Email), sk: skEmail, what: "email address"}
+	default:
+		return inbox.Contact{}, false, inbox.Errorf(inbox.EInvalid, "the contact has no page-scoped id, phone number or email address")
+	}
+	return s.upsertContact(ctx, "UpsertContact", c, l, true)
+}
+
 // UpsertContactByPhone returns the contact of account c.AccountID with phone c.Phone, creating
 // c (which carries a fresh id) when there is none. created says whether c was stored. Two
-// concurrent calls for the same phone return the same contact.
+// concurrent calls for the same phone return the same contact. Unlike UpsertContact, it always
+// looks up by phone and never changes an existing contact.
 //
 // Errors: EInvalid (missing or malformed ids, no phone), EConflict (c.ID is taken by another
 // contact), EUnavailable, EInternal.
@@ -23,23 +56,37 @@ func (s *Store) UpsertContactByPhone(ctx context.Context, c inbox.Contact) (inbo
 	if c.Phone == "" {
 		return inbox.Contact{}, false, inbox.Errorf(inbox.EInvalid, "the contact has no phone number")
 	}
+	l := lookup{pk: phonePK(c.AccountID, c.Phone), sk: skPhone, what: "phone number"}
+	return s.upsertContact(ctx, "UpsertContactByPhone", c, l, false)
+}
+
+// lookup is the key of the item that maps one of a contact's addresses to the contact.
+type lookup struct{ pk, sk, what string }
+
+func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l lookup, fillName bool) (inbox.Contact, bool, error) {
 	for attempt := 1; ; attempt++ {
-		existing, found, err := s.contactByPhone(ctx, c.AccountID, c.Phone)
-		if err != nil || found {
+		existing, found, err := s.contactByLookup(ctx, op, c.AccountID, l)
+		if err != nil {
+			return inbox.Contact{}, false, err
+		}
+		if found {
+			if fillName && existing.Name == "" && c.Name != "" {
+				existing, err = s.fillContactName(ctx, op, existing, c.Name)
+			}
 			return existing, false, err
 		}
 		contactAV, err := marshal(newContactItem(c))
 		if err != nil {
 			return inbox.Contact{}, false, err
 		}
-		phoneAV, err := marshal(phoneItem{PK: phonePK(c.AccountID, c.Phone), SK: skPhone, ContactID: c.ID})
+		lookupAV, err := marshal(lookupItem{PK: l.pk, SK: l.sk, ContactID: c.ID})
 		if err != nil {
 			return inbox.Contact{}, false, err
 		}
 		notExists := aws.String("attribute_not_exists(#pk)")
 		names := map[string]string{"#pk": attrPK}
-		err = s.transact(ctx, "UpsertContactByPhone", []types.TransactWriteItem{
-			{Put: &types.Put{Item: phoneAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
+		err = s.transact(ctx, op, []types.TransactWriteItem{
+			{Put: &types.Put{Item: lookupAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
 			{Put: &types.Put{Item: contactAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
 		})
 		var cerr *canceled
@@ -58,21 +105,48 @@ func (s *Store) UpsertContactByPhone(ctx context.Context, c inbox.Contact) (inbo
 	}
 }
 
-// contactByPhone reads the phone lookup item, then the contact it points to.
-func (s *Store) contactByPhone(ctx context.Context, acct, phone string) (inbox.Contact, bool, error) {
-	av, err := s.getItem(ctx, "UpsertContactByPhone", key(phonePK(acct, phone), skPhone))
+// contactByLookup reads a lookup item, then the contact it points to.
+func (s *Store) contactByLookup(ctx context.Context, op, acct string, l lookup) (inbox.Contact, bool, error) {
+	av, err := s.getItem(ctx, op, key(l.pk, l.sk))
 	if err != nil || av == nil {
 		return inbox.Contact{}, false, err
 	}
-	var p phoneItem
+	var p lookupItem
 	if err := unmarshal(av, &p); err != nil {
 		return inbox.Contact{}, false, err
 	}
-	c, err := s.contact(ctx, "UpsertContactByPhone", acct, p.ContactID)
+	c, err := s.contact(ctx, op, acct, p.ContactID)
 	if inbox.IsCode(err, inbox.ENotFound) {
-		return inbox.Contact{}, false, internal(err, "the phone number points to a missing contact")
+		return inbox.Contact{}, false, internal(err, "the "+l.what+" points to a missing contact")
 	}
 	return c, err == nil, err
+}
+
+// fillContactName stores name on contact c, which had none, unless a name was stored meanwhile;
+// it returns the contact as stored.
+func (s *Store) fillContactName(ctx context.Context, op string, c inbox.Contact, name string) (inbox.Contact, error) {
+	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+		Key:                      key(contactPK(c.AccountID, c.ID), skContact),
+		UpdateExpression:         aws.String("SET #name = :name"),
+		ConditionExpression:      aws.String("attribute_exists(#pk) AND (attribute_not_exists(#name) OR #name = :empty)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#name": "name"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":name": str(name), ":empty": str(""),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		// Named (or removed) since read: return the contact as it is now.
+		return s.contact(ctx, op, c.AccountID, c.ID)
+	}
+	if err != nil {
+		return inbox.Contact{}, storeError(err, "name contact")
+	}
+	var it contactItem
+	if err := unmarshal(out.Attributes, &it); err != nil {
+		return inbox.Contact{}, err
+	}
+	return it.domain(), nil
 }
 
 // GetContact returns contact id of account acct.

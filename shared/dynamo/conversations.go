@@ -16,8 +16,8 @@ import (
 
 // FindOrOpenConversation returns the open conversation of contact c.ContactID in inbox
 // c.InboxID, or stores c as that conversation when there is none. c must be a complete new open
-// conversation (fresh id, contact snapshot, LastMessageAt = CreatedAt); it is stored with
-// Version 1. created says whether c was stored. Concurrent calls for the same contact and inbox
+// conversation (fresh id, contact snapshot, LastMessageAt = CreatedAt, LastInboundAt when
+// known); it is stored with Version 1. created says whether c was stored. Concurrent calls for the same contact and inbox
 // return the same conversation.
 //
 // Errors: EInvalid (missing or malformed ids, a status other than open), EConflict (c.ID is
@@ -86,6 +86,41 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 		}
 	}
 	return inbox.Conversation{}, false, inbox.Errorf(inbox.EUnavailable, "the conversation keeps changing; try again")
+}
+
+// FindOpenConversation returns the open conversation of contact contactID in inbox inboxID of
+// account acct.
+//
+// Errors: ENotFound (the contact has no open conversation in the inbox), EInvalid (malformed
+// ids), EUnavailable, EInternal.
+func (s *Store) FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error) {
+	if err := checkIDs("account id", acct, "inbox id", inboxID, "contact id", contactID); err != nil {
+		return inbox.Conversation{}, err
+	}
+	const op = "FindOpenConversation"
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		av, err := s.getItem(ctx, op, key(openPK(acct, inboxID, contactID), skOpen))
+		if err != nil {
+			return inbox.Conversation{}, err
+		}
+		if av == nil {
+			break
+		}
+		var marker openItem
+		if err := unmarshal(av, &marker); err != nil {
+			return inbox.Conversation{}, err
+		}
+		c, err := s.conversation(ctx, op, acct, marker.ConversationID)
+		switch {
+		case err == nil && c.Status == inbox.StatusOpen:
+			return c, nil
+		case err == nil || inbox.IsCode(err, inbox.ENotFound):
+			continue // closed between the two reads: look at the marker again.
+		default:
+			return inbox.Conversation{}, err
+		}
+	}
+	return inbox.Conversation{}, inbox.Errorf(inbox.ENotFound, "no open conversation")
 }
 
 // GetConversation returns conversation id of account acct.

@@ -15,16 +15,28 @@
 //	  list an account's inboxes           Query pk = A#{acct}, begins_with(sk, "IB#")
 //	Channel                               CH#{chId}                            CH                           gsi1pk A#{acct}#CHANNELS
 //	                                                                                                        gsi1sk {SortableTime(createdAt)}#{chId}
-//	                                                                                                        accountId; twilio (map);
+//	                                                                                                        accountId; providerKey; twilio, messenger,
+//	                                                                                                        whatsapp (maps, public settings);
 //	                                                                                                        secrets (binary, sealed JSON, aad "{acct}/{chId}")
 //	  get by id (webhook intake)          GetItem CH#{chId}/CH; account-scoped reads also check accountId
 //	  list an account's channels          Query gsi1 gsi1pk = A#{acct}#CHANNELS (oldest first)
+//	  update                              Put, conditional on accountId and the providerKey read; a changed
+//	                                        key moves the claim (delete old, put new) in the same transaction
+//	  delete                              delete the channel and its claim in one transaction
 //	Provider key claim                    PK#{type}#{providerKey}              PK                           accountId, channelId
 //	  one provider key, one channel       written with the channel in one transaction, attribute_not_exists
+//	  channel by page id / phone number   GetItem claim → GetItem channel (Meta intake: the webhook
+//	    id (Meta intake)                    names the page or number, not the channel)
 //	Contact                               A#{acct}#CT#{contactId}              CT
-//	Contact phone lookup                  A#{acct}#PHONE#{e164}                PHONE                        contactId
-//	  find or create by phone             GetItem phone item → contact; else put both in one transaction
+//	                                                                                                        psid ("{pageId}:{psid}") when known
+//	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId
+//	                                      A#{acct}#PHONE#{e164}                PHONE
+//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL
+//	  find or create by address           GetItem lookup item (PSID, else phone, else email) → contact;
+//	                                        else put both in one transaction; a missing name is filled
+//	                                        in with a conditional update (only while still empty)
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
+//	                                                                                                        lastInboundAt (absent until the contact writes)
 //	                                                                                                        gsi1pk A#{acct}#IB#{inboxId}#{status}
 //	                                                                                                        gsi2pk A#{acct}#AS#{assigneeId or "-"}#{status}
 //	                                                                                                        gsi3pk A#{acct}#ST#{status}
@@ -36,9 +48,15 @@
 //	Open-conversation marker              A#{acct}#OPEN#{inboxId}#{contactId}  OPEN                         conversationId
 //	  the contact's open conversation     GetItem; put with the conversation (attribute_not_exists),
 //	    in an inbox                       deleted on close, put back on reopen, in the same transaction
-//	Message                               A#{acct}#CV#{convId}                 M#{msgId}                    channelId (for provider markers)
+//	Message                               A#{acct}#CV#{convId}                 M#{msgId}                    channelId (for provider markers);
+//	                                                                                                        attachments (list of maps, media status
+//	                                                                                                        and storage key included); payload, replyTo,
+//	                                                                                                        reaction ("" kept), template (map)
 //	  a conversation's messages           Query pk = A#{acct}#CV#{convId}: the conversation item (CV)
 //	                                      then its messages (M#…), oldest first (message ids sort by time)
+//	  watermark receipt                   Query pk, sk BETWEEN "CV" AND M#{time of watermark}-…, filter
+//	                                        outbound and sent/delivered; then one conditional update each
+//	  media fetched                       UpdateItem SET attachments[i], condition size(attachments) > i
 //	Provider message marker               A#{acct}#PM#{chId}#{providerMsgId}   PM                           conversationId, messageId,
 //	                                                                                                        ttl = now + 90 days (epoch seconds)
 //	  exactly-once intake                 put with attribute_not_exists in the transaction that stores the message
@@ -48,7 +66,7 @@
 //
 // Reads of the table are strongly consistent; the lists served by gsi1..gsi3 (channels,
 // conversations) are eventually consistent and may lag a moment behind writes. Writes that must
-// stay together (a channel and its provider key claim, a contact and its phone item, a
+// stay together (a channel and its provider key claim, a contact and its lookup item, a
 // conversation and its open marker, a message with its provider marker and its conversation's
 // last-message fields) are single transactions with conditions. Conversations carry a version
 // incremented by every write; status and assignee changes are conditional on it and retried.

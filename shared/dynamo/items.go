@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -37,18 +38,32 @@ type twilioItem struct {
 	PhoneNumber string `dynamodbav:"phoneNumber"`
 }
 
+type messengerItem struct {
+	PageID      string `dynamodbav:"pageId"`
+	VerifyToken string `dynamodbav:"verifyToken"`
+}
+
+type whatsAppItem struct {
+	WABAID        string `dynamodbav:"wabaId"`
+	PhoneNumberID string `dynamodbav:"phoneNumberId"`
+	DisplayNumber string `dynamodbav:"displayNumber"`
+	VerifyToken   string `dynamodbav:"verifyToken"`
+}
+
 type channelItem struct {
-	PK          string      `dynamodbav:"pk"`
-	SK          string      `dynamodbav:"sk"`
-	GSI1PK      string      `dynamodbav:"gsi1pk"`
-	GSI1SK      string      `dynamodbav:"gsi1sk"`
-	AccountID   string      `dynamodbav:"accountId"`
-	ID          string      `dynamodbav:"id"`
-	InboxID     string      `dynamodbav:"inboxId"`
-	Type        string      `dynamodbav:"channelType"`
-	Name        string      `dynamodbav:"name"`
-	ProviderKey string      `dynamodbav:"providerKey"`
-	Twilio      *twilioItem `dynamodbav:"twilio,omitempty"`
+	PK          string         `dynamodbav:"pk"`
+	SK          string         `dynamodbav:"sk"`
+	GSI1PK      string         `dynamodbav:"gsi1pk"`
+	GSI1SK      string         `dynamodbav:"gsi1sk"`
+	AccountID   string         `dynamodbav:"accountId"`
+	ID          string         `dynamodbav:"id"`
+	InboxID     string         `dynamodbav:"inboxId"`
+	Type        string         `dynamodbav:"channelType"`
+	Name        string         `dynamodbav:"name"`
+	ProviderKey string         `dynamodbav:"providerKey"`
+	Twilio      *twilioItem    `dynamodbav:"twilio,omitempty"`
+	Messenger   *messengerItem `dynamodbav:"messenger,omitempty"`
+	WhatsApp    *whatsAppItem  `dynamodbav:"whatsapp,omitempty"`
 	// Secrets is the sealed JSON of the channel's secrets, never the clear values.
 	Secrets   []byte    `dynamodbav:"secrets,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
@@ -69,6 +84,7 @@ type contactItem struct {
 	Name      string    `dynamodbav:"name"`
 	Phone     string    `dynamodbav:"phone"`
 	Email     string    `dynamodbav:"email"`
+	PSID      string    `dynamodbav:"psid,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
 }
 
@@ -76,18 +92,19 @@ func newContactItem(c inbox.Contact) contactItem {
 	return contactItem{
 		PK: contactPK(c.AccountID, c.ID), SK: skContact,
 		AccountID: c.AccountID, ID: c.ID, Name: c.Name, Phone: c.Phone, Email: c.Email,
-		CreatedAt: c.CreatedAt.UTC(),
+		PSID: c.PSID, CreatedAt: c.CreatedAt.UTC(),
 	}
 }
 
 func (it contactItem) domain() inbox.Contact {
 	return inbox.Contact{
 		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Phone: it.Phone, Email: it.Email,
-		CreatedAt: it.CreatedAt,
+		PSID: it.PSID, CreatedAt: it.CreatedAt,
 	}
 }
 
-type phoneItem struct {
+// lookupItem maps a contact's address (phone, email or page-scoped id) to the contact.
+type lookupItem struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`
 	ContactID string `dynamodbav:"contactId"`
@@ -114,9 +131,11 @@ type conversationItem struct {
 	Status        string    `dynamodbav:"status"`
 	AssigneeID    string    `dynamodbav:"assigneeId"`
 	LastMessageAt time.Time `dynamodbav:"lastMessageAt"`
-	Preview       string    `dynamodbav:"preview"`
-	CreatedAt     time.Time `dynamodbav:"createdAt"`
-	Version       int64     `dynamodbav:"version"`
+	// LastInboundAt is absent until the contact writes.
+	LastInboundAt *time.Time `dynamodbav:"lastInboundAt,omitempty"`
+	Preview       string     `dynamodbav:"preview"`
+	CreatedAt     time.Time  `dynamodbav:"createdAt"`
+	Version       int64      `dynamodbav:"version"`
 }
 
 // indexKeys are the partition keys of a conversation in gsi1..gsi3 and their shared sort key.
@@ -133,8 +152,14 @@ func convIndexKeys(c inbox.Conversation) indexKeys {
 
 func newConversationItem(c inbox.Conversation) conversationItem {
 	k := convIndexKeys(c)
+	var inbound *time.Time
+	if !c.LastInboundAt.IsZero() {
+		t := c.LastInboundAt.UTC()
+		inbound = &t
+	}
 	return conversationItem{
-		PK: convPK(c.AccountID, c.ID), SK: skConv,
+		LastInboundAt: inbound,
+		PK:            convPK(c.AccountID, c.ID), SK: skConv,
 		GSI1PK: k.gsi1pk, GSI1SK: k.sk, GSI2PK: k.gsi2pk, GSI2SK: k.sk, GSI3PK: k.gsi3pk, GSI3SK: k.sk,
 		AccountID: c.AccountID, ID: c.ID, InboxID: c.InboxID, ChannelID: c.ChannelID,
 		ChannelType: string(c.ChannelType), ContactID: c.ContactID, ContactName: c.ContactName,
@@ -145,8 +170,13 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 }
 
 func (it conversationItem) domain() inbox.Conversation {
+	var inbound time.Time
+	if it.LastInboundAt != nil {
+		inbound = *it.LastInboundAt
+	}
 	return inbox.Conversation{
-		AccountID: it.AccountID, ID: it.ID, InboxID: it.InboxID, ChannelID: it.ChannelID,
+		LastInboundAt: inbound,
+		AccountID:     it.AccountID, ID: it.ID, InboxID: it.InboxID, ChannelID: it.ChannelID,
 		ChannelType: inbox.ChannelType(it.ChannelType), ContactID: it.ContactID,
 		ContactName: it.ContactName, ContactPhone: it.ContactPhone, ContactEmail: it.ContactEmail,
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
@@ -193,6 +223,30 @@ type providerErrorItem struct {
 	Message string `dynamodbav:"message"`
 }
 
+type templateItem struct {
+	Name       string   `dynamodbav:"name"`
+	Language   string   `dynamodbav:"language"`
+	Parameters []string `dynamodbav:"parameters,omitempty"`
+}
+
+func newTemplateItem(t *inbox.Template) *templateItem {
+	if t == nil {
+		return nil
+	}
+	return &templateItem{Name: t.Name, Language: t.Language, Parameters: slices.Clone(t.Parameters)}
+}
+
+func (t *templateItem) domain() *inbox.Template {
+	if t == nil {
+		return nil
+	}
+	d := &inbox.Template{Name: t.Name, Language: t.Language}
+	if len(t.Parameters) > 0 {
+		d.Parameters = t.Parameters
+	}
+	return d
+}
+
 type messageItem struct {
 	PK             string `dynamodbav:"pk"`
 	SK             string `dynamodbav:"sk"`
@@ -200,17 +254,22 @@ type messageItem struct {
 	ConversationID string `dynamodbav:"conversationId"`
 	// ChannelID is the conversation's channel, kept so that a delivery update can write the
 	// provider message marker without reading the conversation.
-	ChannelID   string             `dynamodbav:"channelId,omitempty"`
-	ID          string             `dynamodbav:"id"`
-	Direction   string             `dynamodbav:"direction"`
-	Text        string             `dynamodbav:"text"`
-	Attachments []attachmentItem   `dynamodbav:"attachments,omitempty"`
-	CreatedAt   time.Time          `dynamodbav:"createdAt"`
-	Status      string             `dynamodbav:"status"`
-	AuthorID    string             `dynamodbav:"authorId,omitempty"`
-	ProviderID  string             `dynamodbav:"providerId,omitempty"`
-	Error       *providerErrorItem `dynamodbav:"error,omitempty"`
-	UpdatedAt   time.Time          `dynamodbav:"updatedAt"`
+	ChannelID   string           `dynamodbav:"channelId,omitempty"`
+	ID          string           `dynamodbav:"id"`
+	Direction   string           `dynamodbav:"direction"`
+	Text        string           `dynamodbav:"text"`
+	Attachments []attachmentItem `dynamodbav:"attachments,omitempty"`
+	CreatedAt   time.Time        `dynamodbav:"createdAt"`
+	Status      string           `dynamodbav:"status"`
+	AuthorID    string           `dynamodbav:"authorId,omitempty"`
+	Payload     string           `dynamodbav:"payload,omitempty"`
+	ReplyTo     string           `dynamodbav:"replyTo,omitempty"`
+	// Reaction is absent for a message that is not a reaction, and "" for a removed reaction.
+	Reaction   *string            `dynamodbav:"reaction,omitempty"`
+	Template   *templateItem      `dynamodbav:"template,omitempty"`
+	ProviderID string             `dynamodbav:"providerId,omitempty"`
+	Error      *providerErrorItem `dynamodbav:"error,omitempty"`
+	UpdatedAt  time.Time          `dynamodbav:"updatedAt"`
 }
 
 func newMessageItem(m inbox.Message, channelID string) messageItem {
@@ -218,13 +277,22 @@ func newMessageItem(m inbox.Message, channelID string) messageItem {
 		PK: convPK(m.AccountID, m.ConversationID), SK: messageSK(m.ID),
 		AccountID: m.AccountID, ConversationID: m.ConversationID, ChannelID: channelID, ID: m.ID,
 		Direction: string(m.Direction), Text: m.Text, CreatedAt: m.CreatedAt.UTC(),
-		Status: string(m.Status), AuthorID: m.AuthorID, ProviderID: m.ProviderID,
+		Status: string(m.Status), AuthorID: m.AuthorID, Payload: m.Payload, ReplyTo: m.ReplyTo,
+		Reaction: copyString(m.Reaction), Template: newTemplateItem(m.Template), ProviderID: m.ProviderID,
 		Error: newProviderErrorItem(m.Error), UpdatedAt: m.UpdatedAt.UTC(),
 	}
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, newAttachmentItem(a))
 	}
 	return it
+}
+
+func copyString(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 func newProviderErrorItem(e *inbox.ProviderError) *providerErrorItem {
@@ -238,8 +306,9 @@ func (it messageItem) domain() inbox.Message {
 	m := inbox.Message{
 		AccountID: it.AccountID, ConversationID: it.ConversationID, ID: it.ID,
 		Direction: inbox.Direction(it.Direction), Text: it.Text, CreatedAt: it.CreatedAt,
-		Status: inbox.MessageStatus(it.Status), AuthorID: it.AuthorID, ProviderID: it.ProviderID,
-		UpdatedAt: it.UpdatedAt,
+		Status: inbox.MessageStatus(it.Status), AuthorID: it.AuthorID, Payload: it.Payload,
+		ReplyTo: it.ReplyTo, Reaction: copyString(it.Reaction), Template: it.Template.domain(),
+		ProviderID: it.ProviderID, UpdatedAt: it.UpdatedAt,
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, a.domain())

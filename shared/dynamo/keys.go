@@ -24,6 +24,8 @@ const (
 	skProviderKey = "PK"
 	skContact     = "CT"
 	skPhone       = "PHONE"
+	skPSID        = "PSID"
+	skEmail       = "EMAIL"
 	skConv        = "CV"
 	skOpen        = "OPEN"
 	skProviderMsg = "PM"
@@ -38,6 +40,8 @@ func channelsGSI1PK(acct string) string                  { return "A#" + acct + 
 func providerKeyPK(t inbox.ChannelType, k string) string { return "PK#" + string(t) + "#" + k }
 func contactPK(acct, id string) string                   { return "A#" + acct + "#CT#" + id }
 func phonePK(acct, e164 string) string                   { return "A#" + acct + "#PHONE#" + e164 }
+func psidPK(acct, psid string) string                    { return "A#" + acct + "#PSID#" + psid }
+func emailPK(acct, email string) string                  { return "A#" + acct + "#EMAIL#" + strings.ToLower(email) }
 func convPK(acct, id string) string                      { return "A#" + acct + "#CV#" + id }
 func openPK(acct, inboxID, contactID string) string {
 	return "A#" + acct + "#OPEN#" + inboxID + "#" + contactID

@@ -3,6 +3,8 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,7 +43,7 @@ func (s *Store) providerMarker(acct, channelID, providerID, convID, msgID string
 }
 
 // AppendMessage stores m as a new message of conv and moves conv's last-message time, preview
-// and index positions to it, in one transaction. When providerID is not "" the provider's id of
+// and index positions to it (and its last-inbound time, when m is inbound), in one transaction. When providerID is not "" the provider's id of
 // the message is recorded for 90 days, and a second append with the same conv.ChannelID and
 // providerID writes nothing and returns false: under any concurrency, one message is stored per
 // provider message. It returns true when the message was stored.
@@ -77,6 +79,15 @@ func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m in
 		items = append(items, marker)
 	}
 	sk := timeSK(m.CreatedAt, conv.ID)
+	set := "SET #last = :last, #preview = :preview, #g1 = :sk, #g2 = :sk, #g3 = :sk"
+	convNames := map[string]string{
+		"#pk": attrPK, "#last": "lastMessageAt", "#preview": "preview",
+		"#g1": "gsi1sk", "#g2": "gsi2sk", "#g3": "gsi3sk", "#version": "version",
+	}
+	if m.Direction == inbox.DirectionIn {
+		set += ", #inbound = :last"
+		convNames["#inbound"] = "lastInboundAt"
+	}
 	items = append(items,
 		types.TransactWriteItem{Put: &types.Put{
 			Item:                     msgAV,
@@ -84,13 +95,10 @@ func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m in
 			ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 		}},
 		types.TransactWriteItem{Update: &types.Update{
-			Key:                 key(convPK(conv.AccountID, conv.ID), skConv),
-			UpdateExpression:    aws.String("SET #last = :last, #preview = :preview, #g1 = :sk, #g2 = :sk, #g3 = :sk ADD #version :one"),
-			ConditionExpression: aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames: map[string]string{
-				"#pk": attrPK, "#last": "lastMessageAt", "#preview": "preview",
-				"#g1": "gsi1sk", "#g2": "gsi2sk", "#g3": "gsi3sk", "#version": "version",
-			},
+			Key:                      key(convPK(conv.AccountID, conv.ID), skConv),
+			UpdateExpression:         aws.String(set + " ADD #version :one"),
+			ConditionExpression:      aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames: convNames,
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":last": value(m.CreatedAt.UTC()), ":preview": str(m.Preview()), ":sk": str(sk),
 				":one": value(1),
@@ -353,4 +361,156 @@ func (s *Store) TransitionMessage(ctx context.Context, acct, convID, msgID strin
 		}
 	}
 	return inbox.Errorf(inbox.EConflict, "the message is not %s", from)
+}
+
+// ApplyWatermark applies a delivery or read receipt that covers every outbound message of
+// conversation convID of account acct sent up to watermark (Messenger's watermarks): each
+// outbound message with CreatedAt <= watermark whose status is sent or later but ranks below
+// status (inbox.MessageStatus.Rank) moves to status, with update time now. Messages still pending
+// or sending are left to the dispatcher, which has yet to record the provider's acceptance, and
+// failed / undelivered messages are final. Each message is updated on the condition that its
+// status is still one of those, so that a concurrent higher status is never downgraded. It
+// returns how many messages changed.
+//
+// It reads the conversation's messages whose ids (which sort by creation time, see
+// inbox.MessageID) are not later than watermark.
+//
+// Errors: ENotFound (no such conversation), EInvalid (malformed ids, a status other than delivered
+// or read, a zero watermark), EUnavailable, EInternal.
+func (s *Store) ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error) {
+	if err := checkIDs("account id", acct, "conversation id", convID); err != nil {
+		return 0, err
+	}
+	if status != inbox.MessageDelivered && status != inbox.MessageRead {
+		return 0, inbox.Errorf(inbox.EInvalid, "%q is not a status a watermark applies", status)
+	}
+	if watermark.IsZero() {
+		return 0, inbox.Errorf(inbox.EInvalid, "a watermark is required")
+	}
+	// The statuses a message may move from: sent or later, below status.
+	var from []inbox.MessageStatus
+	for _, st := range []inbox.MessageStatus{inbox.MessageSent, inbox.MessageDelivered} {
+		if st.Rank() < status.Rank() {
+			from = append(from, st)
+		}
+	}
+	names := map[string]string{"#pk": attrPK, "#sk": attrSK, "#dir": "direction", "#status": "status"}
+	values := map[string]types.AttributeValue{
+		":pk": str(convPK(acct, convID)), ":cv": str(skConv),
+		// Message ids start with their creation time to the microsecond, then "-": every message
+		// created up to watermark sorts before this bound.
+		":hi":  str(messageSK(watermark.UTC().Format("20060102T150405.000000Z") + "-\U0010FFFF")),
+		":out": str(string(inbox.DirectionOut)),
+	}
+	in := make([]string, len(from))
+	for i, st := range from {
+		in[i] = fmt.Sprintf(":from%d", i)
+		values[in[i]] = str(string(st))
+	}
+	statusIn := "#status IN (" + strings.Join(in, ", ") + ")"
+	const op = "ApplyWatermark"
+	// The range starts at the conversation item (sk "CV" sorts before "M#"; it has no direction,
+	// so the filter keeps it), so that a missing conversation is told from one without eligible
+	// messages.
+	q := &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :cv AND :hi"),
+		FilterExpression:          aws.String("attribute_not_exists(#dir) OR (#dir = :out AND " + statusIn + ")"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ConsistentRead:            aws.Bool(true),
+	}
+	found := false
+	var candidates []messageItem
+	for {
+		out, err := s.query(ctx, op, q)
+		if err != nil {
+			return 0, err
+		}
+		for _, av := range out.Items {
+			sk, _ := av[attrSK].(*types.AttributeValueMemberS)
+			if sk != nil && sk.Value == skConv {
+				found = true
+				continue
+			}
+			var it messageItem
+			if err := unmarshal(av, &it); err != nil {
+				return 0, err
+			}
+			if !it.CreatedAt.After(watermark) {
+				candidates = append(candidates, it)
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		q.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	if !found {
+		return 0, inbox.Errorf(inbox.ENotFound, "conversation not found")
+	}
+	updValues := map[string]types.AttributeValue{
+		":status": str(string(status)), ":updated": value(now.UTC()), ":out": str(string(inbox.DirectionOut)),
+	}
+	for i, st := range from {
+		updValues[in[i]] = str(string(st))
+	}
+	changed := 0
+	for _, it := range candidates {
+		_, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+			Key:                       key(it.PK, it.SK),
+			UpdateExpression:          aws.String("SET #status = :status, #updated = :updated"),
+			ConditionExpression:       aws.String("#dir = :out AND " + statusIn),
+			ExpressionAttributeNames:  map[string]string{"#dir": "direction", "#status": "status", "#updated": "updatedAt"},
+			ExpressionAttributeValues: updValues,
+		})
+		switch {
+		case err == nil:
+			changed++
+		case isConditionFailed(err):
+			// Moved on (or away) since read: nothing to do.
+		default:
+			return changed, storeError(err, "apply watermark")
+		}
+	}
+	return changed, nil
+}
+
+// SetAttachmentMedia replaces attachment index (from 0) of message msgID of conversation convID
+// of account acct with a. The media fetcher uses it to record where a provider's file was copied
+// (MediaStatus stored, StorageKey, ContentType) or why it could not be (MediaStatus failed,
+// MediaError); a is stored as given, so callers pass the whole attachment.
+//
+// Errors: ENotFound (no such message), EInvalid (malformed ids, an index out of range),
+// EUnavailable, EInternal.
+func (s *Store) SetAttachmentMedia(ctx context.Context, acct, convID, msgID string, index int, a inbox.Attachment) error {
+	if err := checkIDs("account id", acct, "conversation id", convID, "message id", msgID); err != nil {
+		return err
+	}
+	outOfRange := inbox.Errorf(inbox.EInvalid, "the message has no attachment %d", index)
+	if index < 0 {
+		return outOfRange
+	}
+	const op = "SetAttachmentMedia"
+	_, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+		Key:                                 key(convPK(acct, convID), messageSK(msgID)),
+		UpdateExpression:                    aws.String(fmt.Sprintf("SET #att[%d] = :a", index)),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND size(#att) > :index"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#att": "attachments"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":a": value(newAttachmentItem(a)), ":index": value(index)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return nil
+	}
+	if !isConditionFailed(err) {
+		return storeError(err, "set attachment media")
+	}
+	var cf *types.ConditionalCheckFailedException
+	if errors.As(err, &cf) && len(cf.Item) == 0 {
+		// DynamoDB returns the old item when there is one; without it, confirm it is missing.
+		if _, gerr := s.message(ctx, op, acct, convID, msgID); gerr != nil {
+			return gerr
+		}
+	}
+	return outOfRange
 }
