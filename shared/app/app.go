@@ -37,6 +37,7 @@ type Config struct {
 	TableName        string // TABLE_NAME
 	InboundQueueURL  string // INBOUND_QUEUE_URL
 	OutboundQueueURL string // OUTBOUND_QUEUE_URL
+	MediaQueueURL    string // MEDIA_QUEUE_URL: copies of inbound media (router)
 	// SecretKey seals channel secrets at rest: INBOX_SECRET_KEY locally, or the Secrets Manager
 	// secret named by SECRET_KEY_ARN in AWS.
 	SecretKey     string
@@ -63,6 +64,7 @@ func FromEnv(awsCfg aws.Config) Config {
 		TableName:        os.Getenv("TABLE_NAME"),
 		InboundQueueURL:  os.Getenv("INBOUND_QUEUE_URL"),
 		OutboundQueueURL: os.Getenv("OUTBOUND_QUEUE_URL"),
+		MediaQueueURL:    os.Getenv("MEDIA_QUEUE_URL"),
 		SecretKey:        os.Getenv("INBOX_SECRET_KEY"),
 		SecretKeyARN:     os.Getenv("SECRET_KEY_ARN"),
 		PublicBaseURL:    os.Getenv("PUBLIC_BASE_URL"),
@@ -165,7 +167,11 @@ func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := router.New(store, c.Now, c.NewID, c.Log)
+	var media router.Publisher
+	if c.MediaQueueURL != "" {
+		media = sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), c.MediaQueueURL)
+	}
+	r := router.New(store, media, c.Now, c.NewID, c.Log)
 	return func(ctx context.Context, rec lambdasqs.Record) error { return r.HandleBody(ctx, rec.Body) }, nil
 }
 

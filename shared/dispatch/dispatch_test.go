@@ -567,7 +567,7 @@ func TestDispatchThenStatusCallback(t *testing.T) {
 			f := newFixture(t, inbox.Message{Text: "tracked"})
 			api := newTwilioAPI(t, created(sid))
 			must(t, f.dispatcher(api.URL).Handle(f.ctx, f.job, 1))
-			r := router.New(f.store, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+			r := router.New(f.store, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
 			for _, s := range tt.statuses {
 				env, err := twilio.ParseStatus(url.Values{
 					"AccountSid": {accountSID}, "From": {channelNumber}, "To": {customer},

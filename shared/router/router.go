@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/openinbox/inbox/shared/inbox"
@@ -20,23 +21,44 @@ import (
 type Store interface {
 	GetChannel(ctx context.Context, acct, id string) (inbox.Channel, error)
 	ProviderMessage(ctx context.Context, acct, channelID, providerID string) (string, string, error)
-	UpsertContactByPhone(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
+	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
+	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
+	FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
+	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
+}
+
+// Publisher sends a body to a queue.
+type Publisher interface {
+	Publish(ctx context.Context, group, dedup string, body []byte) error
+}
+
+// MediaJob asks the media fetcher to copy attachment Index of a stored message into the
+// bucket. It travels as JSON on the media queue.
+type MediaJob struct {
+	V              int    `json:"v"`
+	AccountID      string `json:"accountId"`
+	ConversationID string `json:"conversationId"`
+	MessageID      string `json:"messageId"`
+	ChannelID      string `json:"channelId"`
+	Index          int    `json:"index"`
 }
 
 // Router processes inbound envelopes.
 type Router struct {
 	store Store
+	media Publisher
 	now   func() time.Time
 	newID func() string
 	log   *slog.Logger
 }
 
-// New returns a Router over store, with an injected clock and id generator.
-func New(store Store, now func() time.Time, newID func() string, log *slog.Logger) *Router {
-	return &Router{store: store, now: now, newID: newID, log: log}
+// New returns a Router over store, with an injected clock and id generator. media, when not
+// nil, receives a MediaJob for every inbound attachment that has provider media to copy.
+func New(store Store, media Publisher, now func() time.Time, newID func() string, log *slog.Logger) *Router {
+	return &Router{store: store, media: media, now: now, newID: newID, log: log}
 }
 
 // HandleBody decodes a queued envelope and handles it. A body that is not an envelope is an
@@ -58,6 +80,9 @@ func (r *Router) Handle(ctx context.Context, env inbox.Envelope) error {
 	}
 	log := r.log.With("account", env.AccountID, "channel", env.ChannelID, "providerMessageId", env.ProviderMessageID, "kind", env.Kind)
 	if env.Kind == inbox.KindStatus {
+		if !env.Status.Watermark.IsZero() {
+			return r.watermark(ctx, log, env)
+		}
 		return r.status(ctx, log, env)
 	}
 	return r.message(ctx, log, env)
@@ -65,9 +90,9 @@ func (r *Router) Handle(ctx context.Context, env inbox.Envelope) error {
 
 func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelope) error {
 	// A cheap read first: most redeliveries stop here without writing anything.
-	if _, _, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); err == nil {
+	if convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); err == nil {
 		log.InfoContext(ctx, "duplicate message ignored")
-		return nil
+		return r.requeueMedia(ctx, env, convID, msgID)
 	} else if !inbox.IsCode(err, inbox.ENotFound) {
 		return err
 	}
@@ -80,10 +105,7 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	if received.IsZero() {
 		received = now
 	}
-	contact, _, err := r.store.UpsertContactByPhone(ctx, inbox.Contact{
-		AccountID: env.AccountID, ID: r.newID(), Name: env.From.Name,
-		Phone: env.From.Phone, Email: env.From.Email, CreatedAt: now,
-	})
+	contact, err := r.contact(ctx, ch, env, now)
 	if err != nil {
 		return err
 	}
@@ -100,17 +122,118 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		AccountID: env.AccountID, ConversationID: conv.ID,
 		ID:        inbox.MessageID(received, r.newID()),
 		Direction: inbox.DirectionIn, Text: env.Text, Attachments: env.Attachments,
+		Payload: env.Payload, ReplyTo: env.ReplyTo, Reaction: env.Reaction,
 		CreatedAt: received, UpdatedAt: now, Status: inbox.MessageReceived,
+	}
+	if env.Kind == inbox.KindEcho {
+		// The team wrote from elsewhere (the page's own inbox): an outbound message, already sent.
+		msg.Direction, msg.Status = inbox.DirectionOut, inbox.MessageSent
+	}
+	for i := range msg.Attachments {
+		if msg.Attachments[i].MediaID != "" || (msg.Direction == inbox.DirectionIn && msg.Attachments[i].URL != "" && hasMedia(msg.Attachments[i].Type)) {
+			msg.Attachments[i].MediaStatus = inbox.MediaPending
+		}
 	}
 	stored, err := r.store.AppendMessage(ctx, conv, msg, env.ProviderMessageID)
 	if err != nil {
 		return err
 	}
-	if stored {
-		log.InfoContext(ctx, "message stored", "conversation", conv.ID, "messageId", msg.ID)
-	} else {
+	if !stored {
 		log.InfoContext(ctx, "duplicate message ignored")
+		return nil
 	}
+	log.InfoContext(ctx, "message stored", "conversation", conv.ID, "messageId", msg.ID, "direction", msg.Direction)
+	return r.queueMedia(ctx, env, conv, msg)
+}
+
+// queueMedia asks for a copy of each attachment with provider media. A failure here returns an
+// error, so the envelope is retried: the message is already stored (the retry is a duplicate and
+// stops early), so the jobs are sent again from the stored message's pending attachments.
+func (r *Router) queueMedia(ctx context.Context, env inbox.Envelope, conv inbox.Conversation, msg inbox.Message) error {
+	if r.media == nil {
+		return nil
+	}
+	for i, a := range msg.Attachments {
+		if a.MediaStatus != inbox.MediaPending {
+			continue
+		}
+		job := MediaJob{V: 1, AccountID: env.AccountID, ConversationID: conv.ID, MessageID: msg.ID, ChannelID: env.ChannelID, Index: i}
+		body, _ := json.Marshal(job)
+		if err := r.media.Publish(ctx, job.AccountID+"/"+job.ConversationID, job.MessageID+"/"+strconv.Itoa(i), body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requeueMedia sends the media jobs of an already stored message again when some of its
+// attachments are still pending: the delivery that stored it may have failed to queue them.
+// The fetcher skips what is already stored.
+func (r *Router) requeueMedia(ctx context.Context, env inbox.Envelope, convID, msgID string) error {
+	if r.media == nil || len(env.Attachments) == 0 {
+		return nil
+	}
+	m, err := r.store.GetMessage(ctx, env.AccountID, convID, msgID)
+	if err != nil {
+		return err
+	}
+	return r.queueMedia(ctx, env, inbox.Conversation{ID: convID}, m)
+}
+
+func hasMedia(t inbox.AttachmentType) bool {
+	switch t {
+	case inbox.AttachImage, inbox.AttachAudio, inbox.AttachVideo, inbox.AttachFile, inbox.AttachSticker:
+		return true
+	}
+	return false
+}
+
+// contact upserts the sender: by PSID (scoped to the page) on Messenger, by phone otherwise
+// (WhatsApp's wa_id is the phone number, so a customer on SMS and WhatsApp is one contact).
+func (r *Router) contact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time) (inbox.Contact, error) {
+	c := inbox.Contact{
+		AccountID: env.AccountID, ID: r.newID(), Name: env.From.Name,
+		Phone: env.From.Phone, Email: env.From.Email, CreatedAt: now,
+	}
+	if env.From.PSID != "" {
+		c.PSID = psidKey(ch, env.From.PSID)
+	}
+	contact, _, err := r.store.UpsertContact(ctx, c)
+	return contact, err
+}
+
+// psidKey scopes a PSID to its page: PSIDs differ from page to page.
+func psidKey(ch inbox.Channel, psid string) string {
+	if ch.Messenger != nil {
+		return ch.Messenger.PageID + ":" + psid
+	}
+	return ch.ID + ":" + psid
+}
+
+// watermark applies a Messenger delivery or read receipt to the outbound messages of the
+// contact's open conversation sent up to the watermark.
+func (r *Router) watermark(ctx context.Context, log *slog.Logger, env inbox.Envelope) error {
+	ch, err := r.store.GetChannel(ctx, env.AccountID, env.ChannelID)
+	if err != nil {
+		return err
+	}
+	contact, err := r.contact(ctx, ch, env, r.now())
+	if err != nil {
+		return err
+	}
+	conv, err := r.store.FindOpenConversation(ctx, env.AccountID, ch.InboxID, contact.ID)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		log.InfoContext(ctx, "receipt for no open conversation ignored")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	n, err := r.store.ApplyWatermark(ctx, env.AccountID, conv.ID, env.Status.Status, env.Status.Watermark, r.now())
+	if err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "receipt applied", "conversation", conv.ID, "status", env.Status.Status, "messages", n)
 	return nil
 }
 

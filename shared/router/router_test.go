@@ -56,7 +56,7 @@ func newFixture(t testing.TB) *fixture {
 	f.inbox = inbox.Inbox{AccountID: acct, ID: "ib1", Name: "Support", CreatedAt: base}
 	must(t, f.store.CreateInbox(f.ctx, f.inbox))
 	f.ch = f.channel(t, acct, "ch1", channelNumber)
-	f.router = router.New(f.store, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+	f.router = router.New(f.store, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
 	return f
 }
 

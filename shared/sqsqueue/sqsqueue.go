@@ -17,10 +17,17 @@ import (
 // maxIDLen is SQS's limit for MessageGroupId and MessageDeduplicationId.
 const maxIDLen = 128
 
-// Queue publishes to one FIFO queue.
+// Queue publishes to one queue: FIFO (with group and deduplication ids) or standard.
 type Queue struct {
-	client *sqs.Client
-	url    string
+	client   *sqs.Client
+	url      string
+	standard bool
+}
+
+// NewStandard returns a Queue that sends to the standard (not FIFO) queue at url; Publish
+// ignores group and dedup there, so consumers must be idempotent.
+func NewStandard(client *sqs.Client, url string) *Queue {
+	return &Queue{client: client, url: url, standard: true}
 }
 
 // New returns a Queue that sends to the queue at url through client.
@@ -40,12 +47,12 @@ func NewClient(cfg aws.Config, endpoint string) *sqs.Client {
 // Publish sends body in message group group with deduplication id dedup. It returns only after
 // SQS accepted the message; any failure is an EUnavailable error.
 func (q *Queue) Publish(ctx context.Context, group, dedup string, body []byte) error {
-	_, err := q.client.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:               aws.String(q.url),
-		MessageBody:            aws.String(string(body)),
-		MessageGroupId:         aws.String(fitID(group)),
-		MessageDeduplicationId: aws.String(fitID(dedup)),
-	})
+	in := &sqs.SendMessageInput{QueueUrl: aws.String(q.url), MessageBody: aws.String(string(body))}
+	if !q.standard {
+		in.MessageGroupId = aws.String(fitID(group))
+		in.MessageDeduplicationId = aws.String(fitID(dedup))
+	}
+	_, err := q.client.SendMessage(ctx, in)
 	if err != nil {
 		return inbox.Wrap(err, inbox.EUnavailable, "the queue did not accept the message")
 	}
