@@ -12,6 +12,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/twilio"
 )
 
@@ -30,11 +31,13 @@ type DemoChannel struct {
 	ID                string            `json:"id"`
 	Type              inbox.ChannelType `json:"type"`
 	WebhookURL        string            `json:"webhookUrl"`
-	StatusCallbackURL string            `json:"statusCallbackUrl"`
-	PhoneNumber       string            `json:"phoneNumber"`
+	StatusCallbackURL string            `json:"statusCallbackUrl,omitempty"`
+	PhoneNumber       string            `json:"phoneNumber,omitempty"`
 	Secrets           map[string]string `json:"secrets"`
 	// Curl sends a correctly signed test message to the channel.
 	Curl string `json:"curl"`
+	// VerifyCurl performs Meta's verification handshake (Meta channels).
+	VerifyCurl string `json:"verifyCurl,omitempty"`
 }
 
 // Demo account values. The phone number is Twilio's magic "valid" test number.
@@ -85,7 +88,101 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 		PhoneNumber: demoPhone, Secrets: map[string]string{"twilioAccountSid": demoTwilioSID, "twilioAuthToken": authToken},
 		Curl: TwilioCurl(hook, authToken, demoTwilioSID, demoCustomer, demoPhone, "Hello from the demo!"),
 	})
+	for _, mc := range []inbox.Channel{demoMessenger(now), demoWhatsApp(now)} {
+		if err := store.CreateChannel(ctx, mc); err != nil {
+			if !inbox.IsCode(err, inbox.EConflict) {
+				return Demo{}, err
+			}
+			if mc, err = store.GetChannel(ctx, DemoAccount, mc.ID); err != nil {
+				return Demo{}, err
+			}
+		}
+		d.Channels = append(d.Channels, metaDemoChannel(base, mc))
+	}
 	return d, nil
+}
+
+// Demo Meta businesses: a Facebook Page and a WhatsApp Business number.
+const (
+	demoPageID        = "100000000000001"
+	demoPhoneNumberID = "100000000000002"
+	demoWABAID        = "100000000000003"
+	demoWhatsAppFrom  = "+15550783881"
+	demoCustomerPSID  = "2000000000000001"
+)
+
+func demoMessenger(now time.Time) inbox.Channel {
+	return inbox.Channel{
+		AccountID: DemoAccount, ID: "demo-messenger", InboxID: demoInboxID, Type: inbox.ChannelMessenger,
+		Name: "Demo Page", ProviderKey: demoPageID,
+		Messenger: &inbox.MessengerConfig{PageID: demoPageID, VerifyToken: "demo-verify-" + randomHex(4)},
+		Secrets:   map[string]string{inbox.SecretPageAccessToken: "EAAdemo" + randomHex(8), inbox.SecretAppSecret: randomHex(16)},
+		CreatedAt: now,
+	}
+}
+
+func demoWhatsApp(now time.Time) inbox.Channel {
+	return inbox.Channel{
+		AccountID: DemoAccount, ID: "demo-whatsapp", InboxID: demoInboxID, Type: inbox.ChannelWhatsApp,
+		Name: "Demo WhatsApp", ProviderKey: demoPhoneNumberID,
+		WhatsApp:  &inbox.WhatsAppConfig{WABAID: demoWABAID, PhoneNumberID: demoPhoneNumberID, DisplayNumber: demoWhatsAppFrom, VerifyToken: "demo-verify-" + randomHex(4)},
+		Secrets:   map[string]string{inbox.SecretAccessToken: "EAAdemo" + randomHex(8), inbox.SecretAppSecret: randomHex(16)},
+		CreatedAt: now,
+	}
+}
+
+func metaDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	dc := DemoChannel{ID: ch.ID, Type: ch.Type, Secrets: map[string]string{"appSecret": ch.Secrets[inbox.SecretAppSecret]}}
+	var body []byte
+	if ch.Type == inbox.ChannelMessenger {
+		dc.WebhookURL = base + "/webhooks/messenger/" + ch.ID
+		dc.PhoneNumber = ""
+		dc.Secrets["verifyToken"] = ch.Messenger.VerifyToken
+		dc.Secrets["pageAccessToken"] = ch.Secrets[inbox.SecretPageAccessToken]
+		body = MessengerTextBody(ch.Messenger.PageID, demoCustomerPSID, "m_"+randomHex(16), "Hello from Messenger!", time.Now())
+		dc.VerifyCurl = fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", dc.WebhookURL, ch.Messenger.VerifyToken)
+	} else {
+		dc.WebhookURL = base + "/webhooks/whatsapp/" + ch.ID
+		dc.PhoneNumber = ch.WhatsApp.DisplayNumber
+		dc.Secrets["verifyToken"] = ch.WhatsApp.VerifyToken
+		dc.Secrets["accessToken"] = ch.Secrets[inbox.SecretAccessToken]
+		body = WhatsAppTextBody(ch.WhatsApp.WABAID, ch.WhatsApp.PhoneNumberID, ch.WhatsApp.DisplayNumber, "16315551181", "Kerry Fisher", "wamid."+randomHex(16), "Hello from WhatsApp!", time.Now())
+		dc.VerifyCurl = fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", dc.WebhookURL, ch.WhatsApp.VerifyToken)
+	}
+	dc.Curl = MetaCurl(dc.WebhookURL, ch.Secrets[inbox.SecretAppSecret], body)
+	return dc
+}
+
+// MetaCurl returns a curl command that posts body to hook signed with appSecret, exactly as
+// Meta does (X-Hub-Signature-256 over the raw bytes).
+func MetaCurl(hook, appSecret string, body []byte) string {
+	return fmt.Sprintf("curl -sS -X POST '%s' -H 'Content-Type: application/json' -H '%s: %s' --data-binary '%s'",
+		hook, meta.SignatureHeader, meta.Sign(appSecret, body), strings.ReplaceAll(string(body), "'", `'\''`))
+}
+
+// MessengerTextBody is the webhook Meta posts for a text message from psid to a page.
+func MessengerTextBody(pageID, psid, mid, text string, at time.Time) []byte {
+	b, _ := json.Marshal(map[string]any{"object": "page", "entry": []any{map[string]any{
+		"id": pageID, "time": at.UnixMilli(), "messaging": []any{map[string]any{
+			"sender": map[string]string{"id": psid}, "recipient": map[string]string{"id": pageID},
+			"timestamp": at.UnixMilli(), "message": map[string]string{"mid": mid, "text": text},
+		}},
+	}}})
+	return b
+}
+
+// WhatsAppTextBody is the webhook Meta posts for a text message from waID to a business number.
+func WhatsAppTextBody(wabaID, phoneNumberID, display, waID, name, wamid, text string, at time.Time) []byte {
+	b, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
+		"id": wabaID, "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
+			"messaging_product": "whatsapp",
+			"metadata":          map[string]string{"display_phone_number": strings.TrimPrefix(display, "+"), "phone_number_id": phoneNumberID},
+			"contacts":          []any{map[string]any{"profile": map[string]string{"name": name}, "wa_id": waID}},
+			"messages": []any{map[string]any{"from": waID, "id": wamid, "timestamp": fmt.Sprint(at.Unix()),
+				"type": "text", "text": map[string]string{"body": text}}},
+		}}},
+	}}})
+	return b
 }
 
 // TwilioCurl returns a curl command that posts an incoming SMS to hook signed with authToken,
@@ -131,8 +228,19 @@ func (r *Runner) localRoutes() http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": r.Outbox.Entries()})
 	})
 	mux.HandleFunc("POST /_local/outbox/{sid}/status", func(w http.ResponseWriter, req *http.Request) {
-		r.Outbox.callback(w, req, r.Outbox.find(req.PathValue("sid")))
+		e := r.Outbox.find(req.PathValue("sid"))
+		if e != nil && e.Channel != inbox.ChannelSMS {
+			_ = req.ParseForm()
+			status := req.Form.Get("status")
+			if status == "" {
+				status = "delivered"
+			}
+			r.graph.callback(w, req, e, status)
+			return
+		}
+		r.Outbox.callback(w, req, e)
 	})
+	mux.Handle("/_local/graph/", r.graph)
 	mux.HandleFunc("GET /_local/idle", func(w http.ResponseWriter, req *http.Request) {
 		ctx, cancel := context.WithTimeout(req.Context(), 30*time.Second)
 		defer cancel()
@@ -155,7 +263,11 @@ func (r *Runner) Banner() string {
 	fmt.Fprintf(&b, "Outbox (replies):  %s\n", r.Demo.OutboxURL)
 	fmt.Fprintf(&b, "Conversations:     curl -s -H \"Authorization: Bearer $TOKEN\" %s/v1/conversations\n\n", r.URL)
 	for _, c := range r.Demo.Channels {
-		fmt.Fprintf(&b, "Channel %s (%s), webhook URL %s\nSend a signed test SMS:\n  %s\n\n", c.ID, c.Type, c.WebhookURL, c.Curl)
+		fmt.Fprintf(&b, "Channel %s (%s), webhook URL %s\nSend a signed test message:\n  %s\n", c.ID, c.Type, c.WebhookURL, c.Curl)
+		if c.VerifyCurl != "" {
+			fmt.Fprintf(&b, "Meta's verification handshake:\n  %s\n", c.VerifyCurl)
+		}
+		fmt.Fprintln(&b)
 	}
 	fmt.Fprintf(&b, "Reply:  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"text\":\"Hi!\"}' %s/v1/conversations/<id>/messages\n", r.URL)
 	fmt.Fprintf(&b, "Tokens: go run ./infra/local token -account A -user U -role admin|agent\n")

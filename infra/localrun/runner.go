@@ -24,13 +24,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/truora/minidyn/server"
 
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/lambdasqs"
+	"github.com/openinbox/inbox/shared/s3store"
 	"github.com/openinbox/inbox/shared/sqsqueue"
 )
 
@@ -53,6 +57,9 @@ type Options struct {
 	Root string
 	// TwilioAPIBase overrides where dispatch sends SMS (default: this runner's outbox).
 	TwilioAPIBase string
+	// GraphAPIBase overrides where dispatch and the media fetcher call the Graph API (default:
+	// this runner's stand-in).
+	GraphAPIBase string
 }
 
 // Runner is a running local deployment.
@@ -63,6 +70,7 @@ type Runner struct {
 	Outbox *Outbox
 	Store  *dynamo.Store
 
+	graph     *graph
 	queues    *queueSet
 	consumers []string
 	srv       *http.Server
@@ -122,6 +130,17 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	if cfg.TwilioAPIBase == "" {
 		cfg.TwilioAPIBase = r.URL + "/_local/twilio"
 	}
+	cfg.GraphAPIBase = o.GraphAPIBase
+	if cfg.GraphAPIBase == "" {
+		cfg.GraphAPIBase = r.URL + "/_local/graph/v21.0"
+	}
+	// Media copies go to an in-process S3 (gofakes3), as DynamoDB does to minidyn.
+	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	r.closers = append(r.closers, s3srv.Close)
+	cfg.S3Endpoint, cfg.MediaBucket = s3srv.URL, "inbox-media"
+	if _, err := s3store.NewClient(cfg.AWS, cfg.S3Endpoint).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(cfg.MediaBucket)}); err != nil {
+		return fmt.Errorf("create media bucket: %w", err)
+	}
 
 	if cfg.DynamoDBEndpoint == "" {
 		// minidyn sends no valid X-Amz-Crc32, so the checksum check is off for this client only.
@@ -153,6 +172,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	}
 	cfg.InboundQueueURL = r.queues.urls["InboundQueue"]
 	cfg.OutboundQueueURL = r.queues.urls["OutboundQueue"]
+	cfg.MediaQueueURL = r.queues.urls["MediaQueue"]
 
 	r.Store, err = cfg.Store(ctx)
 	if err != nil {
@@ -197,6 +217,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	}
 
 	r.Outbox = newOutbox(o.Log)
+	r.graph = &graph{outbox: r.Outbox, store: r.Store, base: r.URL}
 	r.Demo, err = seed(ctx, r.Store, r.URL, key)
 	if err != nil {
 		return err
@@ -211,14 +232,17 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 
 // HTTPFunctions builds the HTTP handler of each template function with routes.
 var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, error){
-	"ApiFunction":    app.API,
-	"TwilioFunction": app.TwilioIntake,
+	"ApiFunction":       app.API,
+	"TwilioFunction":    app.TwilioIntake,
+	"MessengerFunction": app.MessengerIntake,
+	"WhatsAppFunction":  app.WhatsAppIntake,
 }
 
 // QueueFunctions builds the per-message handler of each template function fed by a queue.
 var QueueFunctions = map[string]func(context.Context, app.Config) (lambdasqs.Handler, error){
 	"RouterFunction":   app.Router,
 	"DispatchFunction": app.Dispatch,
+	"MediaFunction":    app.Media,
 }
 
 // WaitIdle returns when every consumed queue is empty, or when ctx ends. A message counts until

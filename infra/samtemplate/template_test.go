@@ -58,8 +58,12 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 			t.Errorf("%s: FIFO %v, DLQ %q (FIFO %v), maxReceiveCount %d", id, q.FIFO, q.DeadLetter, dlq.FIFO, q.MaxReceiveCount)
 		}
 	}
-	if alarms != 2 {
-		t.Errorf("%d DLQ depth alarms, want one per DLQ", alarms)
+	// Media copies need no order, but a dead-letter queue all the same.
+	if q := byID["MediaQueue"]; q.DeadLetter != "MediaDLQ" || q.MaxReceiveCount <= 4 {
+		t.Errorf("MediaQueue: DLQ %q, maxReceiveCount %d (must exceed the 4 attempts)", q.DeadLetter, q.MaxReceiveCount)
+	}
+	if dlqs := len(queues) - 3; alarms != 3 || dlqs != 3 {
+		t.Errorf("%d DLQ depth alarms, want one per DLQ (%d queues)", alarms, len(queues))
 	}
 
 	fns, err := tpl.Functions()
@@ -87,7 +91,7 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 		}
 	}
 	slices.Sort(consumers)
-	if !slices.Equal(consumers, []string{"DispatchFunction", "RouterFunction"}) {
+	if !slices.Equal(consumers, []string{"DispatchFunction", "MediaFunction", "RouterFunction"}) {
 		t.Errorf("queue consumers = %v", consumers)
 	}
 }

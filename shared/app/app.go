@@ -24,7 +24,10 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
 	"github.com/openinbox/inbox/shared/lambdasqs"
+	"github.com/openinbox/inbox/shared/media"
+	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/router"
+	"github.com/openinbox/inbox/shared/s3store"
 	"github.com/openinbox/inbox/shared/secretbox"
 	"github.com/openinbox/inbox/shared/sqsqueue"
 	"github.com/openinbox/inbox/shared/twilio"
@@ -38,6 +41,12 @@ type Config struct {
 	InboundQueueURL  string // INBOUND_QUEUE_URL
 	OutboundQueueURL string // OUTBOUND_QUEUE_URL
 	MediaQueueURL    string // MEDIA_QUEUE_URL: copies of inbound media (router)
+	MediaBucket      string // MEDIA_BUCKET: inbound media copies (media, api)
+	S3Endpoint       string // S3_ENDPOINT: an S3 emulator (empty in AWS)
+	GraphAPIBase     string // GRAPH_API_BASE: the Graph API, or the local stand-in
+	// MediaAttempts is how often a media copy is tried (MEDIA_ATTEMPTS, default 4); keep it
+	// below the media queue's maxReceiveCount.
+	MediaAttempts int
 	// SecretKey seals channel secrets at rest: INBOX_SECRET_KEY locally, or the Secrets Manager
 	// secret named by SECRET_KEY_ARN in AWS.
 	SecretKey     string
@@ -59,12 +68,17 @@ type Config struct {
 // FromEnv reads the configuration of a Lambda function from its environment.
 func FromEnv(awsCfg aws.Config) Config {
 	attempts, _ := strconv.Atoi(os.Getenv("SEND_ATTEMPTS"))
+	mediaAttempts, _ := strconv.Atoi(os.Getenv("MEDIA_ATTEMPTS"))
 	return Config{
 		AWS:              awsCfg,
 		TableName:        os.Getenv("TABLE_NAME"),
 		InboundQueueURL:  os.Getenv("INBOUND_QUEUE_URL"),
 		OutboundQueueURL: os.Getenv("OUTBOUND_QUEUE_URL"),
 		MediaQueueURL:    os.Getenv("MEDIA_QUEUE_URL"),
+		MediaBucket:      os.Getenv("MEDIA_BUCKET"),
+		S3Endpoint:       os.Getenv("S3_ENDPOINT"),
+		GraphAPIBase:     os.Getenv("GRAPH_API_BASE"),
+		MediaAttempts:    mediaAttempts,
 		SecretKey:        os.Getenv("INBOX_SECRET_KEY"),
 		SecretKeyARN:     os.Getenv("SECRET_KEY_ARN"),
 		PublicBaseURL:    os.Getenv("PUBLIC_BASE_URL"),
@@ -143,7 +157,11 @@ func API(ctx context.Context, c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.New(httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL}), nil
+	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL}
+	if c.MediaBucket != "" {
+		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+	}
+	return httpapi.New(cfg), nil
 }
 
 // TwilioIntake builds the Twilio intake function's HTTP handler.
@@ -158,6 +176,29 @@ func TwilioIntake(ctx context.Context, c Config) (http.Handler, error) {
 		return nil, err
 	}
 	return intake.NewTwilio(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}), nil
+}
+
+// MessengerIntake builds the Messenger intake function's HTTP handler.
+func MessengerIntake(ctx context.Context, c Config) (http.Handler, error) {
+	return metaIntake(ctx, c, intake.NewMessenger)
+}
+
+// WhatsAppIntake builds the WhatsApp intake function's HTTP handler.
+func WhatsAppIntake(ctx context.Context, c Config) (http.Handler, error) {
+	return metaIntake(ctx, c, intake.NewWhatsApp)
+}
+
+func metaIntake(ctx context.Context, c Config, build func(intake.Config, intake.ProviderChannels) http.Handler) (http.Handler, error) {
+	c.defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := c.queue(c.InboundQueueURL, "INBOUND_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	return build(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}, store), nil
 }
 
 // Router builds the router function's per-message handler.
@@ -182,11 +223,48 @@ func Dispatch(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	metaSender := meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now)
 	senders := map[inbox.ChannelType]dispatch.Sender{
-		inbox.ChannelSMS: twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
+		inbox.ChannelSMS:       twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
+		inbox.ChannelMessenger: metaSender,
+		inbox.ChannelWhatsApp:  metaSender,
 	}
 	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return d.HandleBody(ctx, rec.Body, rec.ReceiveCount)
+	}, nil
+}
+
+// Media builds the media function's per-message handler: it copies inbound Messenger and
+// WhatsApp media into MEDIA_BUCKET. The function's timeout must exceed the 2-minute download
+// timeout.
+func Media(ctx context.Context, c Config) (lambdasqs.Handler, error) {
+	c.defaults()
+	if c.MediaBucket == "" {
+		return nil, errors.New("MEDIA_BUCKET is not set")
+	}
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	blobs := s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+	// The timeout covers reading the whole body: 100 MB at a slow few MB/s.
+	hc := &http.Client{Timeout: 2 * time.Minute}
+	graph := meta.NewClient(c.GraphAPIBase, hc)
+	sources := map[inbox.ChannelType]media.Source{
+		inbox.ChannelMessenger: media.NewHTTPSource(hc, media.DefaultMaxBytes),
+		inbox.ChannelWhatsApp: &media.WhatsAppSource{
+			Lookup: func(ctx context.Context, id, token string) (media.MediaRef, error) {
+				info, err := graph.Media(ctx, id, token)
+				return media.MediaRef{URL: info.URL, MimeType: info.MimeType, Size: info.FileSize}, err
+			},
+			Download: graph.Download,
+			Classify: meta.AsSendError,
+			MaxBytes: media.DefaultMaxBytes,
+		},
+	}
+	f := media.New(store, sources, blobs, c.MediaAttempts, media.DefaultMaxBytes, c.Now, c.Log)
+	return func(ctx context.Context, rec lambdasqs.Record) error {
+		return f.HandleBody(ctx, rec.Body, rec.ReceiveCount)
 	}, nil
 }

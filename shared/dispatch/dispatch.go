@@ -30,14 +30,15 @@ type Store interface {
 	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
 	GetChannel(ctx context.Context, acct, id string) (inbox.Channel, error)
+	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
 	TransitionMessage(ctx context.Context, acct, convID, msgID string, from, to inbox.MessageStatus, now time.Time) error
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
 }
 
-// Sender sends one message on one kind of channel and returns the provider's message id. Its
-// errors are *inbox.SendError when the provider refused.
+// Sender sends one message on one kind of channel to the conversation's contact and returns
+// the provider's message id. Its errors are *inbox.SendError when the provider refused.
 type Sender interface {
-	Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, m inbox.Message) (string, error)
+	Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error)
 }
 
 // Dispatcher sends outbound jobs.
@@ -101,6 +102,10 @@ func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt 
 	if !ok {
 		return d.fail(ctx, job, &inbox.ProviderError{Code: "unsupported_channel", Message: "replies on " + string(ch.Type) + " channels are not supported"})
 	}
+	contact, err := d.store.GetContact(ctx, job.AccountID, conv.ContactID)
+	if err != nil {
+		return err
+	}
 	if err := d.store.TransitionMessage(ctx, job.AccountID, job.ConversationID, job.MessageID, inbox.MessagePending, inbox.MessageSending, d.now()); err != nil {
 		if inbox.IsCode(err, inbox.EConflict) {
 			// Another delivery of this job got there first.
@@ -108,7 +113,7 @@ func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt 
 		}
 		return err
 	}
-	providerID, err := sender.Send(ctx, ch, conv, m)
+	providerID, err := sender.Send(ctx, ch, conv, contact, m)
 	if err == nil {
 		_, changed, err := d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
 			inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: providerID}, d.now())

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/openinbox/inbox/shared/auth"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/meta"
 )
 
 // MaxBody is the largest request body the API reads.
@@ -33,6 +35,8 @@ type Store interface {
 	GetInbox(ctx context.Context, acct, id string) (inbox.Inbox, error)
 	ListInboxes(ctx context.Context, acct string) ([]inbox.Inbox, error)
 	CreateChannel(ctx context.Context, ch inbox.Channel) error
+	UpdateChannel(ctx context.Context, ch inbox.Channel) error
+	DeleteChannel(ctx context.Context, acct, id string) error
 	GetChannel(ctx context.Context, acct, id string) (inbox.Channel, error)
 	ListChannels(ctx context.Context, acct string) ([]inbox.Channel, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
@@ -49,13 +53,23 @@ type Publisher interface {
 	Publish(ctx context.Context, group, dedup string, body []byte) error
 }
 
+// Blobs signs short-lived links to media copied into the bucket.
+type Blobs interface {
+	PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
+}
+
+// MediaLinkTTL is how long an attachment link handed to agents stays valid.
+const MediaLinkTTL = 15 * time.Minute
+
 // Config holds the API's dependencies.
 type Config struct {
 	Store    Store
 	Outbound Publisher
-	Now      func() time.Time
-	NewID    func() string
-	Log      *slog.Logger
+	// Blobs, when set, turns stored media into presigned links.
+	Blobs Blobs
+	Now   func() time.Time
+	NewID func() string
+	Log   *slog.Logger
 	// PublicBaseURL is the scheme and host webhooks are called on; empty means
 	// "https://" + the request's Host (API Gateway's own domain).
 	PublicBaseURL string
@@ -75,6 +89,8 @@ func New(c Config) http.Handler {
 		r.Get("/channels", a.handle(a.listChannels))
 		r.Post("/channels", a.admin(a.createChannel))
 		r.Get("/channels/{id}", a.handle(a.getChannel))
+		r.Patch("/channels/{id}", a.admin(a.patchChannel))
+		r.Delete("/channels/{id}", a.admin(a.deleteChannel))
 		r.Get("/conversations", a.handle(a.listConversations))
 		r.Get("/conversations/{id}", a.handle(a.getConversation))
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
@@ -103,6 +119,10 @@ func (a *api) handle(e endpoint) http.HandlerFunc {
 		status, body, err := e(r, w, p)
 		if err != nil {
 			httpjson.Error(w, r, a.Log.With("account", p.AccountID, "user", p.UserID), err)
+			return
+		}
+		if status == http.StatusNoContent {
+			w.WriteHeader(status)
 			return
 		}
 		httpjson.Write(w, status, body)
@@ -172,20 +192,41 @@ func (a *api) listInboxes(r *http.Request, _ http.ResponseWriter, p inbox.Princi
 
 // ---- channels
 
+type twilioInput struct {
+	AccountSID  string `json:"accountSid"`
+	AuthToken   string `json:"authToken"`
+	PhoneNumber string `json:"phoneNumber"`
+}
+
+type messengerInput struct {
+	PageID          string `json:"pageId"`
+	PageAccessToken string `json:"pageAccessToken"`
+	AppSecret       string `json:"appSecret"`
+	VerifyToken     string `json:"verifyToken"`
+}
+
+type whatsAppInput struct {
+	WABAID        string `json:"wabaId"`
+	PhoneNumberID string `json:"phoneNumberId"`
+	DisplayNumber string `json:"displayNumber"`
+	AccessToken   string `json:"accessToken"`
+	AppSecret     string `json:"appSecret"`
+	VerifyToken   string `json:"verifyToken"`
+}
+
 type channelInput struct {
-	Type    inbox.ChannelType `json:"type"`
-	InboxID string            `json:"inboxId"`
-	Name    string            `json:"name"`
-	Twilio  *struct {
-		AccountSID  string `json:"accountSid"`
-		AuthToken   string `json:"authToken"`
-		PhoneNumber string `json:"phoneNumber"`
-	} `json:"twilio"`
+	Type      inbox.ChannelType `json:"type"`
+	InboxID   string            `json:"inboxId"`
+	Name      string            `json:"name"`
+	Twilio    *twilioInput      `json:"twilio"`
+	Messenger *messengerInput   `json:"messenger"`
+	WhatsApp  *whatsAppInput    `json:"whatsapp"`
 }
 
 var (
 	e164      = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	twilioSID = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	metaID    = regexp.MustCompile(`^[0-9]{1,32}$`)
 )
 
 // channelView is a channel as the API shows it: settings, webhook URLs, never secrets.
@@ -197,11 +238,162 @@ type channelView struct {
 
 func (a *api) view(r *http.Request, ch inbox.Channel) channelView {
 	v := channelView{Channel: ch}
-	if ch.Type == inbox.ChannelSMS {
+	switch ch.Type {
+	case inbox.ChannelSMS:
 		v.WebhookURL = a.baseURL(r) + "/webhooks/twilio/" + ch.ID
 		v.StatusCallbackURL = v.WebhookURL + "/status"
+	case inbox.ChannelMessenger:
+		v.WebhookURL = a.baseURL(r) + "/webhooks/messenger/" + ch.ID
+	case inbox.ChannelWhatsApp:
+		v.WebhookURL = a.baseURL(r) + "/webhooks/whatsapp/" + ch.ID
 	}
 	return v
+}
+
+func required(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return inbox.Errorf(inbox.EInvalid, "%s is required", field)
+	}
+	if len(v) > 4096 {
+		return inbox.Errorf(inbox.EInvalid, "%s is too long", field)
+	}
+	return nil
+}
+
+// settings fills ch's type-specific settings and secrets from in, for a new channel (all
+// secrets required) or an edit (secrets left out are kept). Provider ids cannot change: a
+// channel moves to another page or number by disconnecting and connecting again.
+func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error {
+	secret := func(name, field, v string) error {
+		if v == "" && !creating {
+			return nil
+		}
+		if err := required(field, v); err != nil {
+			return err
+		}
+		ch.Secrets[name] = v
+		return nil
+	}
+	keep := func(field, old, v string) error {
+		if !creating && v != "" && v != old {
+			return inbox.Errorf(inbox.EInvalid, "%s cannot change: disconnect the channel and connect the new one", field)
+		}
+		return nil
+	}
+	switch ch.Type {
+	case inbox.ChannelSMS:
+		t := in.Twilio
+		if t == nil {
+			if creating {
+				return inbox.Errorf(inbox.EInvalid, "twilio settings are required for an sms channel")
+			}
+			return nil
+		}
+		if creating {
+			if !twilioSID.MatchString(t.AccountSID) {
+				return inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
+			}
+			if !e164.MatchString(t.PhoneNumber) {
+				return inbox.Errorf(inbox.EInvalid, "twilio.phoneNumber must be in E.164 form, like +14155550100")
+			}
+			ch.Twilio = &inbox.TwilioConfig{AccountSID: t.AccountSID, PhoneNumber: t.PhoneNumber}
+			ch.ProviderKey = t.PhoneNumber
+		}
+		if err := keep("twilio.phoneNumber", ch.Twilio.PhoneNumber, t.PhoneNumber); err != nil {
+			return err
+		}
+		if !creating && t.AccountSID != "" {
+			if !twilioSID.MatchString(t.AccountSID) {
+				return inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
+			}
+			ch.Twilio.AccountSID = t.AccountSID
+		}
+		return secret(inbox.SecretTwilioAuthToken, "twilio.authToken", t.AuthToken)
+	case inbox.ChannelMessenger:
+		m := in.Messenger
+		if m == nil {
+			if creating {
+				return inbox.Errorf(inbox.EInvalid, "messenger settings are required for a messenger channel")
+			}
+			return nil
+		}
+		if creating {
+			if !metaID.MatchString(m.PageID) {
+				return inbox.Errorf(inbox.EInvalid, "messenger.pageId must be the page's numeric id")
+			}
+			ch.Messenger = &inbox.MessengerConfig{PageID: m.PageID, VerifyToken: a.verifyToken(m.VerifyToken)}
+			ch.ProviderKey = m.PageID
+		}
+		if err := keep("messenger.pageId", ch.Messenger.PageID, m.PageID); err != nil {
+			return err
+		}
+		if !creating && m.VerifyToken != "" {
+			ch.Messenger.VerifyToken = m.VerifyToken
+		}
+		if err := secret(inbox.SecretPageAccessToken, "messenger.pageAccessToken", m.PageAccessToken); err != nil {
+			return err
+		}
+		return secret(inbox.SecretAppSecret, "messenger.appSecret", m.AppSecret)
+	case inbox.ChannelWhatsApp:
+		w := in.WhatsApp
+		if w == nil {
+			if creating {
+				return inbox.Errorf(inbox.EInvalid, "whatsapp settings are required for a whatsapp channel")
+			}
+			return nil
+		}
+		if creating {
+			if !metaID.MatchString(w.PhoneNumberID) {
+				return inbox.Errorf(inbox.EInvalid, "whatsapp.phoneNumberId must be the number's numeric id")
+			}
+			if !metaID.MatchString(w.WABAID) {
+				return inbox.Errorf(inbox.EInvalid, "whatsapp.wabaId must be the WhatsApp Business Account's numeric id")
+			}
+			if !e164.MatchString(w.DisplayNumber) {
+				return inbox.Errorf(inbox.EInvalid, "whatsapp.displayNumber must be in E.164 form, like +14155550100")
+			}
+			ch.WhatsApp = &inbox.WhatsAppConfig{WABAID: w.WABAID, PhoneNumberID: w.PhoneNumberID, DisplayNumber: w.DisplayNumber, VerifyToken: a.verifyToken(w.VerifyToken)}
+			ch.ProviderKey = w.PhoneNumberID
+		}
+		if err := keep("whatsapp.phoneNumberId", ch.WhatsApp.PhoneNumberID, w.PhoneNumberID); err != nil {
+			return err
+		}
+		if !creating {
+			if w.VerifyToken != "" {
+				ch.WhatsApp.VerifyToken = w.VerifyToken
+			}
+			if w.DisplayNumber != "" {
+				if !e164.MatchString(w.DisplayNumber) {
+					return inbox.Errorf(inbox.EInvalid, "whatsapp.displayNumber must be in E.164 form, like +14155550100")
+				}
+				ch.WhatsApp.DisplayNumber = w.DisplayNumber
+			}
+		}
+		if err := secret(inbox.SecretAccessToken, "whatsapp.accessToken", w.AccessToken); err != nil {
+			return err
+		}
+		return secret(inbox.SecretAppSecret, "whatsapp.appSecret", w.AppSecret)
+	}
+	return inbox.Errorf(inbox.EInvalid, "type must be sms, messenger or whatsapp")
+}
+
+// verifyToken keeps the admin's verify token or makes one: it only has to match what is pasted
+// into Meta's dashboard.
+func (a *api) verifyToken(given string) string {
+	if given != "" {
+		return given
+	}
+	return a.NewID()
+}
+
+func (a *api) checkInbox(ctx context.Context, acct, id string) error {
+	if _, err := a.Store.GetInbox(ctx, acct, id); err != nil {
+		if inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EInvalid) {
+			return inbox.Errorf(inbox.EInvalid, "inboxId does not name an inbox of this account")
+		}
+		return err
+	}
+	return nil
 }
 
 func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
@@ -209,42 +401,81 @@ func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Prin
 	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
-	if in.Type != inbox.ChannelSMS {
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "type must be %q", inbox.ChannelSMS)
-	}
-	if in.Twilio == nil {
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "twilio settings are required for an sms channel")
-	}
-	t := in.Twilio
-	switch {
-	case !twilioSID.MatchString(t.AccountSID):
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
-	case strings.TrimSpace(t.AuthToken) == "":
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "twilio.authToken is required")
-	case !e164.MatchString(t.PhoneNumber):
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "twilio.phoneNumber must be in E.164 form, like +14155550100")
-	}
-	if _, err := a.Store.GetInbox(r.Context(), p.AccountID, in.InboxID); err != nil {
-		if inbox.IsCode(err, inbox.ENotFound) {
-			return 0, nil, inbox.Errorf(inbox.EInvalid, "inboxId does not name an inbox of this account")
-		}
+	ch := inbox.Channel{AccountID: p.AccountID, ID: a.NewID(), InboxID: in.InboxID, Type: in.Type,
+		Secrets: map[string]string{}, CreatedAt: a.Now().UTC()}
+	if err := a.settings(&ch, in, true); err != nil {
 		return 0, nil, err
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		name = "SMS " + t.PhoneNumber
+	if err := a.checkInbox(r.Context(), p.AccountID, in.InboxID); err != nil {
+		return 0, nil, err
 	}
-	ch := inbox.Channel{
-		AccountID: p.AccountID, ID: a.NewID(), InboxID: in.InboxID, Type: inbox.ChannelSMS, Name: name,
-		ProviderKey: t.PhoneNumber,
-		Twilio:      &inbox.TwilioConfig{AccountSID: t.AccountSID, PhoneNumber: t.PhoneNumber},
-		Secrets:     map[string]string{inbox.SecretTwilioAuthToken: t.AuthToken},
-		CreatedAt:   a.Now().UTC(),
+	ch.Name = strings.TrimSpace(in.Name)
+	if utf8.RuneCountInString(ch.Name) > 100 {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "name has at most 100 characters")
+	}
+	if ch.Name == "" {
+		ch.Name = defaultName(ch)
 	}
 	if err := a.Store.CreateChannel(r.Context(), ch); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, a.view(r, ch), nil
+}
+
+func defaultName(ch inbox.Channel) string {
+	switch {
+	case ch.Twilio != nil:
+		return "SMS " + ch.Twilio.PhoneNumber
+	case ch.Messenger != nil:
+		return "Messenger " + ch.Messenger.PageID
+	case ch.WhatsApp != nil:
+		return "WhatsApp " + ch.WhatsApp.DisplayNumber
+	}
+	return string(ch.Type)
+}
+
+func (a *api) patchChannel(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	var in channelInput
+	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
+		return 0, nil, err
+	}
+	ctx := r.Context()
+	ch, err := a.Store.GetChannel(ctx, p.AccountID, chi.URLParam(r, "id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if in.Type != "" && in.Type != ch.Type {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "type cannot change")
+	}
+	if ch.Secrets == nil {
+		ch.Secrets = map[string]string{}
+	}
+	if err := a.settings(&ch, in, false); err != nil {
+		return 0, nil, err
+	}
+	if in.InboxID != "" && in.InboxID != ch.InboxID {
+		if err := a.checkInbox(ctx, p.AccountID, in.InboxID); err != nil {
+			return 0, nil, err
+		}
+		ch.InboxID = in.InboxID
+	}
+	if name := strings.TrimSpace(in.Name); name != "" {
+		if utf8.RuneCountInString(name) > 100 {
+			return 0, nil, inbox.Errorf(inbox.EInvalid, "name has at most 100 characters")
+		}
+		ch.Name = name
+	}
+	if err := a.Store.UpdateChannel(ctx, ch); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, a.view(r, ch), nil
+}
+
+func (a *api) deleteChannel(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	if err := a.Store.DeleteChannel(r.Context(), p.AccountID, chi.URLParam(r, "id")); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
 }
 
 func (a *api) getChannel(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {
@@ -428,11 +659,16 @@ type messageView struct {
 	Status      inbox.MessageStatus  `json:"status"`
 	AuthorID    string               `json:"authorId,omitempty"`
 	Error       *inbox.ProviderError `json:"error,omitempty"`
+	Payload     string               `json:"payload,omitempty"`
+	ReplyTo     string               `json:"replyTo,omitempty"`
+	Reaction    *string              `json:"reaction,omitempty"`
+	Template    *inbox.Template      `json:"template,omitempty"`
 }
 
 func message(m inbox.Message) messageView {
 	v := messageView{ID: m.ID, Direction: m.Direction, Text: m.Text, Attachments: m.Attachments,
-		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, Error: m.Error}
+		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, Error: m.Error,
+		Payload: m.Payload, ReplyTo: m.ReplyTo, Reaction: m.Reaction, Template: m.Template}
 	if v.Attachments == nil {
 		v.Attachments = []inbox.Attachment{}
 	}
@@ -446,13 +682,113 @@ func (a *api) listMessages(r *http.Request, _ http.ResponseWriter, p inbox.Princ
 	}
 	out := list[messageView]{Items: make([]messageView, 0, len(ms))}
 	for _, m := range ms {
+		m.Attachments = a.links(r.Context(), m.Attachments)
 		out.Items = append(out.Items, message(m))
 	}
 	return http.StatusOK, out, nil
 }
 
+// links replaces the URL of media copied into the bucket with a short-lived link; media not
+// (yet) copied keeps the provider's URL, or none, and shows its mediaStatus.
+func (a *api) links(ctx context.Context, as []inbox.Attachment) []inbox.Attachment {
+	if a.Blobs == nil || len(as) == 0 {
+		return as
+	}
+	out := make([]inbox.Attachment, len(as))
+	for i, at := range as {
+		if at.MediaStatus == inbox.MediaStored && at.StorageKey != "" {
+			if u, err := a.Blobs.PresignGet(ctx, at.StorageKey, MediaLinkTTL); err == nil {
+				at.URL = u
+			} else {
+				a.Log.WarnContext(ctx, "media link could not be signed", "err", err)
+			}
+		}
+		out[i] = at
+	}
+	return out
+}
+
+type attachmentInput struct {
+	Type        inbox.AttachmentType `json:"type"`
+	URL         string               `json:"url"`
+	ContentType string               `json:"contentType"`
+	Name        string               `json:"name"`
+}
+
 type replyInput struct {
-	Text string `json:"text"`
+	Text        string            `json:"text"`
+	Attachments []attachmentInput `json:"attachments"`
+	Template    *inbox.Template   `json:"template"`
+}
+
+// validate checks a reply against what the conversation's channel can send now: Messenger
+// answers within 24 hours of the customer's last message, with the HUMAN_AGENT tag up to 7
+// days, and not after; WhatsApp sends free-form messages only inside the 24-hour customer
+// service window and approved templates at any time.
+func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
+	text := strings.TrimSpace(in.Text)
+	for _, at := range in.Attachments {
+		u, err := url.Parse(at.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return inbox.Errorf(inbox.EInvalid, "attachments need an http(s) url")
+		}
+		switch at.Type {
+		case inbox.AttachImage, inbox.AttachAudio, inbox.AttachVideo, inbox.AttachFile:
+		default:
+			return inbox.Errorf(inbox.EInvalid, "attachment type must be image, audio, video or file")
+		}
+	}
+	switch c.ChannelType {
+	case inbox.ChannelSMS:
+		if in.Template != nil {
+			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
+		}
+		if text == "" && len(in.Attachments) == 0 {
+			return inbox.Errorf(inbox.EInvalid, "text is required")
+		}
+		if utf8.RuneCountInString(in.Text) > MaxSMSText {
+			return inbox.Errorf(inbox.EInvalid, "an SMS reply has at most %d characters", MaxSMSText)
+		}
+		if len(in.Attachments) > 10 {
+			return inbox.Errorf(inbox.EInvalid, "an MMS carries at most 10 attachments")
+		}
+	case inbox.ChannelMessenger:
+		if in.Template != nil {
+			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
+		}
+		if (text == "") == (len(in.Attachments) == 0) || len(in.Attachments) > 1 {
+			return inbox.Errorf(inbox.EInvalid, "a Messenger reply is a text or one attachment: send them as separate messages")
+		}
+		if utf8.RuneCountInString(in.Text) > 2000 {
+			return inbox.Errorf(inbox.EInvalid, "a Messenger text has at most 2000 characters")
+		}
+		if _, _, err := meta.MessengerPolicy(c.LastInboundAt, now); err != nil {
+			return err
+		}
+	case inbox.ChannelWhatsApp:
+		if in.Template != nil {
+			if text != "" || len(in.Attachments) > 0 {
+				return inbox.Errorf(inbox.EInvalid, "a template is sent on its own, without text or attachments")
+			}
+			if strings.TrimSpace(in.Template.Name) == "" || strings.TrimSpace(in.Template.Language) == "" {
+				return inbox.Errorf(inbox.EInvalid, "template.name and template.language are required")
+			}
+			return nil
+		}
+		if text == "" && len(in.Attachments) == 0 {
+			return inbox.Errorf(inbox.EInvalid, "text or an attachment is required")
+		}
+		if len(in.Attachments) > 1 {
+			return inbox.Errorf(inbox.EInvalid, "a WhatsApp message carries one attachment; its text becomes the caption")
+		}
+		if utf8.RuneCountInString(in.Text) > 4096 {
+			return inbox.Errorf(inbox.EInvalid, "a WhatsApp text has at most 4096 characters")
+		}
+		if err := meta.WhatsAppFreeForm(c.LastInboundAt, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
@@ -460,22 +796,22 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
-	if strings.TrimSpace(in.Text) == "" {
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "text is required")
-	}
 	ctx := r.Context()
 	c, err := a.Store.GetConversation(ctx, p.AccountID, chi.URLParam(r, "id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	if c.ChannelType == inbox.ChannelSMS && utf8.RuneCountInString(in.Text) > MaxSMSText {
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "an SMS reply has at most %d characters", MaxSMSText)
-	}
 	now := a.Now().UTC()
+	if err := in.validate(c, now); err != nil {
+		return 0, nil, err
+	}
 	m := inbox.Message{
 		AccountID: p.AccountID, ConversationID: c.ID, ID: inbox.MessageID(now, a.NewID()),
 		Direction: inbox.DirectionOut, Text: in.Text, CreatedAt: now, UpdatedAt: now,
-		Status: inbox.MessagePending, AuthorID: p.UserID,
+		Status: inbox.MessagePending, AuthorID: p.UserID, Template: in.Template,
+	}
+	for _, at := range in.Attachments {
+		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name})
 	}
 	if _, err := a.Store.AppendMessage(ctx, c, m, ""); err != nil {
 		return 0, nil, err

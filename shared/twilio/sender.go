@@ -25,11 +25,15 @@ func NewSender(client *Client, publicBaseURL string) *Sender {
 // Send sends m from the channel's number to the conversation's contact and returns Twilio's
 // message SID. A refusal is an *inbox.SendError carrying Twilio's error code and message, marked
 // Temporary for rate limits, outages and network failures.
-func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, m inbox.Message) (string, error) {
+func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error) {
 	if ch.Twilio == nil {
 		return "", &inbox.SendError{Code: "misconfigured", Message: "the channel has no Twilio settings"}
 	}
-	out := OutboundSMS{From: ch.Twilio.PhoneNumber, To: conv.ContactPhone, Body: m.Text}
+	to := contact.Phone
+	if to == "" {
+		to = conv.ContactPhone
+	}
+	out := OutboundSMS{From: ch.Twilio.PhoneNumber, To: to, Body: m.Text}
 	for _, a := range m.Attachments {
 		out.MediaURLs = append(out.MediaURLs, a.URL)
 	}

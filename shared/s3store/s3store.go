@@ -1,0 +1,84 @@
+// Package s3store is the S3 adapter: it writes objects into one bucket and hands out short-lived
+// presigned GET links to them, reporting failures as inbox errors. No AWS type appears in its
+// methods' signatures, so services depend on a small interface of their own.
+package s3store
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// Store reads and writes the objects of one bucket.
+type Store struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+}
+
+// New returns a Store of bucket through client.
+func New(client *s3.Client, bucket string) *Store {
+	return &Store{client: client, presign: s3.NewPresignClient(client), bucket: bucket}
+}
+
+// NewClient returns an S3 client for cfg. When endpoint is not empty (an emulator) requests go
+// there with path-style addressing (http://endpoint/bucket/key), which emulators expect.
+func NewClient(cfg aws.Config, endpoint string) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+			o.UsePathStyle = true
+		}
+	})
+}
+
+// Put writes body, of exactly size bytes, as the object key with the given content type,
+// replacing any object of that key. body is read once; a body that cannot seek is sent with an
+// unsigned payload (which also works over plain HTTP, for emulators). It returns an EInvalid error for a negative size and an EUnavailable
+// error when S3 did not store the object.
+func (s *Store) Put(ctx context.Context, key, contentType string, body io.Reader, size int64) error {
+	if size < 0 {
+		return inbox.Errorf(inbox.EInvalid, "the size of the object to store is unknown")
+	}
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		Body:          body,
+		ContentLength: aws.Int64(size),
+	}
+	if contentType != "" {
+		in.ContentType = aws.String(contentType)
+	}
+	var opts []func(*s3.Options)
+	if _, ok := body.(io.Seeker); !ok {
+		// The payload hash would need a second pass over the body.
+		opts = append(opts, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
+	}
+	if _, err := s.client.PutObject(ctx, in, opts...); err != nil {
+		return inbox.Wrap(err, inbox.EUnavailable, "the file could not be saved to storage")
+	}
+	return nil
+}
+
+// PresignGet returns a URL that lets anyone holding it GET the object key for ttl. Presigning is
+// computed locally (the object's existence is not checked); it returns an EInvalid error for a
+// non-positive ttl and an EInternal error when the link cannot be signed (no credentials).
+func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return "", inbox.Errorf(inbox.EInvalid, "a link must have a positive lifetime")
+	}
+	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.bucket),
+		Key:    aws.String(key),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", inbox.Wrap(err, inbox.EInternal, "a link to the file could not be signed")
+	}
+	return req.URL, nil
+}

@@ -1,0 +1,126 @@
+package s3store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/s3store"
+)
+
+const bucket = "media"
+
+// newStore returns a Store of a bucket in an in-process gofakes3, and the fake's URL.
+func newStore(t *testing.T) (*s3store.Store, string) {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	return s3store.New(s3store.NewClient(testenv.AWSConfig(), srv.URL), bucket), srv.URL
+}
+
+func TestPutThenPresignedGetReturnsTheObject(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		key         string
+		contentType string
+		body        []byte
+		seekable    bool
+	}{
+		{"image from a seekable body", "acct1/c1/m1/0", "image/jpeg", bytes.Repeat([]byte{0xff, 0xd8, 0x00}, 5000), true},
+		{"document from a stream", "acct1/c1/m2/3", "application/pdf", []byte("%PDF-1.7 hello"), false},
+		{"empty file", "acct1/c1/m3/0", "text/plain", []byte{}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, base := newStore(t)
+			ctx := context.Background()
+			var body io.Reader = bytes.NewReader(tc.body)
+			if !tc.seekable {
+				body = io.MultiReader(body) // hides Seek
+			}
+			if err := s.Put(ctx, tc.key, tc.contentType, body, int64(len(tc.body))); err != nil {
+				t.Fatalf("Put: %v", err)
+			}
+			link, err := s.PresignGet(ctx, tc.key, 15*time.Minute)
+			if err != nil {
+				t.Fatalf("PresignGet: %v", err)
+			}
+			if !strings.HasPrefix(link, base+"/"+bucket+"/"+tc.key+"?") || !strings.Contains(link, "X-Amz-Signature=") || !strings.Contains(link, "X-Amz-Expires=900") {
+				t.Errorf("link = %s, want a path-style presigned URL valid 900s", link)
+			}
+			resp, err := http.Get(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET presigned link: %s %s", resp.Status, got)
+			}
+			if !bytes.Equal(got, tc.body) {
+				t.Errorf("body = %d bytes, want %d", len(got), len(tc.body))
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != tc.contentType {
+				t.Errorf("Content-Type = %q, want %q", ct, tc.contentType)
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	down := s3store.New(s3store.NewClient(testenv.AWSConfig(), "http://127.0.0.1:1"), bucket)
+	missing := s3store.New(s3store.NewClient(testenv.AWSConfig(), mustURL(t, s)), "no-such-bucket")
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		err  func() error
+		want inbox.ErrorCode
+	}{
+		{"unknown size", func() error { return s.Put(ctx, "k", "text/plain", strings.NewReader("x"), -1) }, inbox.EInvalid},
+		{"S3 unreachable", func() error { return down.Put(ctx, "k", "text/plain", strings.NewReader("x"), 1) }, inbox.EUnavailable},
+		{"no such bucket", func() error { return missing.Put(ctx, "k", "text/plain", strings.NewReader("x"), 1) }, inbox.EUnavailable},
+		{"non-positive ttl", func() error { _, err := s.PresignGet(ctx, "k", 0); return err }, inbox.EInvalid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.err()
+			var ie *inbox.Error
+			if !errors.As(err, &ie) || ie.Code != tc.want {
+				t.Errorf("err = %v, want code %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// mustURL returns the endpoint of s's fake, found through a presigned link.
+func mustURL(t *testing.T, s *s3store.Store) string {
+	t.Helper()
+	link, err := s.PresignGet(context.Background(), "x", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return link[:strings.Index(link, "/"+bucket+"/")]
+}
