@@ -4,17 +4,20 @@ package lambdatest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,9 +25,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/awslabs/goformation/v7/cloudformation/global"
-	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"gopkg.in/yaml.v3"
 
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/infra/testenv"
@@ -35,6 +42,7 @@ import (
 // buildDir holds the bootstraps built for this test binary; TestMain removes it.
 var buildDir string
 
+// TestMain runs the tests and removes the bootstraps they built.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if buildDir != "" {
@@ -49,16 +57,57 @@ var template = sync.OnceValues(samtemplate.LoadDefault)
 // spec is what the harness needs to know of one function of the template.
 type spec struct {
 	samtemplate.Function
-	// Env is the function's environment as the template declares it (Globals merged in); values
-	// that are intrinsic functions in the template (!Ref, !If) read as "".
-	Env map[string]string
+	// Env is the function's environment as template.yaml writes it, Globals merged in: each
+	// value a literal or an intrinsic function (!Ref Table, !If …).
+	Env map[string]yaml.Node
 	// Timeout (seconds) and MemorySize (MB), from the function or the Globals.
 	Timeout, MemorySize int
 }
 
+// rawTemplate is the part of template.yaml that goformation resolves away (it reads !Ref as
+// ""): resource types and the environment variables as written.
+type rawTemplate struct {
+	Globals struct {
+		Function struct {
+			Environment struct {
+				Variables map[string]yaml.Node `yaml:"Variables"`
+			} `yaml:"Environment"`
+		} `yaml:"Function"`
+	} `yaml:"Globals"`
+	Resources map[string]struct {
+		Type       string `yaml:"Type"`
+		Properties struct {
+			Environment struct {
+				Variables map[string]yaml.Node `yaml:"Variables"`
+			} `yaml:"Environment"`
+		} `yaml:"Properties"`
+	} `yaml:"Resources"`
+}
+
+// raw returns the template's YAML as rawTemplate.
+var raw = sync.OnceValues(func() (*rawTemplate, error) {
+	path, err := samtemplate.Find()
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r rawTemplate
+	if err := yaml.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+})
+
 // specs returns the template's functions by logical id.
 var specs = sync.OnceValues(func() (map[string]spec, error) {
 	tpl, err := template()
+	if err != nil {
+		return nil, err
+	}
+	r, err := raw()
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +125,9 @@ var specs = sync.OnceValues(func() (map[string]spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := spec{Function: f, Env: map[string]string{}, Timeout: 3, MemorySize: 128}
-		for _, env := range []*serverless.Function_FunctionEnvironment{g.Environment, res.Environment} {
-			if env != nil {
-				for k, v := range env.Variables {
-					s.Env[k] = v
-				}
-			}
-		}
+		s := spec{Function: f, Env: map[string]yaml.Node{}, Timeout: 3, MemorySize: 128}
+		maps.Copy(s.Env, r.Globals.Function.Environment.Variables)
+		maps.Copy(s.Env, r.Resources[f.LogicalID].Properties.Environment.Variables)
 		for _, p := range []*int{g.Timeout, res.Timeout} {
 			if p != nil {
 				s.Timeout = *p
@@ -113,10 +157,17 @@ func functionSpec(t testing.TB, id string) spec {
 	return s
 }
 
+// built is the outcome of building one function.
+type built struct {
+	path string
+	err  error
+}
+
 // bootstraps builds every function of the template once per test binary, in parallel, as
 // sam build does for provided.al2023 but for the host's architecture so that the binaries run
-// here: GOOS=linux, CGO_ENABLED=0, -tags lambda.norpc. It returns the bootstrap path by logical id.
-var bootstraps = sync.OnceValues(func() (map[string]string, error) {
+// here: GOOS=linux, CGO_ENABLED=0, -tags lambda.norpc. It returns the builds by logical id; a
+// function that does not build fails only the tests that start it.
+var bootstraps = sync.OnceValues(func() (map[string]built, error) {
 	tpl, err := template()
 	if err != nil {
 		return nil, err
@@ -129,56 +180,70 @@ var bootstraps = sync.OnceValues(func() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	errs := make([]error, 0, len(all))
+	out := make(map[string]built, len(all))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for id, s := range all {
-		path := filepath.Join(buildDir, id, "bootstrap")
-		out[id] = path
 		wg.Go(func() {
+			path := filepath.Join(buildDir, id, "bootstrap")
 			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w",
 				"-o", path, "./"+filepath.ToSlash(s.CodeURI))
 			cmd.Dir = tpl.Dir()
 			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
-			if b, err := cmd.CombinedOutput(); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("build %s (%s): %v\n%s", id, s.CodeURI, err, b))
-				mu.Unlock()
+			b := built{path: path}
+			if o, err := cmd.CombinedOutput(); err != nil {
+				b.err = fmt.Errorf("build %s (%s): %v\n%s", id, s.CodeURI, err, o)
 			}
+			mu.Lock()
+			out[id] = b
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return out, errors.Join(errs...)
+	return out, nil
 })
 
 // bootstrap returns the path of function id's bootstrap, building all of them on first use.
 func bootstrap(t testing.TB, id string) string {
 	t.Helper()
-	paths, err := bootstraps()
+	all, err := bootstraps()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return paths[id]
+	b, ok := all[id]
+	if !ok {
+		t.Fatalf("template.yaml has no function %s", id)
+	}
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
 }
 
 // deployment is one isolated copy of the stack's resources: a fresh table from template.yaml,
-// fresh FIFO queues with dead-letter queues, a sealing key, and a store on that table sealing
-// with the key exactly as the functions do.
+// every queue of the template (FIFO or standard, with its dead-letter queue), every bucket in an
+// in-process S3 fake, a sealing key, and a store on the table that seals with the key exactly as
+// the functions do.
 type deployment struct {
-	Table, SecretKey                  string
-	InboundQueueURL, OutboundQueueURL string
+	Table, SecretKey string
+	// Queues and Buckets hold the URL of each queue and the name of each bucket by logical id.
+	Queues, Buckets map[string]string
+	S3Endpoint      string
 	// TwilioAPIBase is given to the functions as TWILIO_API_BASE when set.
 	TwilioAPIBase string
 	Store         *dynamo.Store
 	SQS           *sqs.Client
+	s3            *s3mem.Backend
 }
 
 // newDeployment creates the resources of a deployment; they are removed when the test ends.
 func newDeployment(t testing.TB) *deployment {
 	t.Helper()
 	client, table := testenv.DynamoDB(t)
-	d := &deployment{Table: table, SecretKey: testenv.Unique("sealing-key-"), SQS: testenv.SQS(t)}
+	d := &deployment{
+		Table: table, SecretKey: testenv.Unique("sealing-key-"), SQS: testenv.SQS(t),
+		Queues: map[string]string{}, Buckets: map[string]string{},
+	}
 	// The same derivation as app.Config.Store: any secret text → SHA-256 → AES-256 key.
 	sum := sha256.Sum256([]byte(d.SecretKey))
 	box, err := secretbox.New(sum[:])
@@ -196,23 +261,91 @@ func newDeployment(t testing.TB) *deployment {
 		t.Fatal(err)
 	}
 	for _, q := range queues {
-		switch q.LogicalID {
-		case "InboundQueue":
-			d.InboundQueueURL, _ = testenv.FIFOQueue(t, d.SQS, q.MaxReceiveCount, q.VisibilityTimeout)
-		case "OutboundQueue":
-			d.OutboundQueueURL, _ = testenv.FIFOQueue(t, d.SQS, q.MaxReceiveCount, q.VisibilityTimeout)
+		if q.DeadLetter != "" {
+			d.Queues[q.LogicalID], d.Queues[q.DeadLetter] = createQueue(t, d.SQS, q)
 		}
 	}
-	if d.InboundQueueURL == "" || d.OutboundQueueURL == "" {
-		t.Fatal("template.yaml has no InboundQueue or OutboundQueue")
+	for _, q := range queues {
+		if _, ok := d.Queues[q.LogicalID]; !ok {
+			d.Queues[q.LogicalID], _ = createQueue(t, d.SQS, q)
+		}
+	}
+	r, err := raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, res := range r.Resources {
+		if res.Type != "AWS::S3::Bucket" {
+			continue
+		}
+		if d.S3Endpoint == "" {
+			backend := s3mem.New()
+			srv := httptest.NewServer(gofakes3.New(backend).Server())
+			t.Cleanup(srv.Close)
+			d.S3Endpoint = srv.URL
+			d.s3 = backend
+		}
+		name := strings.ToLower(testenv.Unique("b"))
+		if err := d.s3.CreateBucket(name); err != nil {
+			t.Fatal(err)
+		}
+		d.Buckets[id] = name
 	}
 	return d
 }
 
+// queue returns the URL of the template's queue id in d.
+func (d *deployment) queue(t testing.TB, id string) string {
+	t.Helper()
+	u, ok := d.Queues[id]
+	if !ok {
+		t.Fatalf("template.yaml has no queue %s", id)
+	}
+	return u
+}
+
+// createQueue creates queue q of the template (and its dead-letter queue when it has one) and
+// returns both URLs. They are deleted when the test ends.
+func createQueue(t testing.TB, client *sqs.Client, q samtemplate.Queue) (url, dlqURL string) {
+	t.Helper()
+	if q.FIFO && q.DeadLetter != "" {
+		return testenv.FIFOQueue(t, client, q.MaxReceiveCount, q.VisibilityTimeout)
+	}
+	ctx := context.Background()
+	name := testenv.Unique("q")
+	attrs := map[string]string{string(sqstypes.QueueAttributeNameVisibilityTimeout): strconv.Itoa(q.VisibilityTimeout)}
+	if q.FIFO {
+		name += ".fifo"
+		attrs[string(sqstypes.QueueAttributeNameFifoQueue)] = "true"
+	}
+	if q.DeadLetter != "" {
+		dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + "-dlq")})
+		if err != nil {
+			t.Fatalf("create dlq: %v", err)
+		}
+		t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: dlq.QueueUrl}) })
+		a, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+			QueueUrl: dlq.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+		})
+		if err != nil {
+			t.Fatalf("dlq arn: %v", err)
+		}
+		dlqURL = aws.ToString(dlq.QueueUrl)
+		attrs[string(sqstypes.QueueAttributeNameRedrivePolicy)] = `{"deadLetterTargetArn":"` +
+			a.Attributes[string(sqstypes.QueueAttributeNameQueueArn)] + `","maxReceiveCount":"` + strconv.Itoa(q.MaxReceiveCount) + `"}`
+	}
+	out, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	if err != nil {
+		t.Fatalf("create queue %s: %v", q.LogicalID, err)
+	}
+	t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: out.QueueUrl}) })
+	return aws.ToString(out.QueueUrl), dlqURL
+}
+
 // environment is the process environment of function s in deployment d: the variables the
-// template sets, mapped to this deployment, the emulators' endpoints, and what Lambda itself
-// sets (region, credentials, function name, memory, timeout). A template variable the harness
-// does not know fails the test, so that new wiring is not silently left out.
+// template sets, each !Ref resolved to d's copy of the resource, the emulators' endpoints, and
+// what Lambda itself sets (region, credentials, function name, memory, timeout). A variable the
+// harness cannot resolve fails the test, so that new wiring is not silently left out.
 func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []string {
 	t.Helper()
 	env := map[string]string{
@@ -235,29 +368,43 @@ func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []s
 		"DYNAMODB_ENDPOINT": testenv.Endpoint(t, "DYNAMODB_ENDPOINT"),
 		"SQS_ENDPOINT":      testenv.Endpoint(t, "SQS_ENDPOINT"),
 	}
+	if d.S3Endpoint != "" {
+		env["S3_ENDPOINT"] = d.S3Endpoint
+	}
 	if d.TwilioAPIBase != "" {
 		env["TWILIO_API_BASE"] = d.TwilioAPIBase
 	}
-	for name, value := range s.Env {
-		switch name {
-		case "TABLE_NAME":
-			env[name] = d.Table
-		case "SECRET_KEY_ARN":
-			// There is no Secrets Manager emulator: the key is given directly, as locally.
-			env["INBOX_SECRET_KEY"] = d.SecretKey
-		case "INBOUND_QUEUE_URL":
-			env[name] = d.InboundQueueURL
-		case "OUTBOUND_QUEUE_URL":
-			env[name] = d.OutboundQueueURL
-		case "PUBLIC_BASE_URL":
-			// Unset: webhook URLs are "https://" + the API's own domain, as without a custom domain.
-		case "SEND_ATTEMPTS":
-			if value == "" {
-				t.Fatalf("%s: SEND_ATTEMPTS is not a literal in template.yaml", s.LogicalID)
+	r, err := raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range s.Env {
+		switch {
+		case v.Kind == yaml.ScalarNode && v.Tag == "!Ref":
+			res, ok := r.Resources[v.Value]
+			if !ok {
+				t.Fatalf("%s: %s: !Ref %s is not a resource of the template", s.LogicalID, name, v.Value)
 			}
-			env[name] = value
+			switch res.Type {
+			case "AWS::DynamoDB::Table":
+				env[name] = d.Table
+			case "AWS::SQS::Queue":
+				env[name] = d.queue(t, v.Value)
+			case "AWS::S3::Bucket":
+				env[name] = d.Buckets[v.Value]
+			case "AWS::SecretsManager::Secret":
+				// There is no Secrets Manager emulator: the key is given directly, as locally.
+				env["INBOX_SECRET_KEY"] = d.SecretKey
+			default:
+				t.Fatalf("%s: %s: the harness cannot stand in for a %s", s.LogicalID, name, res.Type)
+			}
+		case v.Kind == yaml.ScalarNode && (v.Tag == "!!str" || v.Tag == "!!int"):
+			env[name] = v.Value
+		case v.Kind == yaml.SequenceNode && (v.Tag == "!If" || v.Tag == "!Sub"):
+			// A deployment URL (PUBLIC_BASE_URL): unset, so that webhook URLs are "https://" +
+			// the API's own domain, as without a custom domain.
 		default:
-			t.Fatalf("%s: template.yaml sets %s, which this harness does not map to the test deployment", s.LogicalID, name)
+			t.Fatalf("%s: %s: the harness cannot resolve %s %s", s.LogicalID, name, v.Tag, v.Value)
 		}
 	}
 	out := make([]string, 0, len(env))
@@ -461,4 +608,9 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
