@@ -44,9 +44,15 @@ func graphError(w http.ResponseWriter, status, code int, typ, msg string) {
 var media = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
 
 func (g *graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// /_local/graph/media/{id}: the download URL of a media id.
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, "/_local/graph"), "/")
 	parts := strings.Split(rest, "/")
+	// /_local/graph/cdn/{name}: a public file, as Messenger attachment URLs are.
+	if r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "cdn" {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(media)
+		return
+	}
+	// /_local/graph/media/{id}: the download URL of a WhatsApp media id (token required).
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") || len(r.Header.Get("Authorization")) < len("Bearer x") {
 		graphError(w, http.StatusUnauthorized, 190, "OAuthException", "Invalid OAuth access token - Cannot parse access token")
 		return

@@ -103,6 +103,8 @@ func (c *consumer) poll(ctx context.Context) int {
 	out, err := c.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl: aws.String(c.queueURL), MaxNumberOfMessages: 10,
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		// The SQS emulator only reads the older parameter; AWS takes either.
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}, //nolint:staticcheck
 	})
 	if err != nil {
 		if ctx.Err() == nil {

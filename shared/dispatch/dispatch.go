@@ -67,9 +67,35 @@ func (d *Dispatcher) HandleBody(ctx context.Context, body []byte, attempt int) e
 }
 
 // Handle sends the job's message. It returns nil when the outcome is recorded (sent or failed)
-// and an error when the job should be retried: a temporary provider error below maxAttempts, or
-// the store's errors.
+// and an error when the job should be retried: a temporary provider error or a store error below
+// maxAttempts. A channel or contact that no longer exists fails the message at once; any other
+// error at the last attempt fails it too, so that no reply stays "pending" unseen while its job
+// sits in the dead-letter queue.
 func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt int) error {
+	err := d.handle(ctx, job, attempt)
+	if err == nil || inbox.IsCode(err, inbox.EConflict) {
+		return err
+	}
+	var reason *inbox.ProviderError
+	switch {
+	case inbox.IsCode(err, inbox.ENotFound):
+		reason = &inbox.ProviderError{Code: "not_found", Message: "the conversation's channel or contact no longer exists: " + inbox.ErrorMessage(err)}
+	case attempt >= d.maxAttempts:
+		reason = &inbox.ProviderError{Code: "dispatch_error", Message: "the reply could not be sent: " + inbox.ErrorMessage(err)}
+	default:
+		return err
+	}
+	if ferr := d.fail(ctx, job, reason); ferr != nil {
+		if inbox.IsCode(ferr, inbox.ENotFound) {
+			// The message itself is gone: nothing left to send or to show.
+			return nil
+		}
+		return ferr
+	}
+	return nil
+}
+
+func (d *Dispatcher) handle(ctx context.Context, job inbox.OutboundJob, attempt int) error {
 	log := d.log.With("account", job.AccountID, "conversation", job.ConversationID, "messageId", job.MessageID)
 	m, err := d.store.GetMessage(ctx, job.AccountID, job.ConversationID, job.MessageID)
 	if err != nil {

@@ -515,7 +515,8 @@ func TestJobErrors(t *testing.T) {
 				job.MessageID = inbox.MessageID(base, "missing1")
 				return mustJSON(job)
 			},
-			senders: true, wantCode: inbox.ENotFound, wantStatus: inbox.MessagePending,
+			// Nothing to send or to mark: logged and dropped rather than retried into the DLQ.
+			senders: true, wantCode: "", wantStatus: inbox.MessagePending,
 		},
 		{
 			name:       "no sender for the channel type",
@@ -678,5 +679,35 @@ func TestJobForMessageBeingSentIsRetriedLater(t *testing.T) {
 	}
 	if m := f.message(t); m.Status != inbox.MessageSending || m.Error != nil {
 		t.Errorf("message = %+v, want it left sending", m)
+	}
+}
+
+// A reply whose contact no longer exists is failed at once with a reason, instead of being
+// retried until its job reaches the dead-letter queue while the message stays pending.
+func TestJobForVanishedContactFailsTheMessage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, inbox.Message{Text: "to nobody"})
+	conv := f.conv
+	conv.ID = inbox.NewID()
+	conv.ContactID = "vanished"
+	conv.ContactPhone = "+14155550199"
+	c, _, err := f.store.FindOrOpenConversation(f.ctx, conv)
+	must(t, err)
+	msg := inbox.Message{AccountID: acct, ConversationID: c.ID, ID: inbox.MessageID(base, "vanish01"), Direction: inbox.DirectionOut,
+		Text: "to nobody", CreatedAt: base, UpdatedAt: base, Status: inbox.MessagePending}
+	_, err = f.store.AppendMessage(f.ctx, c, msg, "")
+	must(t, err)
+	api := newTwilioAPI(t, created("SMnever"))
+	job := inbox.OutboundJob{V: 1, AccountID: acct, ConversationID: c.ID, MessageID: msg.ID}
+	if err := f.dispatcher(api.URL).Handle(f.ctx, job, 1); err != nil {
+		t.Fatalf("Handle = %v, want the outcome recorded", err)
+	}
+	m, err := f.store.GetMessage(f.ctx, acct, c.ID, msg.ID)
+	must(t, err)
+	if m.Status != inbox.MessageFailed || m.Error == nil || m.Error.Code != "not_found" {
+		t.Fatalf("message = %+v", m)
+	}
+	if n := len(api.calls()); n != 0 {
+		t.Errorf("%d requests to Twilio, want none", n)
 	}
 }
