@@ -23,6 +23,11 @@ const (
 	KindStatus EnvelopeKind = "status"
 )
 
+// EchoMarker starts the metadata the inbox attaches to the messages it sends where a platform
+// echoes them back (Messenger's message_echoes): an echo whose Payload starts with it is one of
+// our own replies, already stored, and is skipped.
+const EchoMarker = "inbox:"
+
 // Sender is who sent an inbound message, as the provider names them.
 type Sender struct {
 	Phone string `json:"phone,omitempty"`

@@ -62,6 +62,9 @@ type MessengerMessage struct {
 	Tag           string
 	Text          string
 	Attachment    *OutboundAttachment
+	// Metadata is echoed back on the page's message_echoes event (at most 1,000 characters):
+	// the inbox marks its own sends with it, so that their echoes are not stored twice.
+	Metadata string
 }
 
 // WhatsAppMessage is one Cloud API message to a WhatsApp user. To is the user's number, with or
@@ -210,6 +213,7 @@ func (c *Client) SendMessenger(ctx context.Context, pageID, pageToken string, m 
 	type message struct {
 		Text       string      `json:"text,omitempty"`
 		Attachment *attachment `json:"attachment,omitempty"`
+		Metadata   string      `json:"metadata,omitempty"`
 	}
 	var req struct {
 		Recipient struct {
@@ -225,6 +229,7 @@ func (c *Client) SendMessenger(ctx context.Context, pageID, pageToken string, m 
 		req.MessagingType = MessagingTypeResponse
 	}
 	req.Tag = m.Tag
+	req.Message.Metadata = m.Metadata
 	switch {
 	case m.Attachment != nil && m.Text != "":
 		return "", misconfigured("a Messenger message carries either text or one attachment, not both")

@@ -53,6 +53,7 @@ type messengerMessage struct {
 	Mid        string `json:"mid"`
 	Text       string `json:"text"`
 	IsEcho     bool   `json:"is_echo"`
+	Metadata   string `json:"metadata"`
 	QuickReply *struct {
 		Payload string `json:"payload"`
 	} `json:"quick_reply"`
@@ -167,6 +168,8 @@ func messengerEnvelope(it messagingItem, entryTime flexInt) (inbox.Envelope, boo
 			env.Kind = inbox.KindEcho
 			env.From = inbox.Sender{PSID: it.Recipient.ID}
 			env.To = it.Sender.ID
+			// The Send API's metadata comes back on the echo: it tells our own sends apart.
+			env.Payload = m.Metadata
 		} else if m.QuickReply != nil {
 			env.Payload = m.QuickReply.Payload
 		}

@@ -45,7 +45,7 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 			return "", &inbox.SendError{Code: "no_recipient", Message: "the contact has no Messenger id for this page"}
 		}
 		mid, err := s.client.SendMessenger(ctx, ch.Messenger.PageID, ch.Secrets[inbox.SecretPageAccessToken],
-			MessengerMessage{PSID: psid, MessagingType: mt, Tag: tag, Text: m.Text, Attachment: attachment})
+			MessengerMessage{PSID: psid, MessagingType: mt, Tag: tag, Text: m.Text, Attachment: attachment, Metadata: inbox.EchoMarker + m.ID})
 		if err != nil {
 			return "", AsSendError(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openinbox/inbox/shared/inbox"
@@ -99,6 +100,11 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	ch, err := r.store.GetChannel(ctx, env.AccountID, env.ChannelID)
 	if err != nil {
 		return err
+	}
+	if env.Kind == inbox.KindEcho && strings.HasPrefix(env.Payload, inbox.EchoMarker) {
+		// The echo of one of our own replies, which is already stored: its status is ours to keep.
+		log.InfoContext(ctx, "echo of our own reply ignored")
+		return nil
 	}
 	now := r.now()
 	received := env.ReceivedAt
