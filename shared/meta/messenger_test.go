@@ -348,6 +348,7 @@ func TestParseMessenger(t *testing.T) {
 			body: pageBody(docsEchoText),
 			want: on(pageID, echo("mid.1457764197618:41d102a3e1ae206a38", 1457764197627, func(e *inbox.Envelope) {
 				e.Text = "hello, world!"
+				e.Payload = "<DEVELOPER_DEFINED_METADATA_STRING>"
 			})),
 		},
 		{
@@ -355,6 +356,7 @@ func TestParseMessenger(t *testing.T) {
 			body: pageBody(docsEchoImage),
 			want: on(pageID, echo("mid.1458696618141:b4ef9d19ec21086067", 1458696618268, func(e *inbox.Envelope) {
 				e.Attachments = []inbox.Attachment{{Type: inbox.AttachImage, URL: "<IMAGE_URL>"}}
+				e.Payload = "<DEVELOPER_DEFINED_METADATA_STRING>"
 			})),
 		},
 		{
@@ -362,6 +364,7 @@ func TestParseMessenger(t *testing.T) {
 			body: pageBody(docsEchoFallback),
 			want: on(pageID, echo("mid.1458696618141:b4ef9d19ec21086067", 1458696618268, func(e *inbox.Envelope) {
 				e.Attachments = []inbox.Attachment{{Type: inbox.AttachFallback, URL: "https://www.messenger.com/", Name: "Legacy Attachment"}}
+				e.Payload = "<DEVELOPER_DEFINED_METADATA_STRING>"
 			})),
 		},
 		{
