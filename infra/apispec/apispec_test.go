@@ -120,10 +120,15 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 	api := walk(t, httpapi.New(httpapi.Config{}))
 	compare(t, "httpapi.New", api, v1)
 
-	twilio := walk(t, intake.NewTwilio(intake.Config{}))
-	compare(t, "intake.NewTwilio", twilio, hooks)
-	declared := slices.Sorted(slices.Values(intake.TwilioRoutes))
-	compare(t, "intake.TwilioRoutes", declared, hooks)
+	served := slices.Concat(
+		walk(t, intake.NewTwilio(intake.Config{})),
+		walk(t, intake.NewMessenger(intake.Config{}, nil)),
+		walk(t, intake.NewWhatsApp(intake.Config{}, nil)),
+	)
+	slices.Sort(served)
+	compare(t, "intake.NewTwilio, NewMessenger and NewWhatsApp", served, hooks)
+	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes)))
+	compare(t, "intake.TwilioRoutes, MessengerRoutes and WhatsAppRoutes", declared, hooks)
 }
 
 func compare(t *testing.T, server string, served, described []string) {
@@ -143,7 +148,8 @@ func compare(t *testing.T, server string, served, described []string) {
 	}
 }
 
-// exchange is one request and the response it got, made by hand.
+// exchange is one request and the response it got, made by hand. Webhook requests carry the
+// provider's signature header unless unsigned.
 type exchange struct {
 	method, target string
 	contentType    string
@@ -151,6 +157,7 @@ type exchange struct {
 	status         int
 	respType       string
 	respBody       string
+	unsigned       bool
 }
 
 func (e exchange) build() (*http.Request, []byte, *http.Response, []byte) {
@@ -161,13 +168,22 @@ func (e exchange) build() (*http.Request, []byte, *http.Response, []byte) {
 	}
 	if strings.HasPrefix(req.URL.Path, "/webhooks/") {
 		req.Header.Del("Authorization")
-		req.Header.Set("X-Twilio-Signature", "c2lnbmF0dXJl")
+		switch {
+		case e.unsigned:
+		case strings.HasPrefix(req.URL.Path, "/webhooks/twilio/"):
+			req.Header.Set("X-Twilio-Signature", "c2lnbmF0dXJl")
+		default:
+			req.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0f", 32))
+		}
 	}
 	ct := e.respType
 	if ct == "" {
 		ct = "application/json"
 	}
 	resp := &http.Response{StatusCode: e.status, Header: http.Header{"Content-Type": {ct}}}
+	if ct == "-" { // no body, no Content-Type
+		resp.Header = http.Header{}
+	}
 	return req, []byte(e.reqBody), resp, []byte(e.respBody)
 }
 
@@ -180,6 +196,22 @@ const (
 		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/twilio/ch1",` +
 		`"statusCallbackUrl":"https://api.example.com/webhooks/twilio/ch1/status"}`
 	twiml = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
+
+	messengerChannel = `{"id":"ch2","inboxId":"i1","type":"messenger","name":"Acme on Facebook",` +
+		`"messenger":{"pageId":"104857600123456","verifyToken":"0f8fad5bd9cb469fa16570867728950e"},` +
+		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/messenger/ch2"}`
+	whatsAppChannel = `{"id":"ch3","inboxId":"i1","type":"whatsapp","name":"WhatsApp +15550783881",` +
+		`"whatsapp":{"wabaId":"102290129340398","phoneNumberId":"106540352242922","displayNumber":"+15550783881","verifyToken":"paste-me"},` +
+		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/whatsapp/ch3"}`
+	metaMessages = `{"items":[` +
+		`{"id":"m1","direction":"in","text":"","attachments":[{"type":"image","url":"","contentType":"image/jpeg","mediaId":"1234567890","caption":"the receipt","mediaStatus":"pending"}],"createdAt":"2024-05-01T12:00:00Z","status":"received"},` +
+		`{"id":"m2","direction":"in","text":"","attachments":[{"type":"file","url":"https://media-bucket.s3.amazonaws.com/a/c/m2/0?X-Amz-Signature=ab","contentType":"application/pdf","name":"invoice.pdf","mediaStatus":"stored"}],"createdAt":"2024-05-01T12:00:00Z","status":"received"},` +
+		`{"id":"m3","direction":"in","text":"","attachments":[{"type":"audio","url":"","contentType":"audio/ogg","mediaId":"1","mediaStatus":"failed","mediaError":"the file is gone"}],"createdAt":"2024-05-01T12:00:00Z","status":"received"},` +
+		`{"id":"m4","direction":"in","text":"","attachments":[{"type":"location","url":"","contentType":"","latitude":37.48,"longitude":-122.14,"name":"Head office","caption":"1 Hacker Way"}],"createdAt":"2024-05-01T12:00:00Z","status":"received"},` +
+		`{"id":"m5","direction":"in","text":"","attachments":[{"type":"contacts","url":"","contentType":"","name":"Ann","data":"[{\"name\":{\"formatted_name\":\"Ann\"}}]"}],"createdAt":"2024-05-01T12:00:00Z","status":"received"},` +
+		`{"id":"m6","direction":"in","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"received","replyTo":"wamid.1","reaction":""},` +
+		`{"id":"m7","direction":"in","text":"Yes","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"received","payload":"confirm","replyTo":"wamid.2"},` +
+		`{"id":"m8","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"read","authorId":"u1","template":{"name":"order_update","language":"en_US","parameters":["Ann"]}}]}`
 )
 
 func conversation(assignee string) string { return strings.Replace(conv, "%s", assignee, 1) }
@@ -251,6 +283,55 @@ func TestExamplesMatch(t *testing.T) {
 		"unknown property refused": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
 			reqBody: `{"text":"x","html":"<b>x</b>"}`, status: 400,
 			respBody: `{"error":{"code":"invalid","message":"the request body is not valid JSON for this endpoint"}}`},
+		"create messenger channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"messenger","inboxId":"i1","messenger":{"pageId":"104857600123456","pageAccessToken":"EAAG","appSecret":"s"}}`,
+			status:  201, respBody: messengerChannel},
+		"create whatsapp channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"whatsapp","inboxId":"i1","name":"Orders","whatsapp":{"wabaId":"102290129340398","phoneNumberId":"106540352242922",` +
+				`"displayNumber":"+15550783881","accessToken":"EAAG","appSecret":"s","verifyToken":"paste-me"}}`,
+			status: 201, respBody: whatsAppChannel},
+		"page already connected": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"messenger","inboxId":"i1","messenger":{"pageId":"104857600123456","pageAccessToken":"EAAG","appSecret":"s"}}`,
+			status:  409, respBody: `{"error":{"code":"conflict","message":"this page is already connected to a channel"}}`},
+		"all channel types": {method: "GET", target: "/v1/channels", status: 200,
+			respBody: `{"items":[` + channel + `,` + messengerChannel + `,` + whatsAppChannel + `]}`},
+		"rotate a token": {method: "PATCH", target: "/v1/channels/ch3", contentType: "application/json",
+			reqBody: `{"whatsapp":{"accessToken":"EAAH"}}`, status: 200, respBody: whatsAppChannel},
+		"rename and move": {method: "PATCH", target: "/v1/channels/ch1", contentType: "application/json",
+			reqBody: `{"type":"sms","name":"Front desk","inboxId":"i2"}`, status: 200, respBody: channel},
+		"change the page refused": {method: "PATCH", target: "/v1/channels/ch2", contentType: "application/json",
+			reqBody: `{"messenger":{"pageId":"1"}}`, status: 400,
+			respBody: `{"error":{"code":"invalid","message":"messenger.pageId cannot change: disconnect the channel and connect the new one"}}`},
+		"delete channel": {method: "DELETE", target: "/v1/channels/ch2", status: 204, respType: "-"},
+		"delete another account's channel": {method: "DELETE", target: "/v1/channels/other", status: 404,
+			respBody: `{"error":{"code":"not_found","message":"channel not found"}}`},
+		"meta messages": {method: "GET", target: "/v1/conversations/c3/messages", status: 200, respBody: metaMessages},
+		"template reply": {method: "POST", target: "/v1/conversations/c3/messages", contentType: "application/json",
+			reqBody: `{"template":{"name":"order_update","language":"en_US","parameters":["Ann","#1234"]}}`, status: 202,
+			respBody: `{"id":"20240501T120000.000000Z-abcdefgh","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1",` +
+				`"template":{"name":"order_update","language":"en_US","parameters":["Ann","#1234"]}}`},
+		"attachment reply": {method: "POST", target: "/v1/conversations/c3/messages", contentType: "application/json",
+			reqBody: `{"text":"Here","attachments":[{"type":"file","url":"https://files.example.com/a.pdf","contentType":"application/pdf","name":"a.pdf"}]}`, status: 202,
+			respBody: `{"id":"20240501T120000.000000Z-abcdefgh","direction":"out","text":"Here","attachments":[{"type":"file","url":"https://files.example.com/a.pdf","contentType":"application/pdf","name":"a.pdf"}],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1"}`},
+		"window closed": {method: "POST", target: "/v1/conversations/c3/messages", contentType: "application/json",
+			reqBody: `{"text":"Still there?"}`, status: 400,
+			respBody: `{"error":{"code":"invalid","message":"outside WhatsApp's 24-hour customer service window: send an approved template"}}`},
+		"meta handshake": {method: "GET", target: "/webhooks/whatsapp/ch3?hub.mode=subscribe&hub.verify_token=paste-me&hub.challenge=1158201444",
+			unsigned: true, status: 200, respType: "text/plain", respBody: "1158201444"},
+		"meta handshake refused": {method: "GET", target: "/webhooks/messenger/ch2?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1",
+			unsigned: true, status: 403, respBody: `{"error":{"code":"forbidden","message":"webhook verification refused"}}`},
+		"messenger events": {method: "POST", target: "/webhooks/messenger/ch2", contentType: "application/json",
+			reqBody: `{"object":"page","entry":[{"id":"1","time":1714564800000,"messaging":[{"sender":{"id":"2"},"recipient":{"id":"1"},"timestamp":"1714564800000","message":{"mid":"m_1","text":"hi"}}]}]}`,
+			status:  200, respType: "text/plain", respBody: "EVENT_RECEIVED"},
+		"whatsapp events": {method: "POST", target: "/webhooks/whatsapp/ch3", contentType: "application/json",
+			reqBody: `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"2"},"statuses":[{"id":"wamid.1","status":"read","timestamp":"1714564800","recipient_id":"16505551234"}]}}]}]}`,
+			status:  200, respType: "text/plain", respBody: "EVENT_RECEIVED"},
+		"meta events, bad signature": {method: "POST", target: "/webhooks/whatsapp/ch3", contentType: "application/json",
+			reqBody: `{"object":"whatsapp_business_account","entry":[]}`, status: 403,
+			respBody: `{"error":{"code":"forbidden","message":"invalid X-Hub-Signature-256"}}`},
+		"meta events, too large": {method: "POST", target: "/webhooks/messenger/ch2", contentType: "application/json",
+			reqBody: `{"object":"page","entry":[]}`, status: 413,
+			respBody: `{"error":{"code":"too_large","message":"the body is larger than 1048576 bytes"}}`},
 		"incoming sms": {method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/twilio/ch1",
 			contentType: formCT, reqBody: form.Encode(), status: 200, respType: "text/xml", respBody: twiml},
 		"incoming sms, JSON body": {method: "POST", target: "/webhooks/twilio/ch1?bodySHA256=ab", contentType: "application/json",
@@ -329,6 +410,65 @@ func TestDriftIsCaught(t *testing.T) {
 		"TwiML with an answer": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
 			reqBody: form.Encode(), status: 200, respType: "text/xml",
 			respBody: `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks!</Message></Response>`}, "regular expression"},
+		"messenger channel with a status callback": {exchange{method: "GET", target: "/v1/channels/ch2", status: 200,
+			respBody: strings.Replace(messengerChannel, `"webhookUrl"`, `"statusCallbackUrl":"https://api.example.com/webhooks/messenger/ch2/status","webhookUrl"`, 1)}, "statusCallbackUrl"},
+		"whatsapp channel on the twilio webhook": {exchange{method: "GET", target: "/v1/channels/ch3", status: 200,
+			respBody: strings.Replace(whatsAppChannel, `/webhooks/whatsapp/`, `/webhooks/twilio/`, 1)}, "/webhookUrl"},
+		"whatsapp channel with messenger settings": {exchange{method: "GET", target: "/v1/channels/ch3", status: 200,
+			respBody: strings.Replace(whatsAppChannel, `"whatsapp":{`, `"messenger":{`, 1)}, "messenger"},
+		"sms channel without status callback": {exchange{method: "GET", target: "/v1/channels/ch1", status: 200,
+			respBody: strings.Replace(channel, `,"statusCallbackUrl":"https://api.example.com/webhooks/twilio/ch1/status"`, ``, 1)}, "statusCallbackUrl"},
+		"app secret returned": {exchange{method: "GET", target: "/v1/channels/ch2", status: 200,
+			respBody: strings.Replace(messengerChannel, `"verifyToken"`, `"appSecret":"s3cret","verifyToken"`, 1)}, "appSecret"},
+		"verify token hidden": {exchange{method: "GET", target: "/v1/channels/ch2", status: 200,
+			respBody: strings.Replace(messengerChannel, `,"verifyToken":"0f8fad5bd9cb469fa16570867728950e"`, ``, 1)}, "verifyToken"},
+		"unknown channel type": {exchange{method: "GET", target: "/v1/channels/ch2", status: 200,
+			respBody: strings.Replace(messengerChannel, `"type":"messenger"`, `"type":"instagram"`, 1)}, "discriminator"},
+		"unknown attachment type": {exchange{method: "GET", target: "/v1/conversations/c3/messages", status: 200,
+			respBody: strings.Replace(metaMessages, `"type":"contacts"`, `"type":"vcard"`, 1)}, "/items/4/attachments/0/type"},
+		"unknown media status": {exchange{method: "GET", target: "/v1/conversations/c3/messages", status: 200,
+			respBody: strings.Replace(metaMessages, `"mediaStatus":"pending"`, `"mediaStatus":"copying"`, 1)}, "mediaStatus"},
+		"storage key leaked": {exchange{method: "GET", target: "/v1/conversations/c3/messages", status: 200,
+			respBody: strings.Replace(metaMessages, `"mediaStatus":"stored"`, `"mediaStatus":"stored","storageKey":"a/c/m2/0"`, 1)}, "storageKey"},
+		"template without language": {exchange{method: "GET", target: "/v1/conversations/c3/messages", status: 200,
+			respBody: strings.Replace(metaMessages, `"language":"en_US",`, ``, 1)}, "language"},
+		"reaction not a string": {exchange{method: "GET", target: "/v1/conversations/c3/messages", status: 200,
+			respBody: strings.Replace(metaMessages, `"reaction":""`, `"reaction":null`, 1)}, "reaction"},
+		"accepted messenger channel with a page name": {exchange{method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"messenger","inboxId":"i1","messenger":{"pageId":"acme","pageAccessToken":"EAAG","appSecret":"s"}}`,
+			status:  201, respBody: messengerChannel}, "pageId"},
+		"accepted channel with another type's settings": {exchange{method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"messenger","inboxId":"i1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"+14155550100"}}`,
+			status:  201, respBody: messengerChannel}, "messenger"},
+		"accepted whatsapp channel without app secret": {exchange{method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"whatsapp","inboxId":"i1","whatsapp":{"wabaId":"1","phoneNumberId":"2","displayNumber":"+15550783881","accessToken":"EAAG"}}`,
+			status:  201, respBody: whatsAppChannel}, "appSecret"},
+		"accepted edit with another type's settings": {exchange{method: "PATCH", target: "/v1/channels/ch3", contentType: "application/json",
+			reqBody: `{"type":"whatsapp","messenger":{"pageAccessToken":"EAAG"}}`, status: 200, respBody: whatsAppChannel}, "anyOf"},
+		"delete answering a body": {exchange{method: "DELETE", target: "/v1/channels/ch2", status: 200,
+			respBody: messengerChannel}, "status 200 is not declared"},
+		"accepted reply with a sticker": {exchange{method: "POST", target: "/v1/conversations/c3/messages", contentType: "application/json",
+			reqBody: `{"attachments":[{"type":"sticker","url":"https://files.example.com/s.webp"}]}`, status: 202,
+			respBody: `{"id":"m9","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1"}`}, "/attachments/0/type"},
+		"accepted reply with an ftp attachment": {exchange{method: "POST", target: "/v1/conversations/c3/messages", contentType: "application/json",
+			reqBody: `{"attachments":[{"type":"image","url":"ftp://files.example.com/a.jpg"}]}`, status: 202,
+			respBody: `{"id":"m9","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1"}`}, "/attachments/0/url"},
+		"accepted empty reply": {exchange{method: "POST", target: "/v1/conversations/c3/messages", contentType: "application/json",
+			reqBody: `{}`, status: 202,
+			respBody: `{"id":"m9","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1"}`}, "anyOf"},
+		"accepted handshake without challenge": {exchange{method: "GET", target: "/webhooks/messenger/ch2?hub.mode=subscribe&hub.verify_token=v",
+			unsigned: true, status: 200, respType: "text/plain", respBody: "x"}, "hub.challenge"},
+		"handshake answering JSON": {exchange{method: "GET", target: "/webhooks/messenger/ch2?hub.mode=subscribe&hub.verify_token=v&hub.challenge=1",
+			unsigned: true, status: 200, respBody: `{"challenge":"1"}`}, "application/json"},
+		"accepted meta post without signature": {exchange{method: "POST", target: "/webhooks/whatsapp/ch3", contentType: "application/json",
+			reqBody: `{"object":"whatsapp_business_account","entry":[]}`, unsigned: true, status: 200, respType: "text/plain",
+			respBody: "EVENT_RECEIVED"}, "X-Hub-Signature-256"},
+		"accepted meta post for another object": {exchange{method: "POST", target: "/webhooks/messenger/ch2", contentType: "application/json",
+			reqBody: `{"object":"instagram","entry":[]}`, status: 200, respType: "text/plain", respBody: "EVENT_RECEIVED"}, "object"},
+		"accepted meta post without entry": {exchange{method: "POST", target: "/webhooks/whatsapp/ch3", contentType: "application/json",
+			reqBody: `{"object":"whatsapp_business_account"}`, status: 200, respType: "text/plain", respBody: "EVENT_RECEIVED"}, "entry"},
+		"meta post answered with something else": {exchange{method: "POST", target: "/webhooks/messenger/ch2", contentType: "application/json",
+			reqBody: `{"object":"page","entry":[]}`, status: 200, respType: "text/plain", respBody: "OK"}, "EVENT_RECEIVED"},
 		"webhook answering JSON on success": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
 			reqBody: form.Encode(), status: 200, respBody: `{}`}, "application/json"},
 	} {

@@ -19,6 +19,7 @@ import (
 	"github.com/openinbox/inbox/shared/httpapi"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/twilio"
 )
 
@@ -72,12 +73,47 @@ func (s *memStore) CreateChannel(_ context.Context, ch inbox.Channel) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.channels {
-		if c.ProviderKey == ch.ProviderKey {
-			return inbox.Errorf(inbox.EConflict, "this phone number is already connected to a channel")
+		if c.Type == ch.Type && c.ProviderKey == ch.ProviderKey {
+			return inbox.Errorf(inbox.EConflict, "this %s is already connected to a channel", ch.Type)
 		}
 	}
 	s.channels[ch.ID] = ch
 	return nil
+}
+
+func (s *memStore) UpdateChannel(_ context.Context, ch inbox.Channel) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.channels[ch.ID]
+	if !ok || cur.AccountID != ch.AccountID {
+		return notFound()
+	}
+	if ch.Type != cur.Type || ch.ProviderKey != cur.ProviderKey {
+		return inbox.Errorf(inbox.EInvalid, "the type and provider key of a channel cannot change")
+	}
+	s.channels[ch.ID] = ch
+	return nil
+}
+
+func (s *memStore) DeleteChannel(_ context.Context, acct, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch, ok := s.channels[id]; !ok || ch.AccountID != acct {
+		return notFound()
+	}
+	delete(s.channels, id)
+	return nil
+}
+
+func (s *memStore) ChannelByProviderKey(_ context.Context, t inbox.ChannelType, key string) (inbox.Channel, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.channels {
+		if ch.Type == t && ch.ProviderKey == key {
+			return ch, nil
+		}
+	}
+	return inbox.Channel{}, notFound()
 }
 
 func (s *memStore) GetChannel(ctx context.Context, acct, id string) (inbox.Channel, error) {
@@ -187,10 +223,21 @@ type queue struct{ err error }
 
 func (q queue) Publish(context.Context, string, string, []byte) error { return q.err }
 
+// blobs signs links the way S3 presigning shapes them.
+type blobs struct{}
+
+func (blobs) PresignGet(_ context.Context, key string, ttl time.Duration) (string, error) {
+	return fmt.Sprintf("https://media-bucket.s3.eu-west-1.amazonaws.com/%s?X-Amz-Expires=%d&X-Amz-Signature=0f1e2d", key, int(ttl.Seconds())), nil
+}
+
 const (
 	acct      = "acct1"
 	authToken = "twilio-auth-token"
 	host      = "api.example.com"
+	appSecret = "meta-app-secret"
+	pageID    = "104857600123456"
+	wabaID    = "102290129340398"
+	phoneID   = "106540352242922"
 )
 
 var (
@@ -205,6 +252,67 @@ func seed() *memStore {
 	s.channels["ch1"] = inbox.Channel{AccountID: acct, ID: "ch1", InboxID: "i1", Type: inbox.ChannelSMS, Name: "SMS +14155550199",
 		ProviderKey: "+14155550199", Twilio: &inbox.TwilioConfig{AccountSID: "AC0123456789abcdef0123456789abcdef", PhoneNumber: "+14155550199"},
 		Secrets: map[string]string{inbox.SecretTwilioAuthToken: authToken}, CreatedAt: now}
+	s.inboxes["i2"] = inbox.Inbox{AccountID: acct, ID: "i2", Name: "Sales", CreatedAt: now}
+	s.channels["ch2"] = inbox.Channel{AccountID: acct, ID: "ch2", InboxID: "i1", Type: inbox.ChannelMessenger, Name: "Acme on Facebook",
+		ProviderKey: pageID, Messenger: &inbox.MessengerConfig{PageID: pageID, VerifyToken: "verify-messenger"},
+		Secrets: map[string]string{inbox.SecretPageAccessToken: "page-token", inbox.SecretAppSecret: appSecret}, CreatedAt: now}
+	s.channels["ch3"] = inbox.Channel{AccountID: acct, ID: "ch3", InboxID: "i1", Type: inbox.ChannelWhatsApp, Name: "WhatsApp +15550783881",
+		ProviderKey: phoneID, WhatsApp: &inbox.WhatsAppConfig{WABAID: wabaID, PhoneNumberID: phoneID, DisplayNumber: "+15550783881", VerifyToken: "verify-whatsapp"},
+		Secrets: map[string]string{inbox.SecretAccessToken: "wa-token", inbox.SecretAppSecret: appSecret}, CreatedAt: now}
+	s.channels["ch9"] = inbox.Channel{AccountID: acct, ID: "ch9", InboxID: "i1", Type: inbox.ChannelSMS, Name: "Old number",
+		ProviderKey: "+14155550177", Twilio: &inbox.TwilioConfig{AccountSID: "AC0123456789abcdef0123456789abcdef", PhoneNumber: "+14155550177"},
+		Secrets: map[string]string{inbox.SecretTwilioAuthToken: authToken}, CreatedAt: now}
+	s.channels["other"] = inbox.Channel{AccountID: "acct2", ID: "other", InboxID: "i9", Type: inbox.ChannelMessenger, Name: "Not ours",
+		ProviderKey: "999", Messenger: &inbox.MessengerConfig{PageID: "999", VerifyToken: "v"},
+		Secrets: map[string]string{inbox.SecretPageAccessToken: "t", inbox.SecretAppSecret: "another-app"}, CreatedAt: now}
+	wa := func(id string, lastInbound time.Time) inbox.Conversation {
+		return inbox.Conversation{AccountID: acct, ID: id, InboxID: "i1", ChannelID: "ch3", ChannelType: inbox.ChannelWhatsApp,
+			ContactID: "k-" + id, ContactName: "Ann", ContactPhone: "+16505551234", Status: inbox.StatusOpen,
+			LastMessageAt: lastInbound, LastInboundAt: lastInbound, Preview: "[image]", CreatedAt: lastInbound, Version: 2}
+	}
+	fb := func(id string, lastInbound time.Time) inbox.Conversation {
+		return inbox.Conversation{AccountID: acct, ID: id, InboxID: "i1", ChannelID: "ch2", ChannelType: inbox.ChannelMessenger,
+			ContactID: "k-" + id, ContactName: "Bo", Status: inbox.StatusOpen,
+			LastMessageAt: lastInbound, LastInboundAt: lastInbound, Preview: "reacted ❤", CreatedAt: lastInbound, Version: 2}
+	}
+	s.convs["wa-open"] = wa("wa-open", now.Add(-2*time.Hour))          // inside the 24-hour window
+	s.convs["wa-closed"] = wa("wa-closed", now.Add(-48*time.Hour))     // templates only
+	s.convs["fb-tagged"] = fb("fb-tagged", now.Add(-72*time.Hour))     // HUMAN_AGENT tag
+	s.convs["fb-expired"] = fb("fb-expired", now.Add(-8*24*time.Hour)) // no reply at all
+	in := func(id string, m inbox.Message) inbox.Message {
+		m.AccountID, m.ID, m.Direction, m.Status, m.CreatedAt, m.UpdatedAt = acct, id, inbox.DirectionIn, inbox.MessageReceived, now, now
+		return m
+	}
+	removed, heart := "", "❤"
+	s.msgs["wa-open"] = []inbox.Message{
+		in("w1", inbox.Message{ConversationID: "wa-open", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachImage, ContentType: "image/jpeg", MediaID: "1234567890", Caption: "the receipt", MediaStatus: inbox.MediaPending}}}),
+		in("w2", inbox.Message{ConversationID: "wa-open", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachFile, ContentType: "application/pdf", MediaID: "1234567891", Name: "invoice.pdf", MediaStatus: inbox.MediaStored,
+				StorageKey: "acct1/wa-open/w2/0"}}}),
+		in("w3", inbox.Message{ConversationID: "wa-open", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachAudio, ContentType: "audio/ogg", MediaID: "1234567892", MediaStatus: inbox.MediaFailed, MediaError: "the file is larger than 100 MB"}}}),
+		in("w4", inbox.Message{ConversationID: "wa-open", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachLocation, URL: "https://maps.example.com/x", Latitude: 37.4847, Longitude: -122.1477, Name: "Head office", Caption: "1 Hacker Way"}}}),
+		in("w5", inbox.Message{ConversationID: "wa-open", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachContacts, Name: "Ann Smith", Data: `[{"name":{"formatted_name":"Ann Smith"}}]`}}}),
+		in("w6", inbox.Message{ConversationID: "wa-open", Reaction: &removed, ReplyTo: "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA"}),
+		in("w7", inbox.Message{ConversationID: "wa-open", Text: "Yes", Payload: "confirm-order", ReplyTo: "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTYA"}),
+		in("w8", inbox.Message{ConversationID: "wa-open", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachFallback, Caption: "unsupported/order"}}}),
+		{AccountID: acct, ConversationID: "wa-open", ID: "w9", Direction: inbox.DirectionOut, CreatedAt: now, UpdatedAt: now,
+			Status: inbox.MessageRead, AuthorID: "u-agent", ProviderID: "wamid.out",
+			Template: &inbox.Template{Name: "order_update", Language: "en_US", Parameters: []string{"Ann", "#1234"}}},
+	}
+	s.msgs["fb-tagged"] = []inbox.Message{
+		in("f1", inbox.Message{ConversationID: "fb-tagged", Text: "look", Attachments: []inbox.Attachment{
+			{Type: inbox.AttachImage, URL: "https://scontent.xx.fbcdn.net/v/t1/abc.jpg", MediaStatus: inbox.MediaPending},
+			{Type: inbox.AttachSticker, URL: "https://scontent.xx.fbcdn.net/v/t39/sticker.png", Data: "369239263222822"},
+			{Type: inbox.AttachFallback, URL: "https://www.facebook.com/reel/1", Name: "A reel", Caption: "reel"}}}),
+		in("f2", inbox.Message{ConversationID: "fb-tagged", Reaction: &heart, ReplyTo: "m_abc"}),
+		{AccountID: acct, ConversationID: "fb-tagged", ID: "f3", Direction: inbox.DirectionOut, Text: "sent from the page", CreatedAt: now,
+			UpdatedAt: now, Status: inbox.MessageSent, ProviderID: "m_def"},
+	}
 	s.convs["c1"] = inbox.Conversation{AccountID: acct, ID: "c1", InboxID: "i1", ChannelID: "ch1", ChannelType: inbox.ChannelSMS,
 		ContactID: "k1", ContactPhone: "+14155550100", Status: inbox.StatusOpen, LastMessageAt: now, Preview: "[image/jpeg]",
 		CreatedAt: now, Version: 1}
@@ -260,13 +368,20 @@ func call(t *testing.T, h http.Handler, claims map[string]string, method, target
 func TestHandlersMatchTheDescription(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	ids := 0
-	cfg := httpapi.Config{Store: seed(), Outbound: queue{}, Now: func() time.Time { return now }, Log: log,
+	store := seed()
+	cfg := httpapi.Config{Store: store, Outbound: queue{}, Blobs: blobs{}, Now: func() time.Time { return now }, Log: log,
 		NewID: func() string { ids++; return fmt.Sprintf("%032x", ids) }}
 	api := httpapi.New(cfg)
 	cfg.Outbound = queue{err: inbox.Errorf(inbox.EUnavailable, "the queue did not accept the message")}
 	apiQueueDown := httpapi.New(cfg)
 	const js = "application/json"
 	channel := `{"type":"sms","inboxId":"i1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"+14155550142"}}`
+	messenger := `{"type":"messenger","inboxId":"i1","name":"Acme Shop","messenger":{"pageId":"200000000000001","pageAccessToken":"EAAGm0PX4ZCps","appSecret":"s3cret"}}`
+	whatsApp := `{"type":"whatsapp","inboxId":"i2","whatsapp":{"wabaId":"300000000000001","phoneNumberId":"300000000000002",` +
+		`"displayNumber":"+15550100200","accessToken":"EAAGm0PX4ZCps","appSecret":"s3cret","verifyToken":"paste-me"}}`
+	template := `{"template":{"name":"order_update","language":"en_US","parameters":["Ann","#1234"]}}`
+	file := `{"type":"file","url":"https://files.example.com/invoice.pdf","contentType":"application/pdf","name":"invoice.pdf"}`
+	image := `{"type":"image","url":"https://files.example.com/photo.jpg"}`
 
 	for _, c := range []struct {
 		h                           http.Handler
@@ -285,35 +400,111 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, admin, "POST", "/v1/inboxes", js, `{"name":"x","extra":1}`, 400},
 		{api, admin, "POST", "/v1/inboxes", js, `{"name":"` + strings.Repeat("x", 70000) + `"}`, 413},
 		{api, agent, "POST", "/v1/inboxes", js, `{"name":"Sales"}`, 403},
+
+		// Channels: create.
 		{api, admin, "POST", "/v1/channels", js, channel, 201},
 		{api, admin, "POST", "/v1/channels", js, channel, 409},
 		{api, admin, "POST", "/v1/channels", js, `{"type":"sms","inboxId":"i1"}`, 400},
+		{api, admin, "POST", "/v1/channels", js, messenger, 201},
+		{api, admin, "POST", "/v1/channels", js, messenger, 409},
+		{api, admin, "POST", "/v1/channels", js, strings.Replace(messenger, `"200000000000001"`, `"acme"`, 1), 400},
+		{api, admin, "POST", "/v1/channels", js, strings.Replace(messenger, `"appSecret":"s3cret"`, `"appSecret":" "`, 1), 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"messenger","inboxId":"i1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"+14155550143"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, whatsApp, 201},
+		{api, admin, "POST", "/v1/channels", js, whatsApp, 409},
+		{api, admin, "POST", "/v1/channels", js, strings.Replace(whatsApp, `"+15550100200"`, `"15550100200"`, 1), 400},
+		{api, admin, "POST", "/v1/channels", js, strings.Replace(whatsApp, `"accessToken":"EAAGm0PX4ZCps",`, ``, 1), 400},
+		{api, admin, "POST", "/v1/channels", js, strings.Replace(whatsApp, `"i2"`, `"nope"`, 1), 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"telegram","inboxId":"i1"}`, 400},
+		{api, agent, "POST", "/v1/channels", js, messenger, 403},
+
+		// Channels: read.
 		{api, agent, "GET", "/v1/channels", "", "", 200},
 		{api, agent, "GET", "/v1/channels/ch1", "", "", 200},
+		{api, agent, "GET", "/v1/channels/ch2", "", "", 200},
+		{api, agent, "GET", "/v1/channels/ch3", "", "", 200},
 		{api, agent, "GET", "/v1/channels/nope", "", "", 404},
+		{api, agent, "GET", "/v1/channels/other", "", "", 404},
+
+		// Channels: edit.
+		{api, admin, "PATCH", "/v1/channels/ch2", js, `{"name":"Acme Support","messenger":{"pageAccessToken":"rotated","verifyToken":"new-verify"}}`, 200},
+		{api, admin, "PATCH", "/v1/channels/ch2", js, `{"type":"messenger","messenger":{"pageId":"` + pageID + `"}}`, 200},
+		{api, admin, "PATCH", "/v1/channels/ch2", js, `{"messenger":{"pageId":"200000000000009"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch2", js, `{"type":"whatsapp"}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch3", js, `{"inboxId":"i2","whatsapp":{"phoneNumberId":"` + phoneID + `","displayNumber":"+15550783882","accessToken":"rotated"}}`, 200},
+		{api, admin, "PATCH", "/v1/channels/ch3", js, `{"whatsapp":{"phoneNumberId":"300000000000009"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch3", js, `{"whatsapp":{"displayNumber":"555"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch1", js, `{"twilio":{"authToken":"rotated"}}`, 200},
+		{api, admin, "PATCH", "/v1/channels/ch1", js, `{"twilio":{"phoneNumber":"+14155550100"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch1", js, `{"inboxId":"nope"}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch1", js, `{"name":"x","color":"red"}`, 400},
+		{api, admin, "PATCH", "/v1/channels/nope", js, `{"name":"x"}`, 404},
+		{api, admin, "PATCH", "/v1/channels/other", js, `{"name":"x"}`, 404},
+		{api, agent, "PATCH", "/v1/channels/ch1", js, `{"name":"x"}`, 403},
+
+		// Channels: delete.
+		{api, agent, "DELETE", "/v1/channels/ch9", "", "", 403},
+		{api, admin, "DELETE", "/v1/channels/ch9", "", "", 204},
+		{api, admin, "DELETE", "/v1/channels/ch9", "", "", 404},
+		{api, admin, "DELETE", "/v1/channels/other", "", "", 404},
+
 		{api, agent, "GET", "/v1/conversations", "", "", 200},
 		{api, agent, "GET", "/v1/conversations?assignee=me&status=open", "", "", 200},
 		{api, agent, "GET", "/v1/conversations?limit=1", "", "", 200},
 		{api, agent, "GET", "/v1/conversations?limit=0", "", "", 400},
 		{api, agent, "GET", "/v1/conversations?status=snoozed", "", "", 400},
 		{api, agent, "GET", "/v1/conversations/c1", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/wa-open", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/fb-tagged", "", "", 200},
 		{api, agent, "GET", "/v1/conversations/nope", "", "", 404},
 		{api, agent, "PATCH", "/v1/conversations/c1", js, `{"assignee":"u-agent"}`, 200},
 		{api, agent, "PATCH", "/v1/conversations/c1", js, `{"assignee":null,"status":"closed"}`, 200},
 		{api, agent, "PATCH", "/v1/conversations/c1", js, `{"assignee":5}`, 400},
 		{api, agent, "PATCH", "/v1/conversations/c1", js, `{"status":"snoozed"}`, 400},
 		{api, agent, "GET", "/v1/conversations/c1/messages", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/wa-open/messages", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/fb-tagged/messages", "", "", 200},
 		{api, agent, "GET", "/v1/conversations/nope/messages", "", "", 404},
+
+		// Replies: SMS.
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"On it"}`, 202},
+		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"Photos","attachments":[` + image + `,` + file + `]}`, 202},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"  "}`, 400},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"` + strings.Repeat("a", 1601) + `"}`, 400},
+		{api, agent, "POST", "/v1/conversations/c1/messages", js, template, 400},
+		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"attachments":[{"type":"image","url":"ftp://files.example.com/a.jpg"}]}`, 400},
+		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"attachments":[{"type":"sticker","url":"https://files.example.com/a.png"}]}`, 400},
 		{apiQueueDown, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"On it"}`, 503},
+		// Replies: WhatsApp, inside and outside the 24-hour window.
+		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, template, 202},
+		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, `{"text":"Here it is","attachments":[` + file + `]}`, 202},
+		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, `{"attachments":[` + image + `,` + file + `]}`, 400},
+		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, `{"text":"Hi","template":{"name":"order_update","language":"en_US"}}`, 400},
+		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, `{"template":{"name":"order_update","language":" "}}`, 400},
+		{api, agent, "POST", "/v1/conversations/wa-closed/messages", js, `{"text":"Still there?"}`, 400},
+		{api, agent, "POST", "/v1/conversations/wa-closed/messages", js, `{"template":{"name":"hello_world","language":"en_US"}}`, 202},
+		// Replies: Messenger, tagged HUMAN_AGENT after 24 hours, refused after 7 days.
+		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Sorry for the wait"}`, 202},
+		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"attachments":[` + image + `]}`, 202},
+		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Photo","attachments":[` + image + `]}`, 400},
+		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, template, 400},
+		{api, agent, "POST", "/v1/conversations/fb-expired/messages", js, `{"text":"Still there?"}`, 400},
 	} {
 		t.Run(c.method+" "+c.target, func(t *testing.T) {
 			if got := call(t, c.h, c.claims, c.method, c.target, c.ctype, c.body); got != c.want {
 				t.Errorf("status %d, want %d", got, c.want)
 			}
 		})
+	}
+
+	// Secrets left out of an edit are kept.
+	ch2, _ := store.ChannelByID(context.Background(), "ch2")
+	if ch2.Secrets[inbox.SecretAppSecret] != appSecret || ch2.Secrets[inbox.SecretPageAccessToken] != "rotated" || ch2.Messenger.VerifyToken != "new-verify" {
+		t.Errorf("ch2 after edits: secrets %v, verify token %q", ch2.Secrets, ch2.Messenger.VerifyToken)
+	}
+	ch3, _ := store.ChannelByID(context.Background(), "ch3")
+	if ch3.InboxID != "i2" || ch3.Secrets[inbox.SecretAppSecret] != appSecret || ch3.Secrets[inbox.SecretAccessToken] != "rotated" {
+		t.Errorf("ch3 after edits: inbox %q, secrets %v", ch3.InboxID, ch3.Secrets)
 	}
 }
 
@@ -347,7 +538,8 @@ func TestWebhooksMatchTheDescription(t *testing.T) {
 	status := url.Values{"MessageSid": {"SM2"}, "MessageStatus": {"delivered"}, "SmsStatus": {"delivered"},
 		"AccountSid": {"AC1"}, "From": {"+14155550199"}, "To": {"+14155550100"}, "ApiVersion": {"2010-04-01"}}
 	noFrom := url.Values{"MessageSid": {"SM3"}, "Body": {"x"}}
-	badStatus := url.Values{"MessageSid": {"SM2"}, "MessageStatus": {"received"}}
+	untracked := url.Values{"MessageSid": {"SM2"}, "MessageStatus": {"received"}}
+	noStatus := url.Values{"MessageSid": {"SM2"}}
 
 	for _, c := range []struct {
 		name   string
@@ -362,11 +554,100 @@ func TestWebhooksMatchTheDescription(t *testing.T) {
 		{"unsigned", hooks, "/webhooks/twilio/ch1", in, false, 403},
 		{"unknown channel", hooks, "/webhooks/twilio/nope", in, true, 404},
 		{"no From", hooks, "/webhooks/twilio/ch1", noFrom, true, 400},
-		{"inbound status", hooks, "/webhooks/twilio/ch1/status", badStatus, true, 400},
+		{"untracked status acknowledged", hooks, "/webhooks/twilio/ch1/status", untracked, true, 200},
+		{"no status", hooks, "/webhooks/twilio/ch1/status", noStatus, true, 400},
 		{"queue down", down, "/webhooks/twilio/ch1", in, true, 503},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := post(t, c.h, c.path, c.params, c.sign); got != c.want {
+				t.Errorf("status %d, want %d", got, c.want)
+			}
+		})
+	}
+}
+
+func TestMetaWebhooksMatchTheDescription(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	store := seed()
+	clock := func() time.Time { return now }
+	cfg := intake.Config{Channels: store, Queue: queue{}, Now: clock, Log: log}
+	messenger, whatsApp := intake.NewMessenger(cfg, store), intake.NewWhatsApp(cfg, store)
+	cfg.Queue = queue{err: inbox.Errorf(inbox.EUnavailable, "the queue did not accept the message")}
+	messengerDown, whatsAppDown := intake.NewMessenger(cfg, store), intake.NewWhatsApp(cfg, store)
+
+	send := func(t *testing.T, h http.Handler, method, target, body, signature string) int {
+		t.Helper()
+		req := httptest.NewRequest(method, "http://127.0.0.1:3000"+target, strings.NewReader(body))
+		req.Host = host
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if signature != "" {
+			req.Header.Set(meta.SignatureHeader, signature)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		resp := rec.Result()
+		respBody, _ := io.ReadAll(resp.Body)
+		load(t).Check(t, req, []byte(body), resp, respBody)
+		return resp.StatusCode
+	}
+	sign := func(body string) string { return meta.Sign(appSecret, []byte(body)) }
+
+	page := `{"object":"page","entry":[{"id":"` + pageID + `","time":1714564800123,"messaging":[` +
+		`{"sender":{"id":"6789012345678901"},"recipient":{"id":"` + pageID + `"},"timestamp":1714564800000,` +
+		`"message":{"mid":"m_abc","text":"hello","attachments":[{"type":"image","payload":{"url":"https://scontent.xx.fbcdn.net/a.jpg"}}]}},` +
+		`{"sender":{"id":"6789012345678901"},"recipient":{"id":"` + pageID + `"},"timestamp":1714564801000,` +
+		`"reaction":{"mid":"m_abc","action":"react","reaction":"love","emoji":"\u2764"}},` +
+		`{"sender":{"id":"6789012345678901"},"recipient":{"id":"` + pageID + `"},"timestamp":1714564802000,"read":{"watermark":1714564801000}}]},` +
+		`{"id":"555000000000001","time":1714564800123,"messaging":[{"sender":{"id":"1"},"recipient":{"id":"555000000000001"},"timestamp":1714564800000,"message":{"mid":"m_x","text":"not ours"}}]}]}`
+	wa := `{"object":"whatsapp_business_account","entry":[{"id":"` + wabaID + `","changes":[{"field":"messages","value":{` +
+		`"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"` + phoneID + `"},` +
+		`"contacts":[{"profile":{"name":"Ann"},"wa_id":"16505551234"}],` +
+		`"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTdF","timestamp":"1714564800","type":"image",` +
+		`"image":{"id":"1234567890","mime_type":"image/jpeg","sha256":"abc","caption":"the receipt"}}]}}]}]}`
+	waStatus := `{"object":"whatsapp_business_account","entry":[{"id":"` + wabaID + `","changes":[{"field":"messages","value":{` +
+		`"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"` + phoneID + `"},` +
+		`"statuses":[{"id":"wamid.out","status":"failed","timestamp":"1714564800","recipient_id":"16505551234",` +
+		`"errors":[{"code":131047,"title":"Re-engagement message","error_data":{"details":"More than 24 hours have passed"}}]}]}}]}]}`
+	handshake := func(token, challenge string) string {
+		q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {token}}
+		if challenge != "" {
+			q.Set("hub.challenge", challenge)
+		}
+		return "?" + q.Encode()
+	}
+	huge := `{"object":"page","entry":[],"pad":"` + strings.Repeat("x", intake.MaxMetaBody) + `"}`
+
+	for _, c := range []struct {
+		name                         string
+		h                            http.Handler
+		method, target, body, signed string
+		want                         int
+	}{
+		{"messenger handshake", messenger, "GET", "/webhooks/messenger/ch2" + handshake("verify-messenger", "1158201444"), "", "", 200},
+		{"messenger handshake, wrong token", messenger, "GET", "/webhooks/messenger/ch2" + handshake("guess", "1158201444"), "", "", 403},
+		{"messenger handshake, no challenge", messenger, "GET", "/webhooks/messenger/ch2" + handshake("verify-messenger", ""), "", "", 400},
+		{"messenger handshake, unknown channel", messenger, "GET", "/webhooks/messenger/nope" + handshake("verify-messenger", "1"), "", "", 404},
+		{"messenger handshake, whatsapp channel", messenger, "GET", "/webhooks/messenger/ch3" + handshake("verify-whatsapp", "1"), "", "", 404},
+		{"whatsapp handshake", whatsApp, "GET", "/webhooks/whatsapp/ch3" + handshake("verify-whatsapp", "challenge-123"), "", "", 200},
+		{"whatsapp handshake, wrong mode", whatsApp, "GET", "/webhooks/whatsapp/ch3?hub.mode=unsubscribe&hub.verify_token=verify-whatsapp&hub.challenge=1", "", "", 403},
+		{"messenger events", messenger, "POST", "/webhooks/messenger/ch2", page, sign(page), 200},
+		{"messenger events, unsigned", messenger, "POST", "/webhooks/messenger/ch2", page, "", 403},
+		{"messenger events, wrong signature", messenger, "POST", "/webhooks/messenger/ch2", page, meta.Sign("another-app", []byte(page)), 403},
+		{"messenger events, not a page webhook", messenger, "POST", "/webhooks/messenger/ch2", wa, sign(wa), 400},
+		{"messenger events, malformed", messenger, "POST", "/webhooks/messenger/ch2", `{"object":`, sign(`{"object":`), 400},
+		{"messenger events, too large", messenger, "POST", "/webhooks/messenger/ch2", huge, sign(huge), 413},
+		{"messenger events, unknown channel", messenger, "POST", "/webhooks/messenger/nope", page, sign(page), 404},
+		{"messenger events, queue down", messengerDown, "POST", "/webhooks/messenger/ch2", page, sign(page), 503},
+		{"whatsapp message", whatsApp, "POST", "/webhooks/whatsapp/ch3", wa, sign(wa), 200},
+		{"whatsapp status", whatsApp, "POST", "/webhooks/whatsapp/ch3", waStatus, sign(waStatus), 200},
+		{"whatsapp, unsigned", whatsApp, "POST", "/webhooks/whatsapp/ch3", wa, "", 403},
+		{"whatsapp, messenger channel", whatsApp, "POST", "/webhooks/whatsapp/ch2", wa, sign(wa), 404},
+		{"whatsapp, queue down", whatsAppDown, "POST", "/webhooks/whatsapp/ch3", wa, sign(wa), 503},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := send(t, c.h, c.method, c.target, c.body, c.signed); got != c.want {
 				t.Errorf("status %d, want %d", got, c.want)
 			}
 		})
