@@ -299,6 +299,8 @@ func TestMetaEndToEnd(t *testing.T) {
 	res = c.api(http.MethodPatch, "/v1/channels/"+ms.ID, admin, map[string]any{"name": "Shop page", "messenger": map[string]string{"pageAccessToken": "EAAGnewtoken"}})
 	want(t, res, http.StatusOK)
 	want(t, c.api(http.MethodPatch, "/v1/channels/"+ms.ID, admin, map[string]any{"messenger": map[string]string{"pageId": "123"}}), http.StatusBadRequest)
+	want(t, c.api(http.MethodPatch, "/v1/channels/"+ms.ID, admin, map[string]any{"twilio": map[string]string{"authToken": "x"}}), http.StatusBadRequest)
+	want(t, c.api(http.MethodPatch, "/v1/channels/"+wa.ID, admin, map[string]any{"whatsapp": map[string]string{"wabaId": "1"}}), http.StatusBadRequest)
 	want(t, c.api(http.MethodDelete, "/v1/channels/"+wa.ID, rival, nil), http.StatusNotFound)
 	want(t, c.api(http.MethodDelete, "/v1/channels/"+wa.ID, admin, nil), http.StatusNoContent)
 	want(t, c.api(http.MethodGet, "/v1/channels/"+wa.ID, admin, nil), http.StatusNotFound)

@@ -264,6 +264,10 @@ func required(field, v string) error {
 // secrets required) or an edit (secrets left out are kept). Provider ids cannot change: a
 // channel moves to another page or number by disconnecting and connecting again.
 func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error {
+	if (in.Twilio != nil && ch.Type != inbox.ChannelSMS) || (in.Messenger != nil && ch.Type != inbox.ChannelMessenger) ||
+		(in.WhatsApp != nil && ch.Type != inbox.ChannelWhatsApp) {
+		return inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
+	}
 	secret := func(name, field, v string) error {
 		if v == "" && !creating {
 			return nil
@@ -356,6 +360,9 @@ func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error 
 			ch.ProviderKey = w.PhoneNumberID
 		}
 		if err := keep("whatsapp.phoneNumberId", ch.WhatsApp.PhoneNumberID, w.PhoneNumberID); err != nil {
+			return err
+		}
+		if err := keep("whatsapp.wabaId", ch.WhatsApp.WABAID, w.WABAID); err != nil {
 			return err
 		}
 		if !creating {
@@ -780,6 +787,9 @@ func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
 		}
 		if len(in.Attachments) > 1 {
 			return inbox.Errorf(inbox.EInvalid, "a WhatsApp message carries one attachment; its text becomes the caption")
+		}
+		if len(in.Attachments) == 1 && in.Attachments[0].Type == inbox.AttachAudio && text != "" {
+			return inbox.Errorf(inbox.EInvalid, "WhatsApp audio carries no caption: send the text as its own message")
 		}
 		if utf8.RuneCountInString(in.Text) > 4096 {
 			return inbox.Errorf(inbox.EInvalid, "a WhatsApp text has at most 4096 characters")
