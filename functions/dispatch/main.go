@@ -1,28 +1,6 @@
 // Command dispatch is the Lambda function of the dispatcher: it consumes the outbound FIFO queue and sends replies through the providers (SQS event source, ReportBatchItemFailures).
 package main
 
-import (
-	"context"
-	"log"
-	"log/slog"
-	"os"
+import "github.com/openinbox/inbox/shared/app"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/openinbox/inbox/shared/app"
-	"github.com/openinbox/inbox/shared/lambdasqs"
-)
-
-func main() {
-	ctx := context.Background()
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		log.Fatalf("aws config: %v", err)
-	}
-	h, err := app.Dispatch(ctx, app.FromEnv(awsCfg))
-	if err != nil {
-		log.Fatalf("init: %v", err)
-	}
-	lambda.Start(lambdasqs.Handle(slog.New(slog.NewJSONHandler(os.Stderr, nil)), h))
-}
+func main() { app.ServeQueue(app.Dispatch) }

@@ -1,28 +1,6 @@
 // Command router is the Lambda function of the router: it consumes the inbound FIFO queue and stores contacts, conversations and messages (SQS event source, ReportBatchItemFailures).
 package main
 
-import (
-	"context"
-	"log"
-	"log/slog"
-	"os"
+import "github.com/openinbox/inbox/shared/app"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/openinbox/inbox/shared/app"
-	"github.com/openinbox/inbox/shared/lambdasqs"
-)
-
-func main() {
-	ctx := context.Background()
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		log.Fatalf("aws config: %v", err)
-	}
-	h, err := app.Router(ctx, app.FromEnv(awsCfg))
-	if err != nil {
-		log.Fatalf("init: %v", err)
-	}
-	lambda.Start(lambdasqs.Handle(slog.New(slog.NewJSONHandler(os.Stderr, nil)), h))
-}
+func main() { app.ServeQueue(app.Router) }

@@ -166,29 +166,21 @@ func API(ctx context.Context, c Config) (http.Handler, error) {
 
 // TwilioIntake builds the Twilio intake function's HTTP handler.
 func TwilioIntake(ctx context.Context, c Config) (http.Handler, error) {
-	c.defaults()
-	store, err := c.Store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	in, err := c.queue(c.InboundQueueURL, "INBOUND_QUEUE_URL")
-	if err != nil {
-		return nil, err
-	}
-	return intake.NewTwilio(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}), nil
+	return intakeHandler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewTwilio(ic) })
 }
 
 // MessengerIntake builds the Messenger intake function's HTTP handler.
 func MessengerIntake(ctx context.Context, c Config) (http.Handler, error) {
-	return metaIntake(ctx, c, intake.NewMessenger)
+	return intakeHandler(ctx, c, intake.NewMessenger)
 }
 
 // WhatsAppIntake builds the WhatsApp intake function's HTTP handler.
 func WhatsAppIntake(ctx context.Context, c Config) (http.Handler, error) {
-	return metaIntake(ctx, c, intake.NewWhatsApp)
+	return intakeHandler(ctx, c, intake.NewWhatsApp)
 }
 
-func metaIntake(ctx context.Context, c Config, build func(intake.Config, intake.ProviderChannels) http.Handler) (http.Handler, error) {
+// intakeHandler gives an intake its store (channels, provider keys) and the inbound queue.
+func intakeHandler(ctx context.Context, c Config, build func(intake.Config, intake.ProviderChannels) http.Handler) (http.Handler, error) {
 	c.defaults()
 	store, err := c.Store(ctx)
 	if err != nil {

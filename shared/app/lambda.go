@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/openinbox/inbox/shared/lambdasqs"
+)
+
+// ServeHTTP is the whole main of an HTTP function: it reads the AWS configuration and the
+// function's environment, builds the handler once (at cold start) and serves API Gateway
+// payload 2.0 events with it. It exits when the handler cannot be built.
+func ServeHTTP(build func(context.Context, Config) (http.Handler, error)) {
+	ctx := context.Background()
+	h, err := build(ctx, fromLambdaEnv(ctx))
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+}
+
+// ServeQueue is the whole main of a queue consumer: it builds the per-message handler once and
+// serves SQS events with partial batch failures (ReportBatchItemFailures). It exits when the
+// handler cannot be built.
+func ServeQueue(build func(context.Context, Config) (lambdasqs.Handler, error)) {
+	ctx := context.Background()
+	h, err := build(ctx, fromLambdaEnv(ctx))
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	lambda.Start(lambdasqs.Handle(slog.New(slog.NewJSONHandler(os.Stderr, nil)), h))
+}
+
+func fromLambdaEnv(ctx context.Context) Config {
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		log.Fatalf("aws config: %v", err)
+	}
+	return FromEnv(awsCfg)
+}
