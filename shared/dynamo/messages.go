@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -78,49 +79,95 @@ func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m in
 		}
 		items = append(items, marker)
 	}
+	// The conversation's times only move forward: a message that arrives late (providers
+	// retry and reorder webhooks) is stored in its place but neither rewinds lastMessageAt, the
+	// preview and the list order, nor the start of Meta's messaging windows (lastInboundAt).
+	// The common case is one transaction; a late message costs one or two more attempts.
 	sk := timeSK(m.CreatedAt, conv.ID)
-	set := "SET #last = :last, #preview = :preview, #g1 = :sk, #g2 = :sk, #g3 = :sk"
-	convNames := map[string]string{
-		"#pk": attrPK, "#last": "lastMessageAt", "#preview": "preview",
-		"#g1": "gsi1sk", "#g2": "gsi2sk", "#g3": "gsi3sk", "#version": "version",
-	}
+	isk := inbox.SortableTime(m.CreatedAt)
+	names := map[string]string{"#pk": attrPK, "#version": "version"}
+	values := map[string]types.AttributeValue{":one": value(1)}
+	type variant struct{ set, cond string }
+	variants := []variant{}
+	latest := "SET #last = :last, #preview = :preview, #g1 = :sk, #g2 = :sk, #g3 = :sk"
+	latestCond := "attribute_exists(#pk) AND (attribute_not_exists(#g1) OR #g1 <= :sk)"
+	names["#last"], names["#preview"], names["#g1"], names["#g2"], names["#g3"] = "lastMessageAt", "preview", "gsi1sk", "gsi2sk", "gsi3sk"
+	values[":last"], values[":preview"], values[":sk"] = value(m.CreatedAt.UTC()), str(m.Preview()), str(sk)
 	if m.Direction == inbox.DirectionIn {
-		set += ", #inbound = :last"
-		convNames["#inbound"] = "lastInboundAt"
+		names["#inbound"], names["#isk"] = "lastInboundAt", "lastInboundSort"
+		values[":isk"] = str(isk)
+		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk)"
+		variants = append(variants,
+			variant{latest + ", #inbound = :last, #isk = :isk", latestCond + " AND " + inboundCond},
+			variant{"SET #inbound = :last, #isk = :isk", "attribute_exists(#pk) AND " + inboundCond})
+	} else {
+		variants = append(variants, variant{latest, latestCond})
 	}
-	items = append(items,
-		types.TransactWriteItem{Put: &types.Put{
-			Item:                     msgAV,
-			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-			ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-		}},
-		types.TransactWriteItem{Update: &types.Update{
-			Key:                      key(convPK(conv.AccountID, conv.ID), skConv),
-			UpdateExpression:         aws.String(set + " ADD #version :one"),
-			ConditionExpression:      aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames: convNames,
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":last": value(m.CreatedAt.UTC()), ":preview": str(m.Preview()), ":sk": str(sk),
-				":one": value(1),
-			},
-		}},
-	)
-	err = s.transact(ctx, "AppendMessage", items)
-	var cerr *canceled
-	if !errors.As(err, &cerr) {
-		return err == nil, err
-	}
-	first := 0
-	if providerID != "" {
-		if cerr.failed(0) {
-			return false, nil // a duplicate: the provider's message is already stored.
+	variants = append(variants, variant{"", "attribute_exists(#pk)"})
+	put := types.TransactWriteItem{Put: &types.Put{
+		Item:                     msgAV,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}}
+	for n, v := range variants {
+		used := usedNames(v.set+" "+v.cond+" #version", names)
+		vals := usedValues(v.set+" "+v.cond+" :one", values)
+		update := types.TransactWriteItem{Update: &types.Update{
+			Key:                       key(convPK(conv.AccountID, conv.ID), skConv),
+			UpdateExpression:          aws.String(strings.TrimSpace(v.set + " ADD #version :one")),
+			ConditionExpression:       aws.String(v.cond),
+			ExpressionAttributeNames:  used,
+			ExpressionAttributeValues: vals,
+		}}
+		err = s.transact(ctx, "AppendMessage", append(append(items[:len(items):len(items)], put), update))
+		var cerr *canceled
+		if !errors.As(err, &cerr) {
+			return err == nil, err
 		}
-		first = 1
+		first := 0
+		if providerID != "" {
+			if cerr.failed(0) {
+				return false, nil // a duplicate: the provider's message is already stored.
+			}
+			first = 1
+		}
+		if cerr.failed(first) {
+			return false, inbox.Errorf(inbox.EConflict, "a message with this id already exists")
+		}
+		if !cerr.failed(first+1) || n == len(variants)-1 {
+			if cerr.failed(first + 1) {
+				return false, inbox.Errorf(inbox.ENotFound, "conversation not found")
+			}
+			return false, err
+		}
+		// The message is older than what the conversation shows: store it without moving time back.
 	}
-	if cerr.failed(first + 1) {
-		return false, inbox.Errorf(inbox.ENotFound, "conversation not found")
+	return false, inbox.Errorf(inbox.EInternal, "unreachable")
+}
+
+// placeholder matches the #names and :values of an expression.
+var placeholder = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+
+// usedNames keeps the expression attribute names that expr mentions (DynamoDB refuses unused ones).
+func usedNames(expr string, all map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, p := range placeholder.FindAllString(expr, -1) {
+		if v, ok := all[p]; ok {
+			out[p] = v
+		}
 	}
-	return false, inbox.Errorf(inbox.EConflict, "a message with this id already exists")
+	return out
+}
+
+// usedValues keeps the expression attribute values that expr mentions.
+func usedValues(expr string, all map[string]types.AttributeValue) map[string]types.AttributeValue {
+	out := map[string]types.AttributeValue{}
+	for _, p := range placeholder.FindAllString(expr, -1) {
+		if v, ok := all[p]; ok {
+			out[p] = v
+		}
+	}
+	return out
 }
 
 // ProviderMessage returns the conversation and message ids of the message that channel

@@ -382,3 +382,48 @@ func TestMetaCrossAccountIsolation(t *testing.T) {
 		t.Errorf("message changed: %+v", got)
 	}
 }
+
+// A message that arrives late (a provider's retry or reordering) is stored in its place but does
+// not move the conversation's last activity, preview or last inbound time backwards.
+func TestAppendMessageNeverRewindsTheConversation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ib := f.inbox("acct-late")
+	c := inbox.Conversation{AccountID: "acct-late", ID: inbox.NewID(), InboxID: ib.ID, ChannelID: "ch", ChannelType: inbox.ChannelWhatsApp,
+		ContactID: "ct", Status: inbox.StatusOpen, LastMessageAt: base, CreatedAt: base}
+	c, _, err := f.store.FindOrOpenConversation(f.ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(at time.Time, dir inbox.Direction, text string) inbox.Message {
+		return inbox.Message{ID: inbox.MessageID(at, inbox.NewID()), Direction: dir, Text: text, CreatedAt: at, UpdatedAt: at, Status: inbox.MessageReceived}
+	}
+	steps := []struct {
+		m                     inbox.Message
+		wantLast, wantInbound time.Time
+		wantPreview           string
+	}{
+		{msg(base.Add(2*time.Hour), inbox.DirectionIn, "newest"), base.Add(2 * time.Hour), base.Add(2 * time.Hour), "newest"},
+		{msg(base.Add(time.Hour), inbox.DirectionIn, "late"), base.Add(2 * time.Hour), base.Add(2 * time.Hour), "newest"},
+		{msg(base.Add(3*time.Hour), inbox.DirectionOut, "reply"), base.Add(3 * time.Hour), base.Add(2 * time.Hour), "reply"},
+		// Older than the reply but newer than the last inbound: only the window moves.
+		{msg(base.Add(150*time.Minute), inbox.DirectionIn, "in between"), base.Add(3 * time.Hour), base.Add(150 * time.Minute), "reply"},
+	}
+	for i, st := range steps {
+		ok, err := f.store.AppendMessage(f.ctx, c, st.m, "wamid.late"+inbox.NewID())
+		if err != nil || !ok {
+			t.Fatalf("step %d: AppendMessage = %v, %v", i, ok, err)
+		}
+		got, err := f.store.GetConversation(f.ctx, "acct-late", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.LastMessageAt.Equal(st.wantLast) || !got.LastInboundAt.Equal(st.wantInbound) || got.Preview != st.wantPreview {
+			t.Fatalf("step %d: last %v inbound %v preview %q; want %v %v %q", i, got.LastMessageAt, got.LastInboundAt, got.Preview, st.wantLast, st.wantInbound, st.wantPreview)
+		}
+	}
+	ms, err := f.store.ListMessages(f.ctx, "acct-late", c.ID)
+	if err != nil || len(ms) != 4 || ms[0].Text != "late" {
+		t.Fatalf("messages = %v, %v", ms, err)
+	}
+}
