@@ -90,7 +90,12 @@ func (c Config) newMeta(t inbox.ChannelType, pattern string, parse func([]byte) 
 		for _, ev := range events {
 			target, seen := targets[ev.Business]
 			if !seen {
-				target = c.sameApp(ctx, providers, ch, t, ev.Business)
+				target, err = c.sameApp(ctx, providers, ch, t, ev.Business)
+				if err != nil {
+					// Not knowing is not "unknown": let Meta retry the batch.
+					c.fail(w, r, inbox.Wrap(err, inbox.EUnavailable, "channel lookup failed"))
+					return
+				}
 				targets[ev.Business] = target
 			}
 			if target == nil {
@@ -110,25 +115,25 @@ func (c Config) newMeta(t inbox.ChannelType, pattern string, parse func([]byte) 
 // sameApp returns the channel of business when it belongs to the account and Meta app of the
 // channel whose URL was called, and nil (logged) otherwise: a signature proves only that the post
 // comes from that app, so another account's page is never touched.
-func (c Config) sameApp(ctx context.Context, providers ProviderChannels, called inbox.Channel, t inbox.ChannelType, business string) *inbox.Channel {
+// It returns an error only when the lookup itself failed.
+func (c Config) sameApp(ctx context.Context, providers ProviderChannels, called inbox.Channel, t inbox.ChannelType, business string) (*inbox.Channel, error) {
 	if business == providerKey(called) {
-		return &called
+		return &called, nil
 	}
 	target, err := providers.ChannelByProviderKey(ctx, t, business)
 	switch {
-	case inbox.IsCode(err, inbox.ENotFound):
+	case inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EInvalid):
 		c.Log.WarnContext(ctx, "event for an unknown business acknowledged and dropped", "channel", called.ID, "business", business)
-		return nil
+		return nil, nil
 	case err != nil:
-		c.Log.ErrorContext(ctx, "business lookup failed; event dropped", "channel", called.ID, "business", business, "err", err)
-		return nil
+		return nil, err
 	}
 	if target.AccountID != called.AccountID ||
 		subtle.ConstantTimeCompare([]byte(target.Secrets[inbox.SecretAppSecret]), []byte(called.Secrets[inbox.SecretAppSecret])) != 1 {
 		c.Log.WarnContext(ctx, "event for another account's or app's business dropped", "channel", called.ID, "business", business)
-		return nil
+		return nil, nil
 	}
-	return &target
+	return &target, nil
 }
 
 func providerKey(ch inbox.Channel) string {

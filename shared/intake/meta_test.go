@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
@@ -504,5 +506,33 @@ func TestMetaWebhookQueueUnavailable(t *testing.T) {
 				t.Errorf("body %s, want a JSON error with code unavailable", w.Body)
 			}
 		})
+	}
+}
+
+// TestMetaWebhookLookupFailureIsRetried checks that a failed lookup of another page of the batch
+// answers 503 (Meta retries the batch) instead of dropping the entry as unknown.
+func TestMetaWebhookLookupFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	f := newMetaFixture(t)
+	// A store whose DynamoDB endpoint is closed: every lookup fails as the SDK reports it.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	client := dynamodb.NewFromConfig(testenv.AWSConfig(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(dead.URL)
+		o.RetryMaxAttempts = 1
+	})
+	unreachable := dynamo.New(client, "none", nil)
+	h := intake.NewMessenger(f.cfg, unreachable)
+	body := messengerTextBody(metaPage2, "m_lookup", `"hi"`)
+	r := httptest.NewRequest(http.MethodPost, messengerPath, strings.NewReader(string(body)))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(meta.SignatureHeader, meta.Sign(metaAppSecret, body))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503: %s", w.Code, w.Body)
+	}
+	if envs, _ := f.queuedEnvelopes(t); len(envs) != 0 {
+		t.Fatalf("queued %d envelopes, want none", len(envs))
 	}
 }

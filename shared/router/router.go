@@ -62,14 +62,32 @@ func New(store Store, media Publisher, now func() time.Time, newID func() string
 	return &Router{store: store, media: media, now: now, newID: newID, log: log}
 }
 
+// StatusAttempts is how many deliveries a status report gets to find its message. A report may
+// overtake the dispatcher's write of the provider id, so a miss is retried; after this many, the
+// report is about a message the inbox did not send (another tool on the same number or page)
+// and is dropped with a log line instead of filling the dead-letter queue.
+const StatusAttempts = 3
+
 // HandleBody decodes a queued envelope and handles it. A body that is not an envelope is an
 // EInvalid error: it is retried and then lands in the dead-letter queue, where people can see it.
 func (r *Router) HandleBody(ctx context.Context, body []byte) error {
+	return r.HandleRecord(ctx, body, 1)
+}
+
+// HandleRecord is HandleBody for the attempt-th delivery of the queued body; see
+// StatusAttempts.
+func (r *Router) HandleRecord(ctx context.Context, body []byte, attempt int) error {
 	var env inbox.Envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return inbox.Wrap(err, inbox.EInvalid, "queued body is not an envelope")
 	}
-	return r.Handle(ctx, env)
+	err := r.Handle(ctx, env)
+	if env.Kind == inbox.KindStatus && inbox.IsCode(err, inbox.ENotFound) && attempt >= StatusAttempts {
+		r.log.WarnContext(ctx, "status for a message the inbox did not send; dropped",
+			"account", env.AccountID, "channel", env.ChannelID, "providerMessageId", env.ProviderMessageID, "attempt", attempt)
+		return nil
+	}
+	return err
 }
 
 // Handle applies one envelope. It returns nil for duplicates; EInvalid for envelopes it cannot

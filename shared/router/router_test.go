@@ -706,3 +706,18 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// A status report for a message the inbox never sent is retried (it may have overtaken the
+// dispatcher) and then dropped, instead of ending in the dead-letter queue.
+func TestUnknownStatusIsDroppedAfterRetries(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	env := f.status(t, "SM99999999999999999999999999999999", phoneA, "delivered", "")
+	body := mustJSON(env)
+	for attempt := 1; attempt < router.StatusAttempts; attempt++ {
+		wantCode(t, f.router.HandleRecord(f.ctx, body, attempt), inbox.ENotFound)
+	}
+	if err := f.router.HandleRecord(f.ctx, body, router.StatusAttempts); err != nil {
+		t.Fatalf("attempt %d: %v, want the report dropped", router.StatusAttempts, err)
+	}
+}
