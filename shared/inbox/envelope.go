@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"strings"
 	"time"
 )
 
@@ -58,16 +59,25 @@ type Envelope struct {
 	ChannelType ChannelType  `json:"channelType"`
 	// ProviderMessageID is the provider's id of the message the envelope is about (Twilio's
 	// MessageSid): the key of exactly-once storage.
-	ProviderMessageID string        `json:"providerMessageId"`
-	From              Sender        `json:"from"`
-	To                string        `json:"to,omitempty"`
-	Text              string        `json:"text,omitempty"`
-	Attachments       []Attachment  `json:"attachments,omitempty"`
-	Payload           string        `json:"payload,omitempty"`
-	ReplyTo           string        `json:"replyTo,omitempty"`
-	Reaction          *string       `json:"reaction,omitempty"`
-	ReceivedAt        time.Time     `json:"receivedAt"`
-	Status            *StatusUpdate `json:"status,omitempty"`
+	ProviderMessageID string       `json:"providerMessageId"`
+	From              Sender       `json:"from"`
+	To                string       `json:"to,omitempty"`
+	Text              string       `json:"text,omitempty"`
+	Attachments       []Attachment `json:"attachments,omitempty"`
+	Payload           string       `json:"payload,omitempty"`
+	// Email: Subject, sanitized HTML, the threading ids (without angle brackets), the reply
+	// token found in a plus-addressed recipient, flags, and the S3 key of the raw message.
+	Subject    string        `json:"subject,omitempty"`
+	HTML       string        `json:"html,omitempty"`
+	InReplyTo  []string      `json:"inReplyTo,omitempty"`
+	References []string      `json:"references,omitempty"`
+	ReplyToken string        `json:"replyToken,omitempty"`
+	Flags      []string      `json:"flags,omitempty"`
+	RawKey     string        `json:"rawKey,omitempty"`
+	ReplyTo    string        `json:"replyTo,omitempty"`
+	Reaction   *string       `json:"reaction,omitempty"`
+	ReceivedAt time.Time     `json:"receivedAt"`
+	Status     *StatusUpdate `json:"status,omitempty"`
 }
 
 // ContactAddress is the sender's address on the channel (phone, email…), the part of the
@@ -79,7 +89,7 @@ func (e Envelope) ContactAddress() string {
 	case e.From.Phone != "":
 		return e.From.Phone
 	}
-	return e.From.Email
+	return strings.ToLower(e.From.Email)
 }
 
 // For echoes and watermark receipts, From is the contact (the recipient of the team's

@@ -21,6 +21,10 @@ type Principal struct {
 	AccountID string
 	UserID    string
 	Role      Role
+	// Name, GivenName and FamilyName come from the token's standard claims, when present.
+	Name       string
+	GivenName  string
+	FamilyName string
 }
 
 // Inbox groups the channels a team answers together.
@@ -39,6 +43,7 @@ const (
 	ChannelSMS       ChannelType = "sms"
 	ChannelMessenger ChannelType = "messenger"
 	ChannelWhatsApp  ChannelType = "whatsapp"
+	ChannelEmail     ChannelType = "email"
 )
 
 // Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.
@@ -65,6 +70,7 @@ type Channel struct {
 	Twilio      *TwilioConfig    `json:"twilio,omitempty"`
 	Messenger   *MessengerConfig `json:"messenger,omitempty"`
 	WhatsApp    *WhatsAppConfig  `json:"whatsapp,omitempty"`
+	Email       *EmailConfig     `json:"email,omitempty"`
 	// Secrets holds the clear secrets in memory only; stores seal them at rest.
 	Secrets   map[string]string `json:"-"`
 	CreatedAt time.Time         `json:"createdAt"`
@@ -92,6 +98,44 @@ type WhatsAppConfig struct {
 	VerifyToken   string `json:"verifyToken"`
 }
 
+// From-name modes of an email channel.
+const (
+	// FromNameAgentAndCompany shows "Ada Lovelace from Acme".
+	FromNameAgentAndCompany = "agent_and_company"
+	// FromNameCompany shows the company text only.
+	FromNameCompany = "company"
+)
+
+// EmailConfig is a team email channel's settings.
+type EmailConfig struct {
+	// Address is the team address customers write to (its domain verified in SES), or, for mail
+	// hosted elsewhere, the address the user forwards to (then Forwarding is true and
+	// ForwardingAddress is the generated address on the deployment's inbound domain).
+	Address           string `json:"address"`
+	Forwarding        bool   `json:"forwarding"`
+	ForwardingAddress string `json:"forwardingAddress,omitempty"`
+	// FromNameMode is FromNameAgentAndCompany or FromNameCompany; CompanyName is the company
+	// text; FromAddress is the sending address (default Address).
+	FromNameMode string `json:"fromNameMode"`
+	CompanyName  string `json:"companyName"`
+	FromAddress  string `json:"fromAddress"`
+	// SignatureHTML is the team signature, sanitized, with the tokens {{agent.fullName}},
+	// {{agent.firstName}} and {{agent.lastName}}.
+	SignatureHTML string `json:"signatureHtml"`
+	// ForwardedToOriginalSender logs a forwarded message to its original sender (default on).
+	ForwardedToOriginalSender bool `json:"forwardedToOriginalSender"`
+}
+
+// Message flags.
+const (
+	FlagSpam      = "spam"
+	FlagVirus     = "virus"
+	FlagMalformed = "malformed"
+	FlagAutoReply = "auto_reply"
+	FlagBounce    = "bounce"
+	FlagForwarded = "forwarded"
+)
+
 // Contact is a customer who wrote to the team.
 type Contact struct {
 	AccountID string `json:"-"`
@@ -111,6 +155,8 @@ type ConversationStatus string
 const (
 	StatusOpen   ConversationStatus = "open"
 	StatusClosed ConversationStatus = "closed"
+	// StatusSpam holds mail that SES judged spam or infected: stored, never routed.
+	StatusSpam ConversationStatus = "spam"
 )
 
 // Conversation is a thread between a contact and the team on one channel.
