@@ -35,6 +35,11 @@ func (s *Store) newChannelItem(ch inbox.Channel) (channelItem, error) {
 			DisplayNumber: ch.WhatsApp.DisplayNumber, VerifyToken: ch.WhatsApp.VerifyToken,
 		}
 	}
+	if e := ch.Email; e != nil {
+		it.Email = &emailItem{Address: e.Address, Forwarding: e.Forwarding, ForwardingAddress: e.ForwardingAddress,
+			FromNameMode: e.FromNameMode, CompanyName: e.CompanyName, FromAddress: e.FromAddress,
+			SignatureHTML: e.SignatureHTML, ForwardedToOriginalSender: e.ForwardedToOriginalSender}
+	}
 	if len(ch.Secrets) > 0 {
 		if s.sealer == nil {
 			return channelItem{}, inbox.Errorf(inbox.EInternal, "the store has no sealer for channel secrets")
@@ -73,6 +78,11 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 			DisplayNumber: it.WhatsApp.DisplayNumber, VerifyToken: it.WhatsApp.VerifyToken,
 		}
 	}
+	if e := it.Email; e != nil {
+		ch.Email = &inbox.EmailConfig{Address: e.Address, Forwarding: e.Forwarding, ForwardingAddress: e.ForwardingAddress,
+			FromNameMode: e.FromNameMode, CompanyName: e.CompanyName, FromAddress: e.FromAddress,
+			SignatureHTML: e.SignatureHTML, ForwardedToOriginalSender: e.ForwardedToOriginalSender}
+	}
 	if len(it.Secrets) > 0 {
 		if s.sealer == nil {
 			return inbox.Channel{}, inbox.Errorf(inbox.EInternal, "the store has no sealer for channel secrets")
@@ -96,6 +106,8 @@ func providerKeyTaken(t inbox.ChannelType) error {
 		what = "this Facebook page"
 	case inbox.ChannelWhatsApp:
 		what = "this WhatsApp phone number"
+	case inbox.ChannelEmail:
+		what = "this email address"
 	}
 	return inbox.Errorf(inbox.EConflict, "%s is already connected to a channel", what)
 }

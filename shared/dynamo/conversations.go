@@ -33,13 +33,32 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 	if c.Status == "" {
 		c.Status = inbox.StatusOpen
 	}
-	if c.Status != inbox.StatusOpen {
-		return inbox.Conversation{}, false, inbox.Errorf(inbox.EInvalid, "a new conversation must be open")
-	}
 	c.Version = 1
 	const op = "FindOrOpenConversation"
+	if c.Status == inbox.StatusSpam {
+		// Spam is stored to be seen, never joined: no open marker.
+		convAV, err := marshal(newConversationItem(c))
+		if err != nil {
+			return inbox.Conversation{}, false, err
+		}
+		err = s.putItem(ctx, op, &dynamodb.PutItemInput{
+			Item:                     convAV,
+			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+		})
+		if isConditionFailed(err) {
+			return inbox.Conversation{}, false, inbox.Errorf(inbox.EConflict, "a conversation with this id already exists")
+		}
+		if err != nil {
+			return inbox.Conversation{}, false, storeError(err, "create spam conversation")
+		}
+		return c, true, nil
+	}
+	if c.Status != inbox.StatusOpen {
+		return inbox.Conversation{}, false, inbox.Errorf(inbox.EInvalid, "a new conversation must be open (or spam)")
+	}
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		av, err := s.getItem(ctx, op, key(openPK(c.AccountID, c.InboxID, c.ContactID), skOpen))
+		av, err := s.getItem(ctx, op, key(openPK(c.AccountID, c.InboxID, c.ContactID, c.ThreadKey), skOpen))
 		if err != nil {
 			return inbox.Conversation{}, false, err
 		}
@@ -59,7 +78,7 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 				return inbox.Conversation{}, false, err
 			}
 		}
-		markerAV, err := marshal(openItem{PK: openPK(c.AccountID, c.InboxID, c.ContactID), SK: skOpen, ConversationID: c.ID})
+		markerAV, err := marshal(openItem{PK: openPK(c.AccountID, c.InboxID, c.ContactID, c.ThreadKey), SK: skOpen, ConversationID: c.ID})
 		if err != nil {
 			return inbox.Conversation{}, false, err
 		}
@@ -395,7 +414,7 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 				":new": value(c.Version), ":old": value(old),
 			},
 		}}
-		markerKey := key(openPK(acct, c.InboxID, c.ContactID), skOpen)
+		markerKey := key(openPK(acct, c.InboxID, c.ContactID, c.ThreadKey), skOpen)
 		var marker types.TransactWriteItem
 		if status == inbox.StatusClosed {
 			marker.Delete = &types.Delete{
@@ -405,7 +424,7 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 				ExpressionAttributeValues: map[string]types.AttributeValue{":conv": str(convID)},
 			}
 		} else {
-			markerAV, err := marshal(openItem{PK: openPK(acct, c.InboxID, c.ContactID), SK: skOpen, ConversationID: convID})
+			markerAV, err := marshal(openItem{PK: openPK(acct, c.InboxID, c.ContactID, c.ThreadKey), SK: skOpen, ConversationID: convID})
 			if err != nil {
 				return inbox.Conversation{}, err
 			}

@@ -64,9 +64,21 @@ type channelItem struct {
 	Twilio      *twilioItem    `dynamodbav:"twilio,omitempty"`
 	Messenger   *messengerItem `dynamodbav:"messenger,omitempty"`
 	WhatsApp    *whatsAppItem  `dynamodbav:"whatsapp,omitempty"`
+	Email       *emailItem     `dynamodbav:"email,omitempty"`
 	// Secrets is the sealed JSON of the channel's secrets, never the clear values.
 	Secrets   []byte    `dynamodbav:"secrets,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
+}
+
+type emailItem struct {
+	Address                   string `dynamodbav:"address"`
+	Forwarding                bool   `dynamodbav:"forwarding"`
+	ForwardingAddress         string `dynamodbav:"forwardingAddress,omitempty"`
+	FromNameMode              string `dynamodbav:"fromNameMode"`
+	CompanyName               string `dynamodbav:"companyName"`
+	FromAddress               string `dynamodbav:"fromAddress"`
+	SignatureHTML             string `dynamodbav:"signatureHtml"`
+	ForwardedToOriginalSender bool   `dynamodbav:"forwardedToOriginalSender"`
 }
 
 type providerKeyItem struct {
@@ -134,6 +146,8 @@ type conversationItem struct {
 	// LastInboundAt is absent until the contact writes.
 	LastInboundAt *time.Time `dynamodbav:"lastInboundAt,omitempty"`
 	Preview       string     `dynamodbav:"preview"`
+	Subject       string     `dynamodbav:"subject,omitempty"`
+	ThreadKey     string     `dynamodbav:"threadKey,omitempty"`
 	CreatedAt     time.Time  `dynamodbav:"createdAt"`
 	Version       int64      `dynamodbav:"version"`
 }
@@ -165,7 +179,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		ChannelType: string(c.ChannelType), ContactID: c.ContactID, ContactName: c.ContactName,
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
 		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
-		CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
+		Subject: c.Subject, ThreadKey: c.ThreadKey, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
 	}
 }
 
@@ -181,7 +195,7 @@ func (it conversationItem) domain() inbox.Conversation {
 		ContactName: it.ContactName, ContactPhone: it.ContactPhone, ContactEmail: it.ContactEmail,
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
 		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
-		Version: it.Version,
+		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey,
 	}
 }
 
@@ -270,6 +284,10 @@ type messageItem struct {
 	ProviderID string             `dynamodbav:"providerId,omitempty"`
 	Error      *providerErrorItem `dynamodbav:"error,omitempty"`
 	UpdatedAt  time.Time          `dynamodbav:"updatedAt"`
+	Subject    string             `dynamodbav:"subject,omitempty"`
+	HTML       string             `dynamodbav:"html,omitempty"`
+	Flags      []string           `dynamodbav:"flags,omitempty,stringset"`
+	AuthorName string             `dynamodbav:"authorName,omitempty"`
 }
 
 func newMessageItem(m inbox.Message, channelID string) messageItem {
@@ -280,6 +298,7 @@ func newMessageItem(m inbox.Message, channelID string) messageItem {
 		Status: string(m.Status), AuthorID: m.AuthorID, Payload: m.Payload, ReplyTo: m.ReplyTo,
 		Reaction: copyString(m.Reaction), Template: newTemplateItem(m.Template), ProviderID: m.ProviderID,
 		Error: newProviderErrorItem(m.Error), UpdatedAt: m.UpdatedAt.UTC(),
+		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, AuthorName: m.AuthorName,
 	}
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, newAttachmentItem(a))
@@ -309,6 +328,7 @@ func (it messageItem) domain() inbox.Message {
 		Status: inbox.MessageStatus(it.Status), AuthorID: it.AuthorID, Payload: it.Payload,
 		ReplyTo: it.ReplyTo, Reaction: copyString(it.Reaction), Template: it.Template.domain(),
 		ProviderID: it.ProviderID, UpdatedAt: it.UpdatedAt,
+		Subject: it.Subject, HTML: it.HTML, Flags: it.Flags, AuthorName: it.AuthorName,
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, a.domain())

@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -43,8 +45,14 @@ func phonePK(acct, e164 string) string                   { return "A#" + acct + 
 func psidPK(acct, psid string) string                    { return "A#" + acct + "#PSID#" + psid }
 func emailPK(acct, email string) string                  { return "A#" + acct + "#EMAIL#" + strings.ToLower(email) }
 func convPK(acct, id string) string                      { return "A#" + acct + "#CV#" + id }
-func openPK(acct, inboxID, contactID string) string {
-	return "A#" + acct + "#OPEN#" + inboxID + "#" + contactID
+func openPK(acct, inboxID, contactID string, threadKey ...string) string {
+	pk := "A#" + acct + "#OPEN#" + inboxID + "#" + contactID
+	if len(threadKey) > 0 && threadKey[0] != "" {
+		// Thread keys are Message-IDs: any characters, any length. A hash keeps the key safe.
+		sum := sha256.Sum256([]byte(threadKey[0]))
+		pk += "#T#" + hex.EncodeToString(sum[:16])
+	}
+	return pk
 }
 func messageSK(id string) string { return prefixMessage + id }
 func providerMsgPK(acct, channelID, providerID string) string {

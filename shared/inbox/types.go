@@ -176,8 +176,13 @@ type Conversation struct {
 	// LastInboundAt is when the contact last wrote: Meta's messaging windows run from it.
 	LastInboundAt time.Time `json:"lastInboundAt"`
 	Preview       string    `json:"preview"`
-	CreatedAt     time.Time `json:"createdAt"`
-	Version       int64     `json:"version"`
+	// Subject is an email conversation's subject.
+	Subject   string    `json:"subject,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	Version   int64     `json:"version"`
+	// ThreadKey, when set, scopes the open-conversation marker to one thread: a contact can have
+	// several open email threads in an inbox, one per subject.
+	ThreadKey string `json:"-"`
 }
 
 // Direction of a message.
@@ -300,6 +305,14 @@ type Message struct {
 	ProviderID string         `json:"providerId,omitempty"`
 	Error      *ProviderError `json:"error,omitempty"`
 	UpdatedAt  time.Time      `json:"updatedAt"`
+	// Subject and HTML (sanitized) are set on email messages; ProviderID is then the RFC 5322
+	// Message-ID (without angle brackets).
+	Subject string `json:"subject,omitempty"`
+	HTML    string `json:"html,omitempty"`
+	// Flags mark spam, virus, malformed, auto-reply, bounce and forwarded messages.
+	Flags []string `json:"flags,omitempty"`
+	// AuthorName is the sending agent's name, for email From names and signatures.
+	AuthorName string `json:"authorName,omitempty"`
 }
 
 // Template is an approved WhatsApp message template with its body parameters.

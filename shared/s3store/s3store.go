@@ -1,16 +1,18 @@
-// Package s3store is the S3 adapter: it writes objects into one bucket and hands out short-lived
-// presigned GET links to them, reporting failures as inbox errors. No AWS type appears in its
+// Package s3store is the S3 adapter: it writes and reads the objects of one bucket and hands out
+// short-lived presigned GET links to them, reporting failures as inbox errors. No AWS type appears in its
 // methods' signatures, so services depend on a small interface of their own.
 package s3store
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
@@ -64,6 +66,25 @@ func (s *Store) Put(ctx context.Context, key, contentType string, body io.Reader
 		return inbox.Wrap(err, inbox.EUnavailable, "the file could not be saved to storage")
 	}
 	return nil
+}
+
+// Get opens the object key and returns its body and size (-1 when S3 did not say); the caller
+// closes the body. It returns an ENotFound error when there is no such object, and an
+// EUnavailable error when S3 could not be read (also when the bucket does not exist).
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		var noKey *types.NoSuchKey
+		if errors.As(err, &noKey) {
+			return nil, 0, inbox.Wrap(err, inbox.ENotFound, "the file does not exist in storage")
+		}
+		return nil, 0, inbox.Wrap(err, inbox.EUnavailable, "the file could not be read from storage")
+	}
+	size := int64(-1)
+	if out.ContentLength != nil {
+		size = *out.ContentLength
+	}
+	return out.Body, size, nil
 }
 
 // PresignGet returns a URL that lets anyone holding it GET the object key for ttl. Presigning is

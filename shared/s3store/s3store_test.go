@@ -115,6 +115,54 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+func TestGet(t *testing.T) {
+	t.Parallel()
+	s, base := newStore(t)
+	ctx := context.Background()
+	body := bytes.Repeat([]byte("From: a@example.com\r\n\r\nhello\r\n"), 1000)
+	if err := s.Put(ctx, "inbound/msg1", "", bytes.NewReader(body), int64(len(body))); err != nil {
+		t.Fatal(err)
+	}
+	rc, size, err := s.Get(ctx, "inbound/msg1")
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	got, err := io.ReadAll(rc)
+	_ = rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, body) || size != int64(len(body)) {
+		t.Errorf("Get = %d bytes, size %d; want %d", len(got), size, len(body))
+	}
+
+	down := s3store.New(s3store.NewClient(testenv.AWSConfig(), "http://127.0.0.1:1"), bucket)
+	missingBucket := s3store.New(s3store.NewClient(testenv.AWSConfig(), base), "no-such-bucket")
+	cases := []struct {
+		name  string
+		store *s3store.Store
+		key   string
+		want  inbox.ErrorCode
+	}{
+		{"missing key", s, "inbound/nope", inbox.ENotFound},
+		{"no such bucket", missingBucket, "inbound/msg1", inbox.EUnavailable},
+		{"S3 unreachable", down, "inbound/msg1", inbox.EUnavailable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rc, _, err := tc.store.Get(ctx, tc.key)
+			if rc != nil {
+				_ = rc.Close()
+			}
+			var ie *inbox.Error
+			if !errors.As(err, &ie) || ie.Code != tc.want {
+				t.Errorf("err = %v, want code %s", err, tc.want)
+			}
+		})
+	}
+}
+
 // mustURL returns the endpoint of s's fake, found through a presigned link.
 func mustURL(t *testing.T, s *s3store.Store) string {
 	t.Helper()
