@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,8 @@ type Store interface {
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
+	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
+	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
@@ -129,17 +132,27 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	if received.IsZero() {
 		received = now
 	}
+	if ch.Type == inbox.ChannelEmail && slices.Contains(env.Flags, inbox.FlagBounce) {
+		return r.bounce(ctx, log, env, received)
+	}
 	contact, err := r.contact(ctx, ch, env, now)
 	if err != nil {
 		return err
 	}
-	conv, _, err := r.store.FindOrOpenConversation(ctx, inbox.Conversation{
+	fresh := inbox.Conversation{
 		AccountID: env.AccountID, ID: r.newID(), InboxID: ch.InboxID, ChannelID: ch.ID,
 		ChannelType: ch.Type, ContactID: contact.ID, ContactName: contact.Name,
 		ContactPhone: contact.Phone, ContactEmail: contact.Email, Status: inbox.StatusOpen,
 		LastMessageAt: received, CreatedAt: now,
-	})
-	if err != nil {
+	}
+	var conv inbox.Conversation
+	if ch.Type == inbox.ChannelEmail {
+		var ok bool
+		conv, ok, err = r.emailThread(ctx, log, env, contact, fresh)
+		if err != nil || !ok {
+			return err
+		}
+	} else if conv, _, err = r.store.FindOrOpenConversation(ctx, fresh); err != nil {
 		return err
 	}
 	msg := inbox.Message{
@@ -147,6 +160,7 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		ID:        inbox.MessageID(received, r.newID()),
 		Direction: inbox.DirectionIn, Text: env.Text, Attachments: env.Attachments,
 		Payload: env.Payload, ReplyTo: env.ReplyTo, Reaction: env.Reaction,
+		Subject: env.Subject, HTML: env.HTML, Flags: env.Flags,
 		CreatedAt: received, UpdatedAt: now, Status: inbox.MessageReceived,
 	}
 	if env.Kind == inbox.KindEcho {
@@ -168,6 +182,119 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	}
 	log.InfoContext(ctx, "message stored", "conversation", conv.ID, "messageId", msg.ID, "direction", msg.Direction)
 	return r.queueMedia(ctx, env, conv, msg)
+}
+
+// emailThread finds the conversation an email belongs to: the one holding any message it
+// answers (In-Reply-To, then References from the newest, then the reply token of a
+// plus-addressed recipient), when that conversation is of the same contact and channel. A closed
+// thread is reopened by a customer's reply. Without a thread, a new subject opens a new
+// conversation — except auto-replies and bounces, which never open conversations (ok false:
+// dropped), and spam or infected mail, which is stored in a conversation of status spam.
+func (r *Router) emailThread(ctx context.Context, log *slog.Logger, env inbox.Envelope, contact inbox.Contact, fresh inbox.Conversation) (inbox.Conversation, bool, error) {
+	automatic := slices.Contains(env.Flags, inbox.FlagAutoReply) || slices.Contains(env.Flags, inbox.FlagBounce)
+	spam := slices.Contains(env.Flags, inbox.FlagSpam) || slices.Contains(env.Flags, inbox.FlagVirus)
+	if !spam {
+		candidates := append([]string{}, env.InReplyTo...)
+		for i := len(env.References) - 1; i >= 0; i-- {
+			candidates = append(candidates, env.References[i])
+		}
+		seen := map[string]bool{}
+		for _, id := range candidates {
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			convID, _, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, id)
+			if inbox.IsCode(err, inbox.ENotFound) {
+				continue
+			}
+			if err != nil {
+				return inbox.Conversation{}, false, err
+			}
+			conv, ok, err := r.sameThread(ctx, env, contact, convID, automatic)
+			if err != nil || ok {
+				return conv, ok, err
+			}
+		}
+		if env.ReplyToken != "" {
+			conv, ok, err := r.sameThread(ctx, env, contact, env.ReplyToken, automatic)
+			if err != nil || ok {
+				return conv, ok, err
+			}
+		}
+	}
+	switch {
+	case automatic && !spam:
+		log.InfoContext(ctx, "automatic mail outside any thread dropped", "flags", env.Flags)
+		return inbox.Conversation{}, false, nil
+	case spam:
+		fresh.Status = inbox.StatusSpam
+	}
+	fresh.Subject = env.Subject
+	fresh.ThreadKey = env.ProviderMessageID
+	conv, _, err := r.store.FindOrOpenConversation(ctx, fresh)
+	return conv, err == nil, err
+}
+
+// sameThread returns conversation convID when it is of the envelope's channel and contact,
+// reopening it for a customer's reply (not for automatic mail).
+func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inbox.Contact, convID string, automatic bool) (inbox.Conversation, bool, error) {
+	conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
+	if inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EInvalid) {
+		return inbox.Conversation{}, false, nil
+	}
+	if err != nil {
+		return inbox.Conversation{}, false, err
+	}
+	if conv.ChannelID != env.ChannelID || conv.ContactID != contact.ID || conv.Status == inbox.StatusSpam {
+		return inbox.Conversation{}, false, nil
+	}
+	if conv.Status == inbox.StatusClosed && !automatic {
+		reopened, err := r.store.SetStatus(ctx, env.AccountID, conv.ID, inbox.StatusOpen)
+		switch {
+		case err == nil:
+			conv = reopened
+		case !inbox.IsCode(err, inbox.EConflict):
+			return inbox.Conversation{}, false, err
+		}
+	}
+	return conv, true, nil
+}
+
+// bounce files a delivery report (from a mailer daemon, not the customer) into the conversation
+// of the mail that bounced, and marks that mail failed. A report about mail the inbox did not
+// send is dropped: bounces never open conversations.
+func (r *Router) bounce(ctx context.Context, log *slog.Logger, env inbox.Envelope, received time.Time) error {
+	for _, id := range env.InReplyTo {
+		convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, id)
+		if inbox.IsCode(err, inbox.ENotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
+		if err != nil {
+			return err
+		}
+		report := inbox.Message{
+			AccountID: env.AccountID, ConversationID: conv.ID, ID: inbox.MessageID(received, r.newID()),
+			Direction: inbox.DirectionIn, Text: env.Text, Subject: env.Subject, HTML: env.HTML, Flags: env.Flags,
+			CreatedAt: received, UpdatedAt: r.now(), Status: inbox.MessageReceived,
+		}
+		stored, err := r.store.AppendMessage(ctx, conv, report, env.ProviderMessageID)
+		if err != nil || !stored {
+			return err
+		}
+		reason := &inbox.ProviderError{Code: "bounce", Message: strings.TrimSpace(env.Subject)}
+		if _, _, err := r.store.UpdateDelivery(ctx, env.AccountID, convID, msgID, inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: reason}, r.now()); err != nil && !inbox.IsCode(err, inbox.EInvalid) {
+			return err
+		}
+		log.InfoContext(ctx, "bounce filed", "conversation", conv.ID, "bounced", msgID)
+		return nil
+	}
+	log.InfoContext(ctx, "bounce of mail the inbox did not send dropped")
+	return nil
 }
 
 // queueMedia asks for a copy of each attachment with provider media. A failure here returns an
