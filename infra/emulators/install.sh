@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs, idempotently, what make run and make test need beyond Go: the SQS emulator (npm),
+# Installs, idempotently, what make run and make test need beyond Go: the SQS and SES emulators (npm),
 # DynamoDB Local (AWS's jar, shipped inside the npm package amplify-dynamodb-simulator) and the
 # Lambda runtime interface emulator (Go). Everything lands in .tools/ and infra/emulators/node_modules.
 set -euo pipefail
@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 tools="$root/.tools"
 mkdir -p "$tools/bin"
 
-if [ ! -d "$root/infra/emulators/node_modules/local-aws-sqs" ]; then
+if [ ! -d "$root/infra/emulators/node_modules/local-aws-sqs" ] || [ ! -d "$root/infra/emulators/node_modules/aws-ses-v2-local" ]; then
   (cd "$root/infra/emulators" && npm ci --no-audit --no-fund --silent)
 fi
 

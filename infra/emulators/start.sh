@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts DynamoDB Local and the SQS emulator on free loopback ports and prints the environment
-# that tests read (eval "$(infra/emulators/start.sh)"). PIDs go to .tools/run/*.pid so that
-# stop.sh can end exactly what was started.
+# Starts DynamoDB Local, the SQS emulator and the SES emulator on free loopback ports and prints
+# the environment that tests read (eval "$(infra/emulators/start.sh)"). PIDs go to .tools/run/*.pid
+# so that stop.sh can end exactly what was started.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools="$root/.tools"
@@ -26,8 +26,14 @@ sqs_port=$(freeport)
 (cd "$root/infra/emulators" && exec node sqs-server.js "$sqs_port" >"$run/sqs.log" 2>&1) &
 echo $! >"$run/sqs.pid"
 
+ses_port=$(freeport)
+(cd "$root/infra/emulators" && exec node ses-server.js "$ses_port" >"$run/ses.log" 2>&1) &
+echo $! >"$run/ses.pid"
+
 waitport "$ddb_port"
 waitport "$sqs_port"
+waitport "$ses_port"
 echo "export DYNAMODB_ENDPOINT=http://127.0.0.1:$ddb_port"
 echo "export SQS_ENDPOINT=http://127.0.0.1:$sqs_port"
+echo "export SES_ENDPOINT=http://127.0.0.1:$ses_port"
 echo "export LAMBDA_RIE=$tools/bin/aws-lambda-rie"

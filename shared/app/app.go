@@ -205,7 +205,9 @@ func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 		media = sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), c.MediaQueueURL)
 	}
 	r := router.New(store, media, c.Now, c.NewID, c.Log)
-	return func(ctx context.Context, rec lambdasqs.Record) error { return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount) }, nil
+	return func(ctx context.Context, rec lambdasqs.Record) error {
+		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)
+	}, nil
 }
 
 // Dispatch builds the dispatch function's per-message handler.
