@@ -44,6 +44,8 @@ type Config struct {
 	MediaBucket      string // MEDIA_BUCKET: inbound media copies (media, api)
 	S3Endpoint       string // S3_ENDPOINT: an S3 emulator (empty in AWS)
 	GraphAPIBase     string // GRAPH_API_BASE: the Graph API, or the local stand-in
+	// InboundEmailDomain is the SES receiving domain of forwarding addresses (INBOUND_EMAIL_DOMAIN).
+	InboundEmailDomain string
 	// MediaAttempts is how often a media copy is tried (MEDIA_ATTEMPTS, default 4); keep it
 	// below the media queue's maxReceiveCount.
 	MediaAttempts int
@@ -70,22 +72,23 @@ func FromEnv(awsCfg aws.Config) Config {
 	attempts, _ := strconv.Atoi(os.Getenv("SEND_ATTEMPTS"))
 	mediaAttempts, _ := strconv.Atoi(os.Getenv("MEDIA_ATTEMPTS"))
 	return Config{
-		AWS:              awsCfg,
-		TableName:        os.Getenv("TABLE_NAME"),
-		InboundQueueURL:  os.Getenv("INBOUND_QUEUE_URL"),
-		OutboundQueueURL: os.Getenv("OUTBOUND_QUEUE_URL"),
-		MediaQueueURL:    os.Getenv("MEDIA_QUEUE_URL"),
-		MediaBucket:      os.Getenv("MEDIA_BUCKET"),
-		S3Endpoint:       os.Getenv("S3_ENDPOINT"),
-		GraphAPIBase:     os.Getenv("GRAPH_API_BASE"),
-		MediaAttempts:    mediaAttempts,
-		SecretKey:        os.Getenv("INBOX_SECRET_KEY"),
-		SecretKeyARN:     os.Getenv("SECRET_KEY_ARN"),
-		PublicBaseURL:    os.Getenv("PUBLIC_BASE_URL"),
-		TwilioAPIBase:    os.Getenv("TWILIO_API_BASE"),
-		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
-		SQSEndpoint:      os.Getenv("SQS_ENDPOINT"),
-		SendAttempts:     attempts,
+		AWS:                awsCfg,
+		TableName:          os.Getenv("TABLE_NAME"),
+		InboundQueueURL:    os.Getenv("INBOUND_QUEUE_URL"),
+		OutboundQueueURL:   os.Getenv("OUTBOUND_QUEUE_URL"),
+		MediaQueueURL:      os.Getenv("MEDIA_QUEUE_URL"),
+		MediaBucket:        os.Getenv("MEDIA_BUCKET"),
+		S3Endpoint:         os.Getenv("S3_ENDPOINT"),
+		GraphAPIBase:       os.Getenv("GRAPH_API_BASE"),
+		InboundEmailDomain: os.Getenv("INBOUND_EMAIL_DOMAIN"),
+		MediaAttempts:      mediaAttempts,
+		SecretKey:          os.Getenv("INBOX_SECRET_KEY"),
+		SecretKeyARN:       os.Getenv("SECRET_KEY_ARN"),
+		PublicBaseURL:      os.Getenv("PUBLIC_BASE_URL"),
+		TwilioAPIBase:      os.Getenv("TWILIO_API_BASE"),
+		DynamoDBEndpoint:   os.Getenv("DYNAMODB_ENDPOINT"),
+		SQSEndpoint:        os.Getenv("SQS_ENDPOINT"),
+		SendAttempts:       attempts,
 	}
 }
 
@@ -157,7 +160,8 @@ func API(ctx context.Context, c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL}
+	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
+		InboundEmailDomain: c.InboundEmailDomain}
 	if c.MediaBucket != "" {
 		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}

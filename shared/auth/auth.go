@@ -4,7 +4,8 @@
 // it builds the event, so this code is the same in both places.
 //
 // Claims used: "sub" (the user), "custom:account_id" (the account) and "custom:role" ("admin" or
-// "agent"), as a Cognito ID token carries custom attributes. API Gateway passes claims as
+// "agent"), as a Cognito ID token carries custom attributes, and the standard "name",
+// "given_name" and "family_name" for email From names and signatures. API Gateway passes claims as
 // strings.
 package auth
 
@@ -41,7 +42,8 @@ func FromContext(ctx context.Context) (inbox.Principal, error) {
 
 // FromClaims builds a principal from verified claims; see Principal for the errors.
 func FromClaims(c map[string]string) (inbox.Principal, error) {
-	p := inbox.Principal{UserID: c[ClaimUser], AccountID: c[ClaimAccount], Role: inbox.Role(c[ClaimRole])}
+	p := inbox.Principal{UserID: c[ClaimUser], AccountID: c[ClaimAccount], Role: inbox.Role(c[ClaimRole]),
+		Name: c["name"], GivenName: c["given_name"], FamilyName: c["family_name"]}
 	if p.UserID == "" || p.AccountID == "" {
 		return inbox.Principal{}, inbox.Errorf(inbox.EUnauthorized, "the token has no user or account")
 	}

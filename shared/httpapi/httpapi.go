@@ -20,6 +20,7 @@ import (
 	"github.com/openinbox/inbox/shared/auth"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/mail"
 	"github.com/openinbox/inbox/shared/meta"
 )
 
@@ -73,6 +74,9 @@ type Config struct {
 	// PublicBaseURL is the scheme and host webhooks are called on; empty means
 	// "https://" + the request's Host (API Gateway's own domain).
 	PublicBaseURL string
+	// InboundEmailDomain is the deployment's SES receiving domain, where forwarding addresses
+	// of email channels are made; empty disables forwarding channels.
+	InboundEmailDomain string
 }
 
 type api struct{ Config }
@@ -91,6 +95,7 @@ func New(c Config) http.Handler {
 		r.Get("/channels/{id}", a.handle(a.getChannel))
 		r.Patch("/channels/{id}", a.admin(a.patchChannel))
 		r.Delete("/channels/{id}", a.admin(a.deleteChannel))
+		r.Get("/channels/{id}/email-preview", a.handle(a.emailPreview))
 		r.Get("/conversations", a.handle(a.listConversations))
 		r.Get("/conversations/{id}", a.handle(a.getConversation))
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
@@ -214,6 +219,18 @@ type whatsAppInput struct {
 	VerifyToken   string `json:"verifyToken"`
 }
 
+// emailInput connects or edits a team email channel. Address is the team address (its domain
+// verified in SES) unless Forwarding asks for a generated forwarding address.
+type emailInput struct {
+	Address                   string  `json:"address"`
+	Forwarding                *bool   `json:"forwarding"`
+	FromNameMode              string  `json:"fromNameMode"`
+	CompanyName               *string `json:"companyName"`
+	FromAddress               string  `json:"fromAddress"`
+	SignatureHTML             *string `json:"signatureHtml"`
+	ForwardedToOriginalSender *bool   `json:"forwardedToOriginalSender"`
+}
+
 type channelInput struct {
 	Type      inbox.ChannelType `json:"type"`
 	InboxID   string            `json:"inboxId"`
@@ -221,6 +238,7 @@ type channelInput struct {
 	Twilio    *twilioInput      `json:"twilio"`
 	Messenger *messengerInput   `json:"messenger"`
 	WhatsApp  *whatsAppInput    `json:"whatsapp"`
+	Email     *emailInput       `json:"email"`
 }
 
 var (
@@ -232,7 +250,7 @@ var (
 // channelView is a channel as the API shows it: settings, webhook URLs, never secrets.
 type channelView struct {
 	inbox.Channel
-	WebhookURL        string `json:"webhookUrl"`
+	WebhookURL        string `json:"webhookUrl,omitempty"`
 	StatusCallbackURL string `json:"statusCallbackUrl,omitempty"`
 }
 
@@ -265,7 +283,7 @@ func required(field, v string) error {
 // channel moves to another page or number by disconnecting and connecting again.
 func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error {
 	if (in.Twilio != nil && ch.Type != inbox.ChannelSMS) || (in.Messenger != nil && ch.Type != inbox.ChannelMessenger) ||
-		(in.WhatsApp != nil && ch.Type != inbox.ChannelWhatsApp) {
+		(in.WhatsApp != nil && ch.Type != inbox.ChannelWhatsApp) || (in.Email != nil && ch.Type != inbox.ChannelEmail) {
 		return inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
 	}
 	secret := func(name, field, v string) error {
@@ -380,8 +398,117 @@ func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error 
 			return err
 		}
 		return secret(inbox.SecretAppSecret, "whatsapp.appSecret", w.AppSecret)
+	case inbox.ChannelEmail:
+		return a.emailSettings(ch, in.Email, creating)
 	}
-	return inbox.Errorf(inbox.EInvalid, "type must be sms, messenger or whatsapp")
+	return inbox.Errorf(inbox.EInvalid, "type must be sms, messenger, whatsapp or email")
+}
+
+var emailAddress = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
+
+// emailSettings fills a team email channel's settings: the address (or a generated forwarding
+// address), from name, from address, signature (sanitized: links and images allowed, scripts
+// and event handlers never) and the forwarded-mail toggle (on by default).
+func (a *api) emailSettings(ch *inbox.Channel, e *emailInput, creating bool) error {
+	if e == nil {
+		if creating {
+			return inbox.Errorf(inbox.EInvalid, "email settings are required for an email channel")
+		}
+		return nil
+	}
+	if creating {
+		cfg := &inbox.EmailConfig{FromNameMode: inbox.FromNameAgentAndCompany, ForwardedToOriginalSender: true}
+		address := strings.ToLower(strings.TrimSpace(e.Address))
+		if e.Forwarding != nil && *e.Forwarding {
+			if a.InboundEmailDomain == "" {
+				return inbox.Errorf(inbox.EInvalid, "this deployment has no inbound email domain for forwarding addresses")
+			}
+			cfg.Forwarding = true
+			cfg.ForwardingAddress = "inbox-" + a.NewID()[:16] + "@" + a.InboundEmailDomain
+			if address == "" {
+				address = cfg.ForwardingAddress
+			}
+		}
+		if !emailAddress.MatchString(address) {
+			return inbox.Errorf(inbox.EInvalid, "email.address must be an email address, like support@example.com")
+		}
+		cfg.Address, cfg.FromAddress = address, address
+		ch.Email = cfg
+		ch.ProviderKey = address
+		if cfg.Forwarding {
+			// Mail arrives at the forwarding address; the team address is what customers see.
+			ch.ProviderKey = cfg.ForwardingAddress
+		}
+	} else if e.Address != "" && !strings.EqualFold(e.Address, ch.Email.Address) {
+		return inbox.Errorf(inbox.EInvalid, "email.address cannot change: disconnect the channel and connect the new one")
+	}
+	cfg := ch.Email
+	switch e.FromNameMode {
+	case "":
+	case inbox.FromNameAgentAndCompany, inbox.FromNameCompany:
+		cfg.FromNameMode = e.FromNameMode
+	default:
+		return inbox.Errorf(inbox.EInvalid, "email.fromNameMode must be agent_and_company or company")
+	}
+	if e.CompanyName != nil {
+		if utf8.RuneCountInString(*e.CompanyName) > 100 {
+			return inbox.Errorf(inbox.EInvalid, "email.companyName has at most 100 characters")
+		}
+		cfg.CompanyName = strings.TrimSpace(*e.CompanyName)
+	}
+	if e.FromAddress != "" {
+		from := strings.ToLower(strings.TrimSpace(e.FromAddress))
+		if !emailAddress.MatchString(from) {
+			return inbox.Errorf(inbox.EInvalid, "email.fromAddress must be an email address")
+		}
+		cfg.FromAddress = from
+	}
+	if e.SignatureHTML != nil {
+		if len(*e.SignatureHTML) > 32<<10 {
+			return inbox.Errorf(inbox.EInvalid, "email.signatureHtml is larger than 32 KiB")
+		}
+		cfg.SignatureHTML = mail.SanitizeHTML(*e.SignatureHTML)
+	}
+	if e.ForwardedToOriginalSender != nil {
+		cfg.ForwardedToOriginalSender = *e.ForwardedToOriginalSender
+	}
+	if cfg.FromNameMode == inbox.FromNameCompany && cfg.CompanyName == "" {
+		return inbox.Errorf(inbox.EInvalid, "email.companyName is required when fromNameMode is company")
+	}
+	return nil
+}
+
+// emailPreview renders the From header and signature a reply by the caller (or by the agent
+// named in ?name=) would carry.
+func (a *api) emailPreview(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	ch, err := a.Store.GetChannel(r.Context(), p.AccountID, chi.URLParam(r, "id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if ch.Email == nil {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "not an email channel")
+	}
+	full, first, last := agentNames(p)
+	if n := strings.TrimSpace(r.URL.Query().Get("name")); n != "" {
+		full = n
+		first, last, _ = strings.Cut(n, " ")
+	}
+	return http.StatusOK, map[string]string{
+		"from":          mail.FormatAddress(mail.Address{Name: mail.FromName(ch.Email.FromNameMode, full, ch.Email.CompanyName), Address: ch.Email.FromAddress}),
+		"signatureHtml": mail.RenderSignature(ch.Email.SignatureHTML, full, first, last),
+	}, nil
+}
+
+// agentNames are the caller's full, first and last names from the token's claims.
+func agentNames(p inbox.Principal) (full, first, last string) {
+	full, first, last = p.Name, p.GivenName, p.FamilyName
+	if full == "" {
+		full = strings.TrimSpace(first + " " + last)
+	}
+	if first == "" && full != "" {
+		first, last, _ = strings.Cut(full, " ")
+	}
+	return full, first, last
 }
 
 // verifyToken keeps the admin's verify token or makes one: it only has to match what is pasted
@@ -437,6 +564,8 @@ func defaultName(ch inbox.Channel) string {
 		return "Messenger " + ch.Messenger.PageID
 	case ch.WhatsApp != nil:
 		return "WhatsApp " + ch.WhatsApp.DisplayNumber
+	case ch.Email != nil:
+		return "Email " + ch.Email.Address
 	}
 	return string(ch.Type)
 }
@@ -529,6 +658,7 @@ type conversationView struct {
 	Assignee      *string                  `json:"assignee"`
 	LastMessageAt time.Time                `json:"lastMessageAt"`
 	Preview       string                   `json:"preview"`
+	Subject       string                   `json:"subject,omitempty"`
 	CreatedAt     time.Time                `json:"createdAt"`
 	Version       int64                    `json:"version"`
 }
@@ -538,7 +668,7 @@ func conversation(c inbox.Conversation) conversationView {
 		ID: c.ID, InboxID: c.InboxID, Status: c.Status,
 		Channel:       channelRef{ID: c.ChannelID, Type: c.ChannelType},
 		Contact:       contactRef{ID: c.ContactID, Name: c.ContactName, Phone: c.ContactPhone, Email: c.ContactEmail},
-		LastMessageAt: c.LastMessageAt, Preview: c.Preview, CreatedAt: c.CreatedAt, Version: c.Version,
+		LastMessageAt: c.LastMessageAt, Preview: c.Preview, Subject: c.Subject, CreatedAt: c.CreatedAt, Version: c.Version,
 	}
 	if c.AssigneeID != "" {
 		v.Assignee = &c.AssigneeID
@@ -550,9 +680,9 @@ func (a *api) listConversations(r *http.Request, _ http.ResponseWriter, p inbox.
 	q := r.URL.Query()
 	f := inbox.ConversationFilter{InboxID: q.Get("inboxId"), Status: inbox.ConversationStatus(q.Get("status")), Cursor: q.Get("cursor")}
 	switch f.Status {
-	case "", inbox.StatusOpen, inbox.StatusClosed:
+	case "", inbox.StatusOpen, inbox.StatusClosed, inbox.StatusSpam:
 	default:
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "status must be open or closed")
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "status must be open, closed or spam")
 	}
 	switch as := q.Get("assignee"); as {
 	case "":
@@ -670,12 +800,16 @@ type messageView struct {
 	ReplyTo     string               `json:"replyTo,omitempty"`
 	Reaction    *string              `json:"reaction,omitempty"`
 	Template    *inbox.Template      `json:"template,omitempty"`
+	Subject     string               `json:"subject,omitempty"`
+	HTML        string               `json:"html,omitempty"`
+	Flags       []string             `json:"flags,omitempty"`
 }
 
 func message(m inbox.Message) messageView {
 	v := messageView{ID: m.ID, Direction: m.Direction, Text: m.Text, Attachments: m.Attachments,
 		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, Error: m.Error,
-		Payload: m.Payload, ReplyTo: m.ReplyTo, Reaction: m.Reaction, Template: m.Template}
+		Payload: m.Payload, ReplyTo: m.ReplyTo, Reaction: m.Reaction, Template: m.Template,
+		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags}
 	if v.Attachments == nil {
 		v.Attachments = []inbox.Attachment{}
 	}
@@ -693,6 +827,18 @@ func (a *api) listMessages(r *http.Request, _ http.ResponseWriter, p inbox.Princ
 		out.Items = append(out.Items, message(m))
 	}
 	return http.StatusOK, out, nil
+}
+
+// replySubject is "Re: " and the thread's subject, once.
+func replySubject(subject string) string {
+	if subject == "" {
+		return ""
+	}
+	lower := strings.ToLower(subject)
+	if strings.HasPrefix(lower, "re:") || strings.HasPrefix(lower, "aw:") {
+		return subject
+	}
+	return "Re: " + subject
 }
 
 // links replaces the URL of media copied into the bucket with a short-lived link; media not
@@ -724,6 +870,7 @@ type attachmentInput struct {
 
 type replyInput struct {
 	Text        string            `json:"text"`
+	HTML        string            `json:"html"`
 	Attachments []attachmentInput `json:"attachments"`
 	Template    *inbox.Template   `json:"template"`
 }
@@ -745,7 +892,20 @@ func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
 			return inbox.Errorf(inbox.EInvalid, "attachment type must be image, audio, video or file")
 		}
 	}
+	if in.HTML != "" && c.ChannelType != inbox.ChannelEmail {
+		return inbox.Errorf(inbox.EInvalid, "html is for email conversations")
+	}
 	switch c.ChannelType {
+	case inbox.ChannelEmail:
+		if in.Template != nil {
+			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
+		}
+		if text == "" && strings.TrimSpace(in.HTML) == "" {
+			return inbox.Errorf(inbox.EInvalid, "text or html is required")
+		}
+		if c.ContactEmail == "" {
+			return inbox.Errorf(inbox.EInvalid, "the contact has no email address")
+		}
 	case inbox.ChannelSMS:
 		if in.Template != nil {
 			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
@@ -819,7 +979,12 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		AccountID: p.AccountID, ConversationID: c.ID, ID: inbox.MessageID(now, a.NewID()),
 		Direction: inbox.DirectionOut, Text: in.Text, CreatedAt: now, UpdatedAt: now,
 		Status: inbox.MessagePending, AuthorID: p.UserID, Template: in.Template,
+		Subject: replySubject(c.Subject),
 	}
+	if in.HTML != "" {
+		m.HTML = mail.SanitizeHTML(in.HTML)
+	}
+	m.AuthorName, _, _ = agentNames(p)
 	for _, at := range in.Attachments {
 		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name})
 	}
