@@ -1,6 +1,7 @@
 // Package testenv gives tests the real emulators that `make test` started (DynamoDB Local, the
-// SQS emulator, the Lambda runtime interface emulator): clients pointed at them and fresh,
-// uniquely named tables and queues, created from template.yaml and removed after the test.
+// SQS emulator, the SES emulator, the Lambda runtime interface emulator): clients pointed at them
+// and fresh, uniquely named tables and queues, created from template.yaml and removed after the
+// test, and the mail the SES emulator accepted (SentMail).
 //
 // A test that needs an emulator fails, never skips, when its endpoint is not set: run the tests
 // through `make test`, which starts them.

@@ -1,0 +1,280 @@
+// Package emailsend is the dispatch function's sender for team email channels
+// (inbox.ChannelEmail): it composes an agent's reply as a MIME message that threads with the
+// conversation in the customer's mail client and hands it to SES.
+//
+// The reply:
+//   - From: the channel's from name (mail.FromName of its mode, the agent's name and the company)
+//     at its FromAddress, or its Address.
+//   - To: the contact's email (else the conversation's).
+//   - Reply-To: the channel's receiving address (ForwardingAddress for forwarded mail, else
+//     Address) plus-addressed with the conversation id, "support+<conversation id>@example.com":
+//     the email intake reads the token back and the router threads the answer by it, even when
+//     the customer's client drops In-Reply-To and References.
+//   - Subject: "Re: " and the conversation's subject (else the last inbound message's).
+//   - Message-ID: "<message id>@<domain of the From address>", derived from the stored message,
+//     so a redelivered job sends the same Message-ID; it is also the returned provider id.
+//   - In-Reply-To: the Message-ID of the last inbound message before this one; References: the
+//     Message-IDs of the conversation's email messages before this one (inbound and ours), in
+//     order, capped to the first and the most recent (MaxReferences in all).
+//   - The signature (the channel's SignatureHTML with the agent's name), then the last inbound
+//     message, quoted.
+//   - X-Inbox-Message-Id: the message id, so that the email intake drops our own mail when it
+//     loops back (intake.LoopHeader).
+//
+// Attachments are not fetched and attached yet: the message's attachments that have a URL are
+// listed as links below the text (and the HTML), the others are left out.
+//
+// Note that Amazon SES replaces the Message-ID header of the mail it sends with its own
+// ("<SES message id>@<region>.amazonses.com"), so customers' answers to a reply sent through SES
+// refer to that id, not to the returned one: with SES, such answers are threaded by the Reply-To
+// token (and by the References the customer's client copies from earlier messages).
+package emailsend
+
+import (
+	"context"
+	"html"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/mail"
+)
+
+// MaxReferences is how many Message-IDs the References header holds at most: the thread's
+// first and the most recent ones, as the email intake keeps them.
+const MaxReferences = 20
+
+// LoopHeader is the header naming the inbox message an email carries; the email intake drops
+// mail that has it (intake.LoopHeader).
+const LoopHeader = "X-Inbox-Message-Id"
+
+// RawSender sends a composed message: from is the bare envelope sender, to the envelope
+// recipients. It returns the provider's message id; its refusals are *inbox.SendError.
+// sesmail.Sender implements it.
+type RawSender interface {
+	SendRaw(ctx context.Context, from string, to []string, raw []byte) (string, error)
+}
+
+// History lists the messages of a conversation, oldest first.
+type History interface {
+	ListMessages(ctx context.Context, acct, convID string) ([]inbox.Message, error)
+}
+
+// Sender sends the replies of email channels.
+type Sender struct {
+	raw     RawSender
+	history History
+	now     func() time.Time
+	newID   func() string
+	domain  string
+}
+
+// New returns a Sender that sends through raw and reads the conversation's earlier messages
+// from history. now dates the messages; newID names a message that has no id (never the case
+// for stored messages); domain (the deployment's inbound email domain) is the domain of the
+// Message-ID when the From address has none.
+func New(raw RawSender, history History, now func() time.Time, newID func() string, domain string) *Sender {
+	return &Sender{raw: raw, history: history, now: now, newID: newID, domain: domain}
+}
+
+// Send sends m, an agent's reply, to the conversation's contact and returns its Message-ID
+// (without angle brackets). Errors are *inbox.SendError: the RawSender's refusals as they are;
+// "misconfigured" for a channel without email settings or sending address; "no_recipient" for
+// a contact without email; "history_unavailable" (temporary) when the conversation's messages
+// could not be read; "compose_failed" when the message could not be built.
+func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error) {
+	cfg := ch.Email
+	if cfg == nil {
+		return "", &inbox.SendError{Code: "misconfigured", Message: "the channel has no email settings"}
+	}
+	fromAddress := strings.TrimSpace(cfg.FromAddress)
+	if fromAddress == "" {
+		fromAddress = strings.TrimSpace(cfg.Address)
+	}
+	if fromAddress == "" {
+		return "", &inbox.SendError{Code: "misconfigured", Message: "the channel has no sending address"}
+	}
+	to := mail.Address{Name: contact.Name, Address: strings.TrimSpace(contact.Email)}
+	if to.Address == "" {
+		to = mail.Address{Name: conv.ContactName, Address: strings.TrimSpace(conv.ContactEmail)}
+	}
+	if to.Address == "" {
+		return "", &inbox.SendError{Code: "no_recipient", Message: "the contact has no email address"}
+	}
+	if to.Name == "" {
+		to.Name = conv.ContactName
+	}
+
+	acct := conv.AccountID
+	if acct == "" {
+		acct = m.AccountID
+	}
+	history, err := s.history.ListMessages(ctx, acct, conv.ID)
+	if err != nil {
+		return "", &inbox.SendError{Code: "history_unavailable", Message: "the conversation's messages could not be read: " + inbox.ErrorMessage(err), Temporary: true}
+	}
+	history = before(history, m.ID)
+
+	id := m.ID
+	if id == "" {
+		id = s.newID()
+	}
+	messageID := idLocal(id) + "@" + s.messageIDDomain(fromAddress)
+
+	var refs []string
+	var lastIn *inbox.Message
+	for i := range history {
+		h := &history[i]
+		if isMessageID(h.ProviderID) && h.ProviderID != messageID {
+			refs = append(refs, h.ProviderID)
+		}
+		if h.Direction == inbox.DirectionIn {
+			lastIn = h
+		}
+	}
+	r := mail.Reply{
+		From:       mail.Address{Name: mail.FromName(cfg.FromNameMode, m.AuthorName, cfg.CompanyName), Address: fromAddress},
+		To:         []mail.Address{to},
+		ReplyTo:    replyTo(cfg, conv.ID),
+		Subject:    subject(conv, lastIn),
+		MessageID:  messageID,
+		References: capReferences(refs),
+		Text:       m.Text,
+		HTML:       m.HTML,
+		Date:       s.now(),
+		Headers:    map[string]string{LoopHeader: m.ID},
+	}
+	if lastIn != nil {
+		if isMessageID(lastIn.ProviderID) {
+			r.InReplyTo = lastIn.ProviderID
+		}
+		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: lastIn.HTML}
+	}
+	if strings.TrimSpace(cfg.SignatureHTML) != "" {
+		first, last := splitName(m.AuthorName)
+		r.SignatureHTML = mail.RenderSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
+	}
+	r.Text, r.HTML = withLinks(r.Text, r.HTML, m.Attachments)
+
+	raw, err := mail.Compose(r)
+	if err != nil {
+		return "", &inbox.SendError{Code: "compose_failed", Message: err.Error()}
+	}
+	if _, err := s.raw.SendRaw(ctx, fromAddress, []string{to.Address}, raw); err != nil {
+		return "", err
+	}
+	return messageID, nil
+}
+
+// before returns the messages of history that precede the message id: all of them when id is
+// not among them.
+func before(history []inbox.Message, id string) []inbox.Message {
+	for i, h := range history {
+		if id != "" && h.ID == id {
+			return history[:i]
+		}
+	}
+	return history
+}
+
+// replyTo plus-addresses the channel's receiving address with the conversation id. An address
+// whose local part already has a '+' is used as it is, since the intake splits at the first '+'.
+func replyTo(cfg *inbox.EmailConfig, convID string) string {
+	base := strings.TrimSpace(cfg.Address)
+	if cfg.Forwarding && strings.TrimSpace(cfg.ForwardingAddress) != "" {
+		base = strings.TrimSpace(cfg.ForwardingAddress)
+	}
+	at := strings.LastIndexByte(base, '@')
+	if at <= 0 || convID == "" || strings.ContainsRune(base[:at], '+') {
+		return base
+	}
+	return base[:at] + "+" + convID + base[at:]
+}
+
+// subject is "Re: " and the conversation's subject, else the last inbound message's.
+func subject(conv inbox.Conversation, lastIn *inbox.Message) string {
+	s := strings.TrimSpace(conv.Subject)
+	if s == "" && lastIn != nil {
+		s = strings.TrimSpace(lastIn.Subject)
+	}
+	if s == "" {
+		return ""
+	}
+	if len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
+		return s
+	}
+	return "Re: " + s
+}
+
+// capReferences keeps the first id (the thread's root) and the most recent ones.
+func capReferences(refs []string) []string {
+	if len(refs) <= MaxReferences {
+		return refs
+	}
+	return append([]string{refs[0]}, refs[len(refs)-(MaxReferences-1):]...)
+}
+
+// isMessageID reports whether id looks like a Message-ID (the email intake stores
+// "ses:<SES id>" for mail without one).
+func isMessageID(id string) bool {
+	at := strings.LastIndexByte(id, '@')
+	return at > 0 && at < len(id)-1 && !strings.ContainsAny(id, "<> \t\r\n")
+}
+
+// idLocal makes id usable as the local part of a Message-ID.
+func idLocal(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_", r)) {
+			return r
+		}
+		return '-'
+	}, id)
+}
+
+func (s *Sender) messageIDDomain(address string) string {
+	if at := strings.LastIndexByte(address, '@'); at >= 0 && at < len(address)-1 {
+		return strings.ToLower(address[at+1:])
+	}
+	if s.domain != "" {
+		return s.domain
+	}
+	return "localhost"
+}
+
+// splitName splits a full name into its first word and the rest.
+func splitName(full string) (first, last string) {
+	f := strings.Fields(full)
+	if len(f) == 0 {
+		return "", ""
+	}
+	return f[0], strings.Join(f[1:], " ")
+}
+
+// withLinks lists the attachments that have a URL below the text and the HTML.
+func withLinks(text, htmlBody string, atts []inbox.Attachment) (string, string) {
+	var lines []string
+	var items []string
+	for _, a := range atts {
+		if a.URL == "" {
+			continue
+		}
+		name := a.Name
+		if name == "" {
+			name = a.URL
+		}
+		lines = append(lines, "- "+name+": "+a.URL)
+		items = append(items, `<li><a href="`+html.EscapeString(a.URL)+`">`+html.EscapeString(name)+`</a></li>`)
+	}
+	if len(lines) == 0 {
+		return text, htmlBody
+	}
+	// Compose derives the text from the HTML when the text is empty: the links then come along.
+	if text != "" || htmlBody == "" {
+		text = strings.TrimRight(text, "\n") + "\n\nAttachments:\n" + strings.Join(lines, "\n") + "\n"
+	}
+	if htmlBody != "" {
+		htmlBody += "<p>Attachments:</p><ul>" + strings.Join(items, "") + "</ul>"
+	}
+	return text, htmlBody
+}
