@@ -63,11 +63,22 @@ type History interface {
 
 // Sender sends the replies of email channels.
 type Sender struct {
-	raw     RawSender
-	history History
-	now     func() time.Time
-	newID   func() string
-	domain  string
+	sesMessageIDDomain string
+	raw                RawSender
+	history            History
+	now                func() time.Time
+	newID              func() string
+	domain             string
+}
+
+// WithSESMessageIDs makes Send return the Message-ID that Amazon SES gives the mail it sends,
+// <SES message id>@<region>.amazonses.com, instead of the one the inbox wrote (which SES
+// replaces). Emulators keep the inbox's id, so local runs leave this unset.
+func (s *Sender) WithSESMessageIDs(region string) *Sender {
+	if region != "" {
+		s.sesMessageIDDomain = region + ".amazonses.com"
+	}
+	return s
 }
 
 // New returns a Sender that sends through raw and reads the conversation's earlier messages
@@ -161,8 +172,14 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 	if err != nil {
 		return "", &inbox.SendError{Code: "compose_failed", Message: err.Error()}
 	}
-	if _, err := s.raw.SendRaw(ctx, fromAddress, []string{to.Address}, raw); err != nil {
+	sesID, err := s.raw.SendRaw(ctx, fromAddress, []string{to.Address}, raw)
+	if err != nil {
 		return "", err
+	}
+	if s.sesMessageIDDomain != "" && sesID != "" {
+		// Amazon SES replaces the Message-ID of what it sends with its own: the customer's reply
+		// refers to that one, so it is the id threading must know.
+		return sesID + "@" + s.sesMessageIDDomain, nil
 	}
 	return messageID, nil
 }

@@ -18,8 +18,8 @@ import (
 
 // Limits of an email envelope. SQS refuses bodies over 256 KiB; JSON escaping (json.Marshal
 // writes '<', '>' and '&' as six bytes) can inflate HTML a lot, so the encoded envelope is also
-// held to MaxEmailEnvelope, dropping the HTML first and then shortening the text. The whole
-// message stays readable from RawKey.
+// held to MaxEmailEnvelope, shortening the HTML first and then the text. The whole message
+// stays readable from RawKey.
 const (
 	// MaxEmailText and MaxEmailHTML cap the text and the sanitized HTML of a message.
 	MaxEmailText = 64 << 10
@@ -274,9 +274,13 @@ func (e *Email) envelope(ctx context.Context, log *slog.Logger, r lambdases.Rece
 
 	env.Text, env.HTML = capText(m.Text, MaxEmailText), capHTML(m.HTML, MaxEmailHTML)
 	if m.Malformed {
+		// The parser keeps the raw body as text when it could decode nothing; with no text
+		// at all, the whole raw message is shown.
 		env.Flags = append(env.Flags, inbox.FlagMalformed)
-		env.Text, env.HTML = capText(readable(raw), MaxEmailText), ""
-		log.WarnContext(ctx, "malformed mail queued as its raw text", "channel", t.ch.ID, "problems", m.Problems)
+		if strings.TrimSpace(env.Text) == "" && env.HTML == "" {
+			env.Text = capText(readable(raw), MaxEmailText)
+		}
+		log.WarnContext(ctx, "malformed mail queued", "channel", t.ch.ID, "problems", m.Problems)
 	}
 	if r.Spam == lambdases.VerdictFail {
 		env.Flags = append(env.Flags, inbox.FlagSpam)
@@ -343,7 +347,7 @@ func (e *Email) storeAttachments(ctx context.Context, log *slog.Logger, ch inbox
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		key := "email/" + ch.AccountID + "/" + ch.ID + "/" + sesID + "/" + strconv.Itoa(i) + "-" + safeName(p.Name)
+		key := EmailAttachmentKey(ch.AccountID, ch.ID, sesID, i, p.Name)
 		if err := e.blobs.Put(ctx, key, ct, bytes.NewReader(p.Data), int64(len(p.Data))); err != nil {
 			return nil, err
 		}
@@ -357,6 +361,12 @@ func (e *Email) storeAttachments(ctx context.Context, log *slog.Logger, ch inbox
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// EmailAttachmentKey is the media bucket key of part i, named name, of the message SES received
+// as sesID for channel channelID of account acct.
+func EmailAttachmentKey(acct, channelID, sesID string, i int, name string) string {
+	return "email/" + acct + "/" + channelID + "/" + sesID + "/" + strconv.Itoa(i) + "-" + safeName(name)
 }
 
 func attachmentType(ct string) inbox.AttachmentType {
@@ -414,17 +424,19 @@ func capText(s string, n int) string {
 }
 
 // capHTML cuts sanitized HTML to at most n bytes before a tag and sanitizes the rest again, so
-// that no tag is left half written.
+// that no tag is left half written (the closing tags that adds are left room for).
 func capHTML(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	s = capText(s, n)
-	if i := strings.LastIndexByte(s, '<'); i >= 0 {
-		s = s[:i]
-	}
-	if out := mail.SanitizeHTML(s); len(out) <= n {
-		return out
+	for limit := n - min(1<<10, n/8); limit > 0; limit -= max(limit/4, 1) {
+		cut := capText(s, limit)
+		if i := strings.LastIndexByte(cut, '<'); i >= 0 {
+			cut = cut[:i]
+		}
+		if out := mail.SanitizeHTML(cut); len(out) <= n {
+			return out
+		}
 	}
 	return ""
 }
@@ -444,8 +456,8 @@ func readable(raw []byte) string {
 	}, s)
 }
 
-// fitEnvelope keeps the encoded envelope under MaxEmailEnvelope: without HTML first, then
-// with shorter text.
+// fitEnvelope keeps the encoded envelope under MaxEmailEnvelope: shorter HTML first (dropped at
+// worst), then shorter text.
 func fitEnvelope(env inbox.Envelope) inbox.Envelope {
 	size := func() int {
 		b, _ := json.Marshal(env)
@@ -454,7 +466,9 @@ func fitEnvelope(env inbox.Envelope) inbox.Envelope {
 	if size() <= MaxEmailEnvelope {
 		return env
 	}
-	env.HTML = ""
+	for size() > MaxEmailEnvelope && env.HTML != "" {
+		env.HTML = capHTML(env.HTML, len(env.HTML)/2)
+	}
 	for size() > MaxEmailEnvelope && env.Text != "" {
 		env.Text = capText(env.Text, len(env.Text)/2)
 	}

@@ -64,7 +64,7 @@ type Message struct {
 	Malformed bool
 	Problems  []string
 	// Header returns the first value of a header, decoded (RFC 2047); never nil after Parse.
-	Header func(string) string
+	Header func(string) string `json:"-"`
 }
 
 // Parse reads an email. It fails only when r fails; see the package documentation of the
