@@ -24,6 +24,8 @@ type Demo struct {
 	InboxID   string        `json:"inboxId"`
 	Channels  []DemoChannel `json:"channels"`
 	OutboxURL string        `json:"outboxUrl"`
+	// EmailOutboxURL is the SES emulator's viewer of sent mail (/store has it as JSON).
+	EmailOutboxURL string `json:"emailOutboxUrl"`
 }
 
 // DemoChannel is a seeded channel with its test secrets, so that requests can be signed.
@@ -38,6 +40,8 @@ type DemoChannel struct {
 	Curl string `json:"curl"`
 	// VerifyCurl performs Meta's verification handshake (Meta channels).
 	VerifyCurl string `json:"verifyCurl,omitempty"`
+	// Address is an email channel's team address.
+	Address string `json:"address,omitempty"`
 }
 
 // Demo account values. The phone number is Twilio's magic "valid" test number.
@@ -88,7 +92,7 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 		PhoneNumber: demoPhone, Secrets: map[string]string{"twilioAccountSid": demoTwilioSID, "twilioAuthToken": authToken},
 		Curl: TwilioCurl(hook, authToken, demoTwilioSID, demoCustomer, demoPhone, "Hello from the demo!"),
 	})
-	for _, mc := range []inbox.Channel{demoMessenger(now), demoWhatsApp(now)} {
+	for _, mc := range []inbox.Channel{demoMessenger(now), demoWhatsApp(now), demoEmail(now)} {
 		if err := store.CreateChannel(ctx, mc); err != nil {
 			if !inbox.IsCode(err, inbox.EConflict) {
 				return Demo{}, err
@@ -97,9 +101,28 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 				return Demo{}, err
 			}
 		}
+		if mc.Type == inbox.ChannelEmail {
+			d.Channels = append(d.Channels, DemoChannel{ID: mc.ID, Type: mc.Type, Address: mc.Email.Address,
+				Curl: "curl -sS -X POST '" + base + "/_local/email' --data-binary @infra/local/hello.eml"})
+			continue
+		}
 		d.Channels = append(d.Channels, metaDemoChannel(base, mc))
 	}
 	return d, nil
+}
+
+// DemoEmailAddress is the seeded team email channel's address.
+const DemoEmailAddress = "support@demo.example"
+
+func demoEmail(now time.Time) inbox.Channel {
+	return inbox.Channel{
+		AccountID: DemoAccount, ID: "demo-email", InboxID: demoInboxID, Type: inbox.ChannelEmail,
+		Name: "Demo team email", ProviderKey: DemoEmailAddress,
+		Email: &inbox.EmailConfig{Address: DemoEmailAddress, FromAddress: DemoEmailAddress, FromNameMode: inbox.FromNameAgentAndCompany,
+			CompanyName: "Demo Inc", SignatureHTML: `<p>{{agent.fullName}}<br><a href="https://demo.example">Demo Inc</a> support</p>`,
+			ForwardedToOriginalSender: true},
+		CreatedAt: now,
+	}
 }
 
 // Demo Meta businesses: a Facebook Page and a WhatsApp Business number.
@@ -241,6 +264,7 @@ func (r *Runner) localRoutes() http.Handler {
 		r.Outbox.callback(w, req, e)
 	})
 	mux.Handle("/_local/graph/", r.graph)
+	mux.HandleFunc("POST /_local/email", r.dropEmail)
 	mux.HandleFunc("GET /_local/idle", func(w http.ResponseWriter, req *http.Request) {
 		ctx, cancel := context.WithTimeout(req.Context(), 30*time.Second)
 		defer cancel()
@@ -260,7 +284,7 @@ func (r *Runner) Banner() string {
 	fmt.Fprintf(&b, "\nConversations inbox running on %s\n\n", r.URL)
 	fmt.Fprintf(&b, "Admin token (account %q, user %q):\n  export TOKEN=%s\n\n", r.Demo.AccountID, r.Demo.UserID, r.Demo.Token)
 	fmt.Fprintf(&b, "Demo as JSON:      curl -s %s/_local/demo\n", r.URL)
-	fmt.Fprintf(&b, "Outbox (replies):  %s\n", r.Demo.OutboxURL)
+	fmt.Fprintf(&b, "Outbox (replies):  %s  (email: %s)\n", r.Demo.OutboxURL, r.Demo.EmailOutboxURL)
 	fmt.Fprintf(&b, "Conversations:     curl -s -H \"Authorization: Bearer $TOKEN\" %s/v1/conversations\n\n", r.URL)
 	for _, c := range r.Demo.Channels {
 		fmt.Fprintf(&b, "Channel %s (%s), webhook URL %s\nSend a signed test message:\n  %s\n", c.ID, c.Type, c.WebhookURL, c.Curl)

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -33,6 +33,7 @@ import (
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/s3store"
 	"github.com/openinbox/inbox/shared/sqsqueue"
@@ -47,6 +48,8 @@ type Options struct {
 	// SQSEndpoint uses a running SQS emulator; empty starts local-aws-sqs from
 	// infra/emulators (installed by make run) as a child process.
 	SQSEndpoint string
+	// SESEndpoint uses a running SES emulator; empty starts aws-ses-v2-local the same way.
+	SESEndpoint string
 	// RetryAfter shortens the visibility timeout of failed messages (0 keeps the template's).
 	RetryAfter time.Duration
 	// SendAttempts overrides how often dispatch retries a temporary failure.
@@ -70,13 +73,17 @@ type Runner struct {
 	Outbox *Outbox
 	Store  *dynamo.Store
 
-	graph     *graph
-	queues    *queueSet
-	consumers []string
-	srv       *http.Server
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	closers   []func()
+	graph *graph
+	// SESEndpoint is the SES emulator replies of email channels are sent to (its viewer is at /).
+	SESEndpoint string
+	rawMail     *s3store.Store
+	email       func(context.Context, events.SimpleEmailEvent) error
+	queues      *queueSet
+	consumers   []string
+	srv         *http.Server
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	closers     []func()
 }
 
 // Start brings everything up and seeds the demo account. Close stops it.
@@ -137,10 +144,13 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	// Media copies go to an in-process S3 (gofakes3), as DynamoDB does to minidyn.
 	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	r.closers = append(r.closers, s3srv.Close)
-	cfg.S3Endpoint, cfg.MediaBucket = s3srv.URL, "inbox-media"
-	if _, err := s3store.NewClient(cfg.AWS, cfg.S3Endpoint).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(cfg.MediaBucket)}); err != nil {
-		return fmt.Errorf("create media bucket: %w", err)
+	cfg.S3Endpoint, cfg.MediaBucket, cfg.RawMailBucket, cfg.RawMailPrefix = s3srv.URL, "inbox-media", "inbox-raw-mail", "inbound/"
+	for _, b := range []string{cfg.MediaBucket, cfg.RawMailBucket} {
+		if _, err := s3store.NewClient(cfg.AWS, cfg.S3Endpoint).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b, err)
+		}
 	}
+	r.rawMail = s3store.New(s3store.NewClient(cfg.AWS, cfg.S3Endpoint), cfg.RawMailBucket)
 
 	if cfg.DynamoDBEndpoint == "" {
 		// minidyn sends no valid X-Amz-Crc32, so the checksum check is off for this client only.
@@ -155,13 +165,24 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		return err
 	}
 	if cfg.SQSEndpoint == "" {
-		ep, stop, err := startSQS(o.Root)
+		ep, stop, err := startNode(o.Root, "sqs-server.js", "local-aws-sqs")
 		if err != nil {
 			return err
 		}
 		r.closers = append(r.closers, stop)
 		cfg.SQSEndpoint = ep
 	}
+	cfg.SESEndpoint = o.SESEndpoint
+	if cfg.SESEndpoint == "" {
+		ep, stop, err := startNode(o.Root, "ses-server.js", "aws-ses-v2-local")
+		if err != nil {
+			return err
+		}
+		r.closers = append(r.closers, stop)
+		cfg.SESEndpoint = ep
+	}
+	r.SESEndpoint = cfg.SESEndpoint
+	cfg.InboundEmailDomain = InboundEmailDomain
 	qs, err := tpl.Queues()
 	if err != nil {
 		return err
@@ -216,12 +237,18 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		}
 	}
 
+	email, err := app.Email(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("EmailFunction: %w", err)
+	}
+	r.email = lambdases.Handler(email)
 	r.Outbox = newOutbox(o.Log)
 	r.graph = &graph{outbox: r.Outbox, store: r.Store, base: r.URL}
 	r.Demo, err = seed(ctx, r.Store, r.URL, key)
 	if err != nil {
 		return err
 	}
+	r.Demo.EmailOutboxURL = r.SESEndpoint + "/"
 	mux := http.NewServeMux()
 	mux.Handle("/_local/", r.localRoutes())
 	mux.Handle("/", gw)
@@ -312,11 +339,14 @@ func createTable(ctx context.Context, tpl *samtemplate.Template, cfg app.Config)
 
 func sqsClient(cfg app.Config) *sqs.Client { return sqsqueue.NewClient(cfg.AWS, cfg.SQSEndpoint) }
 
-// startSQS runs local-aws-sqs from infra/emulators on a free port and returns its endpoint.
-func startSQS(root string) (string, func(), error) {
+// InboundEmailDomain is the receiving domain of forwarding addresses in local runs.
+const InboundEmailDomain = "in.inbox.localhost"
+
+// startNode runs an emulator script of infra/emulators on a free port and returns its endpoint.
+func startNode(root, script, pkg string) (string, func(), error) {
 	dir := filepath.Join(root, "infra", "emulators")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "local-aws-sqs")); err != nil {
-		return "", nil, errors.New("the SQS emulator is not installed: run `make run` (or infra/emulators/install.sh)")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg)); err != nil {
+		return "", nil, fmt.Errorf("the %s emulator is not installed: run `make run` (or infra/emulators/install.sh)", pkg)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -324,11 +354,11 @@ func startSQS(root string) (string, func(), error) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	cmd := exec.Command("node", "sqs-server.js", fmt.Sprint(port))
+	cmd := exec.Command("node", script, fmt.Sprint(port))
 	cmd.Dir = dir
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start SQS emulator: %w", err)
+		return "", nil, fmt.Errorf("start %s: %w", pkg, err)
 	}
 	stop := func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }
 	ep := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -340,7 +370,7 @@ func startSQS(root string) (string, func(), error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	stop()
-	return "", nil, errors.New("the SQS emulator did not start")
+	return "", nil, fmt.Errorf("the %s emulator did not start", pkg)
 }
 
 func randomHex(n int) string {

@@ -62,7 +62,7 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 	if q := byID["MediaQueue"]; q.DeadLetter != "MediaDLQ" || q.MaxReceiveCount <= 4 {
 		t.Errorf("MediaQueue: DLQ %q, maxReceiveCount %d (must exceed the 4 attempts)", q.DeadLetter, q.MaxReceiveCount)
 	}
-	if dlqs := len(queues) - 3; alarms != 3 || dlqs != 3 {
+	if dlqs := len(queues) - 3; alarms != 4 || dlqs != 4 {
 		t.Errorf("%d DLQ depth alarms, want one per DLQ (%d queues)", alarms, len(queues))
 	}
 

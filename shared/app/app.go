@@ -20,15 +20,18 @@ import (
 
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/emailsend"
 	"github.com/openinbox/inbox/shared/httpapi"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/media"
 	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/router"
 	"github.com/openinbox/inbox/shared/s3store"
 	"github.com/openinbox/inbox/shared/secretbox"
+	"github.com/openinbox/inbox/shared/sesmail"
 	"github.com/openinbox/inbox/shared/sqsqueue"
 	"github.com/openinbox/inbox/shared/twilio"
 )
@@ -46,6 +49,13 @@ type Config struct {
 	GraphAPIBase     string // GRAPH_API_BASE: the Graph API, or the local stand-in
 	// InboundEmailDomain is the SES receiving domain of forwarding addresses (INBOUND_EMAIL_DOMAIN).
 	InboundEmailDomain string
+	// RawMailBucket holds the raw inbound mail SES stores (RAW_MAIL_BUCKET), under RawMailPrefix
+	// (RAW_MAIL_PREFIX, default "inbound/"): the email function reads it there.
+	RawMailBucket string
+	RawMailPrefix string
+	// SESEndpoint points the SES client at an emulator (SES_ENDPOINT); empty in AWS, where SES
+	// replaces the Message-ID of what it sends.
+	SESEndpoint string
 	// MediaAttempts is how often a media copy is tried (MEDIA_ATTEMPTS, default 4); keep it
 	// below the media queue's maxReceiveCount.
 	MediaAttempts int
@@ -81,6 +91,9 @@ func FromEnv(awsCfg aws.Config) Config {
 		S3Endpoint:         os.Getenv("S3_ENDPOINT"),
 		GraphAPIBase:       os.Getenv("GRAPH_API_BASE"),
 		InboundEmailDomain: os.Getenv("INBOUND_EMAIL_DOMAIN"),
+		RawMailBucket:      os.Getenv("RAW_MAIL_BUCKET"),
+		RawMailPrefix:      os.Getenv("RAW_MAIL_PREFIX"),
+		SESEndpoint:        os.Getenv("SES_ENDPOINT"),
 		MediaAttempts:      mediaAttempts,
 		SecretKey:          os.Getenv("INBOX_SECRET_KEY"),
 		SecretKeyARN:       os.Getenv("SECRET_KEY_ARN"),
@@ -226,6 +239,7 @@ func Dispatch(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 		inbox.ChannelSMS:       twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
 		inbox.ChannelMessenger: metaSender,
 		inbox.ChannelWhatsApp:  metaSender,
+		inbox.ChannelEmail:     c.emailSender(store),
 	}
 	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
 	return func(ctx context.Context, rec lambdasqs.Record) error {
@@ -265,4 +279,42 @@ func Media(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return f.HandleBody(ctx, rec.Body, rec.ReceiveCount)
 	}, nil
+}
+
+// Email builds the email function's per-receipt handler: it reads the raw mail SES stored in
+// RAW_MAIL_BUCKET under RAW_MAIL_PREFIX (the receipt rule's ObjectKeyPrefix), writes the
+// attachments to MEDIA_BUCKET and queues envelopes on the inbound queue.
+func Email(ctx context.Context, c Config) (func(context.Context, lambdases.Receipt) error, error) {
+	c.defaults()
+	if c.RawMailBucket == "" {
+		return nil, errors.New("RAW_MAIL_BUCKET is not set")
+	}
+	if c.MediaBucket == "" {
+		return nil, errors.New("MEDIA_BUCKET is not set")
+	}
+	prefix := c.RawMailPrefix
+	if prefix == "" {
+		prefix = "inbound/"
+	}
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := c.queue(c.InboundQueueURL, "INBOUND_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	s3c := s3store.NewClient(c.AWS, c.S3Endpoint)
+	e := intake.NewEmail(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log},
+		s3store.New(s3c, c.RawMailBucket), s3store.New(s3c, c.MediaBucket), store, prefix)
+	return e.Handle, nil
+}
+
+// emailSender sends replies of email channels through SES (SES_ENDPOINT for the emulator).
+func (c *Config) emailSender(store *dynamo.Store) *emailsend.Sender {
+	sender := emailsend.New(sesmail.New(sesmail.NewClient(c.AWS, c.SESEndpoint)), store, c.Now, c.NewID, c.InboundEmailDomain)
+	if c.SESEndpoint == "" {
+		sender.WithSESMessageIDs(c.AWS.Region)
+	}
+	return sender
 }

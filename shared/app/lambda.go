@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 )
 
@@ -44,4 +45,17 @@ func fromLambdaEnv(ctx context.Context) Config {
 		log.Fatalf("aws config: %v", err)
 	}
 	return FromEnv(awsCfg)
+}
+
+// ServeEmail is the whole main of the email function, which an SES receipt rule invokes
+// asynchronously (InvocationType Event): it builds the per-receipt handler once and fails the
+// invocation when a receipt fails, so that Lambda retries it and then sends the event to the
+// function's dead-letter queue. It exits when the handler cannot be built.
+func ServeEmail(build func(context.Context, Config) (func(context.Context, lambdases.Receipt) error, error)) {
+	ctx := context.Background()
+	h, err := build(ctx, fromLambdaEnv(ctx))
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	lambda.Start(lambdases.Handler(h))
 }

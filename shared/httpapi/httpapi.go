@@ -844,18 +844,19 @@ func replySubject(subject string) string {
 // links replaces the URL of media copied into the bucket with a short-lived link; media not
 // (yet) copied keeps the provider's URL, or none, and shows its mediaStatus.
 func (a *api) links(ctx context.Context, as []inbox.Attachment) []inbox.Attachment {
-	if a.Blobs == nil || len(as) == 0 {
+	if len(as) == 0 {
 		return as
 	}
 	out := make([]inbox.Attachment, len(as))
 	for i, at := range as {
-		if at.MediaStatus == inbox.MediaStored && at.StorageKey != "" {
+		if a.Blobs != nil && at.MediaStatus == inbox.MediaStored && at.StorageKey != "" {
 			if u, err := a.Blobs.PresignGet(ctx, at.StorageKey, MediaLinkTTL); err == nil {
 				at.URL = u
 			} else {
 				a.Log.WarnContext(ctx, "media link could not be signed", "err", err)
 			}
 		}
+		at.StorageKey = ""
 		out[i] = at
 	}
 	return out

@@ -272,7 +272,9 @@ type Attachment struct {
 	Data string `json:"data,omitempty"`
 	// MediaStatus and StorageKey track the copy of provider media in our bucket.
 	MediaStatus MediaStatus `json:"mediaStatus,omitempty"`
-	StorageKey  string      `json:"-"`
+	// StorageKey is where our copy is in the media bucket; it travels in envelopes but the API
+	// never shows it (agents get a short-lived link instead).
+	StorageKey string `json:"storageKey,omitempty"`
 	MediaError  string      `json:"mediaError,omitempty"`
 }
 

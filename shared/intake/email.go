@@ -314,10 +314,13 @@ func ownAddresses(ch inbox.Channel, cfg inbox.EmailConfig) map[string]bool {
 	return own
 }
 
+// firstForeign is the first address of list that is not one of own, also once stripped of a
+// "+token" (the reply addresses the inbox hands out).
 func firstForeign(list []mail.Address, own map[string]bool) mail.Address {
 	for _, a := range list {
 		a.Address = strings.ToLower(strings.TrimSpace(a.Address))
-		if a.Address != "" && !own[a.Address] {
+		base, _ := splitRecipient(a.Address)
+		if base != "" && !own[a.Address] && !own[base] {
 			return a
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/textproto"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ var parser = enmime.NewParser(
 const maxProblems = 50
 
 func parse(r io.Reader) (*Message, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("mail: read message: %w", err)
 	}
@@ -43,6 +44,27 @@ func parse(r io.Reader) (*Message, error) {
 		return unreadable(raw, "no message headers found"), nil
 	}
 	return fromEnvelope(env, raw), nil
+}
+
+// readAll reads r whole, sizing the buffer up front when r tells its length (bytes.Reader,
+// strings.Reader, bytes.Buffer, os.File) to avoid io.ReadAll's regrowth on large mail.
+func readAll(r io.Reader) ([]byte, error) {
+	var n int64 = -1
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		n = int64(v.Len())
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			n = fi.Size()
+		}
+	}
+	if n < 0 || n > 1<<30 {
+		return io.ReadAll(r)
+	}
+	var b bytes.Buffer
+	b.Grow(int(n) + 512)
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
 
 // readEnvelope runs enmime, turning a panic on hostile input into an error.
