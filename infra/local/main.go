@@ -1,7 +1,7 @@
 // Command local runs the whole inbox on one machine (make run) and mints local tokens.
 //
 //	go run ./infra/local [-port 3000] [-dynamodb-endpoint URL] [-sqs-endpoint URL]
-//	go run ./infra/local token -account A -user U -role admin|agent
+//	go run ./infra/local token -account A -user U -role admin|agent [-name "Ada Lovelace"]
 package main
 
 import (
@@ -40,6 +40,7 @@ func token(args []string) int {
 	user := fs.String("user", "", "user id")
 	role := fs.String("role", "agent", "admin or agent")
 	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
+	name := fs.String("name", "", "display name (email From names and signatures)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,7 +54,7 @@ func token(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	tok, err := localrun.Mint(key, *account, *user, *role, *ttl, time.Now())
+	tok, err := localrun.MintNamed(key, *account, *user, *role, *name, *ttl, time.Now())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "token:", err)
 		return 2

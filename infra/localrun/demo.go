@@ -59,7 +59,7 @@ const (
 
 func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (Demo, error) {
 	now := time.Now().UTC()
-	tok, err := Mint(key, DemoAccount, DemoUser, "admin", demoTokenTTL, now)
+	tok, err := MintNamed(key, DemoAccount, DemoUser, "admin", "Ada Lovelace", demoTokenTTL, now)
 	if err != nil {
 		return Demo{}, err
 	}

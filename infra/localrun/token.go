@@ -51,6 +51,12 @@ func LoadKey(root string) ([]byte, error) {
 // Mint returns an HS256 token for user in account with role, valid for ttl, carrying the same
 // claims as a Cognito ID token of the deployed stack.
 func Mint(key []byte, account, user, role string, ttl time.Duration, now time.Time) (string, error) {
+	return MintNamed(key, account, user, role, "", ttl, now)
+}
+
+// MintNamed is Mint with the user's display name in the standard "name", "given_name" and
+// "family_name" claims (used for email From names and signatures).
+func MintNamed(key []byte, account, user, role, name string, ttl time.Duration, now time.Time) (string, error) {
 	if account == "" || user == "" {
 		return "", errors.New("account and user are required")
 	}
@@ -61,6 +67,11 @@ func Mint(key []byte, account, user, role string, ttl time.Duration, now time.Ti
 		"iss": Issuer, "aud": Audience, "sub": user,
 		auth.ClaimAccount: account, auth.ClaimRole: role,
 		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
+	}
+	if name = strings.TrimSpace(name); name != "" {
+		claims["name"] = name
+		given, family, _ := strings.Cut(name, " ")
+		claims["given_name"], claims["family_name"] = given, family
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
 }

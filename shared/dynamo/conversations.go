@@ -187,7 +187,7 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 	if status == "" {
 		status = inbox.StatusOpen
 	}
-	if status != inbox.StatusOpen && status != inbox.StatusClosed {
+	if status != inbox.StatusOpen && status != inbox.StatusClosed && status != inbox.StatusSpam {
 		return nil, "", inbox.Errorf(inbox.EInvalid, "unknown conversation status %q", f.Status)
 	}
 	limit := f.Limit
