@@ -275,7 +275,7 @@ type Attachment struct {
 	// StorageKey is where our copy is in the media bucket; it travels in envelopes but the API
 	// never shows it (agents get a short-lived link instead).
 	StorageKey string `json:"storageKey,omitempty"`
-	MediaError  string      `json:"mediaError,omitempty"`
+	MediaError string `json:"mediaError,omitempty"`
 }
 
 // ProviderError is the reason a provider gave for not delivering a message.

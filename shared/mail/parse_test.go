@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"errors"
+	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 func parseFile(t *testing.T, name string) *Message {
@@ -479,5 +482,53 @@ func TestFixText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		eq(t, "fixText("+tt.in+")", fixText(tt.in), tt.want)
+	}
+}
+
+// Long bodies go through enmime's charset detection (100 runes and more); the declared or
+// detected charset must not garble Danish letters, curly quotes or the euro sign.
+func TestParseLongCharsetBodies(t *testing.T) {
+	t.Parallel()
+	danish := strings.Repeat("Vores køkken er vådt efter jeres besøg, og gulvet i gangen er ødelagt. Ærgerligt! ", 8)
+	quotes := strings.Repeat("The invoice says “€ 1.250” – but we agreed on € 1.000… It’s wrong. ", 8)
+	tests := []struct {
+		name, charset, cte string
+		enc                *charmap.Charmap
+		text               string
+	}{
+		{"latin1 qp danish", "ISO-8859-1", "quoted-printable", charmap.ISO8859_1, danish},
+		{"latin1 8bit danish", "iso-8859-1", "8bit", charmap.ISO8859_1, danish},
+		{"cp1252 qp quotes", "windows-1252", "quoted-printable", charmap.Windows1252, quotes},
+		{"cp1252 8bit quotes", "Windows-1252", "8bit", charmap.Windows1252, quotes},
+		{"cp1252 declared latin1", "iso-8859-1", "8bit", charmap.Windows1252, quotes},
+		{"cp1252 danish", "windows-1252", "8bit", charmap.Windows1252, danish + quotes},
+		{"utf-8 qp", "utf-8", "quoted-printable", nil, danish + quotes},
+		{"utf-8 declared, latin1 written", "utf-8", "8bit", charmap.ISO8859_1, danish},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body := []byte(tt.text)
+			if tt.enc != nil {
+				var err error
+				if body, err = tt.enc.NewEncoder().Bytes(body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.cte == "quoted-printable" {
+				var b bytes.Buffer
+				w := quotedprintable.NewWriter(&b)
+				_, _ = w.Write(body)
+				_ = w.Close()
+				body = b.Bytes()
+			}
+			raw := "From: a@x.example\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=" + tt.charset +
+				"\r\nContent-Transfer-Encoding: " + tt.cte + "\r\n\r\n" + string(body)
+			m, err := Parse(strings.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Text", m.Text, strings.TrimSpace(tt.text))
+		})
 	}
 }

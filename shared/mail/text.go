@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"html"
 	"strings"
 	"unicode/utf8"
 
@@ -220,13 +221,8 @@ func textToHTML(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ReplaceAll(normalizeNewlines(s), "\n", "<br>\n")
-	return `<div dir="auto">` + strings.ReplaceAll(escapeKeepBr(s), "&lt;br&gt;", "<br>") + `</div>`
-}
-
-func escapeKeepBr(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-	return r.Replace(s)
+	s = html.EscapeString(normalizeNewlines(s))
+	return `<div dir="auto">` + strings.ReplaceAll(s, "\n", "<br>\n") + `</div>`
 }
 
 func normalizeNewlines(s string) string {
