@@ -22,5 +22,10 @@ build:
 		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o .aws-sam-local/$$n/bootstrap ./$$d || exit 1; \
 	done
 
+# fuzz runs the MIME parser's fuzz target longer than make test does (FUZZTIME=10m make fuzz).
+FUZZTIME ?= 2m
+fuzz:
+	go test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./shared/mail/
+
 clean:
 	rm -rf .aws-sam-local .tools/run
