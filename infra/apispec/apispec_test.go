@@ -212,6 +212,22 @@ const (
 		`{"id":"m6","direction":"in","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"received","replyTo":"wamid.1","reaction":""},` +
 		`{"id":"m7","direction":"in","text":"Yes","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"received","payload":"confirm","replyTo":"wamid.2"},` +
 		`{"id":"m8","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"read","authorId":"u1","template":{"name":"order_update","language":"en_US","parameters":["Ann"]}}]}`
+
+	emailChannel = `{"id":"ch4","inboxId":"i1","type":"email","name":"Email support@acme.example",` +
+		`"email":{"address":"support@acme.example","forwarding":false,"fromNameMode":"agent_and_company","companyName":"Acme",` +
+		`"fromAddress":"support@acme.example","signatureHtml":"<p>{{agent.fullName}}</p>","forwardedToOriginalSender":true},` +
+		`"createdAt":"2024-05-01T12:00:00Z"}`
+	forwardingChannel = `{"id":"ch5","inboxId":"i1","type":"email","name":"Email help@elsewhere.example",` +
+		`"email":{"address":"help@elsewhere.example","forwarding":true,"forwardingAddress":"inbox-0f8fad5bd9cb469f@in.example.com",` +
+		`"fromNameMode":"company","companyName":"Acme","fromAddress":"help@elsewhere.example","signatureHtml":"","forwardedToOriginalSender":true},` +
+		`"createdAt":"2024-05-01T12:00:00Z"}`
+	emailConv = `{"id":"c4","inboxId":"i1","status":"spam","channel":{"id":"ch4","type":"email"},` +
+		`"contact":{"id":"k4","name":"Ann","phone":"","email":"ann@example.com"},"assignee":null,` +
+		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"Cheap watches","subject":"Cheap watches","createdAt":"2024-05-01T12:00:00Z","version":1}`
+	emailMessages = `{"items":[` +
+		`{"id":"e1","direction":"in","text":"Hello","attachments":[{"type":"image","url":"https://media-bucket.s3.amazonaws.com/email/a/e1/0?X-Amz-Signature=ab","contentType":"image/png","name":"logo.png","data":"cid:logo@acme","mediaStatus":"stored"}],` +
+		`"createdAt":"2024-05-01T12:00:00Z","status":"received","subject":"Order 1234","html":"<p>Hello <img src=\"cid:logo@acme\"></p>","flags":["forwarded","auto_reply"]},` +
+		`{"id":"e2","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:01:00Z","status":"sent","authorId":"u1","subject":"Re: Order 1234","html":"<p>Thanks!</p>"}]}`
 )
 
 func conversation(assignee string) string { return strings.Replace(conv, "%s", assignee, 1) }
@@ -261,7 +277,9 @@ func TestExamplesMatch(t *testing.T) {
 		"conversations, more pages": {method: "GET", target: "/v1/conversations?inboxId=i1&assignee=none", status: 200,
 			respBody: `{"items":[` + conversation(`null`) + `],"next":"eyJrIjoxfQ"}`},
 		"bad status filter": {method: "GET", target: "/v1/conversations?status=pending", status: 400,
-			respBody: `{"error":{"code":"invalid","message":"status must be open or closed"}}`},
+			respBody: `{"error":{"code":"invalid","message":"status must be open, closed or spam"}}`},
+		"spam": {method: "GET", target: "/v1/conversations?status=spam", status: 200,
+			respBody: `{"items":[` + emailConv + `]}`},
 		"unassign": {method: "PATCH", target: "/v1/conversations/c1", contentType: "application/json",
 			reqBody: `{"assignee":null,"status":"closed"}`, status: 200, respBody: conversation(`null`)},
 		"reopen conflict": {method: "PATCH", target: "/v1/conversations/c1", contentType: "application/json",
@@ -281,8 +299,38 @@ func TestExamplesMatch(t *testing.T) {
 			reqBody: `{"text":"` + strings.Repeat("a", 70000) + `"}`, status: 413,
 			respBody: `{"error":{"code":"too_large","message":"the request body is larger than 65536 bytes"}}`},
 		"unknown property refused": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
-			reqBody: `{"text":"x","html":"<b>x</b>"}`, status: 400,
+			reqBody: `{"text":"x","markdown":"*x*"}`, status: 400,
 			respBody: `{"error":{"code":"invalid","message":"the request body is not valid JSON for this endpoint"}}`},
+		"html on sms refused": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
+			reqBody: `{"text":"x","html":"<b>x</b>"}`, status: 400,
+			respBody: `{"error":{"code":"invalid","message":"html is for email conversations"}}`},
+		"create email channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"address":"Support@Acme.example","companyName":"Acme","signatureHtml":"<p>{{agent.fullName}}</p><script>x()</script>"}}`,
+			status:  201, respBody: emailChannel},
+		"create forwarding channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"forwarding":true,"address":"help@elsewhere.example","fromNameMode":"company","companyName":"Acme"}}`,
+			status:  201, respBody: forwardingChannel},
+		"forwarding without an inbound domain": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"forwarding":true}}`, status: 400,
+			respBody: `{"error":{"code":"invalid","message":"this deployment has no inbound email domain for forwarding addresses"}}`},
+		"email address already connected": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"address":"support@acme.example"}}`, status: 409,
+			respBody: `{"error":{"code":"conflict","message":"this email is already connected to a channel"}}`},
+		"edit email settings": {method: "PATCH", target: "/v1/channels/ch4", contentType: "application/json",
+			reqBody: `{"email":{"address":"SUPPORT@acme.example","fromNameMode":"company","companyName":"Acme","signatureHtml":"","forwardedToOriginalSender":false}}`,
+			status:  200, respBody: strings.Replace(emailChannel, `"forwardedToOriginalSender":true`, `"forwardedToOriginalSender":false`, 1)},
+		"email channels": {method: "GET", target: "/v1/channels", status: 200,
+			respBody: `{"items":[` + channel + `,` + emailChannel + `,` + forwardingChannel + `]}`},
+		"email preview": {method: "GET", target: "/v1/channels/ch4/email-preview?name=Ada%20Lovelace", status: 200,
+			respBody: `{"from":"\"Ada Lovelace from Acme\" <support@acme.example>","signatureHtml":"<p>Ada Lovelace</p>"}`},
+		"email preview without a name": {method: "GET", target: "/v1/channels/ch5/email-preview", status: 200,
+			respBody: `{"from":"<help@elsewhere.example>","signatureHtml":""}`},
+		"email preview of an sms channel": {method: "GET", target: "/v1/channels/ch1/email-preview", status: 400,
+			respBody: `{"error":{"code":"invalid","message":"not an email channel"}}`},
+		"email messages": {method: "GET", target: "/v1/conversations/c4/messages", status: 200, respBody: emailMessages},
+		"html reply": {method: "POST", target: "/v1/conversations/c4/messages", contentType: "application/json",
+			reqBody: `{"html":"<p>Thanks!</p>"}`, status: 202,
+			respBody: `{"id":"20240501T120000.000000Z-abcdefgh","direction":"out","text":"","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1","subject":"Re: Order 1234","html":"<p>Thanks!</p>"}`},
 		"create messenger channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
 			reqBody: `{"type":"messenger","inboxId":"i1","messenger":{"pageId":"104857600123456","pageAccessToken":"EAAG","appSecret":"s"}}`,
 			status:  201, respBody: messengerChannel},
@@ -471,6 +519,46 @@ func TestDriftIsCaught(t *testing.T) {
 			reqBody: `{"object":"page","entry":[]}`, status: 200, respType: "text/plain", respBody: "OK"}, "EVENT_RECEIVED"},
 		"webhook answering JSON on success": {exchange{method: "POST", target: "/webhooks/twilio/ch1", contentType: formCT,
 			reqBody: form.Encode(), status: 200, respBody: `{}`}, "application/json"},
+		"email channel with a webhook URL": {exchange{method: "GET", target: "/v1/channels/ch4", status: 200,
+			respBody: strings.Replace(emailChannel, `"createdAt"`, `"webhookUrl":"https://api.example.com/webhooks/email/ch4","createdAt"`, 1)}, "webhookUrl"},
+		"email channel with a status callback": {exchange{method: "GET", target: "/v1/channels/ch4", status: 200,
+			respBody: strings.Replace(emailChannel, `"createdAt"`, `"statusCallbackUrl":"https://api.example.com/webhooks/email/ch4/status","createdAt"`, 1)}, "statusCallbackUrl"},
+		"email channel without its settings": {exchange{method: "GET", target: "/v1/channels/ch4", status: 200,
+			respBody: `{"id":"ch4","inboxId":"i1","type":"email","name":"Email","createdAt":"2024-05-01T12:00:00Z"}`}, "email"},
+		"forwarding address without forwarding": {exchange{method: "GET", target: "/v1/channels/ch5", status: 200,
+			respBody: strings.Replace(forwardingChannel, `"forwarding":true`, `"forwarding":false`, 1)}, "anyOf"},
+		"forwarding channel without its address": {exchange{method: "GET", target: "/v1/channels/ch5", status: 200,
+			respBody: strings.Replace(forwardingChannel, `"forwardingAddress":"inbox-0f8fad5bd9cb469f@in.example.com",`, ``, 1)}, "anyOf"},
+		"company mode without a company": {exchange{method: "GET", target: "/v1/channels/ch5", status: 200,
+			respBody: strings.Replace(forwardingChannel, `"companyName":"Acme"`, `"companyName":""`, 1)}, "anyOf"},
+		"unknown from name mode": {exchange{method: "GET", target: "/v1/channels/ch4", status: 200,
+			respBody: strings.Replace(emailChannel, `"agent_and_company"`, `"agent"`, 1)}, "fromNameMode"},
+		"address not lowercased": {exchange{method: "GET", target: "/v1/channels/ch4", status: 200,
+			respBody: strings.Replace(emailChannel, `"address":"support@acme.example"`, `"address":"Support@acme.example"`, 1)}, "address"},
+		"storage key leaked on email": {exchange{method: "GET", target: "/v1/conversations/c4/messages", status: 200,
+			respBody: strings.Replace(emailMessages, `"mediaStatus":"stored"`, `"mediaStatus":"stored","storageKey":"email/a/ch4/ses1/0-logo.png"`, 1)}, "storageKey"},
+		"unknown flag": {exchange{method: "GET", target: "/v1/conversations/c4/messages", status: 200,
+			respBody: strings.Replace(emailMessages, `"auto_reply"`, `"phishing"`, 1)}, "flags"},
+		"empty flags": {exchange{method: "GET", target: "/v1/conversations/c4/messages", status: 200,
+			respBody: strings.Replace(emailMessages, `["forwarded","auto_reply"]`, `[]`, 1)}, "flags"},
+		"empty subject shown": {exchange{method: "GET", target: "/v1/conversations/c4", status: 200,
+			respBody: strings.Replace(emailConv, `"subject":"Cheap watches"`, `"subject":""`, 1)}, "subject"},
+		"unknown conversation status": {exchange{method: "GET", target: "/v1/conversations/c4", status: 200,
+			respBody: strings.Replace(emailConv, `"status":"spam"`, `"status":"junk"`, 1)}, "status"},
+		"accepted spam status change": {exchange{method: "PATCH", target: "/v1/conversations/c4", contentType: "application/json",
+			reqBody: `{"status":"spam"}`, status: 200, respBody: emailConv}, "status"},
+		"accepted email channel without address": {exchange{method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"companyName":"Acme"}}`, status: 201, respBody: emailChannel}, "anyOf"},
+		"accepted company mode without a company": {exchange{method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"address":"support@acme.example","fromNameMode":"company"}}`, status: 201, respBody: emailChannel}, "anyOf"},
+		"accepted email channel with a webhook URL given": {exchange{method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"email","inboxId":"i1","email":{"address":"support@acme.example","webhookUrl":"https://x"}}`, status: 201, respBody: emailChannel}, "webhookUrl"},
+		"accepted signature over 32 KiB": {exchange{method: "PATCH", target: "/v1/channels/ch4", contentType: "application/json",
+			reqBody: `{"email":{"signatureHtml":"` + strings.Repeat("x", 40000) + `"}}`, status: 200, respBody: emailChannel}, "signatureHtml"},
+		"email preview with more": {exchange{method: "GET", target: "/v1/channels/ch4/email-preview", status: 200,
+			respBody: `{"from":"<support@acme.example>","signatureHtml":"","replyTo":"x@acme.example"}`}, "replyTo"},
+		"email preview without from": {exchange{method: "GET", target: "/v1/channels/ch4/email-preview", status: 200,
+			respBody: `{"signatureHtml":""}`}, "from"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

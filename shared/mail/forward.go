@@ -66,8 +66,8 @@ func findForwarded(env *enmime.Envelope, m *Message) *Forwarded {
 			if from := parseAddressList(headerValue(h, "From")); len(from) > 0 {
 				return &Forwarded{
 					From:    from[0],
-					Subject: fixText(strings.TrimSpace(enmime.DecodeRFC2047(headerValue(h, "Subject")))),
-					Date:    parseDate(enmime.DecodeRFC2047(headerValue(h, "Date"))),
+					Subject: fixText(strings.TrimSpace(decodeHeader(headerValue(h, "Subject")))),
+					Date:    parseDate(headerValue(h, "Date")),
 				}
 			}
 		}

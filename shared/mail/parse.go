@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // parser is enmime configured to keep going on damaged mail: parts it cannot read are
@@ -84,18 +85,44 @@ func readEnvelope(raw []byte) (env *enmime.Envelope, err error) {
 // looksLikeMail reports whether a header block has at least one header every mail has; enmime
 // reads any bytes as a header block, so garbage would otherwise come back empty.
 func looksLikeMail(h textproto.MIMEHeader) bool {
-	for _, k := range []string{"From", "To", "Subject", "Date", "Message-Id", "Content-Type", "Mime-Version", "Received", "Return-Path", "Sender", "Cc", "Reply-To"} {
-		if len(h[k]) > 0 || len(h[strings.ToUpper(k)]) > 0 {
-			return true
-		}
-	}
 	for k := range h {
 		switch strings.ToLower(k) {
-		case "from", "to", "subject", "date", "message-id", "content-type", "mime-version", "received":
+		case "from", "to", "cc", "subject", "date", "message-id", "content-type", "mime-version",
+			"received", "return-path", "sender", "reply-to":
 			return true
 		}
 	}
 	return false
+}
+
+// headerGetter returns Message.Header: the first value of a header by case-insensitive name,
+// RFC 2047-decoded, trimmed, with its encoding repaired.
+func headerGetter(h textproto.MIMEHeader) func(string) string {
+	return func(name string) string {
+		return fixText(strings.TrimSpace(decodeHeader(headerValue(h, name))))
+	}
+}
+
+// wordDecoder decodes RFC 2047 encoded words in any charset the WHATWG encoding standard
+// knows (x/text's htmlindex), which also reads iso-8859-1 as windows-1252.
+var wordDecoder = &mime.WordDecoder{CharsetReader: func(charset string, r io.Reader) (io.Reader, error) {
+	enc, err := htmlindex.Get(strings.TrimSpace(charset))
+	if err != nil {
+		return nil, fmt.Errorf("unknown charset %q", charset)
+	}
+	return enc.NewDecoder().Reader(r), nil
+}}
+
+// decodeHeader decodes the encoded words of a header value; v unchanged when it cannot.
+func decodeHeader(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	d, err := wordDecoder.DecodeHeader(v)
+	if err != nil {
+		return v
+	}
+	return d
 }
 
 // unreadable builds the Message of mail enmime cannot read: the raw bytes as text, plus
@@ -108,8 +135,7 @@ func unreadable(raw []byte, problem string) *Message {
 		Problems:  []string{"unreadable message: " + problem},
 	}
 	if looksLikeMail(h) {
-		get := func(name string) string { return fixText(strings.TrimSpace(enmime.DecodeRFC2047(h.Get(name)))) }
-		fillHeaders(m, h, get)
+		fillHeaders(m, h, headerGetter(h))
 	} else {
 		m.Header = func(string) string { return "" }
 	}
@@ -145,8 +171,7 @@ func (discardErrors) AddWarning(string, string, ...any) {}
 
 func fromEnvelope(env *enmime.Envelope, raw []byte) *Message {
 	m := &Message{}
-	get := func(name string) string { return fixText(strings.TrimSpace(env.GetHeader(name))) }
-	fillHeaders(m, env.Root.Header, get)
+	fillHeaders(m, env.Root.Header, headerGetter(env.Root.Header))
 
 	// Problems and severity.
 	for _, e := range env.Errors {
@@ -321,7 +346,7 @@ func parseAddressList(v string) []Address {
 		}
 		name := strings.Replace(piece, addr, "", 1)
 		name = strings.NewReplacer("<>", "", "[mailto:]", "", "()", "").Replace(name)
-		out = append(out, newAddress(enmime.DecodeRFC2047(name), addr))
+		out = append(out, newAddress(decodeHeader(name), addr))
 	}
 	return out
 }

@@ -257,9 +257,13 @@ func TestParseHeaders(t *testing.T) {
 		{"encoded subject words", "Subject: =?utf-8?B?w6bDuMOl?= and =?iso-8859-1?q?=C6=D8=C5?=\r\n", func(t *testing.T, m *Message) {
 			eq(t, "Subject", m.Subject, "æøå and ÆØÅ")
 		}},
+		{"encoded words in other charsets", "Subject: =?windows-1252?Q?=93Hi=94_=80?= =?iso-8859-1?q?=93x=94?= a=b\r\n", func(t *testing.T, m *Message) {
+			eq(t, "Subject", m.Subject, "“Hi” €“x” a=b")
+		}},
 		{"header access", "X-Custom: =?utf-8?q?v=C3=A6rdi?=\r\nX-Custom: second\r\n", func(t *testing.T, m *Message) {
 			eq(t, "Header", m.Header("x-custom"), "værdi")
 			eq(t, "Header(missing)", m.Header("X-Missing"), "")
+			eq(t, "Header(from)", m.Header("from"), "a@x.example")
 		}},
 	}
 	for _, tt := range tests {
