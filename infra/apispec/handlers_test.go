@@ -2,6 +2,7 @@ package apispec_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -159,7 +160,7 @@ func (s *memStore) ListConversations(_ context.Context, acct string, f inbox.Con
 	defer s.mu.Unlock()
 	var out []inbox.Conversation
 	for _, c := range s.convs {
-		if c.AccountID == acct && (f.AssigneeID == "" || c.AssigneeID == f.AssigneeID) {
+		if c.AccountID == acct && (f.AssigneeID == "" || c.AssigneeID == f.AssigneeID) && (f.Status == "" || c.Status == f.Status) {
 			out = append(out, c)
 		}
 	}
@@ -238,12 +239,15 @@ const (
 	pageID    = "104857600123456"
 	wabaID    = "102290129340398"
 	phoneID   = "106540352242922"
+	teamEmail = "support@acme.example"
 )
 
 var (
 	now   = time.Date(2024, 5, 1, 12, 0, 0, 123456789, time.UTC)
 	admin = map[string]string{"sub": "u-admin", "custom:account_id": acct, "custom:role": "admin"}
 	agent = map[string]string{"sub": "u-agent", "custom:account_id": acct}
+	// ada is an agent whose token carries her name, as Cognito ID tokens can.
+	ada = map[string]string{"sub": "u-ada", "custom:account_id": acct, "name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace"}
 )
 
 func seed() *memStore {
@@ -313,6 +317,35 @@ func seed() *memStore {
 		{AccountID: acct, ConversationID: "fb-tagged", ID: "f3", Direction: inbox.DirectionOut, Text: "sent from the page", CreatedAt: now,
 			UpdatedAt: now, Status: inbox.MessageSent, ProviderID: "m_def"},
 	}
+	s.channels["ch4"] = inbox.Channel{AccountID: acct, ID: "ch4", InboxID: "i1", Type: inbox.ChannelEmail, Name: "Email " + teamEmail,
+		ProviderKey: teamEmail, Email: &inbox.EmailConfig{Address: teamEmail, FromNameMode: inbox.FromNameAgentAndCompany, CompanyName: "Acme",
+			FromAddress: teamEmail, SignatureHTML: "<p>{{agent.fullName}}</p>", ForwardedToOriginalSender: true},
+		Secrets: map[string]string{}, CreatedAt: now}
+	em := func(id, subject string, status inbox.ConversationStatus) inbox.Conversation {
+		return inbox.Conversation{AccountID: acct, ID: id, InboxID: "i1", ChannelID: "ch4", ChannelType: inbox.ChannelEmail,
+			ContactID: "k-" + id, ContactName: "Ann", ContactEmail: "ann@example.com", Status: status, Subject: subject,
+			LastMessageAt: now, LastInboundAt: now, Preview: "Hello", CreatedAt: now, Version: 1, ThreadKey: "<" + id + "@mail.example.com>"}
+	}
+	s.convs["em-open"] = em("em-open", "Order 1234", inbox.StatusOpen)
+	s.convs["em-spam"] = em("em-spam", "Cheap watches", inbox.StatusSpam)
+	noAddress := em("em-noaddr", "", inbox.StatusOpen)
+	noAddress.ContactEmail = ""
+	s.convs["em-noaddr"] = noAddress
+	s.msgs["em-open"] = []inbox.Message{
+		in("e1", inbox.Message{ConversationID: "em-open", Text: "Hello, where is my order?", Subject: "Order 1234",
+			HTML: `<p>Hello, where is my order? <img src="cid:logo@acme.example"></p>`, ProviderID: "CAB123@mail.example.com",
+			Flags: []string{inbox.FlagForwarded}, Attachments: []inbox.Attachment{
+				{Type: inbox.AttachImage, ContentType: "image/png", Name: "logo.png", Data: "cid:logo@acme.example",
+					MediaStatus: inbox.MediaStored, StorageKey: "email/acct1/ch4/ses1/0-logo.png"},
+				{Type: inbox.AttachFile, ContentType: "application/pdf", Name: "order.pdf", MediaStatus: inbox.MediaStored,
+					StorageKey: "email/acct1/ch4/ses1/1-order.pdf"}}}),
+		in("e2", inbox.Message{ConversationID: "em-open", Text: "I am out of the office.", Subject: "Auto: Order 1234",
+			ProviderID: "CAB124@mail.example.com", Flags: []string{inbox.FlagAutoReply}}),
+	}
+	s.msgs["em-spam"] = []inbox.Message{
+		in("s1", inbox.Message{ConversationID: "em-spam", Text: "Cheap watches", Subject: "Cheap watches",
+			ProviderID: "spam1@spam.example", Flags: []string{inbox.FlagSpam, inbox.FlagVirus}}),
+	}
 	s.convs["c1"] = inbox.Conversation{AccountID: acct, ID: "c1", InboxID: "i1", ChannelID: "ch1", ChannelType: inbox.ChannelSMS,
 		ContactID: "k1", ContactPhone: "+14155550100", Status: inbox.StatusOpen, LastMessageAt: now, Preview: "[image/jpeg]",
 		CreatedAt: now, Version: 1}
@@ -331,6 +364,13 @@ func seed() *memStore {
 // call runs one request through h as API Gateway would hand it to the function (claims nil: no
 // authorizer) and checks the exchange.
 func call(t *testing.T, h http.Handler, claims map[string]string, method, target, contentType, body string) int {
+	t.Helper()
+	status, _ := exchangeWith(t, h, claims, method, target, contentType, body)
+	return status
+}
+
+// exchangeWith is call returning the response's body too.
+func exchangeWith(t *testing.T, h http.Handler, claims map[string]string, method, target, contentType, body string) (int, []byte) {
 	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
@@ -362,7 +402,7 @@ func call(t *testing.T, h http.Handler, claims map[string]string, method, target
 	resp := rec.Result()
 	respBody, _ := io.ReadAll(resp.Body)
 	load(t).Check(t, req, []byte(body), resp, respBody)
-	return resp.StatusCode
+	return resp.StatusCode, respBody
 }
 
 func TestHandlersMatchTheDescription(t *testing.T) {
@@ -370,8 +410,11 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 	ids := 0
 	store := seed()
 	cfg := httpapi.Config{Store: store, Outbound: queue{}, Blobs: blobs{}, Now: func() time.Time { return now }, Log: log,
-		NewID: func() string { ids++; return fmt.Sprintf("%032x", ids) }}
+		NewID: func() string { ids++; return fmt.Sprintf("%016x%016x", ids, ids) }, InboundEmailDomain: "in.example.com"}
 	api := httpapi.New(cfg)
+	noInbound := cfg
+	noInbound.InboundEmailDomain = ""
+	apiNoInbound := httpapi.New(noInbound)
 	cfg.Outbound = queue{err: inbox.Errorf(inbox.EUnavailable, "the queue did not accept the message")}
 	apiQueueDown := httpapi.New(cfg)
 	const js = "application/json"
@@ -382,6 +425,7 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 	template := `{"template":{"name":"order_update","language":"en_US","parameters":["Ann","#1234"]}}`
 	file := `{"type":"file","url":"https://files.example.com/invoice.pdf","contentType":"application/pdf","name":"invoice.pdf"}`
 	image := `{"type":"image","url":"https://files.example.com/photo.jpg"}`
+	email := `{"type":"email","inboxId":"i1","email":{"address":" Help@Acme.example "}}`
 
 	for _, c := range []struct {
 		h                           http.Handler
@@ -417,12 +461,32 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, admin, "POST", "/v1/channels", js, strings.Replace(whatsApp, `"i2"`, `"nope"`, 1), 400},
 		{api, admin, "POST", "/v1/channels", js, `{"type":"telegram","inboxId":"i1"}`, 400},
 		{api, agent, "POST", "/v1/channels", js, messenger, 403},
+		// Channels: create email.
+		{api, admin, "POST", "/v1/channels", js, email, 201},
+		{api, admin, "POST", "/v1/channels", js, email, 409},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"` + teamEmail + `"}}`, 409},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i2","name":"Sales mail","email":{"address":"sales@elsewhere.example","forwarding":true,` +
+			`"fromNameMode":"company","companyName":"Acme Sales","fromAddress":"sales@acme.example","signatureHtml":"<p>{{agent.firstName}}, Acme Sales</p>","forwardedToOriginalSender":false}}`, 201},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"forwarding":true}}`, 201},
+		{apiNoInbound, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"forwarding":true}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"forwarding":false}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1"}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"Support <support@acme.example>"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"a@acme.example","fromNameMode":"company"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"a@acme.example","fromNameMode":"company","companyName":"  "}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"a@acme.example","fromNameMode":"agent"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"a@acme.example","fromAddress":"nobody"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"a@acme.example","signatureHtml":"` + strings.Repeat("x", 33<<10) + `"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"i1","email":{"address":"a@acme.example"},"twilio":{"authToken":"t"}}`, 400},
+		{api, admin, "POST", "/v1/channels", js, `{"type":"email","inboxId":"nope","email":{"address":"a@acme.example"}}`, 400},
+		{api, agent, "POST", "/v1/channels", js, email, 403},
 
 		// Channels: read.
 		{api, agent, "GET", "/v1/channels", "", "", 200},
 		{api, agent, "GET", "/v1/channels/ch1", "", "", 200},
 		{api, agent, "GET", "/v1/channels/ch2", "", "", 200},
 		{api, agent, "GET", "/v1/channels/ch3", "", "", 200},
+		{api, agent, "GET", "/v1/channels/ch4", "", "", 200},
 		{api, agent, "GET", "/v1/channels/nope", "", "", 404},
 		{api, agent, "GET", "/v1/channels/other", "", "", 404},
 
@@ -441,6 +505,23 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, admin, "PATCH", "/v1/channels/nope", js, `{"name":"x"}`, 404},
 		{api, admin, "PATCH", "/v1/channels/other", js, `{"name":"x"}`, 404},
 		{api, agent, "PATCH", "/v1/channels/ch1", js, `{"name":"x"}`, 403},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"type":"email","email":{"address":"SUPPORT@acme.example","fromNameMode":"company","companyName":"Acme Inc"}}`, 200},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"email":{"companyName":" "}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"email":{"fromNameMode":"agent_and_company","companyName":"Acme","forwardedToOriginalSender":false}}`, 200},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"email":{"address":"help@acme.example"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"email":{"fromAddress":"not an address"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"messenger":{"verifyToken":"x"}}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"type":"sms"}`, 400},
+		{api, admin, "PATCH", "/v1/channels/ch4", js, `{"email":{"signature":"<p>x</p>"}}`, 400},
+
+		// Email previews, for the caller or for ?name=.
+		{api, ada, "GET", "/v1/channels/ch4/email-preview", "", "", 200},
+		{api, agent, "GET", "/v1/channels/ch4/email-preview", "", "", 200},
+		{api, agent, "GET", "/v1/channels/ch4/email-preview?name=Grace%20Hopper", "", "", 200},
+		{api, agent, "GET", "/v1/channels/ch1/email-preview", "", "", 400},
+		{api, agent, "GET", "/v1/channels/nope/email-preview", "", "", 404},
+		{api, agent, "GET", "/v1/channels/other/email-preview", "", "", 404},
+		{api, nil, "GET", "/v1/channels/ch4/email-preview", "", "", 401},
 
 		// Channels: delete.
 		{api, agent, "DELETE", "/v1/channels/ch9", "", "", 403},
@@ -465,6 +546,15 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, agent, "GET", "/v1/conversations/wa-open/messages", "", "", 200},
 		{api, agent, "GET", "/v1/conversations/fb-tagged/messages", "", "", 200},
 		{api, agent, "GET", "/v1/conversations/nope/messages", "", "", 404},
+		{api, agent, "GET", "/v1/conversations?status=spam", "", "", 200},
+		{api, agent, "GET", "/v1/conversations?status=closed&inboxId=i1", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/em-open", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/em-spam", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/em-noaddr", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/em-open/messages", "", "", 200},
+		{api, agent, "GET", "/v1/conversations/em-spam/messages", "", "", 200},
+		{api, agent, "PATCH", "/v1/conversations/em-spam", js, `{"status":"spam"}`, 400},
+		{api, agent, "PATCH", "/v1/conversations/em-noaddr", js, `{"status":"closed","assignee":"u-agent"}`, 200},
 
 		// Replies: SMS.
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"On it"}`, 202},
@@ -489,6 +579,15 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Photo","attachments":[` + image + `]}`, 400},
 		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, template, 400},
 		{api, agent, "POST", "/v1/conversations/fb-expired/messages", js, `{"text":"Still there?"}`, 400},
+		// Replies: email, text and/or sanitized HTML, to a contact with an address.
+		{api, ada, "POST", "/v1/conversations/em-open/messages", js, `{"text":"It ships today."}`, 202},
+		{api, ada, "POST", "/v1/conversations/em-open/messages", js, `{"text":"It ships today.","html":"<p>It ships <b>today</b>.</p>","attachments":[` + file + `]}`, 202},
+		{api, agent, "POST", "/v1/conversations/em-open/messages", js, `{"text":"","html":" "}`, 400},
+		{api, agent, "POST", "/v1/conversations/em-open/messages", js, `{"attachments":[` + file + `]}`, 400},
+		{api, agent, "POST", "/v1/conversations/em-open/messages", js, template, 400},
+		{api, agent, "POST", "/v1/conversations/em-noaddr/messages", js, `{"text":"Hello?"}`, 400},
+		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"html":"<p>On it</p>"}`, 400},
+		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, `{"text":"On it","html":"<p>On it</p>"}`, 400},
 	} {
 		t.Run(c.method+" "+c.target, func(t *testing.T) {
 			if got := call(t, c.h, c.claims, c.method, c.target, c.ctype, c.body); got != c.want {
@@ -506,6 +605,139 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 	if ch3.InboxID != "i2" || ch3.Secrets[inbox.SecretAppSecret] != appSecret || ch3.Secrets[inbox.SecretAccessToken] != "rotated" {
 		t.Errorf("ch3 after edits: inbox %q, secrets %v", ch3.InboxID, ch3.Secrets)
 	}
+	ch4, _ := store.ChannelByID(context.Background(), "ch4")
+	if e := ch4.Email; e.Address != teamEmail || e.CompanyName != "Acme" || e.FromNameMode != inbox.FromNameAgentAndCompany || e.ForwardedToOriginalSender {
+		t.Errorf("ch4 after edits: %+v", *e)
+	}
+
+	testEmailBodies(t, api)
+}
+
+// emailChannelBody is the part of a channel response the email tests look at.
+type emailChannelBody struct {
+	Name       string            `json:"name"`
+	WebhookURL *string           `json:"webhookUrl"`
+	Email      inbox.EmailConfig `json:"email"`
+}
+
+// testEmailBodies checks what the email handlers answer, beyond its shape: defaults, the
+// sanitizing of signatures and replies, rendered previews, the spam filter and media links.
+func testEmailBodies(t *testing.T, api http.Handler) {
+	const js = "application/json"
+	decode := func(t *testing.T, body []byte, v any) {
+		t.Helper()
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+	}
+	do := func(t *testing.T, claims map[string]string, method, target, body string, want int) []byte {
+		t.Helper()
+		status, resp := exchangeWith(t, api, claims, method, target, js, body)
+		if status != want {
+			t.Fatalf("%s %s: status %d, want %d: %s", method, target, status, want, resp)
+		}
+		return resp
+	}
+
+	t.Run("email channel defaults", func(t *testing.T) {
+		var ch emailChannelBody
+		decode(t, do(t, admin, "POST", "/v1/channels", `{"type":"email","inboxId":"i1","email":{"address":"Billing@Acme.example"}}`, 201), &ch)
+		want := inbox.EmailConfig{Address: "billing@acme.example", FromNameMode: inbox.FromNameAgentAndCompany,
+			FromAddress: "billing@acme.example", ForwardedToOriginalSender: true}
+		if ch.Email != want || ch.Name != "Email billing@acme.example" || ch.WebhookURL != nil {
+			t.Errorf("created %+v, want email %+v without webhookUrl", ch, want)
+		}
+	})
+	t.Run("forwarding channel", func(t *testing.T) {
+		var ch emailChannelBody
+		decode(t, do(t, admin, "POST", "/v1/channels", `{"type":"email","inboxId":"i1","email":{"forwarding":true,"address":"info@elsewhere.example"}}`, 201), &ch)
+		e := ch.Email
+		if !e.Forwarding || !strings.HasPrefix(e.ForwardingAddress, "inbox-") || !strings.HasSuffix(e.ForwardingAddress, "@in.example.com") ||
+			e.Address != "info@elsewhere.example" || e.FromAddress != e.Address {
+			t.Errorf("forwarding channel %+v", e)
+		}
+	})
+	t.Run("signature sanitized", func(t *testing.T) {
+		sig := `<p>{{agent.firstName}} <a href="https://acme.example" onclick="steal()">Acme</a></p>` +
+			`<img src="https://acme.example/logo.png" onerror="alert(1)"><script>alert(1)</script><a href="javascript:alert(1)">x</a>`
+		body, _ := json.Marshal(map[string]any{"email": map[string]string{"signatureHtml": sig}})
+		var ch emailChannelBody
+		decode(t, do(t, admin, "PATCH", "/v1/channels/ch4", string(body), 200), &ch)
+		got := ch.Email.SignatureHTML
+		for _, bad := range []string{"<script", "alert(1)", "onerror", "onclick", "javascript:"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("signature keeps %q: %s", bad, got)
+			}
+		}
+		for _, good := range []string{"{{agent.firstName}}", `href="https://acme.example"`, `<img src="https://acme.example/logo.png"`} {
+			if !strings.Contains(got, good) {
+				t.Errorf("signature lost %q: %s", good, got)
+			}
+		}
+	})
+	t.Run("preview", func(t *testing.T) {
+		type preview struct {
+			From          string `json:"from"`
+			SignatureHTML string `json:"signatureHtml"`
+		}
+		var p preview
+		decode(t, do(t, ada, "GET", "/v1/channels/ch4/email-preview", "", 200), &p)
+		if p.From != `"Ada Lovelace from Acme" <`+teamEmail+`>` || !strings.HasPrefix(p.SignatureHTML, "<p>Ada <a") {
+			t.Errorf("preview for the caller: %+v", p)
+		}
+		decode(t, do(t, ada, "GET", "/v1/channels/ch4/email-preview?name=Grace%20Hopper", "", 200), &p)
+		if p.From != `"Grace Hopper from Acme" <`+teamEmail+`>` || !strings.HasPrefix(p.SignatureHTML, "<p>Grace <a") {
+			t.Errorf("preview for ?name=: %+v", p)
+		}
+		decode(t, do(t, ada, "GET", "/v1/channels/ch4/email-preview?name=%3Cb%3EEve%3C%2Fb%3E", "", 200), &p)
+		if strings.Contains(p.SignatureHTML, "<b>") {
+			t.Errorf("a name is rendered as HTML: %+v", p)
+		}
+	})
+	t.Run("html reply", func(t *testing.T) {
+		var m struct {
+			Text    string `json:"text"`
+			HTML    string `json:"html"`
+			Subject string `json:"subject"`
+		}
+		decode(t, do(t, ada, "POST", "/v1/conversations/em-open/messages",
+			`{"html":"<p onmouseover=\"x()\">Thanks, <a href=\"https://acme.example/track\">track it</a></p><script>x()</script>"}`, 202), &m)
+		if m.Text != "" || m.Subject != "Re: Order 1234" || m.HTML != `<p>Thanks, <a href="https://acme.example/track" rel="nofollow noopener noreferrer">track it</a></p>` {
+			t.Errorf("reply %+v", m)
+		}
+	})
+	t.Run("spam filter", func(t *testing.T) {
+		var l struct {
+			Items []struct {
+				ID      string `json:"id"`
+				Status  string `json:"status"`
+				Subject string `json:"subject"`
+			} `json:"items"`
+		}
+		decode(t, do(t, agent, "GET", "/v1/conversations?status=spam", "", 200), &l)
+		if len(l.Items) != 1 || l.Items[0].ID != "em-spam" || l.Items[0].Status != "spam" || l.Items[0].Subject != "Cheap watches" {
+			t.Errorf("spam list %+v", l.Items)
+		}
+	})
+	t.Run("stored email attachments", func(t *testing.T) {
+		body := do(t, agent, "GET", "/v1/conversations/em-open/messages", "", 200)
+		if strings.Contains(string(body), "storageKey") {
+			t.Errorf("storage keys leaked: %s", body)
+		}
+		var l struct {
+			Items []struct {
+				Flags       []string           `json:"flags"`
+				Attachments []inbox.Attachment `json:"attachments"`
+			} `json:"items"`
+		}
+		decode(t, body, &l)
+		if len(l.Items) == 0 || len(l.Items[0].Attachments) != 2 || l.Items[0].Flags[0] != inbox.FlagForwarded {
+			t.Fatalf("messages %s", body)
+		}
+		if u := l.Items[0].Attachments[0].URL; !strings.HasPrefix(u, "https://media-bucket.s3.eu-west-1.amazonaws.com/email/acct1/ch4/ses1/0-logo.png?") {
+			t.Errorf("attachment url %q", u)
+		}
+	})
 }
 
 func TestWebhooksMatchTheDescription(t *testing.T) {
