@@ -44,7 +44,7 @@ type Config struct {
 	InboundQueueURL  string // INBOUND_QUEUE_URL
 	OutboundQueueURL string // OUTBOUND_QUEUE_URL
 	MediaQueueURL    string // MEDIA_QUEUE_URL: copies of inbound media (router)
-	MediaBucket      string // MEDIA_BUCKET: inbound media copies (media, api)
+	MediaBucket      string // MEDIA_BUCKET: media copies and uploads (media, api, dispatch)
 	S3Endpoint       string // S3_ENDPOINT: an S3 emulator (empty in AWS)
 	GraphAPIBase     string // GRAPH_API_BASE: the Graph API, or the local stand-in
 	// InboundEmailDomain is the SES receiving domain of forwarding addresses (INBOUND_EMAIL_DOMAIN).
@@ -315,6 +315,10 @@ func (c *Config) emailSender(store *dynamo.Store) *emailsend.Sender {
 	sender := emailsend.New(sesmail.New(sesmail.NewClient(c.AWS, c.SESEndpoint)), store, c.Now, c.NewID, c.InboundEmailDomain)
 	if c.SESEndpoint == "" {
 		sender.WithSESMessageIDs(c.AWS.Region)
+	}
+	if c.MediaBucket != "" {
+		// Uploaded files are attached to the mail from the media bucket.
+		sender.WithBlobs(s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket))
 	}
 	return sender
 }

@@ -21,8 +21,10 @@
 //   - X-Inbox-Message-Id: the message id, so that the email intake drops our own mail when it
 //     loops back (intake.LoopHeader).
 //
-// Attachments are not fetched and attached yet: the message's attachments that have a URL are
-// listed as links below the text (and the HTML), the others are left out.
+// Attachments stored in the media bucket (a StorageKey: files agents uploaded) are read through
+// the Blobs given to WithBlobs and attached, at most MaxAttachment bytes each and
+// MaxAttachments in all; the other attachments that have a URL are listed as links below the
+// text (and the HTML), and the rest are left out.
 //
 // Note that Amazon SES replaces the Message-ID header of the mail it sends with its own
 // ("<SES message id>@<region>.amazonses.com"), so customers' answers to a reply sent through SES
@@ -32,7 +34,10 @@ package emailsend
 
 import (
 	"context"
+	"fmt"
 	"html"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 	"unicode"
@@ -48,6 +53,21 @@ const MaxReferences = 20
 // LoopHeader is the header naming the inbox message an email carries; the email intake drops
 // mail that has it (intake.LoopHeader).
 const LoopHeader = "X-Inbox-Message-Id"
+
+// MaxAttachment is the largest file attached to a reply (4 MiB), MaxAttachments the most the
+// attached files of one reply may weigh together (7 MiB).
+const (
+	MaxAttachment = 4 << 20
+	// MaxAttachments keeps the encoded mail under SES SendRawEmail's 10 MB.
+	MaxAttachments = 7 << 20
+)
+
+// Blobs reads stored files: Get opens the object key and returns its body and size (-1 when
+// unknown); it returns an inbox ENotFound error when there is no such object. s3store.Store
+// implements it.
+type Blobs interface {
+	Get(ctx context.Context, key string) (io.ReadCloser, int64, error)
+}
 
 // RawSender sends a composed message: from is the bare envelope sender, to the envelope
 // recipients. It returns the provider's message id; its refusals are *inbox.SendError.
@@ -69,6 +89,7 @@ type Sender struct {
 	now                func() time.Time
 	newID              func() string
 	domain             string
+	blobs              Blobs
 }
 
 // WithSESMessageIDs makes Send return the Message-ID that Amazon SES gives the mail it sends,
@@ -78,6 +99,13 @@ func (s *Sender) WithSESMessageIDs(region string) *Sender {
 	if region != "" {
 		s.sesMessageIDDomain = region + ".amazonses.com"
 	}
+	return s
+}
+
+// WithBlobs makes Send attach the message's stored attachments (those with a StorageKey),
+// read from b. Without it, a reply with a stored attachment is refused ("misconfigured").
+func (s *Sender) WithBlobs(b Blobs) *Sender {
+	s.blobs = b
 	return s
 }
 
@@ -93,7 +121,10 @@ func New(raw RawSender, history History, now func() time.Time, newID func() stri
 // (without angle brackets). Errors are *inbox.SendError: the RawSender's refusals as they are;
 // "misconfigured" for a channel without email settings or sending address; "no_recipient" for
 // a contact without email; "history_unavailable" (temporary) when the conversation's messages
-// could not be read; "compose_failed" when the message could not be built.
+// could not be read; "compose_failed" when the message could not be built. For stored
+// attachments: "attachment_too_large" when a file is over MaxAttachment or all of them over
+// MaxAttachments, "attachment_missing" when one is no longer stored, "attachment_unavailable"
+// (temporary) when one could not be read, and "misconfigured" when the Sender has no Blobs.
 func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error) {
 	cfg := ch.Email
 	if cfg == nil {
@@ -167,6 +198,9 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		r.SignatureHTML = mail.RenderSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
 	}
 	r.Text, r.HTML = withLinks(r.Text, r.HTML, m.Attachments)
+	if r.Attachments, err = s.files(ctx, m.Attachments); err != nil {
+		return "", err
+	}
 
 	raw, err := mail.Compose(r)
 	if err != nil {
@@ -268,12 +302,69 @@ func splitName(full string) (first, last string) {
 	return f[0], strings.Join(f[1:], " ")
 }
 
-// withLinks lists the attachments that have a URL below the text and the HTML.
+// files reads the stored attachments of a reply (those with a StorageKey), in order.
+func (s *Sender) files(ctx context.Context, atts []inbox.Attachment) ([]mail.Part, error) {
+	var parts []mail.Part
+	total := 0
+	for _, a := range atts {
+		if a.StorageKey == "" {
+			continue
+		}
+		if s.blobs == nil {
+			return nil, &inbox.SendError{Code: "misconfigured", Message: "the sender cannot read stored attachments"}
+		}
+		name := strings.TrimSpace(a.Name)
+		if name == "" {
+			name = "attachment"
+		}
+		data, err := s.read(ctx, a.StorageKey, name, min(MaxAttachment, MaxAttachments-total))
+		if err != nil {
+			return nil, err
+		}
+		total += len(data)
+		ct := strings.TrimSpace(a.ContentType)
+		if ct == "" {
+			ct = http.DetectContentType(data)
+		}
+		parts = append(parts, mail.Part{Name: name, ContentType: ct, Data: data})
+	}
+	return parts, nil
+}
+
+// read returns the stored file key, of at most limit bytes.
+func (s *Sender) read(ctx context.Context, key, name string, limit int) ([]byte, error) {
+	tooLarge := func() error {
+		return &inbox.SendError{Code: "attachment_too_large", Message: fmt.Sprintf(
+			"%q makes the attachments too large: at most %d MiB a file and %d MiB in all", name, MaxAttachment>>20, MaxAttachments>>20)}
+	}
+	body, size, err := s.blobs.Get(ctx, key)
+	if err != nil {
+		if inbox.ErrorCodeOf(err) == inbox.ENotFound {
+			return nil, &inbox.SendError{Code: "attachment_missing", Message: fmt.Sprintf("the attachment %q is no longer stored", name)}
+		}
+		return nil, &inbox.SendError{Code: "attachment_unavailable", Message: fmt.Sprintf("the attachment %q could not be read: %s", name, inbox.ErrorMessage(err)), Temporary: true}
+	}
+	defer body.Close()
+	if size > int64(limit) {
+		return nil, tooLarge()
+	}
+	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
+	if err != nil {
+		return nil, &inbox.SendError{Code: "attachment_unavailable", Message: fmt.Sprintf("the attachment %q could not be read: %s", name, err), Temporary: true}
+	}
+	if len(data) > limit {
+		return nil, tooLarge()
+	}
+	return data, nil
+}
+
+// withLinks lists the attachments that have a URL, and are not attached (no StorageKey), below
+// the text and the HTML.
 func withLinks(text, htmlBody string, atts []inbox.Attachment) (string, string) {
 	var lines []string
 	var items []string
 	for _, a := range atts {
-		if a.URL == "" {
+		if a.URL == "" || a.StorageKey != "" {
 			continue
 		}
 		name := a.Name

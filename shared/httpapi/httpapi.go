@@ -1,18 +1,24 @@
 // Package httpapi is the agents' and admins' REST API (/v1): inboxes and channels for admins;
-// conversations, their messages, replies, assignment and close/reopen for agents. Every call is
-// scoped to the account in the caller's verified JWT claims; another account's ids answer 404.
+// conversations, their messages, replies, assignment and close/reopen for agents, and the file
+// uploads that replies attach. Every call is scoped to the account in the caller's verified JWT
+// claims; another account's ids answer 404.
 // The OpenAPI description is openapi.yaml at the repository root.
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -59,14 +65,31 @@ type Blobs interface {
 	PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
 }
 
+// Files is Blobs that also stores and reads files: with it (s3store.Store is one), agents
+// upload files (POST /v1/uploads) and attach them to replies by their uploadId.
+type Files interface {
+	Blobs
+	Put(ctx context.Context, key, contentType string, body io.Reader, size int64) error
+	Get(ctx context.Context, key string) (io.ReadCloser, int64, error)
+}
+
 // MediaLinkTTL is how long an attachment link handed to agents stays valid.
 const MediaLinkTTL = 15 * time.Minute
+
+// MaxUpload is the largest file an agent uploads (4 MiB): API Gateway hands Lambda binary bodies
+// base64-encoded, within Lambda's 6 MB synchronous payload.
+const MaxUpload = 4 << 20
+
+// ReplyMediaTTL is how long the link to an uploaded file sent on SMS, Messenger or WhatsApp stays
+// valid: the provider downloads the file from it when the reply is sent.
+const ReplyMediaTTL = time.Hour
 
 // Config holds the API's dependencies.
 type Config struct {
 	Store    Store
 	Outbound Publisher
-	// Blobs, when set, turns stored media into presigned links.
+	// Blobs, when set, turns stored media into presigned links; when it is also Files, it
+	// stores uploads (else uploading answers 503).
 	Blobs Blobs
 	Now   func() time.Time
 	NewID func() string
@@ -101,6 +124,7 @@ func New(c Config) http.Handler {
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
 		r.Get("/conversations/{id}/messages", a.handle(a.listMessages))
 		r.Post("/conversations/{id}/messages", a.handle(a.reply))
+		r.Post("/uploads", a.handle(a.upload))
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, r, c.Log, inbox.Errorf(inbox.ENotFound, "no such endpoint"))
@@ -862,9 +886,11 @@ func (a *api) links(ctx context.Context, as []inbox.Attachment) []inbox.Attachme
 	return out
 }
 
+// attachmentInput is a reply's file: at a URL, or uploaded (UploadID, see upload).
 type attachmentInput struct {
 	Type        inbox.AttachmentType `json:"type"`
 	URL         string               `json:"url"`
+	UploadID    string               `json:"uploadId"`
 	ContentType string               `json:"contentType"`
 	Name        string               `json:"name"`
 }
@@ -884,8 +910,8 @@ func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
 	text := strings.TrimSpace(in.Text)
 	for _, at := range in.Attachments {
 		u, err := url.Parse(at.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return inbox.Errorf(inbox.EInvalid, "attachments need an http(s) url")
+		if at.UploadID == "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+			return inbox.Errorf(inbox.EInvalid, "attachments need an http(s) url or an uploadId")
 		}
 		switch at.Type {
 		case inbox.AttachImage, inbox.AttachAudio, inbox.AttachVideo, inbox.AttachFile:
@@ -973,6 +999,9 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		return 0, nil, err
 	}
 	now := a.Now().UTC()
+	if err := a.uploaded(ctx, p.AccountID, in.Attachments); err != nil {
+		return 0, nil, err
+	}
 	if err := in.validate(c, now); err != nil {
 		return 0, nil, err
 	}
@@ -987,7 +1016,17 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 	}
 	m.AuthorName, _, _ = agentNames(p)
 	for _, at := range in.Attachments {
-		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name})
+		att := inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name}
+		if at.UploadID != "" {
+			att.StorageKey, att.MediaStatus = uploadKey(p.AccountID, at.UploadID), inbox.MediaStored
+			if c.ChannelType != inbox.ChannelEmail {
+				// The providers download the file by URL; email attaches it from storage.
+				if att.URL, err = a.Blobs.PresignGet(ctx, att.StorageKey, ReplyMediaTTL); err != nil {
+					return 0, nil, err
+				}
+			}
+		}
+		m.Attachments = append(m.Attachments, att)
 	}
 	if _, err := a.Store.AppendMessage(ctx, c, m, ""); err != nil {
 		return 0, nil, err
@@ -1002,5 +1041,146 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		}
 		return 0, nil, err
 	}
+	m.Attachments = a.links(ctx, m.Attachments)
 	return http.StatusAccepted, message(m), nil
+}
+
+// ---- uploads
+
+// uploadIDs are the ids upload hands out (NewID's), checked before they become part of a key.
+var uploadIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// uploadKey is where the account's upload id is stored: under the account's prefix, so that an
+// id of another account is not found.
+func uploadKey(acct, id string) string { return "uploads/" + acct + "/" + id }
+
+func (a *api) files() (Files, error) {
+	if f, ok := a.Blobs.(Files); ok && f != nil {
+		return f, nil
+	}
+	return nil, inbox.Errorf(inbox.EUnavailable, "file uploads are not available")
+}
+
+// uploadView is the answer to an upload.
+type uploadView struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	URL         string `json:"url"`
+}
+
+// upload stores the request body, a file of at most MaxUpload bytes whose media type is the
+// Content-Type (application/octet-stream when absent), under the account's uploads; ?name= is
+// its file name ("attachment" when absent). Replies then attach it by its id.
+func (a *api) upload(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	files, err := a.files()
+	if err != nil {
+		return 0, nil, err
+	}
+	ct := "application/octet-stream"
+	if h := strings.TrimSpace(r.Header.Get("Content-Type")); h != "" {
+		mt, params, err := mime.ParseMediaType(h)
+		if err != nil {
+			return 0, nil, inbox.Errorf(inbox.EInvalid, "the Content-Type header must be the file's media type")
+		}
+		ct = mime.FormatMediaType(mt, params)
+	}
+	name, err := fileName(r.URL.Query().Get("name"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if r.ContentLength > MaxUpload {
+		return 0, nil, inbox.Errorf(inbox.ETooLarge, "a file has at most %d bytes (4 MiB)", MaxUpload)
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxUpload))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return 0, nil, inbox.Errorf(inbox.ETooLarge, "a file has at most %d bytes (4 MiB)", MaxUpload)
+		}
+		return 0, nil, inbox.Wrap(err, inbox.EInvalid, "the file could not be read")
+	}
+	if len(data) == 0 {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "the file is empty: send it as the request body")
+	}
+	ctx := r.Context()
+	id := a.NewID()
+	key := uploadKey(p.AccountID, id)
+	if err := files.Put(ctx, key, ct, bytes.NewReader(data), int64(len(data))); err != nil {
+		return 0, nil, err
+	}
+	link, err := files.PresignGet(ctx, key, MediaLinkTTL)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, uploadView{ID: id, Name: name, ContentType: ct, Size: int64(len(data)), URL: link}, nil
+}
+
+// fileName checks a file name given by an agent, keeping its last path element; "" becomes
+// "attachment".
+func fileName(name string) (string, error) {
+	name = strings.TrimSpace(name[strings.LastIndexAny(name, `/\`)+1:])
+	if name == "" {
+		return "attachment", nil
+	}
+	if len(name) > 255 || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", inbox.Errorf(inbox.EInvalid, "name must be a file name of at most 255 bytes")
+	}
+	return name, nil
+}
+
+// uploaded completes the reply's uploaded attachments: it checks that each uploadId is one of
+// the account's uploads and fills in the content type (sniffed from the file when not given),
+// the type (from the content type when not given) and the name.
+func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) error {
+	for i := range ins {
+		at := &ins[i]
+		if at.UploadID == "" {
+			continue
+		}
+		if at.URL != "" {
+			return inbox.Errorf(inbox.EInvalid, "an attachment has a url or an uploadId, not both")
+		}
+		files, err := a.files()
+		if err != nil {
+			return err
+		}
+		if !uploadIDs.MatchString(at.UploadID) {
+			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
+		}
+		body, _, err := files.Get(ctx, uploadKey(acct, at.UploadID))
+		if inbox.ErrorCodeOf(err) == inbox.ENotFound {
+			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
+		}
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(at.ContentType) == "" {
+			head, _ := io.ReadAll(io.LimitReader(body, 512))
+			at.ContentType = http.DetectContentType(head)
+		}
+		body.Close()
+		if at.Type == "" {
+			at.Type = attachmentType(at.ContentType)
+		}
+		if at.Name, err = fileName(at.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attachmentType is the attachment type of a media type: image, audio, video, else file.
+func attachmentType(contentType string) inbox.AttachmentType {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return inbox.AttachImage
+	case strings.HasPrefix(mt, "audio/"):
+		return inbox.AttachAudio
+	case strings.HasPrefix(mt, "video/"):
+		return inbox.AttachVideo
+	}
+	return inbox.AttachFile
 }

@@ -299,7 +299,10 @@ func TestEmailAttachmentsAreStored(t *testing.T) {
 		{Type: inbox.AttachFile, Name: "Invoice March 2025.pdf", ContentType: "application/pdf", MediaStatus: inbox.MediaStored},
 	}
 	keys := []string{prefix + "0-photo.png", prefix + "1-Invoice_March_2025.pdf"}
-	// StorageKey is not in the JSON of an envelope; the keys are checked in the bucket.
+	// The envelope carries where each attachment is, so that the router stores it.
+	for i := range want {
+		want[i].StorageKey = keys[i]
+	}
 	if !reflect.DeepEqual(env.Attachments, want) {
 		t.Errorf("attachments:\n got %+v\nwant %+v", env.Attachments, want)
 	}
