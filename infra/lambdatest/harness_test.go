@@ -74,6 +74,10 @@ type rawTemplate struct {
 			} `yaml:"Environment"`
 		} `yaml:"Function"`
 	} `yaml:"Globals"`
+	// Parameters are deployed with their defaults unless given: the harness uses the defaults.
+	Parameters map[string]struct {
+		Default string `yaml:"Default"`
+	} `yaml:"Parameters"`
 	Resources map[string]struct {
 		Type       string `yaml:"Type"`
 		Properties struct {
@@ -381,6 +385,10 @@ func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []s
 	for name, v := range s.Env {
 		switch {
 		case v.Kind == yaml.ScalarNode && v.Tag == "!Ref":
+			if p, isParam := r.Parameters[v.Value]; isParam {
+				env[name] = p.Default
+				continue
+			}
 			res, ok := r.Resources[v.Value]
 			if !ok {
 				t.Fatalf("%s: %s: !Ref %s is not a resource of the template", s.LogicalID, name, v.Value)

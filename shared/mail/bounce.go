@@ -2,15 +2,11 @@ package mail
 
 import (
 	"mime"
-	netmail "net/mail"
 	"net/textproto"
 	"strings"
-	"time"
 
 	"github.com/jhillyerd/enmime/v2"
 )
-
-func parseMailDate(v string) (time.Time, error) { return netmail.ParseDate(v) }
 
 // isDaemon reports addresses of mail systems: mailer-daemon@… and postmaster@….
 func isDaemon(addr string) bool {

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	netmail "net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -247,7 +248,7 @@ func parseLooseDate(v string, loc *time.Location) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
-	if t, err := parseMailDate(v); err == nil {
+	if t, err := netmail.ParseDate(v); err == nil {
 		return t
 	}
 	n := strings.ReplaceAll(v, ",", " ")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	netmail "net/mail"
 	"net/textproto"
 	"net/url"
 	"os"
@@ -409,7 +410,7 @@ func parseDate(v string) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
-	if t, err := parseMailDate(v); err == nil {
+	if t, err := netmail.ParseDate(v); err == nil {
 		return t
 	}
 	v = strings.Join(strings.Fields(reParenComment.ReplaceAllString(v, "")), " ")
