@@ -25,7 +25,7 @@ build:
 # fuzz runs the MIME parser's fuzz target longer than make test does (FUZZTIME=10m make fuzz).
 FUZZTIME ?= 2m
 fuzz:
-	go test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./shared/mail/
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./shared/mail/
 
 clean:
 	rm -rf .aws-sam-local .tools/run

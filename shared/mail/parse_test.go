@@ -193,7 +193,7 @@ func TestParseTestdata(t *testing.T) {
 			for _, bad := range []string{"<script", "alert", "onerror", "onload", "onclick", "javascript:", "<iframe", "<form", "<input", "style", "display:none"} {
 				notContains(t, "HTML", m.HTML, bad)
 			}
-			contains(t, "HTML", m.HTML, `<a href="https://example.com/help" rel="nofollow noopener noreferrer">help</a>`)
+			contains(t, "HTML", m.HTML, `<a href="https://example.com/help" rel="nofollow noreferrer">help</a>`)
 			contains(t, "HTML", m.HTML, `<table width="600" cellpadding="0">`)
 			contains(t, "HTML", m.HTML, `<td align="center" bgcolor="#ffffff">cell</td>`)
 			// Text is derived from the sanitized HTML.
