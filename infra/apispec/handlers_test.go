@@ -702,7 +702,7 @@ func testEmailBodies(t *testing.T, api http.Handler) {
 		}
 		decode(t, do(t, ada, "POST", "/v1/conversations/em-open/messages",
 			`{"html":"<p onmouseover=\"x()\">Thanks, <a href=\"https://acme.example/track\">track it</a></p><script>x()</script>"}`, 202), &m)
-		if m.Text != "" || m.Subject != "Re: Order 1234" || m.HTML != `<p>Thanks, <a href="https://acme.example/track" rel="nofollow noopener noreferrer">track it</a></p>` {
+		if m.Text != "" || m.Subject != "Re: Order 1234" || m.HTML != `<p>Thanks, <a href="https://acme.example/track" rel="nofollow noreferrer">track it</a></p>` {
 			t.Errorf("reply %+v", m)
 		}
 	})

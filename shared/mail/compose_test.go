@@ -126,8 +126,8 @@ func TestComposeRoundTrip(t *testing.T) {
 		"On Mon, 3 Jun 2024 at 12:15, Søren Ærø Ågård <soren@example.dk> wrote:\n> Vores køkken er vådt.\n>> older quote"
 	eq(t, "Text", m.Text, wantText)
 	contains(t, "HTML", m.HTML, "<p>Hej Søren,</p><p>Vi kommer <b>mandag</b> – “kl. 10”.</p>")
-	contains(t, "HTML", m.HTML, `<img src="cid:logo@acme">`)
-	contains(t, "HTML", m.HTML, "<p>Venlig hilsen<br>Ada Lovelace</p>")
+	contains(t, "HTML", m.HTML, `<img src="cid:logo@acme"/>`)
+	contains(t, "HTML", m.HTML, "<p>Venlig hilsen<br/>Ada Lovelace</p>")
 	contains(t, "HTML", m.HTML, "On Mon, 3 Jun 2024 at 12:15, Søren Ærø Ågård &lt;soren@example.dk&gt; wrote:")
 	contains(t, "HTML", m.HTML, `<blockquote type="cite">`)
 	notContains(t, "HTML", m.HTML, "<script")
@@ -231,7 +231,7 @@ func TestComposeMinimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	eq(t, "Text", m.Text, "Plain <answer> & more\nline two")
-	contains(t, "HTML", m.HTML, "Plain &lt;answer&gt; &amp; more<br>")
+	contains(t, "HTML", m.HTML, "Plain &lt;answer&gt; &amp; more<br/>")
 	eq(t, "Date is set", m.Date.IsZero(), false)
 }
 

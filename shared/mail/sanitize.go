@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
+	xhtml "golang.org/x/net/html"
 )
 
 // SanitizeHTML returns s with only safe markup kept, with bluemonday's UGCPolicy adapted to
@@ -18,7 +19,35 @@ func SanitizeHTML(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	return strings.TrimSpace(policy.Sanitize(s))
+	return strings.TrimSpace(policy.Sanitize(balance(s)))
+}
+
+// balance re-renders s through an HTML5 parser, so that unclosed or stray tags (a cut message,
+// sloppy mail) come out well formed: bluemonday filters tags but does not close them.
+func balance(s string) string {
+	doc, err := xhtml.Parse(strings.NewReader(s))
+	if err != nil {
+		return s
+	}
+	body := doc
+	var find func(n *xhtml.Node)
+	find = func(n *xhtml.Node) {
+		if n.Type == xhtml.ElementNode && n.Data == "body" {
+			body = n
+			return
+		}
+		for c := n.FirstChild; c != nil && body == doc; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	var b strings.Builder
+	for c := body.FirstChild; c != nil; c = c.NextSibling {
+		if err := xhtml.Render(&b, c); err != nil {
+			return s
+		}
+	}
+	return b.String()
 }
 
 // policy is built once: bluemonday policies are safe for concurrent use once configured.

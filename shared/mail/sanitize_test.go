@@ -69,10 +69,10 @@ func TestRenderSignature(t *testing.T) {
 	tests := []struct {
 		name, sig, want string
 	}{
-		{"tokens", `<p>{{agent.fullName}}<br>{{ agent.firstName }} / {{agent.lastName}}</p>`, `<p>Ada &lt;b&gt;Lovelace<br>Ada / &lt;b&gt;Lovelace</p>`},
+		{"tokens", `<p>{{agent.fullName}}<br>{{ agent.firstName }} / {{agent.lastName}}</p>`, `<p>Ada &lt;b&gt;Lovelace<br/>Ada / &lt;b&gt;Lovelace</p>`},
 		{"spaces and case tolerated", `<p>{{  Agent.FullName }}</p>`, `<p>Ada &lt;b&gt;Lovelace</p>`},
 		{"unknown token kept", `<p>{{agent.email}}</p>`, `<p>{{agent.email}}</p>`},
-		{"sanitized", `<p onclick="x()">{{agent.firstName}}</p><script>alert(1)</script><img src="https://acme.example/logo.png" alt="Acme">`, `<p>Ada</p><img src="https://acme.example/logo.png" alt="Acme">`},
+		{"sanitized", `<p onclick="x()">{{agent.firstName}}</p><script>alert(1)</script><img src="https://acme.example/logo.png" alt="Acme">`, `<p>Ada</p><img src="https://acme.example/logo.png" alt="Acme"/>`},
 		{"value cannot inject into attributes", `<a href="https://acme.example/{{agent.firstName}}">x</a>`, `<a href="https://acme.example/Ada" rel="nofollow noreferrer">x</a>`},
 	}
 	for _, tt := range tests {
