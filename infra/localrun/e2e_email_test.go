@@ -27,14 +27,7 @@ type emailMessage struct {
 }
 
 func (c *client) emailMessages(conv, token string) []emailMessage {
-	c.t.Helper()
-	res := c.api(http.MethodGet, "/v1/conversations/"+conv+"/messages", token, nil)
-	want(c.t, res, http.StatusOK)
-	var l struct {
-		Items []emailMessage `json:"items"`
-	}
-	res.json(c.t, &l)
-	return l.Items
+	return listOf[emailMessage](c, "/v1/conversations/"+conv+"/messages", token)
 }
 
 // Team email through the runner: connect and configure a channel, mail dropped in as SES would

@@ -36,14 +36,7 @@ type metaMessage struct {
 }
 
 func (c *client) metaMessages(conv, token string) []metaMessage {
-	c.t.Helper()
-	res := c.api(http.MethodGet, "/v1/conversations/"+conv+"/messages", token, nil)
-	want(c.t, res, http.StatusOK)
-	var l struct {
-		Items []metaMessage `json:"items"`
-	}
-	res.json(c.t, &l)
-	return l.Items
+	return listOf[metaMessage](c, "/v1/conversations/"+conv+"/messages", token)
 }
 
 // Messenger and WhatsApp through the runner's HTTP surface: connect, verify, signed intake of

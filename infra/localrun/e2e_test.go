@@ -100,20 +100,31 @@ func (c *client) sms(hook, authToken, from, to, text, sid string, extra url.Valu
 		map[string]string{"X-Twilio-Signature": twilio.Signature(authToken, hook, form)})
 }
 
-func (c *client) conversations(path, token string) (l conversationList) {
+// get reads a JSON document from the API into a fresh T.
+func get[T any](c *client, path, token string) (v T) {
 	c.t.Helper()
 	res := c.api(http.MethodGet, path, token, nil)
 	want(c.t, res, http.StatusOK)
-	res.json(c.t, &l)
-	return l
+	res.json(c.t, &v)
+	return v
 }
 
-func (c *client) messages(path, token string) (l messageList) {
+// listOf reads the items of a list endpoint.
+func listOf[T any](c *client, path, token string) []T {
 	c.t.Helper()
-	res := c.api(http.MethodGet, path, token, nil)
-	want(c.t, res, http.StatusOK)
-	res.json(c.t, &l)
-	return l
+	return get[struct {
+		Items []T `json:"items"`
+	}](c, path, token).Items
+}
+
+func (c *client) conversations(path, token string) conversationList {
+	c.t.Helper()
+	return get[conversationList](c, path, token)
+}
+
+func (c *client) messages(path, token string) messageList {
+	c.t.Helper()
+	return get[messageList](c, path, token)
 }
 
 func want(t *testing.T, r response, status int) {
