@@ -848,9 +848,31 @@ func (a *api) listMessages(r *http.Request, _ http.ResponseWriter, p inbox.Princ
 	out := list[messageView]{Items: make([]messageView, 0, len(ms))}
 	for _, m := range ms {
 		m.Attachments = a.links(r.Context(), m.Attachments)
+		m.HTML = inlineImages(m.HTML, m.Attachments)
 		out.Items = append(out.Items, message(m))
 	}
 	return http.StatusOK, out, nil
+}
+
+// inlineImages points the cid: images of an email's HTML at the short-lived links of the inline
+// parts they name, so that agents see them; without a link the cid: source stays (a broken image,
+// never a fetch elsewhere).
+func inlineImages(html string, as []inbox.Attachment) string {
+	if html == "" || !strings.Contains(html, "cid:") {
+		return html
+	}
+	var pairs []string
+	for _, at := range as {
+		if strings.HasPrefix(at.Data, "cid:") && at.URL != "" {
+			// Both the sanitizer's quoting and the URL's escaping are kept intact by replacing
+			// the whole attribute value.
+			pairs = append(pairs, `src="`+at.Data+`"`, `src="`+strings.ReplaceAll(at.URL, "&", "&amp;")+`"`)
+		}
+	}
+	if len(pairs) == 0 {
+		return html
+	}
+	return strings.NewReplacer(pairs...).Replace(html)
 }
 
 // replySubject is "Re: " and the thread's subject, once.

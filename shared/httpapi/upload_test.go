@@ -390,3 +390,14 @@ func TestReplyWithAnUnknownUploadIsRefused(t *testing.T) {
 		t.Errorf("owner's reply: %d %s", status, resp)
 	}
 }
+
+// Inline images of an email point at their attachments' short-lived links.
+func TestInlineImagesUseAttachmentLinks(t *testing.T) {
+	t.Parallel()
+	got := httpapi.InlineImagesForTest(`<p>Logo:</p><img src="cid:logo@acme" alt="logo"><img src="cid:missing@x">`,
+		[]inbox.Attachment{{Data: "cid:logo@acme", URL: "https://s3.example/k?X-Amz-Signature=a&b=c"}})
+	want := `<p>Logo:</p><img src="https://s3.example/k?X-Amz-Signature=a&amp;b=c" alt="logo"><img src="cid:missing@x">`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

@@ -1,0 +1,4 @@
+package httpapi
+
+// InlineImagesForTest exposes inlineImages to the external tests.
+var InlineImagesForTest = inlineImages
