@@ -52,9 +52,6 @@ func bigMail(size, n int) ([]byte, [][]byte) {
 // most providers send; 25 MB is Gmail's and Outlook's) and logs the heap it takes, as a
 // 256 MB Lambda has to hold it. It runs alone (not parallel) so that the numbers are its own.
 func TestParseLargeMessageMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large message test skipped in -short mode")
-	}
 	raw, atts := bigMail(25<<20, 5)
 
 	var before, after runtime.MemStats
