@@ -54,7 +54,7 @@ const (
 	demoTokenTTL    = 30 * 24 * time.Hour
 	demoInboxID     = "demo-inbox"
 	demoSMSChannel  = "demo-sms"
-	demoAuthTokenKB = "demo-auth-token-"
+	demoAuthTokenPrefix = "demo-auth-token-"
 )
 
 func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (Demo, error) {
@@ -67,7 +67,7 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 	if err := store.CreateInbox(ctx, inbox.Inbox{AccountID: DemoAccount, ID: demoInboxID, Name: "Support", CreatedAt: now}); err != nil && !inbox.IsCode(err, inbox.EConflict) {
 		return Demo{}, err
 	}
-	authToken := demoAuthTokenKB + randomHex(8)
+	authToken := demoAuthTokenPrefix + randomHex(8)
 	ch := inbox.Channel{
 		AccountID: DemoAccount, ID: demoSMSChannel, InboxID: demoInboxID, Type: inbox.ChannelSMS,
 		Name: "Demo SMS", ProviderKey: demoPhone,
