@@ -46,14 +46,14 @@ type DemoChannel struct {
 
 // Demo account values. The phone number is Twilio's magic "valid" test number.
 const (
-	DemoAccount     = "demo"
-	DemoUser        = "admin"
-	demoPhone       = "+15005550006"
-	demoCustomer    = "+14155550100"
-	demoTwilioSID   = "AC00000000000000000000000000000001"
-	demoTokenTTL    = 30 * 24 * time.Hour
-	demoInboxID     = "demo-inbox"
-	demoSMSChannel  = "demo-sms"
+	DemoAccount         = "demo"
+	DemoUser            = "admin"
+	demoPhone           = "+15005550006"
+	demoCustomer        = "+14155550100"
+	demoTwilioSID       = "AC00000000000000000000000000000001"
+	demoTokenTTL        = 30 * 24 * time.Hour
+	demoInboxID         = "demo-inbox"
+	demoSMSChannel      = "demo-sms"
 	demoAuthTokenPrefix = "demo-auth-token-"
 )
 
