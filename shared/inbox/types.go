@@ -71,6 +71,8 @@ type Channel struct {
 	Messenger   *MessengerConfig `json:"messenger,omitempty"`
 	WhatsApp    *WhatsAppConfig  `json:"whatsapp,omitempty"`
 	Email       *EmailConfig     `json:"email,omitempty"`
+	// Routing holds the channel's automation settings (assignment rules, tickets).
+	Routing *RoutingRules `json:"routing,omitempty"`
 	// Secrets holds the clear secrets in memory only; stores seal them at rest.
 	Secrets   map[string]string `json:"-"`
 	CreatedAt time.Time         `json:"createdAt"`
@@ -143,6 +145,8 @@ type Contact struct {
 	Name      string `json:"name"`
 	Phone     string `json:"phone"`
 	Email     string `json:"email"`
+	// OwnerID is the user who owns the contact (contact-owner routing).
+	OwnerID string `json:"ownerId,omitempty"`
 	// PSID is the contact's page-scoped id on Messenger (with the page's id: PSIDs differ per page).
 	PSID      string    `json:"psid,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
