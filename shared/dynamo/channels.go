@@ -22,6 +22,7 @@ func (s *Store) newChannelItem(ch inbox.Channel) (channelItem, error) {
 		GSI1PK: channelsGSI1PK(ch.AccountID), GSI1SK: timeSK(ch.CreatedAt, ch.ID),
 		AccountID: ch.AccountID, ID: ch.ID, InboxID: ch.InboxID, Type: string(ch.Type),
 		Name: ch.Name, ProviderKey: ch.ProviderKey, CreatedAt: ch.CreatedAt.UTC(),
+		Routing: newRoutingItem(ch.Routing),
 	}
 	if ch.Twilio != nil {
 		it.Twilio = &twilioItem{AccountSID: ch.Twilio.AccountSID, PhoneNumber: ch.Twilio.PhoneNumber}
@@ -65,6 +66,7 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 	ch := inbox.Channel{
 		AccountID: it.AccountID, ID: it.ID, InboxID: it.InboxID, Type: inbox.ChannelType(it.Type),
 		Name: it.Name, ProviderKey: it.ProviderKey, CreatedAt: it.CreatedAt,
+		Routing: it.Routing.domain(),
 	}
 	if it.Twilio != nil {
 		ch.Twilio = &inbox.TwilioConfig{AccountSID: it.Twilio.AccountSID, PhoneNumber: it.Twilio.PhoneNumber}
@@ -233,7 +235,8 @@ func (s *Store) ListChannels(ctx context.Context, acct string) ([]inbox.Channel,
 }
 
 // UpdateChannel replaces the name, inbox, public settings (Twilio, Messenger, WhatsApp) and
-// secrets of channel ch.ID of account ch.AccountID with those of ch; its type and creation time
+// secrets of channel ch.ID of account ch.AccountID with those of ch; its type, creation time and
+// routing rules (see SetRoutingRules)
 // stay. Secrets are replaced as a whole (nil removes them) and sealed before they are written.
 // When ch.ProviderKey is set and differs from the stored one, the deployment-wide claim moves to
 // the new key in the same transaction; an empty ch.ProviderKey keeps the current key.
@@ -263,6 +266,8 @@ func (s *Store) UpdateChannel(ctx context.Context, ch inbox.Channel) error {
 		if err != nil {
 			return err
 		}
+		// Routing rules are written by SetRoutingRules only: keep the stored ones.
+		it.Routing = cur.Routing
 		chAV, err := marshal(it)
 		if err != nil {
 			return err

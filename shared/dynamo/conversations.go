@@ -17,7 +17,9 @@ import (
 // FindOrOpenConversation returns the open conversation of contact c.ContactID in inbox
 // c.InboxID, or stores c as that conversation when there is none. c must be a complete new open
 // conversation (fresh id, contact snapshot, LastMessageAt = CreatedAt, LastInboundAt when
-// known); it is stored with Version 1. created says whether c was stored. Concurrent calls for the same contact and inbox
+// known); it is stored with Version 1. created says whether c was stored. A conversation
+// created open and assigned raises its assignee's load by 1 in the same transaction (when the
+// assignee is a user). Concurrent calls for the same contact and inbox
 // return the same conversation.
 //
 // Errors: EInvalid (missing or malformed ids, a status other than open), EConflict (c.ID is
@@ -88,10 +90,16 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 		}
 		notExists := aws.String("attribute_not_exists(#pk)")
 		names := map[string]string{"#pk": attrPK}
-		err = s.transact(ctx, op, []types.TransactWriteItem{
+		// An open conversation created assigned counts in its assignee's load.
+		now := s.now()
+		load, err := s.loadChange(ctx, op, c.AccountID, c.AssigneeID, +1, &now)
+		if err != nil {
+			return inbox.Conversation{}, false, err
+		}
+		err = s.transact(ctx, op, appendItems([]types.TransactWriteItem{
 			{Put: &types.Put{Item: markerAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
 			{Put: &types.Put{Item: convAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
-		})
+		}, load))
 		var cerr *canceled
 		switch {
 		case err == nil:
@@ -100,6 +108,8 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 			return inbox.Conversation{}, false, err
 		case cerr.failed(0):
 			continue // another caller opened the conversation first: read theirs.
+		case cerr.failed(2):
+			continue // the assignee's user item changed since read.
 		default:
 			return inbox.Conversation{}, false, inbox.Errorf(inbox.EConflict, "a conversation with this id already exists")
 		}
@@ -330,7 +340,11 @@ func checkAssignee(id string) error {
 
 // SetAssignee assigns conversation convID of account acct to assigneeID, or unassigns it when
 // assigneeID is "", and returns the conversation as stored. Setting the current assignee
-// changes nothing.
+// changes nothing. When the conversation is open, the same transaction keeps the assignees'
+// loads (users' open-conversation counts): the previous assignee's goes down by 1 (never
+// below 0), the new assignee's goes up by 1, without any capacity check, and its
+// lastAssignedAt becomes the store's now. Assignees that have no user item are not counted.
+// Assigning a waiting conversation takes it out of the waiting queue.
 //
 // Errors: ENotFound, EInvalid (malformed ids), EConflict (the conversation kept changing
 // concurrently), EUnavailable, EInternal.
@@ -343,34 +357,61 @@ func (s *Store) SetAssignee(ctx context.Context, acct, convID, assigneeID string
 	}
 	const op = "SetAssignee"
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		c, err := s.conversation(ctx, op, acct, convID)
-		if err != nil || c.AssigneeID == assigneeID {
-			return c, err
+		it, err := s.conversationItem(ctx, op, acct, convID)
+		if err != nil {
+			return inbox.Conversation{}, err
 		}
+		c := it.domain()
+		if c.AssigneeID == assigneeID {
+			return c, nil
+		}
+		prev := c.AssigneeID
 		old := c.Version
 		c.AssigneeID = assigneeID
 		c.Version++
-		_, err = s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+		set := "SET #assignee = :assignee, #gsi2pk = :gsi2pk, #version = :new"
+		if assigneeID != "" && it.WaitSK != "" {
+			set += " REMOVE #wait" // an assigned conversation no longer waits.
+		}
+		items := []types.TransactWriteItem{{Update: &types.Update{
 			Key:                 key(convPK(acct, convID), skConv),
-			UpdateExpression:    aws.String("SET #assignee = :assignee, #gsi2pk = :gsi2pk, #version = :new"),
+			UpdateExpression:    aws.String(set),
 			ConditionExpression: aws.String("#version = :old"),
-			ExpressionAttributeNames: map[string]string{
-				"#assignee": "assigneeId", "#gsi2pk": "gsi2pk", "#version": "version",
-			},
+			ExpressionAttributeNames: usedNames(set+" #version", map[string]string{
+				"#assignee": "assigneeId", "#gsi2pk": "gsi2pk", "#version": "version", "#wait": "waitSK",
+			}),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":assignee": str(assigneeID),
 				":gsi2pk":   str(convAssigneePK(acct, assigneeID, c.Status)),
 				":new":      value(c.Version),
 				":old":      value(old),
 			},
-		})
+		}}}
+		if assigneeID != "" && it.WaitSK != "" {
+			items = appendItems(items, deleteWaiting(acct, it.ChannelID, it.WaitSK))
+		}
+		if c.Status == inbox.StatusOpen {
+			// Load counts open conversations: the previous assignee has one less, the new one more.
+			dec, err := s.loadChange(ctx, op, acct, prev, -1, nil)
+			if err != nil {
+				return inbox.Conversation{}, err
+			}
+			now := s.now()
+			inc, err := s.loadChange(ctx, op, acct, assigneeID, +1, &now)
+			if err != nil {
+				return inbox.Conversation{}, err
+			}
+			items = appendItems(items, dec, inc)
+		}
+		err = s.transact(ctx, op, items)
+		var cerr *canceled
 		switch {
 		case err == nil:
 			return c, nil
-		case isConditionFailed(err):
-			continue // changed since read: read again.
+		case !errors.As(err, &cerr):
+			return inbox.Conversation{}, err
 		default:
-			return inbox.Conversation{}, storeError(err, "assign conversation")
+			continue // the conversation or a user's load changed since read: read again.
 		}
 	}
 	return inbox.Conversation{}, inbox.Errorf(inbox.EConflict, "the conversation keeps changing; try again")
@@ -378,7 +419,9 @@ func (s *Store) SetAssignee(ctx context.Context, acct, convID, assigneeID string
 
 // SetStatus opens or closes conversation convID of account acct and returns it as stored.
 // Closing releases the contact's open-conversation marker of the inbox; reopening takes it back.
-// Setting the current status changes nothing.
+// In the same transaction, closing an open conversation lowers its assignee's load by 1 (never
+// below 0) and takes it out of the waiting queue; opening it raises the assignee's load by 1.
+// Assignees that have no user item are not counted. Setting the current status changes nothing.
 //
 // Errors: ENotFound, EInvalid (malformed ids, unknown status), EConflict (reopening while the
 // contact has another open conversation in the inbox, or the conversation kept changing
@@ -392,22 +435,32 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 	}
 	const op = "SetStatus"
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		c, err := s.conversation(ctx, op, acct, convID)
-		if err != nil || c.Status == status {
-			return c, err
+		it, err := s.conversationItem(ctx, op, acct, convID)
+		if err != nil {
+			return inbox.Conversation{}, err
 		}
+		c := it.domain()
+		if c.Status == status {
+			return c, nil
+		}
+		wasOpen := c.Status == inbox.StatusOpen
 		old := c.Version
 		c.Status = status
 		c.Version++
 		k := convIndexKeys(c)
+		set := "SET #status = :status, #gsi1pk = :gsi1pk, #gsi2pk = :gsi2pk, #gsi3pk = :gsi3pk, #version = :new"
+		closing := status == inbox.StatusClosed && it.WaitSK != ""
+		if closing {
+			set += " REMOVE #wait" // a closed conversation no longer waits.
+		}
 		update := types.TransactWriteItem{Update: &types.Update{
 			Key:                 key(convPK(acct, convID), skConv),
-			UpdateExpression:    aws.String("SET #status = :status, #gsi1pk = :gsi1pk, #gsi2pk = :gsi2pk, #gsi3pk = :gsi3pk, #version = :new"),
+			UpdateExpression:    aws.String(set),
 			ConditionExpression: aws.String("#version = :old"),
-			ExpressionAttributeNames: map[string]string{
+			ExpressionAttributeNames: usedNames(set+" #version", map[string]string{
 				"#status": "status", "#gsi1pk": "gsi1pk", "#gsi2pk": "gsi2pk", "#gsi3pk": "gsi3pk",
-				"#version": "version",
-			},
+				"#version": "version", "#wait": "waitSK",
+			}),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":status": str(string(status)),
 				":gsi1pk": str(k.gsi1pk), ":gsi2pk": str(k.gsi2pk), ":gsi3pk": str(k.gsi3pk),
@@ -434,15 +487,31 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 			}
 		}
-		err = s.transact(ctx, op, []types.TransactWriteItem{update, marker})
+		items := []types.TransactWriteItem{update, marker}
+		if closing {
+			items = appendItems(items, deleteWaiting(acct, c.ChannelID, it.WaitSK))
+		}
+		// Load counts open conversations of the assignee.
+		var load *types.TransactWriteItem
+		switch isOpen := status == inbox.StatusOpen; {
+		case wasOpen && !isOpen:
+			load, err = s.loadChange(ctx, op, acct, c.AssigneeID, -1, nil)
+		case !wasOpen && isOpen:
+			load, err = s.loadChange(ctx, op, acct, c.AssigneeID, +1, nil)
+		}
+		if err != nil {
+			return inbox.Conversation{}, err
+		}
+		items = appendItems(items, load)
+		err = s.transact(ctx, op, items)
 		var cerr *canceled
 		switch {
 		case err == nil:
 			return c, nil
 		case !errors.As(err, &cerr):
 			return inbox.Conversation{}, err
-		case cerr.failed(0):
-			continue // changed since read: read again.
+		case cerr.failed(0) || !cerr.failed(1):
+			continue // the conversation or the assignee's load changed since read: read again.
 		case status == inbox.StatusOpen:
 			return inbox.Conversation{}, inbox.Errorf(inbox.EConflict, "the contact already has another open conversation in this inbox")
 		default:

@@ -1,5 +1,5 @@
 // Package dynamo is the store of the inbox: every account's inboxes, channels, contacts,
-// conversations and messages in the one DynamoDB table of template.yaml (keys pk/sk, indexes
+// conversations, messages, users, teams, waiting queues and tickets in the one DynamoDB table of template.yaml (keys pk/sk, indexes
 // gsi1..gsi3 on gsiNpk/gsiNsk, TTL attribute ttl).
 //
 // # Keys
@@ -13,10 +13,23 @@
 //	------------------------------------  -----------------------------------  ---------------------------  -------------------------------------------------
 //	Inbox                                 A#{acct}                             IB#{inboxId}
 //	  list an account's inboxes           Query pk = A#{acct}, begins_with(sk, "IB#")
+//	User                                  A#{acct}                             USER#{userId}                profile; load (open conversations assigned,
+//	                                                                                                        kept by the store), lastAssignedAt; version
+//	  list an account's users             Query pk = A#{acct}, begins_with(sk, "USER#")
+//	  update profile                      UpdateItem conditional on version; never touches load/lastAssignedAt
+//	Team                                  A#{acct}                             TEAM#{teamId}                name, userIds
+//	  list an account's teams             Query pk = A#{acct}, begins_with(sk, "TEAM#")
+//	Ticket (id = its conversation's id:   A#{acct}                             TICKET#{convId}              conversationId, contactId, pipeline, stage,
+//	  one ticket per conversation)                                                                          ownerUserId, createdAt, updatedAt
+//	  create                              transaction: put (attribute_not_exists) + contact ADD ticketCount 1
+//	                                        (condition ticketCount < max) + condition check on the conversation
+//	  list (newest first, by pipeline /   Query pk = A#{acct}, begins_with(sk, "TICKET#") with a filter, sorted
+//	    stage)                              in memory (no index yet)
 //	Channel                               CH#{chId}                            CH                           gsi1pk A#{acct}#CHANNELS
 //	                                                                                                        gsi1sk {SortableTime(createdAt)}#{chId}
 //	                                                                                                        accountId; providerKey; twilio, messenger,
 //	                                                                                                        whatsapp (maps, public settings);
+//	                                                                                                        routing (map, SetRoutingRules only);
 //	                                                                                                        secrets (binary, sealed JSON, aad "{acct}/{chId}")
 //	  get by id (webhook intake)          GetItem CH#{chId}/CH; account-scoped reads also check accountId
 //	  list an account's channels          Query gsi1 gsi1pk = A#{acct}#CHANNELS (oldest first)
@@ -28,7 +41,8 @@
 //	  channel by page id / phone number   GetItem claim → GetItem channel (Meta intake: the webhook
 //	    id (Meta intake)                    names the page or number, not the channel)
 //	Contact                               A#{acct}#CT#{contactId}              CT
-//	                                                                                                        psid ("{pageId}:{psid}") when known
+//	                                                                                                        psid ("{pageId}:{psid}") when known;
+//	                                                                                                        ownerId; ticketCount (CreateTicket)
 //	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId
 //	                                      A#{acct}#PHONE#{e164}                PHONE
 //	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL
@@ -37,6 +51,7 @@
 //	                                        in with a conditional update (only while still empty)
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
 //	                                                                                                        lastInboundAt (absent until the contact writes)
+//	                                                                                                        waitSK (sk of its waiting item, when waiting)
 //	                                                                                                        gsi1pk A#{acct}#IB#{inboxId}#{status}
 //	                                                                                                        gsi2pk A#{acct}#AS#{assigneeId or "-"}#{status}
 //	                                                                                                        gsi3pk A#{acct}#ST#{status}
@@ -45,6 +60,15 @@
 //	  list by inbox and status            Query gsi1, newest lastMessageAt first
 //	  list by assignee (or unassigned)    Query gsi2 (+ filter on inboxId when an inbox is given)
 //	  list by status                      Query gsi3
+//	  assign within capacity             one transaction: conversation (open, unassigned, version) + user
+//	                                        ADD load 1 (attribute_not_exists(load) OR load < cap) + delete
+//	                                        the waiting item; SetAssignee/SetStatus move loads (never < 0)
+//	                                        in their transaction, for assignees that are users
+//	Waiting conversation                  A#{acct}#WAIT#{chId}                 {SortableTime(arrivedAt)}    conversationId, channelId, arrivedAt
+//	                                                                           #{convId}
+//	  a channel's queue, oldest first     Query pk (strongly consistent)
+//	  add / remove                        transaction with the conversation's waitSK (version +1), which
+//	                                        lets assignment and closing delete it without the arrival time
 //	Open-conversation marker              A#{acct}#OPEN#{inboxId}#{contactId}  OPEN                         conversationId
 //	  the contact's open conversation     GetItem; put with the conversation (attribute_not_exists),
 //	    in an inbox                       deleted on close, put back on reopen, in the same transaction

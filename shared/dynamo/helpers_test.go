@@ -180,3 +180,13 @@ type typesAV = types.AttributeValue
 func putInput(table string, item map[string]types.AttributeValue) *dynamodb.PutItemInput {
 	return &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}
 }
+
+func updateLoad(table, acct, userID string, load int) *dynamodb.UpdateItemInput {
+	return &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(table),
+		Key:                       key(accountPK(acct), userSK(userID)),
+		UpdateExpression:          aws.String("SET #load = :load"),
+		ExpressionAttributeNames:  map[string]string{"#load": "load"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":load": value(load)},
+	}
+}

@@ -65,6 +65,8 @@ type channelItem struct {
 	Messenger   *messengerItem `dynamodbav:"messenger,omitempty"`
 	WhatsApp    *whatsAppItem  `dynamodbav:"whatsapp,omitempty"`
 	Email       *emailItem     `dynamodbav:"email,omitempty"`
+	// Routing is the channel's routing rules, written by SetRoutingRules only.
+	Routing *routingItem `dynamodbav:"routing,omitempty"`
 	// Secrets is the sealed JSON of the channel's secrets, never the clear values.
 	Secrets   []byte    `dynamodbav:"secrets,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
@@ -97,21 +99,24 @@ type contactItem struct {
 	Phone     string    `dynamodbav:"phone"`
 	Email     string    `dynamodbav:"email"`
 	PSID      string    `dynamodbav:"psid,omitempty"`
+	OwnerID   string    `dynamodbav:"ownerId,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
+	// TicketCount is how many tickets the contact has, kept by CreateTicket.
+	TicketCount int `dynamodbav:"ticketCount,omitempty"`
 }
 
 func newContactItem(c inbox.Contact) contactItem {
 	return contactItem{
 		PK: contactPK(c.AccountID, c.ID), SK: skContact,
 		AccountID: c.AccountID, ID: c.ID, Name: c.Name, Phone: c.Phone, Email: c.Email,
-		PSID: c.PSID, CreatedAt: c.CreatedAt.UTC(),
+		PSID: c.PSID, OwnerID: c.OwnerID, CreatedAt: c.CreatedAt.UTC(),
 	}
 }
 
 func (it contactItem) domain() inbox.Contact {
 	return inbox.Contact{
 		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Phone: it.Phone, Email: it.Email,
-		PSID: it.PSID, CreatedAt: it.CreatedAt,
+		PSID: it.PSID, OwnerID: it.OwnerID, CreatedAt: it.CreatedAt,
 	}
 }
 
@@ -148,8 +153,10 @@ type conversationItem struct {
 	Preview       string     `dynamodbav:"preview"`
 	Subject       string     `dynamodbav:"subject,omitempty"`
 	ThreadKey     string     `dynamodbav:"threadKey,omitempty"`
-	CreatedAt     time.Time  `dynamodbav:"createdAt"`
-	Version       int64      `dynamodbav:"version"`
+	// WaitSK is the sort key of the conversation's waiting item, absent when it is not waiting.
+	WaitSK    string    `dynamodbav:"waitSK,omitempty"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
+	Version   int64     `dynamodbav:"version"`
 }
 
 // indexKeys are the partition keys of a conversation in gsi1..gsi3 and their shared sort key.
