@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/openinbox/inbox/shared/assign"
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/emailsend"
@@ -174,7 +175,7 @@ func API(ctx context.Context, c Config) (http.Handler, error) {
 		return nil, err
 	}
 	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
-		InboundEmailDomain: c.InboundEmailDomain}
+		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assign.New(store, c.Now, c.Log)}
 	if c.MediaBucket != "" {
 		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}
@@ -221,7 +222,7 @@ func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 	if c.MediaQueueURL != "" {
 		media = sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), c.MediaQueueURL)
 	}
-	r := router.New(store, media, c.Now, c.NewID, c.Log)
+	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(assign.New(store, c.Now, c.Log))
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)
 	}, nil

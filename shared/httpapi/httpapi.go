@@ -97,6 +97,11 @@ type Config struct {
 	// PublicBaseURL is the scheme and host webhooks are called on; empty means
 	// "https://" + the request's Host (API Gateway's own domain).
 	PublicBaseURL string
+	// People serves users, teams, routing rules, contact owners, tickets and the agent's queue;
+	// Drainer assigns waiting conversations after changes that free someone. Both optional:
+	// without People those endpoints answer 503.
+	People  People
+	Drainer Drainer
 	// InboundEmailDomain is the deployment's SES receiving domain, where forwarding addresses
 	// of email channels are made; empty disables forwarding channels.
 	InboundEmailDomain string
@@ -119,6 +124,7 @@ func New(c Config) http.Handler {
 		r.Patch("/channels/{id}", a.admin(a.patchChannel))
 		r.Delete("/channels/{id}", a.admin(a.deleteChannel))
 		r.Get("/channels/{id}/email-preview", a.handle(a.emailPreview))
+		a.routes(r)
 		r.Get("/conversations", a.handle(a.listConversations))
 		r.Get("/conversations/{id}", a.handle(a.getConversation))
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
@@ -807,6 +813,8 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 			return 0, nil, err
 		}
 	}
+	// Closing or handing over frees capacity: waiting conversations may now find someone.
+	a.drain(ctx, p.AccountID)
 	return http.StatusOK, conversation(c), nil
 }
 

@@ -50,19 +50,41 @@ type MediaJob struct {
 	Index          int    `json:"index"`
 }
 
+// Assigner applies a channel's routing rules to a conversation (see shared/assign).
+type Assigner interface {
+	Route(ctx context.Context, acct, convID string) error
+}
+
 // Router processes inbound envelopes.
 type Router struct {
-	store Store
-	media Publisher
-	now   func() time.Time
-	newID func() string
-	log   *slog.Logger
+	store  Store
+	assign Assigner
+	media  Publisher
+	now    func() time.Time
+	newID  func() string
+	log    *slog.Logger
 }
 
 // New returns a Router over store, with an injected clock and id generator. media, when not
 // nil, receives a MediaJob for every inbound attachment that has provider media to copy.
 func New(store Store, media Publisher, now func() time.Time, newID func() string, log *slog.Logger) *Router {
 	return &Router{store: store, media: media, now: now, newID: newID, log: log}
+}
+
+// WithAssigner makes the router apply routing rules to the conversations that inbound messages
+// land in (new, reopened, or still unassigned ones).
+func (r *Router) WithAssigner(a Assigner) *Router {
+	r.assign = a
+	return r
+}
+
+// route applies the rules to conv when it is open and unassigned. Routing is idempotent, so a
+// redelivered message routes again safely (and finishes what a failed attempt left).
+func (r *Router) route(ctx context.Context, acct string, conv inbox.Conversation) error {
+	if r.assign == nil || conv.Status != inbox.StatusOpen || conv.AssigneeID != "" {
+		return nil
+	}
+	return r.assign.Route(ctx, acct, conv.ID)
 }
 
 // StatusAttempts is how many deliveries a status report gets to find its message. A report may
@@ -114,7 +136,17 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	// A cheap read first: most redeliveries stop here without writing anything.
 	if convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); err == nil {
 		log.InfoContext(ctx, "duplicate message ignored")
-		return r.requeueMedia(ctx, env, convID, msgID)
+		if err := r.requeueMedia(ctx, env, convID, msgID); err != nil {
+			return err
+		}
+		if r.assign != nil && env.Kind == inbox.KindMessage {
+			conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
+			if err != nil {
+				return err
+			}
+			return r.route(ctx, env.AccountID, conv)
+		}
+		return nil
 	} else if !inbox.IsCode(err, inbox.ENotFound) {
 		return err
 	}
@@ -181,7 +213,13 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		return nil
 	}
 	log.InfoContext(ctx, "message stored", "conversation", conv.ID, "messageId", msg.ID, "direction", msg.Direction)
-	return r.queueMedia(ctx, env, conv, msg)
+	if err := r.queueMedia(ctx, env, conv, msg); err != nil {
+		return err
+	}
+	if msg.Direction == inbox.DirectionIn {
+		return r.route(ctx, env.AccountID, conv)
+	}
+	return nil
 }
 
 // emailThread finds the conversation an email belongs to: the one holding any message it

@@ -1,0 +1,242 @@
+// Package assign applies a channel's routing rules: it assigns a new conversation to the best
+// eligible user within capacity (routing.Decide orders the candidates), or queues it to wait in
+// arrival order; it drains the waiting queue when someone becomes available or frees capacity;
+// and it opens tickets for channels that treat conversations as tickets.
+//
+// Capacity holds under concurrency because every assignment is one conditional transaction in
+// the store (the user's load below capacity, the conversation still unassigned): a router that
+// loses a race moves on to the next candidate.
+package assign
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/routing"
+)
+
+// Store is what assignment needs from the database.
+type Store interface {
+	GetChannel(ctx context.Context, acct, id string) (inbox.Channel, error)
+	ListChannels(ctx context.Context, acct string) ([]inbox.Channel, error)
+	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
+	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
+	ListUsers(ctx context.Context, acct string) ([]inbox.User, error)
+	ListTeams(ctx context.Context, acct string) ([]inbox.Team, error)
+	AssignWithinCapacity(ctx context.Context, acct, convID, userID string, capacity *int, now time.Time) (inbox.Conversation, error)
+	AddWaiting(ctx context.Context, acct string, w inbox.Waiting) error
+	ListWaiting(ctx context.Context, acct, channelID string, limit int) ([]inbox.Waiting, error)
+	RemoveWaiting(ctx context.Context, acct, channelID, convID string) error
+	CreateTicket(ctx context.Context, t inbox.Ticket, maxPerContact int) (inbox.Ticket, error)
+}
+
+// DefaultTicketLimit is a contact's ticket-association limit when the channel sets none.
+const DefaultTicketLimit = 100
+
+// Assigner routes conversations.
+type Assigner struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns an Assigner over store with an injected clock.
+func New(store Store, now func() time.Time, log *slog.Logger) *Assigner {
+	return &Assigner{store: store, now: now, log: log}
+}
+
+// Route applies the rules of the conversation's channel to conversation convID when it is open
+// and unassigned: it assigns it, or queues it to wait; then opens its ticket when the channel
+// makes tickets. It is idempotent (a redelivery routes nothing twice). Errors: the store's.
+func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
+	conv, err := a.store.GetConversation(ctx, acct, convID)
+	if err != nil {
+		return err
+	}
+	if conv.Status != inbox.StatusOpen {
+		return nil
+	}
+	ch, err := a.store.GetChannel(ctx, acct, conv.ChannelID)
+	if err != nil {
+		return err
+	}
+	rules := ch.Routing
+	if rules == nil {
+		return nil
+	}
+	if conv.AssigneeID == "" && rules.AutoAssign {
+		assigned, err := a.assign(ctx, acct, *rules, conv, true)
+		if err != nil {
+			return err
+		}
+		if assigned != nil {
+			conv = *assigned
+		}
+	}
+	if rules.Tickets != nil {
+		return a.ticket(ctx, acct, *rules.Tickets, conv)
+	}
+	return nil
+}
+
+// assign tries the candidates of the rules for conv; without one it queues conv (when queue is
+// true). It returns the assigned conversation, or nil.
+func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingRules, conv inbox.Conversation, queue bool) (*inbox.Conversation, error) {
+	users, teams, err := a.people(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	owner := ""
+	if rules.Target == inbox.TargetContactOwner {
+		contact, err := a.store.GetContact(ctx, acct, conv.ContactID)
+		if err != nil && !inbox.IsCode(err, inbox.ENotFound) {
+			return nil, err
+		}
+		owner = contact.OwnerID
+	}
+	now := a.now()
+	d := routing.Decide(rules, owner, users, teams, now)
+	if d.NotifyOwner != "" {
+		// The email notification of away owners is not sent yet: logged for now.
+		a.log.InfoContext(ctx, "contact owner away; fallback applied", "account", acct, "conversation", conv.ID, "owner", d.NotifyOwner)
+	}
+	for _, u := range d.Candidates {
+		assigned, err := a.store.AssignWithinCapacity(ctx, acct, conv.ID, u.ID, u.Capacity, now)
+		if err == nil {
+			a.log.InfoContext(ctx, "conversation assigned", "account", acct, "conversation", conv.ID, "user", u.ID)
+			return &assigned, nil
+		}
+		if !inbox.IsCode(err, inbox.EConflict) {
+			return nil, err
+		}
+		// At capacity (another router got there first) or already assigned: look again.
+		current, gerr := a.store.GetConversation(ctx, acct, conv.ID)
+		if gerr != nil {
+			return nil, gerr
+		}
+		if current.AssigneeID != "" || current.Status != inbox.StatusOpen {
+			return &current, nil
+		}
+	}
+	if queue {
+		a.log.InfoContext(ctx, "conversation waits", "account", acct, "conversation", conv.ID, "reason", d.Reason)
+		return nil, a.store.AddWaiting(ctx, acct, inbox.Waiting{ConversationID: conv.ID, ChannelID: conv.ChannelID, ArrivedAt: conv.CreatedAt})
+	}
+	return nil, nil
+}
+
+func (a *Assigner) people(ctx context.Context, acct string) (map[string]inbox.User, map[string]inbox.Team, error) {
+	us, err := a.store.ListUsers(ctx, acct)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := a.store.ListTeams(ctx, acct)
+	if err != nil {
+		return nil, nil, err
+	}
+	users := make(map[string]inbox.User, len(us))
+	for _, u := range us {
+		users[u.ID] = u
+	}
+	teams := make(map[string]inbox.Team, len(ts))
+	for _, t := range ts {
+		teams[t.ID] = t
+	}
+	return users, teams, nil
+}
+
+// ticket opens the conversation's ticket (one per conversation; a contact at its limit gets
+// none, logged).
+func (a *Assigner) ticket(ctx context.Context, acct string, s inbox.TicketSettings, conv inbox.Conversation) error {
+	owner := s.OwnerUserID
+	if owner == "" {
+		owner = conv.AssigneeID
+	}
+	limit := s.MaxPerContact
+	if limit <= 0 {
+		limit = DefaultTicketLimit
+	}
+	now := a.now()
+	_, err := a.store.CreateTicket(ctx, inbox.Ticket{
+		AccountID: acct, ID: conv.ID, ConversationID: conv.ID, ContactID: conv.ContactID,
+		Pipeline: s.Pipeline, Stage: s.Stage, OwnerUserID: owner, CreatedAt: now, UpdatedAt: now,
+	}, limit)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, dynamo.ErrTicketLimit):
+		a.log.WarnContext(ctx, "no ticket: the contact is at its ticket limit", "account", acct, "conversation", conv.ID, "limit", limit)
+		return nil
+	case inbox.IsCode(err, inbox.EConflict):
+		return nil // the conversation has its ticket already
+	}
+	return err
+}
+
+// Drain assigns the waiting conversations of channel channelID in arrival order, and stops at
+// the first one nobody can take (later ones would not find anyone either: same rules). It returns
+// how many were assigned. Errors: the store's.
+func (a *Assigner) Drain(ctx context.Context, acct, channelID string) (int, error) {
+	ch, err := a.store.GetChannel(ctx, acct, channelID)
+	if err != nil {
+		return 0, err
+	}
+	if ch.Routing == nil || !ch.Routing.AutoAssign {
+		return 0, nil
+	}
+	n := 0
+	for {
+		waiting, err := a.store.ListWaiting(ctx, acct, channelID, 25)
+		if err != nil || len(waiting) == 0 {
+			return n, err
+		}
+		progress := false
+		for _, w := range waiting {
+			conv, err := a.store.GetConversation(ctx, acct, w.ConversationID)
+			if inbox.IsCode(err, inbox.ENotFound) || (err == nil && (conv.Status != inbox.StatusOpen || conv.AssigneeID != "")) {
+				if err := a.store.RemoveWaiting(ctx, acct, channelID, w.ConversationID); err != nil {
+					return n, err
+				}
+				progress = true
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
+			assigned, err := a.assign(ctx, acct, *ch.Routing, conv, false)
+			if err != nil {
+				return n, err
+			}
+			if assigned == nil {
+				return n, nil
+			}
+			n++
+			progress = true
+		}
+		if !progress {
+			return n, nil
+		}
+	}
+}
+
+// DrainAccount drains every channel of the account with auto-assignment: after someone became
+// available, freed capacity, or the rules changed. Errors: the store's.
+func (a *Assigner) DrainAccount(ctx context.Context, acct string) error {
+	chs, err := a.store.ListChannels(ctx, acct)
+	if err != nil {
+		return err
+	}
+	for _, ch := range chs {
+		if ch.Routing == nil || !ch.Routing.AutoAssign {
+			continue
+		}
+		if _, err := a.Drain(ctx, acct, ch.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

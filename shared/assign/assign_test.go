@@ -1,0 +1,229 @@
+package assign_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/assign"
+	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/secretbox"
+)
+
+var base = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	ctx   context.Context
+	store *dynamo.Store
+	acct  string
+	ch    inbox.Channel
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	client, table := testenv.DynamoDB(t)
+	key := make([]byte, secretbox.KeySize)
+	_, _ = rand.Read(key)
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{ctx: context.Background(), store: dynamo.New(client, table, box), acct: "acct1"}
+	must(t, f.store.CreateInbox(f.ctx, inbox.Inbox{AccountID: f.acct, ID: "ib1", Name: "Support", CreatedAt: base}))
+	f.ch = inbox.Channel{AccountID: f.acct, ID: "ch1", InboxID: "ib1", Type: inbox.ChannelSMS, Name: "SMS", ProviderKey: "+15005550006",
+		Twilio: &inbox.TwilioConfig{AccountSID: "AC00000000000000000000000000000001", PhoneNumber: "+15005550006"},
+		Secrets: map[string]string{inbox.SecretTwilioAuthToken: "t"}, CreatedAt: base}
+	must(t, f.store.CreateChannel(f.ctx, f.ch))
+	return f
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) agents(t *testing.T, n, capacity int) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < n; i++ {
+		c := capacity
+		id := fmt.Sprintf("agent%d", i)
+		must(t, f.store.CreateUser(f.ctx, inbox.User{AccountID: f.acct, ID: id, Name: id, Role: inbox.RoleAgent, PaidSeat: true,
+			Capacity: &c, Available: true, CreatedAt: base}))
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func (f *fixture) conversation(t *testing.T, i int) inbox.Conversation {
+	t.Helper()
+	at := base.Add(time.Duration(i) * time.Second)
+	contact, _, err := f.store.UpsertContactByPhone(f.ctx, inbox.Contact{AccountID: f.acct, ID: fmt.Sprintf("contact%03d", i),
+		Phone: fmt.Sprintf("+1415555%04d", i), CreatedAt: at})
+	must(t, err)
+	c, _, err := f.store.FindOrOpenConversation(f.ctx, inbox.Conversation{AccountID: f.acct, ID: fmt.Sprintf("conv%03d", i), InboxID: "ib1",
+		ChannelID: f.ch.ID, ChannelType: f.ch.Type, ContactID: contact.ID, Status: inbox.StatusOpen,
+		LastMessageAt: at, CreatedAt: at})
+	must(t, err)
+	return c
+}
+
+func (f *fixture) loads(t *testing.T) map[string]int {
+	t.Helper()
+	us, err := f.store.ListUsers(f.ctx, f.acct)
+	must(t, err)
+	out := map[string]int{}
+	for _, u := range us {
+		out[u.ID] = u.Load
+	}
+	return out
+}
+
+// 200 conversations routed by 8 routers at once to 5 agents of capacity 10: nobody goes above
+// 10, 50 are assigned, 150 wait; agents then close conversations and the queue drains in
+// arrival order. Run with -count to repeat: capacity must never be exceeded.
+func TestCapacityUnderConcurrentRouters(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	agents := f.agents(t, 5, 10)
+	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
+	for i := 0; i < 200; i++ {
+		f.conversation(t, i)
+	}
+	log := slog.New(slog.DiscardHandler)
+	work := make(chan string)
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for r := 0; r < 8; r++ {
+		a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, log)
+		wg.Go(func() {
+			for id := range work {
+				if err := a.Route(f.ctx, f.acct, id); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for i := 0; i < 200; i++ {
+		work <- fmt.Sprintf("conv%03d", i)
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("route: %v", err)
+	}
+	loads := f.loads(t)
+	total := 0
+	for _, id := range agents {
+		if loads[id] > 10 {
+			t.Fatalf("%s has %d conversations, capacity 10", id, loads[id])
+		}
+		list, _, err := f.store.ListConversations(f.ctx, f.acct, inbox.ConversationFilter{AssigneeID: id, Limit: 100})
+		must(t, err)
+		if len(list) != loads[id] {
+			t.Fatalf("%s: load %d but %d conversations assigned", id, loads[id], len(list))
+		}
+		total += loads[id]
+	}
+	waiting, err := f.store.ListWaiting(f.ctx, f.acct, f.ch.ID, 100)
+	must(t, err)
+	if total != 50 || len(waiting) != 100 {
+		t.Fatalf("assigned %d (want 50), first waiting page %d (want 100)", total, len(waiting))
+	}
+	// Agents close 5 conversations each: the 25 oldest waiting ones are assigned, in order.
+	for _, id := range agents {
+		list, _, err := f.store.ListConversations(f.ctx, f.acct, inbox.ConversationFilter{AssigneeID: id, Limit: 5})
+		must(t, err)
+		for _, c := range list {
+			_, err := f.store.SetStatus(f.ctx, f.acct, c.ID, inbox.StatusClosed)
+			must(t, err)
+		}
+	}
+	a := assign.New(f.store, func() time.Time { return base.Add(2 * time.Hour) }, log)
+	n, err := a.Drain(f.ctx, f.acct, f.ch.ID)
+	must(t, err)
+	if n != 25 {
+		t.Fatalf("drained %d, want 25", n)
+	}
+	after, err := f.store.ListWaiting(f.ctx, f.acct, f.ch.ID, 100)
+	must(t, err)
+	for i := 0; i < 25; i++ {
+		c, err := f.store.GetConversation(f.ctx, f.acct, waiting[i].ConversationID)
+		must(t, err)
+		if c.AssigneeID == "" {
+			t.Fatalf("waiting #%d (%s) was not assigned before later ones", i, c.ID)
+		}
+	}
+	if len(after) == 0 || after[0].ConversationID != waiting[25].ConversationID {
+		t.Fatalf("the queue does not resume at the 26th oldest: %+v", after[:1])
+	}
+	for id, l := range f.loads(t) {
+		if l > 10 {
+			t.Fatalf("%s above capacity after draining: %d", id, l)
+		}
+	}
+}
+
+// Auto-assignment off, nobody available, and tickets per conversation with a contact limit.
+func TestRouteRulesAndTickets(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	agents := f.agents(t, 2, 5)
+	away, err := f.store.GetUser(f.ctx, f.acct, agents[0])
+	must(t, err)
+	away.Available = false
+	_, err = f.store.UpdateUser(f.ctx, away)
+	must(t, err)
+	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+
+	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: false, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
+	c0 := f.conversation(t, 0)
+	must(t, a.Route(f.ctx, f.acct, c0.ID))
+	if got, _ := f.store.GetConversation(f.ctx, f.acct, c0.ID); got.AssigneeID != "" {
+		t.Fatalf("auto-assignment off assigned %s", got.AssigneeID)
+	}
+
+	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents[:1], OnlyAvailable: true,
+		Tickets: &inbox.TicketSettings{Pipeline: "support", Stage: "new", MaxPerContact: 1}}))
+	c1 := f.conversation(t, 1)
+	must(t, a.Route(f.ctx, f.acct, c1.ID))
+	got, err := f.store.GetConversation(f.ctx, f.acct, c1.ID)
+	must(t, err)
+	if got.AssigneeID != "" {
+		t.Fatalf("an away agent got %s", c1.ID)
+	}
+	if w, _ := f.store.ListWaiting(f.ctx, f.acct, f.ch.ID, 10); len(w) != 1 || w[0].ConversationID != c1.ID {
+		t.Fatalf("waiting = %+v", w)
+	}
+	tk, err := f.store.GetTicket(f.ctx, f.acct, c1.ID)
+	must(t, err)
+	if tk.Pipeline != "support" || tk.Stage != "new" {
+		t.Fatalf("ticket = %+v", tk)
+	}
+	// The agent comes back: the waiting conversation is assigned.
+	back, err := f.store.GetUser(f.ctx, f.acct, agents[0])
+	must(t, err)
+	back.Available = true
+	_, err = f.store.UpdateUser(f.ctx, back)
+	must(t, err)
+	must(t, a.DrainAccount(f.ctx, f.acct))
+	if got, _ := f.store.GetConversation(f.ctx, f.acct, c1.ID); got.AssigneeID != agents[0] {
+		t.Fatalf("after availability: assignee %q", got.AssigneeID)
+	}
+	// Routing again (a redelivery) changes nothing and opens no second ticket.
+	must(t, a.Route(f.ctx, f.acct, c1.ID))
+	tickets, err := f.store.ListTickets(f.ctx, f.acct, inbox.TicketFilter{})
+	must(t, err)
+	if len(tickets) != 1 {
+		t.Fatalf("%d tickets", len(tickets))
+	}
+}
