@@ -25,7 +25,7 @@ type fixture struct {
 	ch    inbox.Channel
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	client, table := testenv.DynamoDB(t)
 	key := make([]byte, secretbox.KeySize)
@@ -50,7 +50,7 @@ func must(t testing.TB, err error) {
 	}
 }
 
-func (f *fixture) agents(t *testing.T, n, capacity int) []string {
+func (f *fixture) agents(t testing.TB, n, capacity int) []string {
 	t.Helper()
 	var ids []string
 	for i := 0; i < n; i++ {
@@ -63,7 +63,7 @@ func (f *fixture) agents(t *testing.T, n, capacity int) []string {
 	return ids
 }
 
-func (f *fixture) conversation(t *testing.T, i int) inbox.Conversation {
+func (f *fixture) conversation(t testing.TB, i int) inbox.Conversation {
 	t.Helper()
 	at := base.Add(time.Duration(i) * time.Second)
 	contact, _, err := f.store.UpsertContactByPhone(f.ctx, inbox.Contact{AccountID: f.acct, ID: fmt.Sprintf("contact%03d", i),
@@ -226,4 +226,31 @@ func TestRouteRulesAndTickets(t *testing.T) {
 	if len(tickets) != 1 {
 		t.Fatalf("%d tickets", len(tickets))
 	}
+}
+
+// BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs (reads of
+// the rules, users and teams, and the assignment transaction), on DynamoDB Local.
+func BenchmarkRouteCapacity(b *testing.B) {
+	f := newFixture(b)
+	agents := f.agents(b, 5, 1<<20)
+	if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
+		b.Fatal(err)
+	}
+	var rcu, wcu float64
+	f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
+	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = f.conversation(b, i).ID
+	}
+	rcu, wcu = 0, 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(rcu/float64(b.N), "RCU/conv")
+	b.ReportMetric(wcu/float64(b.N), "WCU/conv")
 }

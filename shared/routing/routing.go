@@ -44,6 +44,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 	// Embed the zone database so that working hours are right where the host has none.
 	_ "time/tzdata"
@@ -84,12 +85,20 @@ func location(tz string) *time.Location {
 	if tz == "" {
 		return time.UTC
 	}
+	// Loading a zone parses the zone database: once per zone per process is enough.
+	if loc, ok := zones.Load(tz); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	zones.Store(tz, loc)
 	return loc
 }
+
+// zones caches loaded time zones by name.
+var zones sync.Map
 
 // parseClock parses "HH:MM" (two digits each, 00:00–23:59; "24:00" too when allow24) into
 // minutes since midnight.
