@@ -195,6 +195,15 @@ const (
 		`"twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","phoneNumber":"+14155550100"},` +
 		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/twilio/ch1",` +
 		`"statusCallbackUrl":"https://api.example.com/webhooks/twilio/ch1/status"}`
+	user = `{"id":"u2","name":"Ada","email":"ada@acme.example","role":"agent","paidSeat":true,"capacity":0,"available":true,` +
+		`"timeZone":"Europe/Copenhagen","workingHours":[{"day":1,"start":"09:00","end":"24:00"}],"teamIds":["t1"],"load":0,` +
+		`"lastAssignedAt":"0001-01-01T00:00:00Z","createdAt":"2024-05-01T12:00:00Z","version":1}`
+	team    = `{"id":"t1","name":"Tier 1","userIds":["u2"],"createdAt":"2024-05-01T12:00:00Z"}`
+	routing = `{"autoAssign":true,"target":"contact_owner","onlyAvailable":true,"fallback":"users_and_teams",` +
+		`"fallbackUserIds":["u2"],"fallbackTeamIds":["t1"],"tickets":{"pipeline":"support","stage":"new","maxPerContact":5}}`
+	contact = `{"id":"k1","name":"","phone":"+14155550100","email":"","ownerId":"u2","createdAt":"2024-05-01T12:00:00Z"}`
+	ticket  = `{"id":"tk1","conversationId":"c1","contactId":"k1","pipeline":"support","stage":"new","ownerUserId":"",` +
+		`"createdAt":"2024-05-01T12:00:00Z","updatedAt":"2024-05-01T12:00:00Z"}`
 	twiml = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
 
 	messengerChannel = `{"id":"ch2","inboxId":"i1","type":"messenger","name":"Acme on Facebook",` +
@@ -396,6 +405,40 @@ func TestExamplesMatch(t *testing.T) {
 			status:  200, respType: "text/xml", respBody: twiml},
 		"status callback, deprecated names": {method: "POST", target: "/webhooks/twilio/ch1/status", contentType: formCT,
 			reqBody: "SmsSid=SM1&SmsStatus=delivered", status: 200, respType: "text/xml", respBody: twiml},
+		"create user": {method: "POST", target: "/v1/users", contentType: "application/json",
+			reqBody: `{"id":"u2","name":"Ada","email":"ada@acme.example","role":"agent","paidSeat":true,"capacity":0,` +
+				`"timeZone":"Europe/Copenhagen","workingHours":[{"day":1,"start":"09:00","end":"24:00"}],"teamIds":["t1"]}`,
+			status: 201, respBody: user},
+		"users": {method: "GET", target: "/v1/users", status: 200,
+			respBody: `{"items":[` + user + `,` + strings.Replace(user, `"capacity":0`, `"capacity":null`, 1) + `]}`},
+		"user id taken": {method: "POST", target: "/v1/users", contentType: "application/json",
+			reqBody: `{"id":"u2","name":"Ada"}`, status: 409,
+			respBody: `{"error":{"code":"conflict","message":"a user with this id already exists"}}`},
+		"me as a user": {method: "GET", target: "/v1/users/me", status: 200, respBody: user},
+		"go away": {method: "PATCH", target: "/v1/users/me", contentType: "application/json",
+			reqBody: `{"available":false,"unlimited":true}`, status: 200, respBody: user},
+		"users not configured": {method: "GET", target: "/v1/users", status: 503,
+			respBody: `{"error":{"code":"unavailable","message":"users and routing are not configured"}}`},
+		"create team": {method: "POST", target: "/v1/teams", contentType: "application/json",
+			reqBody: `{"name":"Tier 1","userIds":["u2"]}`, status: 201, respBody: team},
+		"teams": {method: "GET", target: "/v1/teams", status: 200, respBody: `{"items":[` + team + `]}`},
+		"rename team": {method: "PATCH", target: "/v1/teams/t1", contentType: "application/json",
+			reqBody: `{"name":"Tier 2"}`, status: 200, respBody: team},
+		"routing": {method: "PUT", target: "/v1/channels/ch1/routing", contentType: "application/json",
+			reqBody: routing, status: 200, respBody: strings.Replace(channel, `"createdAt"`, `"routing":`+routing+`,"createdAt"`, 1)},
+		"routing for an unknown user": {method: "PUT", target: "/v1/channels/ch1/routing", contentType: "application/json",
+			reqBody: routing, status: 404, respBody: `{"error":{"code":"not_found","message":"user u2 not found"}}`},
+		"contact": {method: "GET", target: "/v1/contacts/k1", status: 200, respBody: contact},
+		"set contact owner": {method: "PATCH", target: "/v1/contacts/k1", contentType: "application/json",
+			reqBody: `{"ownerId":"u2"}`, status: 200, respBody: contact},
+		"remove contact owner": {method: "PATCH", target: "/v1/contacts/k1", contentType: "application/json",
+			reqBody: `{"ownerId":null}`, status: 200, respBody: strings.Replace(contact, `"ownerId":"u2",`, ``, 1)},
+		"tickets": {method: "GET", target: "/v1/tickets?pipeline=support&stage=new", status: 200, respBody: `{"items":[` + ticket + `]}`},
+		"ticket":  {method: "GET", target: "/v1/tickets/tk1", status: 200, respBody: ticket},
+		"move ticket": {method: "PATCH", target: "/v1/tickets/tk1", contentType: "application/json",
+			reqBody: `{"stage":"done"}`, status: 200, respBody: ticket},
+		"queue": {method: "GET", target: "/v1/queue", status: 200,
+			respBody: `{"assigned":[` + conversation(`"u2"`) + `],"waiting":[` + conversation(`null`) + `]}`},
 		"queue down": {method: "POST", target: "/webhooks/twilio/ch1/status", contentType: formCT,
 			reqBody: "MessageSid=SM1&MessageStatus=sent", status: 503,
 			respBody: `{"error":{"code":"unavailable","message":"the queue did not accept the message"}}`},
@@ -443,7 +486,7 @@ func TestDriftIsCaught(t *testing.T) {
 		"undeclared content type": {exchange{method: "GET", target: "/v1/me", status: 200, respType: "text/plain",
 			respBody: `hi`}, "text/plain"},
 		"route missing": {exchange{method: "DELETE", target: "/v1/conversations/c1", status: 204}, "not described"},
-		"path missing":  {exchange{method: "GET", target: "/v1/users", status: 200, respBody: `{}`}, "not described"},
+		"path missing":  {exchange{method: "GET", target: "/v1/widgets", status: 200, respBody: `{}`}, "not described"},
 		"accepted request with unknown property": {exchange{method: "POST", target: "/v1/inboxes", contentType: "application/json",
 			reqBody: `{"name":"Support","color":"red"}`, status: 201,
 			respBody: `{"id":"i1","name":"Support","createdAt":"2024-05-01T12:00:00Z"}`}, "color"},
@@ -557,6 +600,16 @@ func TestDriftIsCaught(t *testing.T) {
 			reqBody: `{"email":{"signatureHtml":"` + strings.Repeat("x", 40000) + `"}}`, status: 200, respBody: emailChannel}, "signatureHtml"},
 		"email preview with more": {exchange{method: "GET", target: "/v1/channels/ch4/email-preview", status: 200,
 			respBody: `{"from":"<support@acme.example>","signatureHtml":"","replyTo":"x@acme.example"}`}, "replyTo"},
+		"negative capacity accepted": {exchange{method: "PATCH", target: "/v1/users/u2", contentType: "application/json",
+			reqBody: `{"capacity":-1}`, status: 200, respBody: user}, "capacity"},
+		"user id changed": {exchange{method: "PATCH", target: "/v1/users/u2", contentType: "application/json",
+			reqBody: `{"id":"u3"}`, status: 200, respBody: user}, "id"},
+		"unknown routing target": {exchange{method: "PUT", target: "/v1/channels/ch1/routing", contentType: "application/json",
+			reqBody: `{"target":"round_robin"}`, status: 200, respBody: channel}, "target"},
+		"routing on a channel with an unknown property": {exchange{method: "GET", target: "/v1/channels/ch1", status: 200,
+			respBody: strings.Replace(channel, `"createdAt"`, `"routing":{"target":"users_and_teams","priority":1},"createdAt"`, 1)}, "priority"},
+		"queue without waiting": {exchange{method: "GET", target: "/v1/queue", status: 200,
+			respBody: `{"assigned":[]}`}, "waiting"},
 		"email preview without from": {exchange{method: "GET", target: "/v1/channels/ch4/email-preview", status: 200,
 			respBody: `{"signatureHtml":""}`}, "from"},
 	} {

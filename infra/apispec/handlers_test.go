@@ -588,6 +588,26 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, agent, "POST", "/v1/conversations/em-noaddr/messages", js, `{"text":"Hello?"}`, 400},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"html":"<p>On it</p>"}`, 400},
 		{api, agent, "POST", "/v1/conversations/wa-open/messages", js, `{"text":"On it","html":"<p>On it</p>"}`, 400},
+
+		// Users, teams, rules, contacts, tickets and the queue: the store here has no People, so
+		// they answer 503 (after the admin check where there is one).
+		{api, agent, "GET", "/v1/users", "", "", 503},
+		{api, admin, "POST", "/v1/users", js, `{"id":"u-new","name":"Ada","capacity":3}`, 503},
+		{api, agent, "POST", "/v1/users", js, `{"id":"u-new","name":"Ada"}`, 403},
+		{api, agent, "GET", "/v1/users/me", "", "", 503},
+		{api, agent, "PATCH", "/v1/users/me", js, `{"available":false}`, 503},
+		{api, agent, "GET", "/v1/teams", "", "", 503},
+		{api, admin, "POST", "/v1/teams", js, `{"name":"Tier 1","userIds":["u-agent"]}`, 503},
+		{api, agent, "POST", "/v1/teams", js, `{"name":"Tier 1"}`, 403},
+		{api, admin, "PATCH", "/v1/teams/t1", js, `{"name":"Tier 2"}`, 503},
+		{api, admin, "PUT", "/v1/channels/ch1/routing", js, `{"autoAssign":true,"target":"users_and_teams","userIds":["u-agent"],"onlyAvailable":true}`, 503},
+		{api, agent, "PUT", "/v1/channels/ch1/routing", js, `{"autoAssign":false,"target":"users_and_teams"}`, 403},
+		{api, agent, "GET", "/v1/contacts/k1", "", "", 503},
+		{api, agent, "PATCH", "/v1/contacts/k1", js, `{"ownerId":null}`, 503},
+		{api, agent, "GET", "/v1/tickets?pipeline=support&stage=new", "", "", 503},
+		{api, agent, "GET", "/v1/tickets/t1", "", "", 503},
+		{api, agent, "PATCH", "/v1/tickets/t1", js, `{"stage":"done"}`, 503},
+		{api, agent, "GET", "/v1/queue", "", "", 503},
 	} {
 		t.Run(c.method+" "+c.target, func(t *testing.T) {
 			if got := call(t, c.h, c.claims, c.method, c.target, c.ctype, c.body); got != c.want {
