@@ -37,7 +37,7 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{ctx: context.Background(), store: dynamo.New(client, table, box), acct: "acct1"}
 	must(t, f.store.CreateInbox(f.ctx, inbox.Inbox{AccountID: f.acct, ID: "ib1", Name: "Support", CreatedAt: base}))
 	f.ch = inbox.Channel{AccountID: f.acct, ID: "ch1", InboxID: "ib1", Type: inbox.ChannelSMS, Name: "SMS", ProviderKey: "+15005550006",
-		Twilio: &inbox.TwilioConfig{AccountSID: "AC00000000000000000000000000000001", PhoneNumber: "+15005550006"},
+		Twilio:  &inbox.TwilioConfig{AccountSID: "AC00000000000000000000000000000001", PhoneNumber: "+15005550006"},
 		Secrets: map[string]string{inbox.SecretTwilioAuthToken: "t"}, CreatedAt: base}
 	must(t, f.store.CreateChannel(f.ctx, f.ch))
 	return f
