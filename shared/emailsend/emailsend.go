@@ -52,7 +52,7 @@ const MaxReferences = 20
 
 // LoopHeader is the header naming the inbox message an email carries; the email intake drops
 // mail that has it (intake.LoopHeader).
-const LoopHeader = "X-Inbox-Message-Id"
+const LoopHeader = inbox.LoopHeader
 
 // MaxAttachment is the largest file attached to a reply (4 MiB), MaxAttachments the most the
 // attached files of one reply may weigh together (7 MiB).

@@ -1192,25 +1192,11 @@ func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) 
 		}
 		body.Close()
 		if at.Type == "" {
-			at.Type = attachmentType(at.ContentType)
+			at.Type = inbox.AttachmentTypeOf(at.ContentType)
 		}
 		if at.Name, err = fileName(at.Name); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// attachmentType is the attachment type of a media type: image, audio, video, else file.
-func attachmentType(contentType string) inbox.AttachmentType {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	switch {
-	case strings.HasPrefix(mt, "image/"):
-		return inbox.AttachImage
-	case strings.HasPrefix(mt, "audio/"):
-		return inbox.AttachAudio
-	case strings.HasPrefix(mt, "video/"):
-		return inbox.AttachVideo
-	}
-	return inbox.AttachFile
 }

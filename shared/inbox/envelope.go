@@ -24,6 +24,10 @@ const (
 	KindStatus EnvelopeKind = "status"
 )
 
+// LoopHeader names, on every mail the inbox sends, the inbox message it carries: mail that
+// comes back with it is ours and is dropped by the email intake.
+const LoopHeader = "X-Inbox-Message-Id"
+
 // EchoMarker starts the metadata the inbox attaches to the messages it sends where a platform
 // echoes them back (Messenger's message_echoes): an echo whose Payload starts with it is one of
 // our own replies, already stored, and is skipped.

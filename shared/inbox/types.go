@@ -3,6 +3,7 @@ package inbox
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"mime"
 	"strings"
 	"time"
 )
@@ -389,4 +390,18 @@ type SendError struct {
 // Error implements error.
 func (e *SendError) Error() string {
 	return "provider error " + e.Code + ": " + e.Message
+}
+
+// AttachmentTypeOf is the attachment type of a media type: image, audio, video, else file.
+func AttachmentTypeOf(contentType string) AttachmentType {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return AttachImage
+	case strings.HasPrefix(mt, "audio/"):
+		return AttachAudio
+	case strings.HasPrefix(mt, "video/"):
+		return AttachVideo
+	}
+	return AttachFile
 }

@@ -42,9 +42,8 @@ const (
 	maxName    = 256
 )
 
-// LoopHeader is the header the inbox sets on every mail it sends: mail carrying it is ours,
-// coming back, and is dropped.
-const LoopHeader = "X-Inbox-Message-Id"
+// LoopHeader is inbox.LoopHeader, kept here for the intake's readers.
+const LoopHeader = inbox.LoopHeader
 
 // dateSkew is how far a message's Date may lie ahead of, and dateAge behind, the time SES
 // received it for the Date to be believed.
@@ -355,7 +354,7 @@ func (e *Email) storeAttachments(ctx context.Context, log *slog.Logger, ch inbox
 			return nil, err
 		}
 		a := inbox.Attachment{
-			Type: attachmentType(ct), Name: p.Name, ContentType: ct,
+			Type: inbox.AttachmentTypeOf(ct), Name: p.Name, ContentType: ct,
 			StorageKey: key, MediaStatus: inbox.MediaStored,
 		}
 		if p.Inline && p.ContentID != "" {
@@ -370,18 +369,6 @@ func (e *Email) storeAttachments(ctx context.Context, log *slog.Logger, ch inbox
 // as sesID for channel channelID of account acct.
 func EmailAttachmentKey(acct, channelID, sesID string, i int, name string) string {
 	return "email/" + acct + "/" + channelID + "/" + sesID + "/" + strconv.Itoa(i) + "-" + safeName(name)
-}
-
-func attachmentType(ct string) inbox.AttachmentType {
-	switch {
-	case strings.HasPrefix(ct, "image/"):
-		return inbox.AttachImage
-	case strings.HasPrefix(ct, "audio/"):
-		return inbox.AttachAudio
-	case strings.HasPrefix(ct, "video/"):
-		return inbox.AttachVideo
-	}
-	return inbox.AttachFile
 }
 
 // safeName keeps the letters, digits, '.', '-' and '_' of a file name (others become '_'), at
