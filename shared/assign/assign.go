@@ -37,11 +37,26 @@ type Store interface {
 // DefaultTicketLimit is a contact's ticket-association limit when the channel sets none.
 const DefaultTicketLimit = 100
 
+// Notifier tells a contact owner that a conversation of their contact went elsewhere (the
+// rules' fallback) because they were away. Implementations must be idempotent per
+// conversation: Route runs again on redeliveries.
+type Notifier interface {
+	OwnerAway(ctx context.Context, owner inbox.User, conv inbox.Conversation) error
+}
+
 // Assigner routes conversations.
 type Assigner struct {
-	store Store
-	now   func() time.Time
-	log   *slog.Logger
+	store  Store
+	notify Notifier
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// WithNotifier makes the assigner tell away contact owners, through n, about the conversations
+// the fallback took. Without one, they are only logged.
+func (a *Assigner) WithNotifier(n Notifier) *Assigner {
+	a.notify = n
+	return a
 }
 
 // New returns an Assigner over store with an injected clock.
@@ -101,8 +116,14 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 	now := a.now()
 	d := routing.Decide(rules, owner, users, teams, now)
 	if d.NotifyOwner != "" {
-		// The email notification of away owners is not sent yet: logged for now.
 		a.log.InfoContext(ctx, "contact owner away; fallback applied", "account", acct, "conversation", conv.ID, "owner", d.NotifyOwner)
+		if a.notify != nil {
+			// A failed notice fails the delivery: the retry routes again (idempotently) and the
+			// notifier sends once.
+			if err := a.notify.OwnerAway(ctx, users[d.NotifyOwner], conv); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, u := range d.Candidates {
 		assigned, err := a.store.AssignWithinCapacity(ctx, acct, conv.ID, u.ID, u.Capacity, now)
