@@ -92,7 +92,8 @@ var reserved = map[string]bool{
 // or SV:; RFC 2047 when not ASCII), Date (now when zero), Message-ID, In-Reply-To, References
 // (folded), MIME-Version and r.Headers (names must be header tokens; the headers above and
 // Content-* are refused; values that are not ASCII are RFC 2047-encoded). Auto-Submitted is
-// never set: replies are written by people.
+// never set for replies, which are written by people; a Notice gets its Subject as it is and
+// Auto-Submitted: auto-generated (then not settable through Headers).
 //
 // Errors: ErrNoMessageID, ErrNoFrom, ErrNoTo, or an error naming an id, address or header
 // that cannot be written safely (line breaks, spaces or angle brackets in ids, bad names).
@@ -157,7 +158,8 @@ func Compose(r Reply) ([]byte, error) {
 		if !isToken(k) {
 			return nil, fmt.Errorf("mail: invalid header name %q", k)
 		}
-		if reserved[strings.ToLower(k)] || strings.HasPrefix(strings.ToLower(k), "content-") {
+		if reserved[strings.ToLower(k)] || strings.HasPrefix(strings.ToLower(k), "content-") ||
+			(r.Notice && strings.EqualFold(k, "Auto-Submitted")) {
 			return nil, fmt.Errorf("mail: header %q cannot be set through Headers", k)
 		}
 		extra = append(extra, k)
@@ -177,7 +179,11 @@ func Compose(r Reply) ([]byte, error) {
 	if replyTo != "" {
 		writeHeader(&b, "Reply-To", replyTo)
 	}
-	writeHeader(&b, "Subject", encodeWords(replySubject(r.Subject)))
+	subject := replySubject(r.Subject)
+	if r.Notice {
+		subject = oneLine(r.Subject)
+	}
+	writeHeader(&b, "Subject", encodeWords(subject))
 	writeHeader(&b, "Date", date.Format(time.RFC1123Z))
 	writeHeader(&b, "Message-ID", msgID)
 	if inReplyTo != "" {
@@ -188,6 +194,9 @@ func Compose(r Reply) ([]byte, error) {
 	}
 	for _, k := range extra {
 		writeHeader(&b, k, encodeWords(oneLine(r.Headers[k])))
+	}
+	if r.Notice {
+		writeHeader(&b, "Auto-Submitted", "auto-generated")
 	}
 	writeHeader(&b, "MIME-Version", "1.0")
 

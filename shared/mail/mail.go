@@ -173,6 +173,10 @@ type Reply struct {
 	// Date is the Date header; now when zero.
 	Date time.Time
 	// Headers are extra headers (for example "X-Inbox-Message-Id"); Compose never sets
-	// Auto-Submitted itself (replies are written by people).
+	// Auto-Submitted itself for replies (they are written by people).
 	Headers map[string]string
+	// Notice marks a message the inbox writes by itself (a notification to a user, not a reply):
+	// the Subject is used as it is, without "Re: ", and Auto-Submitted: auto-generated
+	// (RFC 3834) is set, so that mail systems do not answer it automatically.
+	Notice bool
 }
