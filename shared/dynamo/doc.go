@@ -85,6 +85,11 @@
 //	                                                                                                        ttl = now + 90 days (epoch seconds)
 //	  exactly-once intake                 put with attribute_not_exists in the transaction that stores the message
 //	  status callback → message           GetItem
+//	Notice marker                         A#{acct}#NOTICE#{name}               NOTICE                       claimedAt, ttl (epoch seconds, set by
+//	  (one email per event, name such as                                                                    the caller)
+//	  "owner-away:{convId}:{userId}")
+//	  claim before sending                PutItem attribute_not_exists(pk) OR ttl < now (ClaimNotice);
+//	                                        deleted again when the send fails (ReleaseNotice)
 //
 // # Consistency
 //
