@@ -26,6 +26,8 @@ type Store interface {
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
 	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
 	ListUsers(ctx context.Context, acct string) ([]inbox.User, error)
+	GetUser(ctx context.Context, acct, id string) (inbox.User, error)
+	Reopen(ctx context.Context, acct, convID, assigneeID string, capacity *int) (inbox.Conversation, error)
 	ListTeams(ctx context.Context, acct string) ([]inbox.Team, error)
 	AssignWithinCapacity(ctx context.Context, acct, convID, userID string, capacity *int, now time.Time) (inbox.Conversation, error)
 	AddWaiting(ctx context.Context, acct string, w inbox.Waiting) error
@@ -148,6 +150,61 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 		return nil, a.store.AddWaiting(ctx, acct, inbox.Waiting{ConversationID: conv.ID, ChannelID: conv.ChannelID, ArrivedAt: conv.CreatedAt})
 	}
 	return nil, nil
+}
+
+// Reopen reopens closed conversation conv for its customer's new message. Its previous assignee
+// keeps it when still eligible: a user with a paid seat, available (unless the channel's rules
+// ignore availability) and below capacity — capacity is checked in the same write, so it holds
+// against concurrent routers. Otherwise it is reopened unassigned, and Route then applies the
+// rules to it like to a new conversation (it waits in the queue when nobody can take it). An
+// assignee who is not a user of the account (assignees need not be) keeps it: there is
+// nothing to check. A conversation that is open already is returned as it is.
+//
+// Errors: EConflict when the contact has another open conversation in the inbox (the caller
+// opens or joins that one instead), and the store's.
+func (a *Assigner) Reopen(ctx context.Context, acct string, conv inbox.Conversation) (inbox.Conversation, error) {
+	keep, capacity, err := a.keeper(ctx, acct, conv)
+	if err != nil {
+		return inbox.Conversation{}, err
+	}
+	reopened, err := a.store.Reopen(ctx, acct, conv.ID, keep, capacity)
+	if keep != "" && errors.Is(err, dynamo.ErrAtCapacity) {
+		keep = ""
+		reopened, err = a.store.Reopen(ctx, acct, conv.ID, "", nil)
+	}
+	if err != nil {
+		return inbox.Conversation{}, err
+	}
+	a.log.InfoContext(ctx, "conversation reopened by the customer", "account", acct, "conversation", conv.ID,
+		"previousAssignee", conv.AssigneeID, "assignee", reopened.AssigneeID)
+	return reopened, nil
+}
+
+// keeper says whether conv's previous assignee may keep it on reopening, and within which
+// capacity.
+func (a *Assigner) keeper(ctx context.Context, acct string, conv inbox.Conversation) (string, *int, error) {
+	if conv.AssigneeID == "" {
+		return "", nil, nil
+	}
+	u, err := a.store.GetUser(ctx, acct, conv.AssigneeID)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		return conv.AssigneeID, nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	onlyAvailable := true
+	ch, err := a.store.GetChannel(ctx, acct, conv.ChannelID)
+	switch {
+	case err == nil && ch.Routing != nil:
+		onlyAvailable = ch.Routing.OnlyAvailable
+	case err != nil && !inbox.IsCode(err, inbox.ENotFound):
+		return "", nil, err
+	}
+	if !u.PaidSeat || (onlyAvailable && !routing.AvailableAt(u, a.now())) || routing.AtCapacity(u) {
+		return "", nil, nil
+	}
+	return u.ID, u.Capacity, nil
 }
 
 func (a *Assigner) people(ctx context.Context, acct string) (map[string]inbox.User, map[string]inbox.Team, error) {

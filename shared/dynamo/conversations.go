@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -427,13 +428,85 @@ func (s *Store) SetAssignee(ctx context.Context, acct, convID, assigneeID string
 // contact has another open conversation in the inbox, or the conversation kept changing
 // concurrently), EUnavailable, EInternal.
 func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error) {
-	if err := checkIDs("account id", acct, "conversation id", convID); err != nil {
-		return inbox.Conversation{}, err
-	}
 	if status != inbox.StatusOpen && status != inbox.StatusClosed {
 		return inbox.Conversation{}, inbox.Errorf(inbox.EInvalid, "unknown conversation status %q", status)
 	}
-	const op = "SetStatus"
+	return s.setStatus(ctx, "SetStatus", acct, convID, status, nil)
+}
+
+// ErrAtCapacity is the cause of Reopen's EConflict when the assignee it was asked to keep has
+// no room left: errors.Is(err, ErrAtCapacity).
+var ErrAtCapacity = errors.New(msgAtCapacity)
+
+// Reopen reopens closed conversation convID of account acct for a customer's new message and
+// returns it as stored. assigneeID is who has it from now on: its previous assignee (kept), or
+// "" (unassigned, to be routed again). In the same transaction as the reopening (see
+// SetStatus), a kept assignee that is a user gets its load raised by 1, on condition that it
+// stays within capacity (nil: no limit); lastAssignedAt is left alone, since keeping a
+// conversation is not a new turn. An open conversation is returned as it is.
+//
+// Errors: ENotFound, EInvalid (malformed ids, a negative capacity, assigning someone else than
+// the previous assignee), EConflict (the contact has another open conversation in the inbox;
+// or the kept assignee is at capacity, whose chain holds ErrAtCapacity; or the conversation
+// kept changing), EUnavailable, EInternal.
+func (s *Store) Reopen(ctx context.Context, acct, convID, assigneeID string, capacity *int) (inbox.Conversation, error) {
+	if err := checkAssignee(assigneeID); err != nil {
+		return inbox.Conversation{}, err
+	}
+	if capacity != nil && *capacity < 0 {
+		return inbox.Conversation{}, inbox.Errorf(inbox.EInvalid, "capacity must not be negative")
+	}
+	return s.setStatus(ctx, "Reopen", acct, convID, inbox.StatusOpen, &reopening{assignee: assigneeID, capacity: capacity})
+}
+
+// reopening is what Reopen adds to a status change: who keeps the conversation, within which
+// capacity.
+type reopening struct {
+	assignee string
+	capacity *int
+}
+
+// LastClosedConversation returns the conversation of contact contactID in inbox inboxID of
+// account acct that was closed last (conversations without a thread key; email threads are
+// found by their headers), when it is still closed.
+//
+// Errors: ENotFound (none, or it was reopened or deleted since), EInvalid (malformed ids),
+// EUnavailable, EInternal.
+func (s *Store) LastClosedConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error) {
+	if err := checkIDs("account id", acct, "inbox id", inboxID, "contact id", contactID); err != nil {
+		return inbox.Conversation{}, err
+	}
+	const op = "LastClosedConversation"
+	av, err := s.getItem(ctx, op, key(openPK(acct, inboxID, contactID), skLastClosed))
+	if err != nil {
+		return inbox.Conversation{}, err
+	}
+	if av == nil {
+		return inbox.Conversation{}, inbox.Errorf(inbox.ENotFound, "no closed conversation")
+	}
+	var marker openItem
+	if err := unmarshal(av, &marker); err != nil {
+		return inbox.Conversation{}, err
+	}
+	c, err := s.conversation(ctx, op, acct, marker.ConversationID)
+	if err != nil {
+		return inbox.Conversation{}, err
+	}
+	if c.Status != inbox.StatusClosed {
+		return inbox.Conversation{}, inbox.Errorf(inbox.ENotFound, "no closed conversation")
+	}
+	return c, nil
+}
+
+// lastClosedTTL is how long the last-closed marker outlives the closing: long past any reopen
+// window, then DynamoDB deletes it.
+const lastClosedTTL = 90 * 24 * time.Hour
+
+// setStatus is SetStatus and, with re set, Reopen.
+func (s *Store) setStatus(ctx context.Context, op, acct, convID string, status inbox.ConversationStatus, re *reopening) (inbox.Conversation, error) {
+	if err := checkIDs("account id", acct, "conversation id", convID); err != nil {
+		return inbox.Conversation{}, err
+	}
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		it, err := s.conversationItem(ctx, op, acct, convID)
 		if err != nil {
@@ -443,12 +516,19 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 		if c.Status == status {
 			return c, nil
 		}
+		if re != nil && re.assignee != "" && re.assignee != c.AssigneeID {
+			return inbox.Conversation{}, inbox.Errorf(inbox.EInvalid, "a reopened conversation keeps its previous assignee or none")
+		}
 		wasOpen := c.Status == inbox.StatusOpen
 		old := c.Version
 		c.Status = status
 		c.Version++
-		k := convIndexKeys(c)
 		set := "SET #status = :status, #gsi1pk = :gsi1pk, #gsi2pk = :gsi2pk, #gsi3pk = :gsi3pk, #version = :new"
+		if re != nil {
+			c.AssigneeID = re.assignee
+			set += ", #assignee = :assignee"
+		}
+		k := convIndexKeys(c)
 		closing := status == inbox.StatusClosed && it.WaitSK != ""
 		if closing {
 			set += " REMOVE #wait" // a closed conversation no longer waits.
@@ -459,13 +539,13 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 			ConditionExpression: aws.String("#version = :old"),
 			ExpressionAttributeNames: usedNames(set+" #version", map[string]string{
 				"#status": "status", "#gsi1pk": "gsi1pk", "#gsi2pk": "gsi2pk", "#gsi3pk": "gsi3pk",
-				"#version": "version", "#wait": "waitSK",
+				"#version": "version", "#wait": "waitSK", "#assignee": "assigneeId",
 			}),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
+			ExpressionAttributeValues: usedValues(set+" :old", map[string]types.AttributeValue{
 				":status": str(string(status)),
 				":gsi1pk": str(k.gsi1pk), ":gsi2pk": str(k.gsi2pk), ":gsi3pk": str(k.gsi3pk),
-				":new": value(c.Version), ":old": value(old),
-			},
+				":new": value(c.Version), ":old": value(old), ":assignee": str(c.AssigneeID),
+			}),
 		}}
 		markerKey := key(openPK(acct, c.InboxID, c.ContactID, c.ThreadKey), skOpen)
 		var marker types.TransactWriteItem
@@ -491,6 +571,17 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 		if closing {
 			items = appendItems(items, deleteWaiting(acct, c.ChannelID, it.WaitSK))
 		}
+		if status == inbox.StatusClosed && c.ThreadKey == "" {
+			// Remembered so that the customer's next message can reopen this conversation.
+			lastAV, err := marshal(lastClosedItem{
+				PK: openPK(acct, c.InboxID, c.ContactID), SK: skLastClosed, ConversationID: convID,
+				TTL: s.now().Add(lastClosedTTL).Unix(),
+			})
+			if err != nil {
+				return inbox.Conversation{}, err
+			}
+			items = append(items, types.TransactWriteItem{Put: &types.Put{Item: lastAV}})
+		}
 		// Load counts open conversations of the assignee.
 		var load *types.TransactWriteItem
 		switch isOpen := status == inbox.StatusOpen; {
@@ -498,6 +589,11 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 			load, err = s.loadChange(ctx, op, acct, c.AssigneeID, -1, nil)
 		case !wasOpen && isOpen:
 			load, err = s.loadChange(ctx, op, acct, c.AssigneeID, +1, nil)
+			if load != nil && re != nil && re.capacity != nil {
+				up := load.Update
+				up.ConditionExpression = aws.String("attribute_exists(#pk) AND (attribute_not_exists(#load) OR #load < :cap)")
+				up.ExpressionAttributeValues[":cap"] = value(*re.capacity)
+			}
 		}
 		if err != nil {
 			return inbox.Conversation{}, err
@@ -510,6 +606,18 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 			return c, nil
 		case !errors.As(err, &cerr):
 			return inbox.Conversation{}, err
+		case load != nil && cerr.failed(len(items)-1) && !cerr.failed(0):
+			if re == nil || re.capacity == nil {
+				continue // the assignee's user item changed since read: read again.
+			}
+			u, found, err := s.userItem(ctx, op, acct, c.AssigneeID)
+			if err != nil {
+				return inbox.Conversation{}, err
+			}
+			if found && u.Load >= *re.capacity {
+				return inbox.Conversation{}, inbox.Wrap(ErrAtCapacity, inbox.EConflict, msgAtCapacity)
+			}
+			continue
 		case cerr.failed(0) || !cerr.failed(1):
 			continue // the conversation or the assignee's load changed since read: read again.
 		case status == inbox.StatusOpen:

@@ -72,6 +72,11 @@
 //	Open-conversation marker              A#{acct}#OPEN#{inboxId}#{contactId}  OPEN                         conversationId
 //	  the contact's open conversation     GetItem; put with the conversation (attribute_not_exists),
 //	    in an inbox                       deleted on close, put back on reopen, in the same transaction
+//	Last-closed marker                    A#{acct}#OPEN#{inboxId}#{contactId}  LAST                         conversationId, ttl = closing + 90 days
+//	  the conversation to reopen when     put (overwritten) in the transaction that closes a conversation
+//	    the contact writes again            without a thread key; GetItem, then the conversation (still
+//	                                        closed?); Reopen = SetStatus open + the assignee kept (load +1
+//	                                        within capacity, ErrAtCapacity) or removed, one transaction
 //	Message                               A#{acct}#CV#{convId}                 M#{msgId}                    channelId (for provider markers);
 //	                                                                                                        attachments (list of maps, media status
 //	                                                                                                        and storage key included); payload, replyTo,

@@ -212,6 +212,14 @@ type openItem struct {
 	ConversationID string `dynamodbav:"conversationId"`
 }
 
+// lastClosedItem names the conversation of a contact and inbox that was closed last.
+type lastClosedItem struct {
+	PK             string `dynamodbav:"pk"`
+	SK             string `dynamodbav:"sk"`
+	ConversationID string `dynamodbav:"conversationId"`
+	TTL            int64  `dynamodbav:"ttl"`
+}
+
 type attachmentItem struct {
 	Type        string  `dynamodbav:"type,omitempty"`
 	URL         string  `dynamodbav:"url"`

@@ -30,6 +30,7 @@ const (
 	skEmail       = "EMAIL"
 	skConv        = "CV"
 	skOpen        = "OPEN"
+	skLastClosed  = "LAST"
 	skProviderMsg = "PM"
 	prefixInbox   = "IB#"
 	prefixMessage = "M#"

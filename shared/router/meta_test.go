@@ -262,13 +262,21 @@ func TestMetaReturningCustomer(t *testing.T) {
 			if len(msgs) != 2 {
 				t.Errorf("%d messages, want 2", len(msgs))
 			}
-			// Once closed, the next message opens a new conversation.
+			// Once closed, the next message reopens it within the reopen window, and opens a
+			// new conversation after it.
 			_, err = f.store.SetStatus(f.ctx, acct, conv0.ID, inbox.StatusClosed)
 			must(t, err)
 			f.handle(t, tt.env(2, base.Add(2*time.Hour)))
 			conv2, _, _ := f.stored(t, ch, tt.env(2, base).ProviderMessageID)
-			if conv2.ID == conv0.ID || conv2.Status != inbox.StatusOpen || conv2.ContactID != conv0.ContactID {
-				t.Errorf("after closing: conversation %+v, want a new open one for the same contact", conv2)
+			if conv2.ID != conv0.ID || conv2.Status != inbox.StatusOpen {
+				t.Errorf("after closing: conversation %+v, want %s reopened", conv2, conv0.ID)
+			}
+			_, err = f.store.SetStatus(f.ctx, acct, conv0.ID, inbox.StatusClosed)
+			must(t, err)
+			f.handle(t, tt.env(3, base.Add(2*time.Hour+router.ReopenWindow+time.Second)))
+			conv3, _, _ := f.stored(t, ch, tt.env(3, base).ProviderMessageID)
+			if conv3.ID == conv0.ID || conv3.Status != inbox.StatusOpen || conv3.ContactID != conv0.ContactID {
+				t.Errorf("after the reopen window: conversation %+v, want a new open one for the same contact", conv3)
 			}
 		})
 	}

@@ -1,10 +1,12 @@
 // Package router turns inbound envelopes into stored conversations: it upserts the contact,
 // finds the contact's open conversation in the channel's inbox or opens one, stores the message
-// exactly once, and applies providers' delivery reports to outbound messages.
+// exactly once, and applies providers' delivery reports to outbound messages. A customer
+// writing again shortly after their conversation was closed reopens it (ReopenWindow); email
+// replies reopen their thread. With an Assigner, conversations are then routed by the
+// channel's rules.
 //
 // Every step is idempotent, so an SQS redelivery or a platform retry that slipped past the FIFO
-// deduplication window stores nothing twice. Conversations are left unassigned; routing rules
-// come later.
+// deduplication window stores nothing twice.
 package router
 
 import (
@@ -27,6 +29,7 @@ type Store interface {
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
+	LastClosedConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
@@ -53,7 +56,14 @@ type MediaJob struct {
 // Assigner applies a channel's routing rules to a conversation (see shared/assign).
 type Assigner interface {
 	Route(ctx context.Context, acct, convID string) error
+	Reopen(ctx context.Context, acct string, conv inbox.Conversation) (inbox.Conversation, error)
 }
+
+// ReopenWindow is how long after its last message a closed conversation is reopened by the
+// customer writing again (on every channel but email, whose replies find their thread by
+// headers at any age). Past it, the customer's message opens a new conversation: a different
+// matter, most likely.
+const ReopenWindow = 7 * 24 * time.Hour
 
 // Router processes inbound envelopes.
 type Router struct {
@@ -184,7 +194,7 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		if err != nil || !ok {
 			return err
 		}
-	} else if conv, _, err = r.store.FindOrOpenConversation(ctx, fresh); err != nil {
+	} else if conv, err = r.conversation(ctx, fresh, received); err != nil {
 		return err
 	}
 	msg := inbox.Message{
@@ -220,6 +230,44 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		return r.route(ctx, env.AccountID, conv)
 	}
 	return nil
+}
+
+// conversation returns the contact's open conversation in the inbox; else it reopens the one
+// closed last when the customer writes within ReopenWindow of its last message; else it opens
+// fresh.
+func (r *Router) conversation(ctx context.Context, fresh inbox.Conversation, received time.Time) (inbox.Conversation, error) {
+	open, err := r.store.FindOpenConversation(ctx, fresh.AccountID, fresh.InboxID, fresh.ContactID)
+	if err == nil {
+		return open, nil
+	}
+	if !inbox.IsCode(err, inbox.ENotFound) {
+		return inbox.Conversation{}, err
+	}
+	last, err := r.store.LastClosedConversation(ctx, fresh.AccountID, fresh.InboxID, fresh.ContactID)
+	switch {
+	case err == nil && received.Sub(last.LastMessageAt) <= ReopenWindow:
+		reopened, err := r.reopen(ctx, last)
+		if err == nil {
+			return reopened, nil
+		}
+		if !inbox.IsCode(err, inbox.EConflict) {
+			return inbox.Conversation{}, err
+		}
+		// Another message of the contact opened a conversation meanwhile: join it below.
+	case err != nil && !inbox.IsCode(err, inbox.ENotFound):
+		return inbox.Conversation{}, err
+	}
+	conv, _, err := r.store.FindOrOpenConversation(ctx, fresh)
+	return conv, err
+}
+
+// reopen reopens closed conversation conv for its customer: through the assigner, which keeps
+// the previous assignee only when still eligible; without one, as it was.
+func (r *Router) reopen(ctx context.Context, conv inbox.Conversation) (inbox.Conversation, error) {
+	if r.assign != nil {
+		return r.assign.Reopen(ctx, conv.AccountID, conv)
+	}
+	return r.store.SetStatus(ctx, conv.AccountID, conv.ID, inbox.StatusOpen)
 }
 
 // emailThread finds the conversation an email belongs to: the one holding any message it
@@ -288,7 +336,7 @@ func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inb
 		return inbox.Conversation{}, false, nil
 	}
 	if conv.Status == inbox.StatusClosed && !automatic {
-		reopened, err := r.store.SetStatus(ctx, env.AccountID, conv.ID, inbox.StatusOpen)
+		reopened, err := r.reopen(ctx, conv)
 		switch {
 		case err == nil:
 			conv = reopened

@@ -259,6 +259,8 @@ func TestConversationThreading(t *testing.T) {
 	type step struct {
 		sid, phone, text string
 		close            bool
+		// later delays the message past the reopen window.
+		later bool
 	}
 	type want struct {
 		phone  string
@@ -284,11 +286,22 @@ func TestConversationThreading(t *testing.T) {
 			},
 		},
 		{
-			name: "after the conversation is closed a new message opens a new one",
+			name: "a message within the reopen window reopens the closed conversation",
 			steps: []step{
 				{sid: "SM1", phone: phoneA, text: "one"}, {sid: "SM2", phone: phoneA, text: "two"},
 				{phone: phoneA, close: true},
 				{sid: "SM3", phone: phoneA, text: "three"}, {sid: "SM4", phone: phoneA, text: "four"},
+			},
+			want: []want{
+				{phoneA, inbox.StatusOpen, []string{"one", "two", "three", "four"}},
+			},
+		},
+		{
+			name: "after the reopen window a new message opens a new conversation",
+			steps: []step{
+				{sid: "SM1", phone: phoneA, text: "one"}, {sid: "SM2", phone: phoneA, text: "two"},
+				{phone: phoneA, close: true},
+				{sid: "SM3", phone: phoneA, text: "three", later: true}, {sid: "SM4", phone: phoneA, text: "four", later: true},
 			},
 			want: []want{
 				{phoneA, inbox.StatusOpen, []string{"three", "four"}},
@@ -320,7 +333,11 @@ func TestConversationThreading(t *testing.T) {
 					must(t, err)
 					continue
 				}
-				f.handle(t, f.message(s.sid, s.phone, s.text, base.Add(time.Duration(i)*time.Minute)))
+				at := base.Add(time.Duration(i) * time.Minute)
+				if s.later {
+					at = at.Add(router.ReopenWindow + time.Second)
+				}
+				f.handle(t, f.message(s.sid, s.phone, s.text, at))
 				last[s.phone] = s.sid
 			}
 
