@@ -210,7 +210,8 @@ const (
 // AddWaiting puts conversation w.ConversationID of account acct in the waiting queue of
 // channel w.ChannelID, in order of w.ArrivedAt. The waiting item's sort key is also stored on
 // the conversation (attribute waitSK, with version +1, in the same transaction), so that
-// assignment, closing and RemoveWaiting delete it without knowing the arrival time. It is
+// assignment, closing and RemoveWaiting delete it without knowing the arrival time. The same
+// transaction marks the account as having waiting conversations (ListWaitingAccounts). It is
 // idempotent: a conversation already waiting keeps its place (its first arrival time).
 //
 // Errors: ENotFound (no such conversation in the account), EInvalid (malformed ids, a channel
@@ -253,6 +254,7 @@ func (s *Store) AddWaiting(ctx context.Context, acct string, w inbox.Waiting) er
 				},
 			}},
 			{Put: &types.Put{Item: av}},
+			s.markWaitingAccount(acct, w.ChannelID), // the scheduled drain finds the account by it
 		})
 		var cerr *canceled
 		switch {

@@ -6,8 +6,11 @@
 //
 // Every key of account data starts with the account id (A#{acct}), so that no query or read
 // built from one account's id can reach another's items. The only keys without it are the
-// channel item — webhooks carry nothing but the channel id, a random 128-bit value — and the
-// deployment-wide claim on a provider key. Ids must not contain '#', the separator.
+// channel item — webhooks carry nothing but the channel id, a random 128-bit value — the
+// deployment-wide claim on a provider key, and the waiting-account markers: the scheduled drain
+// that runs every minute starts from no account at all, so it lists the accounts with waiting
+// conversations from one deployment-wide partition; a marker holds an account id and counters,
+// none of the account's data. Ids must not contain '#', the separator.
 //
 //	Item / access pattern                 pk                                   sk                           index keys, attributes
 //	------------------------------------  -----------------------------------  ---------------------------  -------------------------------------------------
@@ -69,6 +72,15 @@
 //	  a channel's queue, oldest first     Query pk (strongly consistent)
 //	  add / remove                        transaction with the conversation's waitSK (version +1), which
 //	                                        lets assignment and closing delete it without the arrival time
+//	Waiting-account marker                WAITING                              A#{acct}                     accountId, channels (string set), waits
+//	                                                                                                        (count), lastWaitAt
+//	  mark                                in AddWaiting's transaction: ADD waits 1, channels {chId} (adds of
+//	                                        one account meet on it: a TransactionConflict is retried)
+//	  accounts with waiting conversations Query pk = WAITING (strongly consistent, paged): the scheduled
+//	    (scheduled drain)                   drain's only entry point; one small partition per deployment
+//	  forget                              GetItem marker → ListWaiting(limit 1) of each channel it names that
+//	                                        still exists → DeleteItem conditional on waits unchanged, so a
+//	                                        conversation queued meanwhile keeps the marker
 //	Open-conversation marker              A#{acct}#OPEN#{inboxId}#{contactId}  OPEN                         conversationId
 //	  the contact's open conversation     GetItem; put with the conversation (attribute_not_exists),
 //	    in an inbox                       deleted on close, put back on reopen, in the same transaction
