@@ -29,6 +29,7 @@ import (
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/media"
 	"github.com/openinbox/inbox/shared/meta"
+	"github.com/openinbox/inbox/shared/notify"
 	"github.com/openinbox/inbox/shared/router"
 	"github.com/openinbox/inbox/shared/s3store"
 	"github.com/openinbox/inbox/shared/secretbox"
@@ -73,9 +74,14 @@ type Config struct {
 	DisableDynamoDBChecksum bool
 	// SendAttempts is how many times dispatch tries a temporary failure (SEND_ATTEMPTS, default 4).
 	SendAttempts int
-	Now          func() time.Time
-	NewID        func() string
-	Log          *slog.Logger
+	// NotifyFrom is the From address of the emails to users (NOTIFY_FROM), an identity
+	// verified in SES; empty sends none. AppURL is the agents' web app (APP_URL), whose
+	// conversation links the emails carry; optional.
+	NotifyFrom string
+	AppURL     string
+	Now        func() time.Time
+	NewID      func() string
+	Log        *slog.Logger
 }
 
 // FromEnv reads the configuration of a Lambda function from its environment.
@@ -103,6 +109,8 @@ func FromEnv(awsCfg aws.Config) Config {
 		DynamoDBEndpoint:   os.Getenv("DYNAMODB_ENDPOINT"),
 		SQSEndpoint:        os.Getenv("SQS_ENDPOINT"),
 		SendAttempts:       attempts,
+		NotifyFrom:         os.Getenv("NOTIFY_FROM"),
+		AppURL:             os.Getenv("APP_URL"),
 	}
 }
 
@@ -222,7 +230,8 @@ func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 	if c.MediaQueueURL != "" {
 		media = sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), c.MediaQueueURL)
 	}
-	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(assign.New(store, c.Now, c.Log))
+	a := assign.New(store, c.Now, c.Log).WithNotifier(c.notifier(store))
+	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(a)
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)
 	}, nil
@@ -309,6 +318,26 @@ func Email(ctx context.Context, c Config) (func(context.Context, lambdases.Recei
 	e := intake.NewEmail(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log},
 		s3store.New(s3c, c.RawMailBucket), s3store.New(s3c, c.MediaBucket), store, prefix)
 	return e.Handle, nil
+}
+
+// notifier emails contact owners passed over while away, from NotifyFrom through SES
+// (SES_ENDPOINT for the emulator). A NotifyFrom or AppURL that is not usable is logged and
+// leaves the emails off (or without links) rather than stopping the router.
+func (c *Config) notifier(store *dynamo.Store) *notify.Mailer {
+	nc := notify.Config{From: c.NotifyFrom, AppURL: c.AppURL, Sender: sesmail.New(sesmail.NewClient(c.AWS, c.SESEndpoint)),
+		Claims: store, Now: c.Now, Log: c.Log}
+	m, err := notify.New(nc)
+	if errors.Is(err, notify.ErrInvalidAppURL) {
+		c.Log.Error("APP_URL is not an absolute http(s) URL: notification emails carry no links", "err", err)
+		nc.AppURL = ""
+		m, err = notify.New(nc)
+	}
+	if err != nil {
+		c.Log.Error("NOTIFY_FROM is not an email address: no notification emails are sent", "err", err)
+		nc.From, nc.AppURL = "", ""
+		m, _ = notify.New(nc)
+	}
+	return m
 }
 
 // emailSender sends replies of email channels through SES (SES_ENDPOINT for the emulator).
