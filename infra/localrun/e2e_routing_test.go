@@ -115,6 +115,84 @@ func TestRoutingEndToEnd(t *testing.T) {
 	}](c, "/v1/conversations/"+waiting, admin); got.Assignee == nil || *got.Assignee != "bob" {
 		t.Fatalf("after Bob came back: %+v", got.Assignee)
 	}
+	// Tickets from now on, at most one per contact.
+	rules["tickets"] = map[string]any{"pipeline": "support", "stage": "new", "maxPerContact": 1}
+	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, rules), http.StatusOK)
+	phoneOf := map[string]string{}
+	cyConv := ""
+	for _, it := range convs.Items {
+		phoneOf[it.ID] = it.Contact.Phone
+		if it.Assignee != nil && *it.Assignee == "cy" {
+			cyConv = it.ID
+		}
+	}
+	type convView struct {
+		Status       string  `json:"status"`
+		Assignee     *string `json:"assignee"`
+		TicketNotice string  `json:"ticketNotice"`
+	}
+	// Cy closes hers; the customer writes again: it reopens with Cy, who is still eligible.
+	want(t, c.api(http.MethodPatch, "/v1/conversations/"+cyConv, admin, map[string]any{"status": "closed"}), http.StatusOK)
+	want(t, c.sms(ch.WebhookURL, authToken, phoneOf[cyConv], phone, "one more thing", "SM10000000000000000000000000000001", nil), http.StatusOK)
+	idle()
+	if got := get[convView](c, "/v1/conversations/"+cyConv, admin); got.Status != "open" || got.Assignee == nil || *got.Assignee != "cy" {
+		t.Fatalf("reopened by the customer: %+v, want open with cy", got)
+	}
+	// Bob's closed one: Bob is full now (the conversation he took from the queue), Cy too, so
+	// it reopens unassigned, waits, and becomes a ticket.
+	bobsClosed := q.Assigned[0].ID
+	want(t, c.sms(ch.WebhookURL, authToken, phoneOf[bobsClosed], phone, "me again", "SM10000000000000000000000000000002", nil), http.StatusOK)
+	idle()
+	if got := get[convView](c, "/v1/conversations/"+bobsClosed, admin); got.Status != "open" || got.Assignee != nil {
+		t.Fatalf("reopened while its assignee is full: %+v, want open and unassigned", got)
+	}
+	c.api(http.MethodGet, "/v1/queue", bob, nil).json(t, &q)
+	if len(q.Waiting) != 1 || q.Waiting[0].ID != bobsClosed {
+		t.Fatalf("bob's queue after the reopening = %+v", q)
+	}
+	type ticket struct {
+		ID             string `json:"id"`
+		ConversationID string `json:"conversationId"`
+		Pipeline       string `json:"pipeline"`
+		Stage          string `json:"stage"`
+	}
+	tk := get[ticket](c, "/v1/tickets/"+bobsClosed, bob)
+	if tk.ConversationID != bobsClosed || tk.Pipeline != "support" || tk.Stage != "new" {
+		t.Fatalf("ticket = %+v", tk)
+	}
+	var moved ticket
+	c.api(http.MethodPatch, "/v1/tickets/"+bobsClosed, bob, map[string]any{"stage": "waiting_on_customer"}).json(t, &moved)
+	if moved.Stage != "waiting_on_customer" {
+		t.Fatalf("moved ticket = %+v", moved)
+	}
+	want(t, c.api(http.MethodPatch, "/v1/tickets/"+bobsClosed, bob, map[string]any{"stage": " "}), http.StatusBadRequest)
+	if l := get[struct{ Items []ticket }](c, "/v1/tickets?stage=waiting_on_customer", admin); len(l.Items) != 1 || l.Items[0].ID != bobsClosed {
+		t.Fatalf("tickets in stage waiting_on_customer = %+v", l.Items)
+	}
+	// The same customer writes to a second inbox whose channel also makes tickets: the contact
+	// is at its limit, so the new conversation has none and says why.
+	var ib2 inbox.Inbox
+	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Billing"}).json(t, &ib2)
+	phone2 := fmt.Sprintf("+1629%07d", time.Now().UnixNano()%10000000)
+	var ch2 struct {
+		ID         string `json:"id"`
+		WebhookURL string `json:"webhookUrl"`
+	}
+	c.api(http.MethodPost, "/v1/channels", admin, map[string]any{"type": "sms", "inboxId": ib2.ID,
+		"twilio": map[string]string{"accountSid": "AC00000000000000000000000000000003", "authToken": authToken, "phoneNumber": phone2}}).json(t, &ch2)
+	want(t, c.api(http.MethodPut, "/v1/channels/"+ch2.ID+"/routing", admin, map[string]any{"autoAssign": false, "target": "users_and_teams",
+		"userIds": []string{"bob"}, "onlyAvailable": true, "tickets": map[string]any{"pipeline": "billing", "stage": "new", "maxPerContact": 1}}), http.StatusOK)
+	want(t, c.sms(ch2.WebhookURL, authToken, phoneOf[bobsClosed], phone2, "and an invoice question", "SM10000000000000000000000000000003", nil), http.StatusOK)
+	idle()
+	billing := c.conversations("/v1/conversations?inboxId="+ib2.ID, admin)
+	if len(billing.Items) != 1 {
+		t.Fatalf("billing inbox = %+v", billing.Items)
+	}
+	if got := get[convView](c, "/v1/conversations/"+billing.Items[0].ID, admin); got.TicketNotice != "No ticket: the contact has reached its ticket limit (1)" {
+		t.Fatalf("conversation beyond the ticket limit: %+v", got)
+	}
+	want(t, c.api(http.MethodGet, "/v1/tickets/"+billing.Items[0].ID, admin, nil), http.StatusNotFound)
+
 	// Another account's user cannot be named.
 	other, err := localrun.Mint(key, "other-"+acct, "eve", "admin", time.Hour, time.Now())
 	if err != nil {

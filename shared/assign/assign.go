@@ -34,6 +34,7 @@ type Store interface {
 	ListWaiting(ctx context.Context, acct, channelID string, limit int) ([]inbox.Waiting, error)
 	RemoveWaiting(ctx context.Context, acct, channelID, convID string) error
 	CreateTicket(ctx context.Context, t inbox.Ticket, maxPerContact int) (inbox.Ticket, error)
+	SetTicketNotice(ctx context.Context, acct, convID, notice string) error
 }
 
 // DefaultTicketLimit is a contact's ticket-association limit when the channel sets none.
@@ -227,8 +228,8 @@ func (a *Assigner) people(ctx context.Context, acct string) (map[string]inbox.Us
 	return users, teams, nil
 }
 
-// ticket opens the conversation's ticket (one per conversation; a contact at its limit gets
-// none, logged).
+// ticket opens the conversation's ticket (one per conversation). A contact at its limit gets
+// none, and the conversation says why (its ticket notice).
 func (a *Assigner) ticket(ctx context.Context, acct string, s inbox.TicketSettings, conv inbox.Conversation) error {
 	owner := s.OwnerUserID
 	if owner == "" {
@@ -248,7 +249,7 @@ func (a *Assigner) ticket(ctx context.Context, acct string, s inbox.TicketSettin
 		return nil
 	case errors.Is(err, dynamo.ErrTicketLimit):
 		a.log.WarnContext(ctx, "no ticket: the contact is at its ticket limit", "account", acct, "conversation", conv.ID, "limit", limit)
-		return nil
+		return a.store.SetTicketNotice(ctx, acct, conv.ID, "No ticket: "+inbox.ErrorMessage(err))
 	case inbox.IsCode(err, inbox.EConflict):
 		return nil // the conversation has its ticket already
 	}

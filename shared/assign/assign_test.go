@@ -226,6 +226,27 @@ func TestRouteRulesAndTickets(t *testing.T) {
 	if len(tickets) != 1 {
 		t.Fatalf("%d tickets", len(tickets))
 	}
+	if got, _ := f.store.GetConversation(f.ctx, f.acct, c1.ID); got.TicketNotice != "" {
+		t.Fatalf("a conversation with its ticket has a notice: %q", got.TicketNotice)
+	}
+
+	// The contact is at its limit (1): its next conversation gets no ticket, and says why.
+	_, err = f.store.SetStatus(f.ctx, f.acct, c1.ID, inbox.StatusClosed)
+	must(t, err)
+	next, _, err := f.store.FindOrOpenConversation(f.ctx, inbox.Conversation{AccountID: f.acct, ID: "conv-next", InboxID: "ib1",
+		ChannelID: f.ch.ID, ChannelType: f.ch.Type, ContactID: c1.ContactID, Status: inbox.StatusOpen,
+		LastMessageAt: base.Add(time.Hour), CreatedAt: base.Add(time.Hour)})
+	must(t, err)
+	must(t, a.Route(f.ctx, f.acct, next.ID))
+	must(t, a.Route(f.ctx, f.acct, next.ID)) // a redelivery: same notice, no error
+	if _, err := f.store.GetTicket(f.ctx, f.acct, next.ID); !inbox.IsCode(err, inbox.ENotFound) {
+		t.Fatalf("ticket beyond the contact's limit: %v", err)
+	}
+	got, err = f.store.GetConversation(f.ctx, f.acct, next.ID)
+	must(t, err)
+	if got.TicketNotice != "No ticket: the contact has reached its ticket limit (1)" {
+		t.Fatalf("ticket notice = %q", got.TicketNotice)
+	}
 }
 
 // BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs (reads of

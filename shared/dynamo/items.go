@@ -153,6 +153,7 @@ type conversationItem struct {
 	Preview       string     `dynamodbav:"preview"`
 	Subject       string     `dynamodbav:"subject,omitempty"`
 	ThreadKey     string     `dynamodbav:"threadKey,omitempty"`
+	TicketNotice  string     `dynamodbav:"ticketNotice,omitempty"`
 	// WaitSK is the sort key of the conversation's waiting item, absent when it is not waiting.
 	WaitSK    string    `dynamodbav:"waitSK,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
@@ -186,7 +187,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		ChannelType: string(c.ChannelType), ContactID: c.ContactID, ContactName: c.ContactName,
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
 		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
-		Subject: c.Subject, ThreadKey: c.ThreadKey, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
+		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
 	}
 }
 
@@ -202,7 +203,7 @@ func (it conversationItem) domain() inbox.Conversation {
 		ContactName: it.ContactName, ContactPhone: it.ContactPhone, ContactEmail: it.ContactEmail,
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
 		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
-		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey,
+		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey, TicketNotice: it.TicketNotice,
 	}
 }
 

@@ -151,6 +151,33 @@ func (s *Store) CreateTicket(ctx context.Context, t inbox.Ticket, maxPerContact 
 		"the contact has reached its ticket limit ("+strconv.Itoa(maxPerContact)+")")
 }
 
+// SetTicketNotice records on conversation convID of account acct why it has no ticket (notice;
+// "" clears it). Setting the notice it has already changes nothing.
+//
+// Errors: ENotFound, EInvalid (malformed ids), EUnavailable, EInternal.
+func (s *Store) SetTicketNotice(ctx context.Context, acct, convID, notice string) error {
+	if err := checkIDs("account id", acct, "conversation id", convID); err != nil {
+		return err
+	}
+	_, err := s.updateItem(ctx, "SetTicketNotice", &dynamodb.UpdateItemInput{
+		Key:                       key(convPK(acct, convID), skConv),
+		UpdateExpression:          aws.String("SET #notice = :notice ADD #version :one"),
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND (attribute_not_exists(#notice) OR #notice <> :notice)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#notice": "ticketNotice", "#version": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":notice": str(notice), ":one": value(1)},
+	})
+	if isConditionFailed(err) {
+		if _, err := s.conversation(ctx, "SetTicketNotice", acct, convID); err != nil {
+			return err
+		}
+		return nil // the notice is there already.
+	}
+	if err != nil {
+		return storeError(err, "set ticket notice")
+	}
+	return nil
+}
+
 // GetTicket returns ticket id (its conversation's id) of account acct.
 //
 // Errors: ENotFound, EInvalid (malformed ids), EUnavailable, EInternal.

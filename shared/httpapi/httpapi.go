@@ -689,6 +689,7 @@ type conversationView struct {
 	LastMessageAt time.Time                `json:"lastMessageAt"`
 	Preview       string                   `json:"preview"`
 	Subject       string                   `json:"subject,omitempty"`
+	TicketNotice  string                   `json:"ticketNotice,omitempty"`
 	CreatedAt     time.Time                `json:"createdAt"`
 	Version       int64                    `json:"version"`
 }
@@ -698,7 +699,8 @@ func conversation(c inbox.Conversation) conversationView {
 		ID: c.ID, InboxID: c.InboxID, Status: c.Status,
 		Channel:       channelRef{ID: c.ChannelID, Type: c.ChannelType},
 		Contact:       contactRef{ID: c.ContactID, Name: c.ContactName, Phone: c.ContactPhone, Email: c.ContactEmail},
-		LastMessageAt: c.LastMessageAt, Preview: c.Preview, Subject: c.Subject, CreatedAt: c.CreatedAt, Version: c.Version,
+		LastMessageAt: c.LastMessageAt, Preview: c.Preview, Subject: c.Subject, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt,
+		Version: c.Version,
 	}
 	if c.AssigneeID != "" {
 		v.Assignee = &c.AssigneeID

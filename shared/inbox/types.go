@@ -182,9 +182,12 @@ type Conversation struct {
 	LastInboundAt time.Time `json:"lastInboundAt"`
 	Preview       string    `json:"preview"`
 	// Subject is an email conversation's subject.
-	Subject   string    `json:"subject,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
-	Version   int64     `json:"version"`
+	Subject string `json:"subject,omitempty"`
+	// TicketNotice says why the channel's rules opened no ticket for the conversation (the
+	// contact is at its ticket limit); empty otherwise.
+	TicketNotice string    `json:"ticketNotice,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	Version      int64     `json:"version"`
 	// ThreadKey, when set, scopes the open-conversation marker to one thread: a contact can have
 	// several open email threads in an inbox, one per subject.
 	ThreadKey string `json:"-"`
