@@ -25,13 +25,13 @@ func (s *Store) SetRoutingRules(ctx context.Context, acct, channelID string, r *
 	in := &dynamodb.UpdateItemInput{
 		Key:                       key(channelPK(channelID), skChannel),
 		ConditionExpression:       aws.String("attribute_exists(#pk) AND #acct = :acct"),
-		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#acct": "accountId", "#routing": "routing"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":acct": str(acct)},
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#acct": "accountId", "#routing": "routing", "#rev": "routingRev"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":acct": str(acct), ":one": value(1)},
 	}
 	if r == nil {
-		in.UpdateExpression = aws.String("REMOVE #routing")
+		in.UpdateExpression = aws.String("REMOVE #routing ADD #rev :one")
 	} else {
-		in.UpdateExpression = aws.String("SET #routing = :routing")
+		in.UpdateExpression = aws.String("SET #routing = :routing ADD #rev :one")
 		in.ExpressionAttributeValues[":routing"] = value(newRoutingItem(r))
 	}
 	_, err := s.updateItem(ctx, "SetRoutingRules", in)

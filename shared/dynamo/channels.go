@@ -266,18 +266,19 @@ func (s *Store) UpdateChannel(ctx context.Context, ch inbox.Channel) error {
 		if err != nil {
 			return err
 		}
-		// Routing rules are written by SetRoutingRules only: keep the stored ones.
-		it.Routing = cur.Routing
+		// Routing rules are written by SetRoutingRules only: keep the stored ones, on condition
+		// that they are still the ones read.
+		it.Routing, it.RoutingRev = cur.Routing, cur.RoutingRev
 		chAV, err := marshal(it)
 		if err != nil {
 			return err
 		}
 		items := []types.TransactWriteItem{{Put: &types.Put{
 			Item:                     chAV,
-			ConditionExpression:      aws.String("#acct = :acct AND #key = :key"),
-			ExpressionAttributeNames: map[string]string{"#acct": "accountId", "#key": "providerKey"},
+			ConditionExpression:      aws.String("#acct = :acct AND #key = :key AND (attribute_not_exists(#rev) OR #rev = :rev)"),
+			ExpressionAttributeNames: map[string]string{"#acct": "accountId", "#key": "providerKey", "#rev": "routingRev"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":acct": str(cur.AccountID), ":key": str(cur.ProviderKey),
+				":acct": str(cur.AccountID), ":key": str(cur.ProviderKey), ":rev": value(cur.RoutingRev),
 			},
 		}}}
 		moved := next.ProviderKey != cur.ProviderKey

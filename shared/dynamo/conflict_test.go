@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -69,5 +70,45 @@ func TestTransactionConflictIsRetried(t *testing.T) {
 				t.Errorf("%d transactions sent, want at least %d", got, tt.conflicts)
 			}
 		})
+	}
+}
+
+// beforeTransact runs hook once, before the first TransactWriteItems call goes out: a write of
+// another process slipping in between a method's read and its write.
+type beforeTransact struct {
+	once sync.Once
+	hook func()
+	next http.RoundTripper
+}
+
+func (b *beforeTransact) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.Header.Get("X-Amz-Target"), ".TransactWriteItems") {
+		b.once.Do(b.hook)
+	}
+	return b.next.RoundTrip(req)
+}
+
+// Rules set while a channel update is between its read and its write survive the update.
+func TestUpdateChannelKeepsConcurrentRoutingRules(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ib := f.inbox("acctA")
+	ch := f.channel("acctA", ib.ID, "+15005550101")
+	rules := &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: []string{"u1"}, OnlyAvailable: true}
+	tr := &beforeTransact{next: http.DefaultTransport, hook: func() {
+		must(t, f.store.SetRoutingRules(f.ctx, "acctA", ch.ID, rules))
+	}}
+	client := dynamodb.NewFromConfig(testenv.AWSConfig(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(testenv.Endpoint(t, "DYNAMODB_ENDPOINT"))
+		o.HTTPClient = &http.Client{Transport: tr}
+	})
+	racing := New(client, f.table, f.store.sealer)
+	renamed := ch
+	renamed.Name = "Renamed"
+	must(t, racing.UpdateChannel(f.ctx, renamed))
+	got, err := f.store.GetChannel(f.ctx, "acctA", ch.ID)
+	must(t, err)
+	if got.Name != "Renamed" || got.Routing == nil || !got.Routing.AutoAssign || len(got.Routing.UserIDs) != 1 {
+		t.Fatalf("after a concurrent update: name %q, routing %+v", got.Name, got.Routing)
 	}
 }

@@ -67,6 +67,9 @@ type channelItem struct {
 	Email       *emailItem     `dynamodbav:"email,omitempty"`
 	// Routing is the channel's routing rules, written by SetRoutingRules only.
 	Routing *routingItem `dynamodbav:"routing,omitempty"`
+	// RoutingRev counts SetRoutingRules writes, so that UpdateChannel, which rewrites the whole
+	// item with the rules it read, never puts back rules replaced meanwhile.
+	RoutingRev int64 `dynamodbav:"routingRev,omitempty"`
 	// Secrets is the sealed JSON of the channel's secrets, never the clear values.
 	Secrets   []byte    `dynamodbav:"secrets,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
