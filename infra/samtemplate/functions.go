@@ -19,6 +19,8 @@ type Function struct {
 	Queues []string
 	// BatchFailures reports whether its SQS events use ReportBatchItemFailures.
 	BatchFailures bool
+	// Schedules are the expressions of its Schedule events ("rate(1 minute)"), sorted.
+	Schedules []string
 }
 
 // Route is one HTTP API route.
@@ -58,9 +60,16 @@ func (t *Template) Functions() ([]Function, error) {
 				}
 				fn.Queues = append(fn.Queues, q.queue)
 				fn.BatchFailures = fn.BatchFailures || q.batchFailures
+			case "Schedule":
+				sc := ev.Properties.ScheduleEvent
+				if sc == nil || sc.Schedule == "" {
+					return nil, fmt.Errorf("samtemplate: %s event %s: Schedule without a schedule expression", id, name)
+				}
+				fn.Schedules = append(fn.Schedules, sc.Schedule)
 			}
 		}
 		sort.Slice(fn.Routes, func(i, j int) bool { return fn.Routes[i].Path < fn.Routes[j].Path })
+		sort.Strings(fn.Schedules)
 		out = append(out, fn)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].LogicalID < out[j].LogicalID })

@@ -62,7 +62,7 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 	if q := byID["MediaQueue"]; q.DeadLetter != "MediaDLQ" || q.MaxReceiveCount <= 4 {
 		t.Errorf("MediaQueue: DLQ %q, maxReceiveCount %d (must exceed the 4 attempts)", q.DeadLetter, q.MaxReceiveCount)
 	}
-	if dlqs := len(queues) - 3; alarms != 4 || dlqs != 4 {
+	if dlqs := len(queues) - 3; alarms != 5 || dlqs != 5 {
 		t.Errorf("%d DLQ depth alarms, want one per DLQ (%d queues)", alarms, len(queues))
 	}
 
@@ -94,4 +94,44 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 	if !slices.Equal(consumers, []string{"DispatchFunction", "MediaFunction", "RouterFunction"}) {
 		t.Errorf("queue consumers = %v", consumers)
 	}
+
+	// Functions invoked asynchronously (by SES, by a schedule) park failed events in an SQS
+	// dead-letter queue of the template, which has its alarm (counted above).
+	var scheduled []string
+	for _, f := range fns {
+		r := raw[f.LogicalID]
+		if len(f.Routes) > 0 || len(f.Queues) > 0 {
+			continue
+		}
+		if r.DeadLetterQueue == nil || r.DeadLetterQueue.Type != "SQS" {
+			t.Errorf("%s is invoked asynchronously without an SQS dead-letter queue", f.LogicalID)
+		}
+		if len(f.Schedules) == 0 {
+			continue
+		}
+		scheduled = append(scheduled, f.LogicalID)
+		// One tick at a time: a slow tick must not run beside the next one.
+		if r.ReservedConcurrentExecutions == nil || *r.ReservedConcurrentExecutions != 1 {
+			t.Errorf("%s: reserved concurrency %v, want 1", f.LogicalID, r.ReservedConcurrentExecutions)
+		}
+		// It ends before the next minute's tick.
+		if r.Timeout == nil || *r.Timeout >= 60 {
+			t.Errorf("%s: timeout %v, want under 60 s", f.LogicalID, r.Timeout)
+		}
+	}
+	if !slices.Equal(scheduled, []string{"ScheduleFunction"}) {
+		t.Errorf("scheduled functions = %v", scheduled)
+	}
+	if f := byFunction(fns, "ScheduleFunction"); !slices.Equal(f.Schedules, []string{"rate(1 minute)"}) {
+		t.Errorf("ScheduleFunction schedules = %v, want [rate(1 minute)]: working hours begin on the minute", f.Schedules)
+	}
+}
+
+func byFunction(fns []Function, id string) Function {
+	for _, f := range fns {
+		if f.LogicalID == id {
+			return f
+		}
+	}
+	return Function{}
 }
