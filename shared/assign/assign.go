@@ -258,7 +258,8 @@ func (a *Assigner) ticket(ctx context.Context, acct string, s inbox.TicketSettin
 
 // Drain assigns the waiting conversations of channel channelID in arrival order, and stops at
 // the first one nobody can take (later ones would not find anyone either: same rules). It returns
-// how many were assigned. Errors: the store's.
+// how many it found assigned on its way (a concurrent drain may have assigned some of them).
+// Errors: the store's.
 func (a *Assigner) Drain(ctx context.Context, acct, channelID string) (int, error) {
 	ch, err := a.store.GetChannel(ctx, acct, channelID)
 	if err != nil {
