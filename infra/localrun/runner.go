@@ -183,6 +183,8 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	}
 	r.SESEndpoint = cfg.SESEndpoint
 	cfg.InboundEmailDomain = InboundEmailDomain
+	// The router's emails to away contact owners go to the SES emulator too.
+	cfg.NotifyFrom = NotifyFrom
 	qs, err := tpl.Queues()
 	if err != nil {
 		return err
@@ -341,6 +343,9 @@ func sqsClient(cfg app.Config) *sqs.Client { return sqsqueue.NewClient(cfg.AWS, 
 
 // InboundEmailDomain is the receiving domain of forwarding addresses in local runs.
 const InboundEmailDomain = "in.inbox.localhost"
+
+// NotifyFrom is the From address of notification emails (to away contact owners) in local runs.
+const NotifyFrom = "notifications@" + InboundEmailDomain
 
 // startNode runs an emulator script of infra/emulators on a free port and returns its endpoint.
 func startNode(root, script, pkg string) (string, func(), error) {

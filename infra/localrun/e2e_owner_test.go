@@ -1,0 +1,145 @@
+package localrun_test
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openinbox/inbox/infra/apispec"
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// Contact-owner routing through the runner: the contact's owner is away, so with "only
+// available users" on the conversation goes to the fallback user, and the owner receives
+// exactly one email in the SES emulator, however often the conversation is routed again.
+func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
+	t.Parallel()
+	spec, err := apispec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := localrun.Start(ctx, localrun.Options{
+		Addr: "127.0.0.1:0", DynamoDBEndpoint: testenv.Endpoint(t, "DYNAMODB_ENDPOINT"), SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
+		SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := &client{t: t, base: r.URL, spec: spec}
+	idle := func() {
+		t.Helper()
+		if err := r.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := localrun.LoadKey(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := "owner-" + fmt.Sprint(time.Now().UnixNano())
+	admin, err := localrun.Mint(key, acct, "ada", "admin", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ib inbox.Inbox
+	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Sales"}).json(t, &ib)
+	phone := fmt.Sprintf("+1629%07d", time.Now().UnixNano()%10000000)
+	const authToken = "owner-auth-token"
+	var ch struct {
+		ID         string `json:"id"`
+		WebhookURL string `json:"webhookUrl"`
+	}
+	c.api(http.MethodPost, "/v1/channels", admin, map[string]any{"type": "sms", "inboxId": ib.ID,
+		"twilio": map[string]string{"accountSid": "AC00000000000000000000000000000004", "authToken": authToken, "phoneNumber": phone}}).json(t, &ch)
+
+	// Owen owns contacts and is away; Fay is the fallback, full for now (capacity 0), so that
+	// the conversation waits and every new message routes it again.
+	owenEmail := testenv.Unique("owen") + "@sales.example"
+	want(t, c.api(http.MethodPost, "/v1/users", admin, map[string]any{"id": "owen", "name": "Owen Owner", "email": owenEmail,
+		"paidSeat": true, "available": false}), http.StatusCreated)
+	want(t, c.api(http.MethodPost, "/v1/users", admin, map[string]any{"id": "fay", "name": "Fay", "paidSeat": true, "capacity": 0}), http.StatusCreated)
+	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, map[string]any{"autoAssign": true, "target": "contact_owner",
+		"onlyAvailable": true, "fallback": "users_and_teams", "fallbackUserIds": []string{"fay"}}), http.StatusOK)
+
+	customer := fmt.Sprintf("+1415777%04d", time.Now().UnixNano()%10000)
+	sid := 0
+	write := func(text string) {
+		t.Helper()
+		sid++
+		want(t, c.sms(ch.WebhookURL, authToken, customer, phone, text, fmt.Sprintf("SM%032d", sid), nil), http.StatusOK)
+		idle()
+	}
+	// open returns the inbox's one open conversation; lists are read from an index that may lag
+	// a moment behind writes.
+	open := func() (id, contactID string, assignee *string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			list := c.conversations("/v1/conversations?status=open&inboxId="+ib.ID, admin)
+			if len(list.Items) == 1 {
+				it := list.Items[0]
+				return it.ID, it.Contact.ID, it.Assignee
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("open conversations = %+v, want one", list.Items)
+			}
+		}
+	}
+
+	// The contact has no owner yet: the fallback applies (Fay is full: it waits) and nobody is
+	// emailed.
+	write("first question")
+	convID, contactID, assignee := open()
+	if assignee != nil {
+		t.Fatalf("assigned to %s while the fallback is full", *assignee)
+	}
+	if n := len(testenv.SentMailTo(t, owenEmail)); n != 0 {
+		t.Fatalf("%d emails before anybody owned the contact", n)
+	}
+	// Now Owen owns the contact but is away: the next message routes the waiting conversation
+	// again, to the fallback, and Owen is told; more messages route it again without a second
+	// email.
+	want(t, c.api(http.MethodPatch, "/v1/contacts/"+contactID, admin, map[string]any{"ownerId": "owen"}), http.StatusOK)
+	write("second question")
+	write("anyone there?")
+	write("hello?")
+	if id, _, assignee := open(); id != convID || assignee != nil {
+		t.Fatalf("open conversation %s (assignee %v), want %s still waiting", id, assignee, convID)
+	}
+	// Fay has room: the waiting conversation is hers, not the away owner's.
+	want(t, c.api(http.MethodPatch, "/v1/users/fay", admin, map[string]any{"unlimited": true}), http.StatusOK)
+	idle()
+	if got := get[struct {
+		Assignee *string `json:"assignee"`
+	}](c, "/v1/conversations/"+convID, admin); got.Assignee == nil || *got.Assignee != "fay" {
+		t.Fatalf("conversation of the away owner's contact assigned to %v, want fay", got.Assignee)
+	}
+
+	sent := testenv.SentMailTo(t, owenEmail)
+	if len(sent) != 1 {
+		t.Fatalf("%d emails to the away owner, want exactly 1", len(sent))
+	}
+	e := sent[0]
+	msg := e.Parse(t)
+	if from, err := mail.ParseAddress(msg.Header.Get("From")); err != nil || from.Address != localrun.NotifyFrom {
+		t.Errorf("From = %q, want %s", msg.Header.Get("From"), localrun.NotifyFrom)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != "New conversation from "+customer+" went to the team while you were away" {
+		t.Errorf("Subject = %q (%v)", subject, err)
+	}
+	for _, w := range []string{"Hello Owen,", customer, "SMS", "Conversation: " + convID} {
+		if !strings.Contains(e.Body.Text, w) {
+			t.Errorf("the email lacks %q:\n%s", w, e.Body.Text)
+		}
+	}
+}
