@@ -21,6 +21,8 @@ func coldStartEvent(b *testing.B, s spec, d *deployment) (any, func([]byte) bool
 			func(r []byte) bool { return httpResponse(b, r).StatusCode == http.StatusOK }
 	case len(s.Queues) > 0:
 		return sqsEvent(b, d.queue(b, s.Queues[0])), func(r []byte) bool { return string(r) == `{"batchItemFailures":[]}` }
+	case len(s.Schedules) > 0:
+		return scheduledEvent(b), func(r []byte) bool { return string(r) == "null" }
 	case len(s.Routes) > 0:
 		route := s.Routes[0]
 		path := route.Path
