@@ -301,3 +301,30 @@ func BenchmarkRouteCapacity(b *testing.B) {
 	b.ReportMetric(rcu/float64(b.N), "RCU/conv")
 	b.ReportMetric(wcu/float64(b.N), "WCU/conv")
 }
+
+// BenchmarkRouteWaitingCapacity measures what a conversation that finds nobody costs: the reads
+// of the rules, users and teams, and the write that puts it in the waiting queue.
+func BenchmarkRouteWaitingCapacity(b *testing.B) {
+	f := newFixture(b)
+	agents := f.agents(b, 5, 0) // capacity 0: nobody can take anything
+	if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
+		b.Fatal(err)
+	}
+	var rcu, wcu float64
+	f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
+	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = f.conversation(b, i).ID
+	}
+	rcu, wcu = 0, 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(rcu/float64(b.N), "RCU/conv")
+	b.ReportMetric(wcu/float64(b.N), "WCU/conv")
+}
