@@ -1,6 +1,6 @@
 // Command local runs the whole inbox on one machine (make run) and mints local tokens.
 //
-//	go run ./infra/local [-port 3000] [-dynamodb-endpoint URL] [-sqs-endpoint URL]
+//	go run ./infra/local [-port 3000] [-dynamodb-endpoint URL] [-sqs-endpoint URL] [-tick 60s]
 //	go run ./infra/local token -account A -user U -role admin|agent [-name "Ada Lovelace"]
 package main
 
@@ -73,6 +73,7 @@ func run(args []string) int {
 	ddb := fs.String("dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "DynamoDB endpoint; empty runs DynamoDB in-process")
 	sqsEP := fs.String("sqs-endpoint", os.Getenv("SQS_ENDPOINT"), "SQS endpoint; empty starts the local SQS emulator")
 	retry := fs.Duration("retry-after", 5*time.Second, "wait before a failed queue message is retried (0: the template's visibility timeout)")
+	tick := fs.Duration("tick", 0, "how often the scheduled functions run (0: the template's rate(1 minute); negative: only on POST /_local/tick)")
 	verbose := fs.Bool("v", false, "log every request and message")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -85,7 +86,7 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r, err := localrun.Start(ctx, localrun.Options{
-		Addr: ":" + *port, DynamoDBEndpoint: *ddb, SQSEndpoint: *sqsEP, RetryAfter: *retry, Log: log,
+		Addr: ":" + *port, DynamoDBEndpoint: *ddb, SQSEndpoint: *sqsEP, RetryAfter: *retry, Tick: *tick, Log: log,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)

@@ -265,6 +265,7 @@ func (r *Runner) localRoutes() http.Handler {
 	})
 	mux.Handle("/_local/graph/", r.graph)
 	mux.HandleFunc("POST /_local/email", r.dropEmail)
+	mux.HandleFunc("POST /_local/tick", r.tickHandler)
 	mux.HandleFunc("GET /_local/idle", func(w http.ResponseWriter, req *http.Request) {
 		ctx, cancel := context.WithTimeout(req.Context(), 30*time.Second)
 		defer cancel()

@@ -52,6 +52,9 @@ type Options struct {
 	SESEndpoint string
 	// RetryAfter shortens the visibility timeout of failed messages (0 keeps the template's).
 	RetryAfter time.Duration
+	// Tick is how often the functions with a Schedule event run (0: the template's rate;
+	// negative: only on Runner.Tick and POST /_local/tick).
+	Tick time.Duration
 	// SendAttempts overrides how often dispatch retries a temporary failure.
 	SendAttempts int
 	Log          *slog.Logger
@@ -84,6 +87,7 @@ type Runner struct {
 	cancel      context.CancelFunc
 	wg          sync.WaitGroup
 	closers     []func()
+	schedules   []*scheduledJob
 }
 
 // Start brings everything up and seeds the demo account. Close stops it.
@@ -236,6 +240,11 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			r.consumers = append(r.consumers, q)
 			r.wg.Add(1)
 			go c.run(runCtx, &r.wg)
+		}
+		if len(fn.Schedules) > 0 {
+			if err := r.startSchedule(ctx, runCtx, fn, cfg, o); err != nil {
+				return err
+			}
 		}
 	}
 

@@ -96,7 +96,11 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	}
 	close(work)
 	wg.Wait()
-	s.log.InfoContext(ctx, "scheduled drain", "accounts", res.Accounts, "forgotten", res.Forgotten, "failed", res.Failed)
+	level := slog.LevelInfo
+	if res.Accounts == 0 {
+		level = slog.LevelDebug // the usual minute: nothing waits
+	}
+	s.log.Log(ctx, level, "scheduled drain", "accounts", res.Accounts, "forgotten", res.Forgotten, "failed", res.Failed)
 	if len(errs) > 0 {
 		return res, fmt.Errorf("scheduled drain: %d of %d accounts failed: %w", res.Failed, res.Accounts, errors.Join(errs[:min(len(errs), 3)]...))
 	}
