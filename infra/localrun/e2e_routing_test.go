@@ -22,17 +22,29 @@ func TestRoutingEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := localrun.Start(ctx, localrun.Options{
-		Addr: "127.0.0.1:0", DynamoDBEndpoint: testenv.Endpoint(t, "DYNAMODB_ENDPOINT"), SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-		SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, backend := range []string{"dynamodb-local", "embedded"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			ddb := ""
+			if backend == "dynamodb-local" {
+				ddb = testenv.Endpoint(t, "DYNAMODB_ENDPOINT")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			r, err := localrun.Start(ctx, localrun.Options{
+				Addr: "127.0.0.1:0", DynamoDBEndpoint: ddb, SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
+				SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			routingEndToEnd(t, ctx, r, &client{t: t, base: r.URL, spec: spec})
+		})
 	}
-	defer r.Close()
-	c := &client{t: t, base: r.URL, spec: spec}
+}
+
+func routingEndToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) {
 	idle := func() {
 		t.Helper()
 		if err := r.WaitIdle(ctx); err != nil {

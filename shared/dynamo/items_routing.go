@@ -29,19 +29,21 @@ type workingHoursItem struct {
 }
 
 type userItem struct {
-	PK           string             `dynamodbav:"pk"`
-	SK           string             `dynamodbav:"sk"`
-	AccountID    string             `dynamodbav:"accountId"`
-	ID           string             `dynamodbav:"id"`
-	Name         string             `dynamodbav:"name"`
-	Email        string             `dynamodbav:"email"`
-	Role         string             `dynamodbav:"role"`
-	PaidSeat     bool               `dynamodbav:"paidSeat"`
-	Capacity     *int               `dynamodbav:"capacity,omitempty"`
-	Available    bool               `dynamodbav:"available"`
-	TimeZone     string             `dynamodbav:"timeZone"`
-	WorkingHours []workingHoursItem `dynamodbav:"workingHours"`
-	TeamIDs      []string           `dynamodbav:"teamIds"`
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	AccountID string `dynamodbav:"accountId"`
+	ID        string `dynamodbav:"id"`
+	Name      string `dynamodbav:"name"`
+	Email     string `dynamodbav:"email"`
+	Role      string `dynamodbav:"role"`
+	PaidSeat  bool   `dynamodbav:"paidSeat"`
+	Capacity  *int   `dynamodbav:"capacity,omitempty"`
+	Available bool   `dynamodbav:"available"`
+	TimeZone  string `dynamodbav:"timeZone"`
+	// Empty lists are not stored (nil + omitempty): minidyn, the embedded store of make run,
+	// garbles empty lists (they come back holding other attributes' values).
+	WorkingHours []workingHoursItem `dynamodbav:"workingHours,omitempty"`
+	TeamIDs      []string           `dynamodbav:"teamIds,omitempty"`
 	// Load and LastAssignedAt are kept by the assignment transactions only.
 	Load           int        `dynamodbav:"load"`
 	LastAssignedAt *time.Time `dynamodbav:"lastAssignedAt,omitempty"`
@@ -50,6 +52,9 @@ type userItem struct {
 }
 
 func newWorkingHoursItems(list []inbox.WorkingHours) []workingHoursItem {
+	if len(list) == 0 {
+		return nil // not stored (see userItem)
+	}
 	out := make([]workingHoursItem, 0, len(list))
 	for _, w := range list {
 		out = append(out, workingHoursItem{Day: int(w.Day), Start: w.Start, End: w.End})
@@ -77,7 +82,7 @@ func newUserItem(u inbox.User) userItem {
 		PK: accountPK(u.AccountID), SK: userSK(u.ID), AccountID: u.AccountID, ID: u.ID,
 		Name: u.Name, Email: u.Email, Role: string(u.Role), PaidSeat: u.PaidSeat,
 		Capacity: copyInt(u.Capacity), Available: u.Available, TimeZone: u.TimeZone,
-		WorkingHours: newWorkingHoursItems(u.WorkingHours), TeamIDs: nonNil(u.TeamIDs),
+		WorkingHours: newWorkingHoursItems(u.WorkingHours), TeamIDs: emptyNil(u.TeamIDs),
 		CreatedAt: u.CreatedAt.UTC(), Version: u.Version,
 	}
 }
@@ -103,14 +108,14 @@ type teamItem struct {
 	AccountID string    `dynamodbav:"accountId"`
 	ID        string    `dynamodbav:"id"`
 	Name      string    `dynamodbav:"name"`
-	UserIDs   []string  `dynamodbav:"userIds"`
+	UserIDs   []string  `dynamodbav:"userIds,omitempty"` // empty: not stored (see userItem)
 	CreatedAt time.Time `dynamodbav:"createdAt"`
 }
 
 func newTeamItem(t inbox.Team) teamItem {
 	return teamItem{
 		PK: accountPK(t.AccountID), SK: teamSK(t.ID), AccountID: t.AccountID, ID: t.ID,
-		Name: t.Name, UserIDs: nonNil(t.UserIDs), CreatedAt: t.CreatedAt.UTC(),
+		Name: t.Name, UserIDs: emptyNil(t.UserIDs), CreatedAt: t.CreatedAt.UTC(),
 	}
 }
 

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -143,7 +144,19 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 	const op = "UpdateUser"
 	it := newUserItem(u)
 	set := "SET #name = :name, #email = :email, #role = :role, #paidSeat = :paidSeat, #available = :available, " +
-		"#timeZone = :timeZone, #workingHours = :workingHours, #teamIds = :teamIds, #version = :new"
+		"#timeZone = :timeZone, #version = :new"
+	var remove []string
+	// Empty lists are removed rather than stored (see userItem).
+	if len(it.WorkingHours) > 0 {
+		set += ", #workingHours = :workingHours"
+	} else {
+		remove = append(remove, "#workingHours")
+	}
+	if len(it.TeamIDs) > 0 {
+		set += ", #teamIds = :teamIds"
+	} else {
+		remove = append(remove, "#teamIds")
+	}
 	names := map[string]string{
 		"#pk": attrPK, "#name": "name", "#email": "email", "#role": "role", "#paidSeat": "paidSeat",
 		"#available": "available", "#timeZone": "timeZone", "#workingHours": "workingHours",
@@ -154,12 +167,17 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 		":available": value(it.Available), ":timeZone": str(it.TimeZone), ":workingHours": value(it.WorkingHours),
 		":teamIds": value(it.TeamIDs), ":new": value(u.Version + 1), ":old": value(u.Version),
 	}
-	expr := set + ", #capacity = :capacity"
+	expr := set
 	if it.Capacity != nil {
+		expr += ", #capacity = :capacity"
 		values[":capacity"] = value(*it.Capacity)
 	} else {
-		expr = set + " REMOVE #capacity"
+		remove = append(remove, "#capacity")
 	}
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
+	}
+	values = usedValues(expr+" :old", values)
 	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
 		Key:                       key(accountPK(u.AccountID), userSK(u.ID)),
 		UpdateExpression:          aws.String(expr),
@@ -262,12 +280,12 @@ func (s *Store) UpdateTeam(ctx context.Context, t inbox.Team) error {
 	}
 	_, err := s.updateItem(ctx, "UpdateTeam", &dynamodb.UpdateItemInput{
 		Key:                      key(accountPK(t.AccountID), teamSK(t.ID)),
-		UpdateExpression:         aws.String("SET #name = :name, #users = :users"),
+		UpdateExpression:         aws.String(teamUpdate(t)),
 		ConditionExpression:      aws.String("attribute_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#name": "name", "#users": "userIds"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":name": str(t.Name), ":users": value(nonNil(t.UserIDs)),
-		},
+		ExpressionAttributeValues: usedValues(teamUpdate(t), map[string]types.AttributeValue{
+			":name": str(t.Name), ":users": value(t.UserIDs),
+		}),
 	})
 	if isConditionFailed(err) {
 		return inbox.Errorf(inbox.ENotFound, "team not found")
@@ -276,4 +294,13 @@ func (s *Store) UpdateTeam(ctx context.Context, t inbox.Team) error {
 		return storeError(err, "update team")
 	}
 	return nil
+}
+
+// teamUpdate is UpdateTeam's update expression: an empty member list is removed, not stored
+// (see userItem).
+func teamUpdate(t inbox.Team) string {
+	if len(t.UserIDs) == 0 {
+		return "SET #name = :name REMOVE #users"
+	}
+	return "SET #name = :name, #users = :users"
 }
