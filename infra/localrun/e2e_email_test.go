@@ -2,14 +2,12 @@ package localrun_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
@@ -37,37 +35,11 @@ func (c *client) emailMessages(conv, token string) []emailMessage {
 // Malformed mail is kept readable and flagged, HTML is sanitized, spam never reaches the inbox.
 func TestEmailEndToEnd(t *testing.T) {
 	t.Parallel()
-	spec, err := apispec.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := localrun.Start(ctx, localrun.Options{
-		Addr: "127.0.0.1:0", DynamoDBEndpoint: testenv.Endpoint(t, "DYNAMODB_ENDPOINT"), SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-		SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	c := &client{t: t, base: r.URL, spec: spec}
-	idle := func() {
-		t.Helper()
-		if err := r.WaitIdle(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	key, err := localrun.LoadKey(repoRoot(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := startSession(t, false, nil)
+	ctx, r, c, idle := e.ctx, e.r, e.c, e.idle
 	stamp := fmt.Sprint(time.Now().UnixNano())
 	acct := "mail-" + stamp
-	admin, err := localrun.MintNamed(key, acct, "ada", "admin", "Ada Lovelace", time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := e.token(acct, "ada", "admin", "Ada Lovelace")
 	var ib inbox.Inbox
 	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Support"}).json(t, &ib)
 

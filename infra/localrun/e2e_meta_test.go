@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/infra/localrun"
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/meta"
 )
@@ -44,38 +41,9 @@ func (c *client) metaMessages(conv, token string) []metaMessage {
 // the exact Graph payloads in the outbox, status webhooks, and the bad inputs of the issue.
 func TestMetaEndToEnd(t *testing.T) {
 	t.Parallel()
-	spec, err := apispec.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := localrun.Start(ctx, localrun.Options{
-		Addr: "127.0.0.1:0", DynamoDBEndpoint: testenv.Endpoint(t, "DYNAMODB_ENDPOINT"), SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-		RetryAfter: time.Second, SendAttempts: 2, Root: repoRoot(t),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	c := &client{t: t, base: r.URL, spec: spec}
-	idle := func() {
-		t.Helper()
-		if err := r.WaitIdle(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mint := func(account, user, role string) string {
-		key, err := localrun.LoadKey(repoRoot(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := localrun.Mint(key, account, user, role, time.Hour, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	e := startSession(t, false, func(o *localrun.Options) { o.SESEndpoint, o.SendAttempts = "", 2 })
+	ctx, r, c, idle := e.ctx, e.r, e.c, e.idle
+	mint := func(account, user, role string) string { return e.token(account, user, role) }
 	stamp := fmt.Sprint(time.Now().UnixNano())
 	acct, other := "meta-"+stamp, "rival-"+stamp
 	admin, rival := mint(acct, "ada", "admin"), mint(other, "eve", "admin")

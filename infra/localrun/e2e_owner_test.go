@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"context"
 	"fmt"
 	"mime"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
@@ -21,36 +19,10 @@ import (
 // exactly one email in the SES emulator, however often the conversation is routed again.
 func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
 	t.Parallel()
-	spec, err := apispec.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := localrun.Start(ctx, localrun.Options{
-		Addr: "127.0.0.1:0", DynamoDBEndpoint: testenv.Endpoint(t, "DYNAMODB_ENDPOINT"), SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-		SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	c := &client{t: t, base: r.URL, spec: spec}
-	idle := func() {
-		t.Helper()
-		if err := r.WaitIdle(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	key, err := localrun.LoadKey(repoRoot(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := startSession(t, false, nil)
+	c, idle := e.c, e.idle
 	acct := "owner-" + fmt.Sprint(time.Now().UnixNano())
-	admin, err := localrun.Mint(key, acct, "ada", "admin", time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := e.token(acct, "ada", "admin")
 	var ib inbox.Inbox
 	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Sales"}).json(t, &ib)
 	phone := fmt.Sprintf("+1629%07d", time.Now().UnixNano()%10000000)
@@ -128,8 +100,8 @@ func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
 	if len(sent) != 1 {
 		t.Fatalf("%d emails to the away owner, want exactly 1", len(sent))
 	}
-	e := sent[0]
-	msg := e.Parse(t)
+	mailed := sent[0]
+	msg := mailed.Parse(t)
 	if from, err := mail.ParseAddress(msg.Header.Get("From")); err != nil || from.Address != localrun.NotifyFrom {
 		t.Errorf("From = %q, want %s", msg.Header.Get("From"), localrun.NotifyFrom)
 	}
@@ -138,8 +110,8 @@ func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
 		t.Errorf("Subject = %q (%v)", subject, err)
 	}
 	for _, w := range []string{"Hello Owen,", customer, "SMS", "Conversation: " + convID} {
-		if !strings.Contains(e.Body.Text, w) {
-			t.Errorf("the email lacks %q:\n%s", w, e.Body.Text)
+		if !strings.Contains(mailed.Body.Text, w) {
+			t.Errorf("the email lacks %q:\n%s", w, mailed.Body.Text)
 		}
 	}
 }

@@ -1,15 +1,11 @@
 package localrun_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/apispec"
-	"github.com/openinbox/inbox/infra/localrun"
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -18,52 +14,18 @@ import (
 // the queue drained when an agent comes back.
 func TestRoutingEndToEnd(t *testing.T) {
 	t.Parallel()
-	spec, err := apispec.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, backend := range []string{"dynamodb-local", "embedded"} {
-		t.Run(backend, func(t *testing.T) {
+	for _, embedded := range []bool{false, true} {
+		t.Run(map[bool]string{false: "dynamodb-local", true: "embedded"}[embedded], func(t *testing.T) {
 			t.Parallel()
-			ddb := ""
-			if backend == "dynamodb-local" {
-				ddb = testenv.Endpoint(t, "DYNAMODB_ENDPOINT")
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			r, err := localrun.Start(ctx, localrun.Options{
-				Addr: "127.0.0.1:0", DynamoDBEndpoint: ddb, SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-				SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			routingEndToEnd(t, ctx, r, &client{t: t, base: r.URL, spec: spec})
+			routingEndToEnd(t, startSession(t, embedded, nil))
 		})
 	}
 }
 
-func routingEndToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) {
-	idle := func() {
-		t.Helper()
-		if err := r.WaitIdle(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	key, err := localrun.LoadKey(repoRoot(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stamp := fmt.Sprint(time.Now().UnixNano())
-	acct := "route-" + stamp
-	token := func(user, role string) string {
-		tok, err := localrun.Mint(key, acct, user, role, time.Hour, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+func routingEndToEnd(t *testing.T, e *session) {
+	c, idle := e.c, e.idle
+	acct := "route-" + fmt.Sprint(time.Now().UnixNano())
+	token := func(user, role string) string { return e.token(acct, user, role) }
 	admin, bob := token("ada", "admin"), token("bob", "agent")
 	var ib inbox.Inbox
 	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Support"}).json(t, &ib)
@@ -206,9 +168,6 @@ func routingEndToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *c
 	want(t, c.api(http.MethodGet, "/v1/tickets/"+billing.Items[0].ID, admin, nil), http.StatusNotFound)
 
 	// Another account's user cannot be named.
-	other, err := localrun.Mint(key, "other-"+acct, "eve", "admin", time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := e.token("other-"+acct, "eve", "admin")
 	want(t, c.api(http.MethodGet, "/v1/users/bob", other, nil), http.StatusNotFound)
 }

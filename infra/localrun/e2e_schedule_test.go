@@ -1,58 +1,38 @@
 package localrun_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/infra/localrun"
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // The scheduled drain through the runner: a conversation arrives while the only agent is
 // outside his working hours and waits; a tick changes nothing; his hours begin (nothing is
 // written through the API, so nothing drains by itself); the next tick gives him the
-// conversation. It runs on DynamoDB Local, as the routing end-to-end test does: the embedded
-// store (minidyn) returns user items with empty lists (teamIds, workingHours) garbled.
+// conversation. It runs on DynamoDB Local and on the embedded store of `make run`.
 func TestScheduledDrainEndToEnd(t *testing.T) {
 	t.Parallel()
-	spec, err := apispec.Load()
-	if err != nil {
-		t.Fatal(err)
+	for _, embedded := range []bool{false, true} {
+		t.Run(map[bool]string{false: "dynamodb-local", true: "embedded"}[embedded], func(t *testing.T) {
+			t.Parallel()
+			e := startSession(t, embedded, func(o *localrun.Options) { o.Tick = -1 }) // only this test's ticks
+			scheduledDrain(t, e)
+		})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := localrun.Start(ctx, localrun.Options{
-		Addr: "127.0.0.1:0", DynamoDBEndpoint: testenv.Endpoint(t, "DYNAMODB_ENDPOINT"), SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-		SESEndpoint: testenv.Endpoint(t, "SES_ENDPOINT"), RetryAfter: time.Second, Root: repoRoot(t),
-		Tick: -1, // only the ticks of this test
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	scheduledDrain(t, ctx, r, spec)
 }
 
-func scheduledDrain(t *testing.T, ctx context.Context, r *localrun.Runner, spec *apispec.Spec) {
+func scheduledDrain(t *testing.T, e *session) {
+	ctx, r, c := e.ctx, e.r, e.c
 	if every := r.TickEvery("ScheduleFunction"); every != 0 {
 		t.Fatalf("ticks every %v with Tick -1", every)
 	}
-	c := &client{t: t, base: r.URL, spec: spec}
-	key, err := localrun.LoadKey(repoRoot(t))
-	if err != nil {
-		t.Fatal(err)
-	}
 	acct := fmt.Sprint("sched-", time.Now().UnixNano())
-	admin, err := localrun.Mint(key, acct, "ada", "admin", time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := e.token(acct, "ada", "admin")
 	var ib inbox.Inbox
 	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Support"}).json(t, &ib)
 	phone := fmt.Sprintf("+1629%07d", time.Now().UnixNano()%10000000)
