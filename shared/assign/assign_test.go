@@ -25,7 +25,8 @@ type fixture struct {
 	ch    inbox.Channel
 }
 
-func newFixture(t testing.TB) *fixture {
+// newStore is a store on a fresh table of DynamoDB Local, sealing with a random key.
+func newStore(t testing.TB) *dynamo.Store {
 	t.Helper()
 	client, table := testenv.DynamoDB(t)
 	key := make([]byte, secretbox.KeySize)
@@ -34,7 +35,12 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{ctx: context.Background(), store: dynamo.New(client, table, box), acct: "acct1"}
+	return dynamo.New(client, table, box)
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{ctx: context.Background(), store: newStore(t), acct: "acct1"}
 	must(t, f.store.CreateInbox(f.ctx, inbox.Inbox{AccountID: f.acct, ID: "ib1", Name: "Support", CreatedAt: base}))
 	f.ch = inbox.Channel{AccountID: f.acct, ID: "ch1", InboxID: "ib1", Type: inbox.ChannelSMS, Name: "SMS", ProviderKey: "+15005550006",
 		Twilio:  &inbox.TwilioConfig{AccountSID: "AC00000000000000000000000000000001", PhoneNumber: "+15005550006"},
@@ -275,56 +281,38 @@ func TestRouteRulesAndTickets(t *testing.T) {
 	}
 }
 
-// BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs (reads of
-// the rules, users and teams, and the assignment transaction), on DynamoDB Local.
+// BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs on
+// DynamoDB Local: the reads of the rules, users and teams, then the assignment transaction
+// ("assigned"), or the write that puts it in the waiting queue when nobody can take it
+// ("waits").
 func BenchmarkRouteCapacity(b *testing.B) {
-	f := newFixture(b)
-	agents := f.agents(b, 5, 1<<20)
-	if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
-		b.Fatal(err)
+	for _, bc := range []struct {
+		name     string
+		capacity int
+	}{{"assigned", 1 << 20}, {"waits", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			f := newFixture(b)
+			agents := f.agents(b, 5, bc.capacity)
+			if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
+				b.Fatal(err)
+			}
+			var rcu, wcu float64
+			f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
+			a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+			ids := make([]string, b.N)
+			for i := range ids {
+				ids[i] = f.conversation(b, i).ID
+			}
+			rcu, wcu = 0, 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(rcu/float64(b.N), "RCU/conv")
+			b.ReportMetric(wcu/float64(b.N), "WCU/conv")
+		})
 	}
-	var rcu, wcu float64
-	f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
-	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = f.conversation(b, i).ID
-	}
-	rcu, wcu = 0, 0
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(rcu/float64(b.N), "RCU/conv")
-	b.ReportMetric(wcu/float64(b.N), "WCU/conv")
-}
-
-// BenchmarkRouteWaitingCapacity measures what a conversation that finds nobody costs: the reads
-// of the rules, users and teams, and the write that puts it in the waiting queue.
-func BenchmarkRouteWaitingCapacity(b *testing.B) {
-	f := newFixture(b)
-	agents := f.agents(b, 5, 0) // capacity 0: nobody can take anything
-	if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
-		b.Fatal(err)
-	}
-	var rcu, wcu float64
-	f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
-	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = f.conversation(b, i).ID
-	}
-	rcu, wcu = 0, 0
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(rcu/float64(b.N), "RCU/conv")
-	b.ReportMetric(wcu/float64(b.N), "WCU/conv")
 }

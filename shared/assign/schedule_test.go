@@ -2,7 +2,6 @@ package assign_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,11 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/assign"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/secretbox"
 )
 
 var copenhagen = func() *time.Location {
@@ -51,14 +48,7 @@ type scheduleEnv struct {
 
 func newScheduleEnv(t *testing.T) *scheduleEnv {
 	t.Helper()
-	client, table := testenv.DynamoDB(t)
-	key := make([]byte, secretbox.KeySize)
-	_, _ = rand.Read(key)
-	box, err := secretbox.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &scheduleEnv{t: t, ctx: context.Background(), store: dynamo.New(client, table, box), clock: &clock{}}
+	e := &scheduleEnv{t: t, ctx: context.Background(), store: newStore(t), clock: &clock{}}
 	e.assigner = assign.New(e.store, e.clock.Now, slog.New(slog.DiscardHandler))
 	return e
 }
