@@ -32,7 +32,7 @@ type scheduledJob struct {
 	every    time.Duration
 	invoke   func(context.Context, events.CloudWatchEvent) error
 	log      *slog.Logger
-	// mu runs one tick at a time, as the function's reserved concurrency of 1 does.
+	// mu runs one tick at a time, so that a test sees whole ticks (in AWS, overlapping ticks are safe).
 	mu sync.Mutex
 	n  int
 }

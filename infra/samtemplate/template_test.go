@@ -110,9 +110,10 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 			continue
 		}
 		scheduled = append(scheduled, f.LogicalID)
-		// One tick at a time: a slow tick must not run beside the next one.
-		if r.ReservedConcurrentExecutions == nil || *r.ReservedConcurrentExecutions != 1 {
-			t.Errorf("%s: reserved concurrency %v, want 1", f.LogicalID, r.ReservedConcurrentExecutions)
+		// Reserved concurrency fails deployments in accounts with a low concurrency quota;
+		// overlapping ticks are safe.
+		if r.ReservedConcurrentExecutions != nil {
+			t.Errorf("%s: reserved concurrency %v, want none", f.LogicalID, *r.ReservedConcurrentExecutions)
 		}
 		// It ends before the next minute's tick.
 		if r.Timeout == nil || *r.Timeout >= 60 {
