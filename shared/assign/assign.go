@@ -304,19 +304,21 @@ func (a *Assigner) Drain(ctx context.Context, acct, channelID string) (int, erro
 }
 
 // DrainAccount drains every channel of the account with auto-assignment: after someone became
-// available, freed capacity, or the rules changed. Errors: the store's.
+// available, freed capacity, or the rules changed. A channel that fails does not keep the
+// others from draining. Errors: the store's (joined, one per failed channel).
 func (a *Assigner) DrainAccount(ctx context.Context, acct string) error {
 	chs, err := a.store.ListChannels(ctx, acct)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, ch := range chs {
 		if ch.Routing == nil || !ch.Routing.AutoAssign {
 			continue
 		}
 		if _, err := a.Drain(ctx, acct, ch.ID); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
