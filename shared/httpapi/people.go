@@ -189,6 +189,9 @@ func (a *api) createUser(r *http.Request, w http.ResponseWriter, p inbox.Princip
 		return 0, nil, err
 	}
 	u.Version = 1
+	if u.TeamIDs == nil {
+		u.TeamIDs = []string{}
+	}
 	return http.StatusCreated, u, nil
 }
 
