@@ -170,4 +170,10 @@ func routingEndToEnd(t *testing.T, e *session) {
 	// Another account's user cannot be named.
 	other := e.token("other-"+acct, "eve", "admin")
 	want(t, c.api(http.MethodGet, "/v1/users/bob", other, nil), http.StatusNotFound)
+	// Eve is a paid user of the other account: a rule of this account naming her is a 404, and
+	// the other account cannot set rules on this account's channel.
+	want(t, c.api(http.MethodPost, "/v1/users", other, map[string]any{"id": "eve", "name": "Eve", "paidSeat": true}), http.StatusCreated)
+	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, map[string]any{"autoAssign": true, "target": "users_and_teams",
+		"userIds": []string{"bob", "eve"}, "onlyAvailable": true}), http.StatusNotFound)
+	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", other, rules), http.StatusNotFound)
 }
