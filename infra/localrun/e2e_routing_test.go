@@ -167,6 +167,18 @@ func routingEndToEnd(t *testing.T, e *session) {
 	}
 	want(t, c.api(http.MethodGet, "/v1/tickets/"+billing.Items[0].ID, admin, nil), http.StatusNotFound)
 
+	// Admins can set anyone away; agents only themselves, and not their own seat or capacity.
+	want(t, c.api(http.MethodPatch, "/v1/users/cy", bob, map[string]any{"available": false}), http.StatusForbidden)
+	want(t, c.api(http.MethodPatch, "/v1/users/me", bob, map[string]any{"capacity": 50}), http.StatusForbidden)
+	want(t, c.api(http.MethodPatch, "/v1/users/cy", admin, map[string]any{"capacity": -1}), http.StatusBadRequest)
+	want(t, c.api(http.MethodPatch, "/v1/users/cy", admin, map[string]any{"available": false}), http.StatusOK)
+	if cy := get[struct {
+		Available bool `json:"available"`
+		Load      int  `json:"load"`
+	}](c, "/v1/users/cy", admin); cy.Available || cy.Load != 1 {
+		t.Fatalf("cy after an admin set her away = %+v", cy)
+	}
+
 	// Another account's user cannot be named.
 	other := e.token("other-"+acct, "eve", "admin")
 	want(t, c.api(http.MethodGet, "/v1/users/bob", other, nil), http.StatusNotFound)
