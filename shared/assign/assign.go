@@ -148,7 +148,13 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 	}
 	if queue {
 		a.log.InfoContext(ctx, "conversation waits", "account", acct, "conversation", conv.ID, "reason", d.Reason)
-		return nil, a.store.AddWaiting(ctx, acct, inbox.Waiting{ConversationID: conv.ID, ChannelID: conv.ChannelID, ArrivedAt: conv.CreatedAt})
+		// It waits from its latest message: for a new conversation that is its first one, for a
+		// reopened one the message that reopened it (not its creation, long ago).
+		arrived := conv.LastMessageAt
+		if arrived.IsZero() {
+			arrived = conv.CreatedAt
+		}
+		return nil, a.store.AddWaiting(ctx, acct, inbox.Waiting{ConversationID: conv.ID, ChannelID: conv.ChannelID, ArrivedAt: arrived})
 	}
 	return nil, nil
 }

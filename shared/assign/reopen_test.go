@@ -79,6 +79,13 @@ func TestReopenKeepsEligibleAssignee(t *testing.T) {
 			if reopened.Status != inbox.StatusOpen {
 				t.Fatalf("reopened = %+v", reopened)
 			}
+			// The customer's message that reopened it (the router stores it before routing).
+			wrote := base.Add(2 * time.Hour)
+			ok, err := f.store.AppendMessage(f.ctx, reopened, inbox.Message{ID: inbox.MessageID(wrote, "m1"), Direction: inbox.DirectionIn,
+				Text: "me again", CreatedAt: wrote, UpdatedAt: wrote, Status: inbox.MessageReceived}, "")
+			if err != nil || !ok {
+				t.Fatalf("append = %v, %v", ok, err)
+			}
 			must(t, a.Route(f.ctx, f.acct, c.ID))
 			got, err := f.store.GetConversation(f.ctx, f.acct, c.ID)
 			must(t, err)
@@ -89,6 +96,9 @@ func TestReopenKeepsEligibleAssignee(t *testing.T) {
 			must(t, err)
 			if waits := len(w) == 1 && w[0].ConversationID == c.ID; waits != tt.wantWait {
 				t.Fatalf("waiting = %+v, want waiting %v", w, tt.wantWait)
+			}
+			if tt.wantWait && !w[0].ArrivedAt.Equal(wrote) {
+				t.Errorf("waits since %v, want the reopening message's time %v (not its creation)", w[0].ArrivedAt, wrote)
 			}
 			after := f.loads(t)
 			for id, l := range after {
