@@ -6,13 +6,16 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // coldStartEvent returns the cheapest event function s answers without a function error, and
-// a check of its response: GET /v1/me for the API, an empty batch for queue consumers, and for
-// webhooks a POST to their first route for a channel that does not exist (404).
+// a check of its response: GET /v1/me for the API, an empty batch for queue consumers,
+// EventBridge's scheduled event for schedules, for SES-invoked functions a receipt of a stored
+// mail for an address without a channel, and for webhooks a POST to their first route for a
+// channel that does not exist (404).
 func coldStartEvent(b *testing.B, s spec, d *deployment) (any, func([]byte) bool) {
 	b.Helper()
 	switch {
@@ -23,6 +26,11 @@ func coldStartEvent(b *testing.B, s spec, d *deployment) (any, func([]byte) bool
 		return sqsEvent(b, d.queue(b, s.Queues[0])), func(r []byte) bool { return string(r) == `{"batchItemFailures":[]}` }
 	case len(s.Schedules) > 0:
 		return scheduledEvent(b), func(r []byte) bool { return string(r) == "null" }
+	case s.SES:
+		// The function reads the stored mail and finds no channel for the fixture's recipient.
+		sesID := strings.ToLower(inbox.NewID())
+		storeMail(b, d, s.LogicalID, sesID, sampleMail(b, "plain.eml"))
+		return sesEvent(b, s.LogicalID, sesID, time.Now(), "lambda@amazon.com"), func(r []byte) bool { return string(r) == "null" }
 	case len(s.Routes) > 0:
 		route := s.Routes[0]
 		path := route.Path
@@ -41,7 +49,7 @@ func coldStartEvent(b *testing.B, s spec, d *deployment) (any, func([]byte) bool
 		hc["path"], hc["method"] = path, route.Method
 		return w.Event, func(r []byte) bool { return httpResponse(b, r).StatusCode == http.StatusNotFound }
 	}
-	b.Fatalf("%s has neither routes nor queues", s.LogicalID)
+	b.Fatalf("%s has no routes, queues, schedules or SES permission", s.LogicalID)
 	return nil, nil
 }
 

@@ -1,9 +1,11 @@
 // Package lambdatest runs the functions of template.yaml the way Lambda runs them: each is built
 // as a Linux `bootstrap` (CGO off, -tags lambda.norpc), started under the Lambda runtime
 // interface emulator (aws-lambda-rie) with the environment the template gives it, pointed at
-// DynamoDB Local and the SQS emulator, and invoked with API Gateway HTTP API 2.0, SQS and
-// EventBridge scheduled events shaped like AWS's documented ones (the fixtures in
-// shared/fixtures/aws and shared/lambdaschedule/testdata).
+// DynamoDB Local, the SQS emulator and an in-process S3 fake, and invoked with API Gateway HTTP
+// API 2.0, SQS, EventBridge scheduled and SES receipt-rule Lambda-action events shaped like
+// AWS's documented ones (the fixtures in shared/fixtures/aws and
+// shared/lambdaschedule/testdata). For SES the harness also plays the receipt rule's S3 action:
+// it stores the raw mail where the template's rule has SES store it.
 //
 // The package has tests and benchmarks only; run them with `make test`, which starts the
 // emulators (the tests fail, never skip, without them). `go test -bench . ./infra/lambdatest`

@@ -84,8 +84,24 @@ type rawTemplate struct {
 			Environment struct {
 				Variables map[string]yaml.Node `yaml:"Variables"`
 			} `yaml:"Environment"`
+			// Rule is the rule of an AWS::SES::ReceiptRule.
+			Rule struct {
+				Actions []receiptAction `yaml:"Actions"`
+			} `yaml:"Rule"`
 		} `yaml:"Properties"`
 	} `yaml:"Resources"`
+}
+
+// receiptAction is one action of an SES receipt rule: the harness stands in for its S3 action
+// and invokes the function of its Lambda action.
+type receiptAction struct {
+	S3Action *struct {
+		BucketName      yaml.Node `yaml:"BucketName"`
+		ObjectKeyPrefix string    `yaml:"ObjectKeyPrefix"`
+	} `yaml:"S3Action"`
+	LambdaAction *struct {
+		FunctionArn yaml.Node `yaml:"FunctionArn"`
+	} `yaml:"LambdaAction"`
 }
 
 // raw returns the template's YAML as rawTemplate.

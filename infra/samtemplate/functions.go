@@ -21,6 +21,9 @@ type Function struct {
 	BatchFailures bool
 	// Schedules are the expressions of its Schedule events ("rate(1 minute)"), sorted.
 	Schedules []string
+	// SES reports whether SES receipt rules may invoke it: an AWS::Lambda::Permission grants
+	// lambda:InvokeFunction on it to ses.amazonaws.com.
+	SES bool
 }
 
 // Route is one HTTP API route.
@@ -33,11 +36,18 @@ type Route struct {
 }
 
 // Functions returns the template's functions, sorted by logical id. It returns an error when a
-// function has no string CodeUri or an HttpApi event has no path or method.
+// function has no string CodeUri, an HttpApi event has no path or method, or a permission for
+// SES names no function of the template.
 func (t *Template) Functions() ([]Function, error) {
+	all := t.cf.GetAllServerlessFunctionResources()
+	for id := range t.sesInvoked {
+		if _, ok := all[id]; !ok {
+			return nil, fmt.Errorf("samtemplate: the permission for SES names %s, which is not a serverless function", id)
+		}
+	}
 	var out []Function
-	for id, f := range t.cf.GetAllServerlessFunctionResources() {
-		fn := Function{LogicalID: id}
+	for id, f := range all {
+		fn := Function{LogicalID: id, SES: t.sesInvoked[id]}
 		if f.CodeUri == nil || f.CodeUri.String == nil {
 			return nil, fmt.Errorf("samtemplate: %s has no CodeUri folder", id)
 		}

@@ -29,6 +29,8 @@ type Template struct {
 	sqsEvents  map[string]map[string]sqsEvent
 	redrive    map[string]redrive
 	redriveErr error
+	// sesInvoked holds the logical ids of the functions SES may invoke.
+	sesInvoked map[string]bool
 }
 
 // Load parses the SAM template at path. It returns an error when the file cannot be read or is
@@ -49,7 +51,11 @@ func Load(path string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Template{cf: cf, dir: filepath.Dir(path), sqsEvents: ev, redrive: rd}, nil
+	ses, err := rawSESInvoked(data)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{cf: cf, dir: filepath.Dir(path), sqsEvents: ev, redrive: rd, sesInvoked: ses}, nil
 }
 
 // Find walks up from the working directory to the first folder holding template.yaml and
