@@ -23,7 +23,7 @@ type User struct {
 	// Load is how many open conversations are assigned to the user (kept by the store);
 	// LastAssignedAt breaks ties in turn.
 	Load           int       `json:"load"`
-	LastAssignedAt time.Time `json:"lastAssignedAt"`
+	LastAssignedAt time.Time `json:"lastAssignedAt,omitzero"`
 	CreatedAt      time.Time `json:"createdAt"`
 	Version        int64     `json:"version"`
 }
