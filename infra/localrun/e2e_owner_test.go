@@ -51,20 +51,16 @@ func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
 		want(t, c.sms(ch.WebhookURL, authToken, customer, phone, text, fmt.Sprintf("SM%032d", sid), nil), http.StatusOK)
 		idle()
 	}
-	// open returns the inbox's one open conversation; lists are read from an index that may lag
-	// a moment behind writes.
+	// open returns the inbox's one open conversation (DynamoDB Local's indexes are up to date
+	// once the queues are idle).
 	open := func() (id, contactID string, assignee *string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			list := c.conversations("/v1/conversations?status=open&inboxId="+ib.ID, admin)
-			if len(list.Items) == 1 {
-				it := list.Items[0]
-				return it.ID, it.Contact.ID, it.Assignee
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("open conversations = %+v, want one", list.Items)
-			}
+		list := c.conversations("/v1/conversations?status=open&inboxId="+ib.ID, admin)
+		if len(list.Items) != 1 {
+			t.Fatalf("open conversations = %+v, want one", list.Items)
 		}
+		it := list.Items[0]
+		return it.ID, it.Contact.ID, it.Assignee
 	}
 
 	// The contact has no owner yet: the fallback applies (Fay is full: it waits) and nobody is
@@ -113,5 +109,38 @@ func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
 		if !strings.Contains(mailed.Body.Text, w) {
 			t.Errorf("the email lacks %q:\n%s", w, mailed.Body.Text)
 		}
+	}
+
+	// When a queue drains (here: the API, after a user's change) the owner is told too. Olga
+	// owns the next customer and is merely full when they write: the conversation waits and she
+	// is not told. She then sets herself away: the drain applies the fallback (Fay is full
+	// again), and Olga gets her one email from the API's drain.
+	want(t, c.api(http.MethodPatch, "/v1/users/fay", admin, map[string]any{"capacity": 1}), http.StatusOK)
+	olgaEmail := testenv.Unique("olga") + "@sales.example"
+	want(t, c.api(http.MethodPost, "/v1/users", admin, map[string]any{"id": "olga", "name": "Olga", "email": olgaEmail,
+		"paidSeat": true, "capacity": 0}), http.StatusCreated)
+	customer, sid = fmt.Sprintf("+1415888%04d", time.Now().UnixNano()%10000), 100
+	want(t, c.api(http.MethodPatch, "/v1/conversations/"+convID, admin, map[string]any{"status": "closed"}), http.StatusOK)
+	want(t, c.api(http.MethodPatch, "/v1/users/fay", admin, map[string]any{"capacity": 0}), http.StatusOK)
+	write("a question for Olga")
+	olgaConv, olgaContact, _ := open()
+	want(t, c.api(http.MethodPatch, "/v1/contacts/"+olgaContact, admin, map[string]any{"ownerId": "olga"}), http.StatusOK)
+	write("still there?")
+	if _, _, assignee := open(); assignee != nil || len(testenv.SentMailTo(t, olgaEmail)) != 0 {
+		t.Fatalf("with Olga full (not away): assignee %v, %d emails; want it waiting, no email", assignee, len(testenv.SentMailTo(t, olgaEmail)))
+	}
+	olga := e.token(acct, "olga", "agent")
+	want(t, c.api(http.MethodPatch, "/v1/users/me", olga, map[string]any{"available": false}), http.StatusOK)
+	if n := len(testenv.SentMailTo(t, olgaEmail)); n != 1 {
+		t.Fatalf("%d emails to Olga after the drain passed her over, want 1", n)
+	}
+	want(t, c.api(http.MethodPatch, "/v1/users/fay", admin, map[string]any{"unlimited": true}), http.StatusOK)
+	if got := get[struct {
+		Assignee *string `json:"assignee"`
+	}](c, "/v1/conversations/"+olgaConv, admin); got.Assignee == nil || *got.Assignee != "fay" {
+		t.Fatalf("Olga's contact's conversation assigned to %v, want fay", got.Assignee)
+	}
+	if n := len(testenv.SentMailTo(t, olgaEmail)); n != 1 {
+		t.Fatalf("%d emails to Olga in all, want 1", n)
 	}
 }

@@ -183,7 +183,7 @@ func API(ctx context.Context, c Config) (http.Handler, error) {
 		return nil, err
 	}
 	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
-		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assign.New(store, c.Now, c.Log)}
+		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: c.assigner(store)}
 	if c.MediaBucket != "" {
 		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}
@@ -230,7 +230,7 @@ func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 	if c.MediaQueueURL != "" {
 		media = sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), c.MediaQueueURL)
 	}
-	a := assign.New(store, c.Now, c.Log).WithNotifier(c.notifier(store))
+	a := c.assigner(store)
 	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(a)
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)
@@ -318,6 +318,13 @@ func Email(ctx context.Context, c Config) (func(context.Context, lambdases.Recei
 	e := intake.NewEmail(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log},
 		s3store.New(s3c, c.RawMailBucket), s3store.New(s3c, c.MediaBucket), store, prefix)
 	return e.Handle, nil
+}
+
+// assigner applies routing rules; it emails away contact owners whose conversation goes to the
+// fallback, whether that happens when a message arrives (router) or when a queue drains (API,
+// schedule): the notifier sends one email per conversation whoever routes it.
+func (c *Config) assigner(store *dynamo.Store) *assign.Assigner {
+	return assign.New(store, c.Now, c.Log).WithNotifier(c.notifier(store))
 }
 
 // notifier emails contact owners passed over while away, from NotifyFrom through SES

@@ -32,7 +32,7 @@ func Schedule(ctx context.Context, c Config) (func(context.Context, lambdaschedu
 	if err != nil {
 		return nil, err
 	}
-	s := assign.NewScheduler(store, assign.New(store, c.Now, c.Log), c.Log)
+	s := assign.NewScheduler(store, c.assigner(store), c.Log)
 	return func(ctx context.Context, t lambdaschedule.Tick) error {
 		res, err := s.Tick(ctx)
 		if err != nil {
