@@ -34,7 +34,7 @@ func TestNotificationSenders(t *testing.T) {
 			Properties struct {
 				Policies []struct {
 					Statement []struct {
-						Action    []string                       `yaml:"Action"`
+						Action    []string                        `yaml:"Action"`
 						Condition map[string]map[string]yaml.Node `yaml:"Condition"`
 					} `yaml:"Statement"`
 				} `yaml:"Policies"`
