@@ -69,7 +69,8 @@ func New(store Store, now func() time.Time, log *slog.Logger) *Assigner {
 
 // Route applies the rules of the conversation's channel to conversation convID when it is open
 // and unassigned: it assigns it, or queues it to wait; then opens its ticket when the channel
-// makes tickets. It is idempotent (a redelivery routes nothing twice). Errors: the store's.
+// makes tickets. It is idempotent (a redelivery routes nothing twice). A conversation whose
+// channel was disconnected meanwhile is left as it is. Errors: the store's.
 func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
 	conv, err := a.store.GetConversation(ctx, acct, convID)
 	if err != nil {
@@ -79,6 +80,11 @@ func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
 		return nil
 	}
 	ch, err := a.store.GetChannel(ctx, acct, conv.ChannelID)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		// Disconnected since the message came in: no rules apply (retrying would not help).
+		a.log.InfoContext(ctx, "conversation of a disconnected channel not routed", "account", acct, "conversation", conv.ID)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

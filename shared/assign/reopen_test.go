@@ -116,3 +116,20 @@ func TestReopenKeepsEligibleAssignee(t *testing.T) {
 		})
 	}
 }
+
+// A conversation whose channel was disconnected before it was routed is left unrouted, without
+// an error that would only send the message to the dead-letter queue.
+func TestRouteAfterChannelDisconnected(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	agents := f.agents(t, 1, 1)
+	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true,
+		Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
+	c := f.conversation(t, 0)
+	must(t, f.store.DeleteChannel(f.ctx, f.acct, f.ch.ID))
+	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+	must(t, a.Route(f.ctx, f.acct, c.ID))
+	if got, _ := f.store.GetConversation(f.ctx, f.acct, c.ID); got.AssigneeID != "" {
+		t.Fatalf("routed on a disconnected channel to %s", got.AssigneeID)
+	}
+}
