@@ -210,8 +210,11 @@ const (
 // AddWaiting puts conversation w.ConversationID of account acct in the waiting queue of
 // channel w.ChannelID, in order of w.ArrivedAt. The waiting item's sort key is also stored on
 // the conversation (attribute waitSK, with version +1, in the same transaction), so that
-// assignment, closing and RemoveWaiting delete it without knowing the arrival time. The same
-// transaction marks the account as having waiting conversations (ListWaitingAccounts). It is
+// assignment, closing and RemoveWaiting delete it without knowing the arrival time. Then the
+// account is marked as having waiting conversations (ListWaitingAccounts) — after the queueing,
+// also when the conversation was waiting already, so that a retry completes a mark that a
+// failure left out. The mark is a plain update outside the transaction: every queueing of an
+// account touches it, and concurrent transactions on one item would cancel each other. It is
 // idempotent: a conversation already waiting keeps its place (its first arrival time).
 //
 // Errors: ENotFound (no such conversation in the account), EInvalid (malformed ids, a channel
@@ -233,7 +236,7 @@ func (s *Store) AddWaiting(ctx context.Context, acct string, w inbox.Waiting) er
 			return inbox.Errorf(inbox.EInvalid, "the conversation is not on this channel")
 		}
 		if it.WaitSK != "" {
-			return nil
+			return s.markWaitingAccount(ctx, acct, w.ChannelID)
 		}
 		sk := waitSK(w.ArrivedAt, w.ConversationID)
 		av, err := marshal(waitingItem{
@@ -254,12 +257,11 @@ func (s *Store) AddWaiting(ctx context.Context, acct string, w inbox.Waiting) er
 				},
 			}},
 			{Put: &types.Put{Item: av}},
-			s.markWaitingAccount(acct, w.ChannelID), // the scheduled drain finds the account by it
 		})
 		var cerr *canceled
 		switch {
 		case err == nil:
-			return nil
+			return s.markWaitingAccount(ctx, acct, w.ChannelID)
 		case !errors.As(err, &cerr):
 			return err
 		default:

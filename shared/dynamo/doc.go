@@ -74,8 +74,10 @@
 //	                                        lets assignment and closing delete it without the arrival time
 //	Waiting-account marker                WAITING                              A#{acct}                     accountId, channels (string set), waits
 //	                                                                                                        (count), lastWaitAt
-//	  mark                                in AddWaiting's transaction: ADD waits 1, channels {chId} (adds of
-//	                                        one account meet on it: a TransactionConflict is retried)
+//	  mark                                UpdateItem after AddWaiting's transaction (also when the conversation
+//	                                        waits already: a retry completes it): ADD waits 1, channels
+//	                                        {chId}; not transactional, so adds of one account never cancel
+//	                                        each other on it
 //	  accounts with waiting conversations Query pk = WAITING (strongly consistent, paged): the scheduled
 //	    (scheduled drain)                   drain's only entry point; one small partition per deployment
 //	  forget                              GetItem marker → ListWaiting(limit 1) of each channel it names that

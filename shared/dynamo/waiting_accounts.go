@@ -19,8 +19,9 @@ const pkWaitingAccounts = "WAITING"
 func waitingAccountSK(acct string) string { return "A#" + acct }
 
 // waitingAccountItem marks an account that may have waiting conversations. AddWaiting writes it
-// in the transaction that queues a conversation; ForgetWaitingAccount deletes it once the
-// account's queues are empty.
+// after it queues a conversation; ForgetWaitingAccount deletes it once the account's queues
+// are empty. The order matters: a marker written after the waiting item either makes a
+// concurrent ForgetWaitingAccount's delete fail (waits changed) or is created anew after it.
 type waitingAccountItem struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`
@@ -35,11 +36,10 @@ type waitingAccountItem struct {
 	LastWaitAt string `dynamodbav:"lastWaitAt"`
 }
 
-// markWaitingAccount is the transaction item of AddWaiting that creates or renews the marker of
-// account acct: channel channelID joins its channels, waits grows by one. It has no condition,
-// so it never cancels the transaction by itself.
-func (s *Store) markWaitingAccount(acct, channelID string) types.TransactWriteItem {
-	return types.TransactWriteItem{Update: &types.Update{
+// markWaitingAccount creates or renews the marker of account acct: channel channelID joins its
+// channels, waits grows by one.
+func (s *Store) markWaitingAccount(ctx context.Context, acct, channelID string) error {
+	_, err := s.updateItem(ctx, "AddWaiting", &dynamodb.UpdateItemInput{
 		Key:              key(pkWaitingAccounts, waitingAccountSK(acct)),
 		UpdateExpression: aws.String("SET #acct = :acct, #last = :now ADD #waits :one, #channels :channel"),
 		ExpressionAttributeNames: map[string]string{
@@ -49,7 +49,11 @@ func (s *Store) markWaitingAccount(acct, channelID string) types.TransactWriteIt
 			":acct": str(acct), ":now": str(inbox.SortableTime(s.now())), ":one": value(1),
 			":channel": &types.AttributeValueMemberSS{Value: []string{channelID}},
 		},
-	}}
+	})
+	if err != nil {
+		return storeError(err, "mark the account as waiting")
+	}
+	return nil
 }
 
 // waitingAccountsPage is how many markers one Query of ListWaitingAccounts asks for.

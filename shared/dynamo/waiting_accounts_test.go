@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
@@ -54,8 +55,18 @@ func TestWaitingAccounts(t *testing.T) {
 	if it.AccountID != "acctA" || it.Waits != 1 || !reflect.DeepEqual(it.Channels, []string{chA1.ID}) || it.LastWaitAt == "" {
 		t.Fatalf("marker = %+v", it)
 	}
-	// A second add of the same conversation changes nothing; another channel joins the marker.
-	must(t, f.store.AddWaiting(f.ctx, "acctA", inbox.Waiting{ConversationID: c1.ID, ChannelID: chA1.ID, ArrivedAt: base}))
+	// A second add of the same conversation (a retry) keeps its place and renews the marker —
+	// even a marker that is missing, as after a failure between the queueing and the mark.
+	_, err := f.client.DeleteItem(f.ctx, &dynamodb.DeleteItemInput{TableName: aws.String(f.table), Key: key(pkWaitingAccounts, "A#acctA")})
+	must(t, err)
+	must(t, f.store.AddWaiting(f.ctx, "acctA", inbox.Waiting{ConversationID: c1.ID, ChannelID: chA1.ID, ArrivedAt: base.Add(time.Hour)}))
+	if w, _ := f.store.ListWaiting(f.ctx, "acctA", chA1.ID, 10); len(w) != 1 || !w[0].ArrivedAt.Equal(base) {
+		t.Fatalf("after a repeated add: %+v", w)
+	}
+	if got := f.waitingAccounts(); !reflect.DeepEqual(got, []string{"acctA"}) {
+		t.Fatalf("ListWaitingAccounts after a retried add = %v", got)
+	}
+	// Another channel joins the marker.
 	c2 := f.waitingConversation(chA2, base.Add(time.Second))
 	must(t, unmarshal(f.raw(pkWaitingAccounts, "A#acctA"), &it))
 	if it.Waits != 2 || len(it.Channels) != 2 {
@@ -70,7 +81,7 @@ func TestWaitingAccounts(t *testing.T) {
 	if f.forget("acctA") {
 		t.Fatal("forgot acctA while two conversations wait")
 	}
-	_, err := f.store.AssignWithinCapacity(f.ctx, "acctA", c1.ID, f.user("acctA", "u1", nil).ID, nil, base)
+	_, err = f.store.AssignWithinCapacity(f.ctx, "acctA", c1.ID, f.user("acctA", "u1", nil).ID, nil, base)
 	must(t, err)
 	if f.forget("acctA") {
 		t.Fatal("forgot acctA while a conversation waits on its second channel")
@@ -141,7 +152,7 @@ func TestListWaitingAccountsPages(t *testing.T) {
 	for i := range 7 {
 		acct := fmt.Sprintf("acct%02d", i)
 		want = append(want, acct)
-		must(t, f.store.transact(f.ctx, "test", []types.TransactWriteItem{f.store.markWaitingAccount(acct, "ch1")}))
+		must(t, f.store.markWaitingAccount(f.ctx, acct, "ch1"))
 	}
 	got, err := f.store.listWaitingAccounts(f.ctx, 2)
 	must(t, err)
