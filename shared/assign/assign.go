@@ -35,6 +35,7 @@ type Store interface {
 	RemoveWaiting(ctx context.Context, acct, channelID, convID string) error
 	CreateTicket(ctx context.Context, t inbox.Ticket, maxPerContact int) (inbox.Ticket, error)
 	SetTicketNotice(ctx context.Context, acct, convID, notice string) error
+	FillTicketOwner(ctx context.Context, acct, id, ownerID string, now time.Time) error
 }
 
 // DefaultTicketLimit is a contact's ticket-association limit when the channel sets none.
@@ -263,9 +264,19 @@ func (a *Assigner) ticket(ctx context.Context, acct string, s inbox.TicketSettin
 		a.log.WarnContext(ctx, "no ticket: the contact is at its ticket limit", "account", acct, "conversation", conv.ID, "limit", limit)
 		return a.store.SetTicketNotice(ctx, acct, conv.ID, "No ticket: "+inbox.ErrorMessage(err))
 	case inbox.IsCode(err, inbox.EConflict):
-		return nil // the conversation has its ticket already
+		// The conversation has its ticket already (opened while it waited, perhaps).
+		return a.fillTicketOwner(ctx, acct, s, conv)
 	}
 	return err
+}
+
+// fillTicketOwner gives the ticket of conv, opened while conv waited without an assignee, to
+// its assignee, when the rules leave the ticket owner to the conversation.
+func (a *Assigner) fillTicketOwner(ctx context.Context, acct string, s inbox.TicketSettings, conv inbox.Conversation) error {
+	if s.OwnerUserID != "" || conv.AssigneeID == "" {
+		return nil
+	}
+	return a.store.FillTicketOwner(ctx, acct, conv.ID, conv.AssigneeID, a.now())
 }
 
 // Drain assigns the waiting conversations of channel channelID in arrival order, and stops at
@@ -305,6 +316,11 @@ func (a *Assigner) Drain(ctx context.Context, acct, channelID string) (int, erro
 			}
 			if assigned == nil {
 				return n, nil
+			}
+			if t := ch.Routing.Tickets; t != nil {
+				if err := a.fillTicketOwner(ctx, acct, *t, *assigned); err != nil {
+					return n, err
+				}
 			}
 			n++
 			progress = true

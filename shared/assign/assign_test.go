@@ -251,6 +251,10 @@ func TestRouteRulesAndTickets(t *testing.T) {
 	if got, _ := f.store.GetConversation(f.ctx, f.acct, c1.ID); got.AssigneeID != agents[0] {
 		t.Fatalf("after availability: assignee %q", got.AssigneeID)
 	}
+	// Its ticket, opened while it waited without an owner, is owned by whoever took it.
+	if tk, err := f.store.GetTicket(f.ctx, f.acct, c1.ID); err != nil || tk.OwnerUserID != agents[0] {
+		t.Fatalf("ticket after the drain = %+v, %v; want owned by %s", tk, err, agents[0])
+	}
 	// Routing again (a redelivery) changes nothing and opens no second ticket.
 	must(t, a.Route(f.ctx, f.acct, c1.ID))
 	tickets, err := f.store.ListTickets(f.ctx, f.acct, inbox.TicketFilter{})

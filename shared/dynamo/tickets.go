@@ -237,6 +237,35 @@ func (s *Store) ListTickets(ctx context.Context, acct string, f inbox.TicketFilt
 	return list, nil
 }
 
+// FillTicketOwner makes ownerID the owner of ticket id of account acct when the ticket has no
+// owner (UpdatedAt = now); a ticket with an owner, or no ticket, is left as it is.
+//
+// Errors: EInvalid (malformed ids), EUnavailable, EInternal.
+func (s *Store) FillTicketOwner(ctx context.Context, acct, id, ownerID string, now time.Time) error {
+	if err := checkIDs("account id", acct, "ticket id", id); err != nil {
+		return err
+	}
+	if err := checkAssignee(ownerID); err != nil || ownerID == "" {
+		return inbox.Errorf(inbox.EInvalid, "invalid owner id %q", ownerID)
+	}
+	_, err := s.updateItem(ctx, "FillTicketOwner", &dynamodb.UpdateItemInput{
+		Key:                      key(accountPK(acct), ticketSK(id)),
+		UpdateExpression:         aws.String("SET #owner = :owner, #updated = :now"),
+		ConditionExpression:      aws.String("attribute_exists(#pk) AND (attribute_not_exists(#owner) OR #owner = :empty)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#owner": "ownerUserId", "#updated": "updatedAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":owner": str(ownerID), ":now": value(now.UTC()), ":empty": str(""),
+		},
+	})
+	if isConditionFailed(err) {
+		return nil
+	}
+	if err != nil {
+		return storeError(err, "fill ticket owner")
+	}
+	return nil
+}
+
 // MoveTicket moves ticket id of account acct to stage (UpdatedAt = now) and returns it as
 // stored.
 //
