@@ -129,23 +129,11 @@ func sesEvent(t testing.TB, id, sesID string, received time.Time, recipients ...
 // an admin would through the API.
 func emailChannel(t testing.TB, d *deployment, acct, address string) inbox.Channel {
 	t.Helper()
-	ctx := t.Context()
-	now := time.Now().UTC()
-	ib := inbox.Inbox{AccountID: acct, ID: "inbox-" + inbox.NewID()[:8], Name: "Support", CreatedAt: now}
-	if err := d.Store.CreateInbox(ctx, ib); err != nil {
-		t.Fatal(err)
-	}
-	ch := inbox.Channel{
-		AccountID: acct, ID: "ch-" + inbox.NewID()[:12], InboxID: ib.ID, Type: inbox.ChannelEmail,
-		Name: "Support email", ProviderKey: address,
+	return connect(t, d, inbox.Channel{
+		AccountID: acct, Type: inbox.ChannelEmail, Name: "Support email", ProviderKey: address,
 		Email: &inbox.EmailConfig{Address: address, FromAddress: address, FromNameMode: inbox.FromNameCompany,
 			CompanyName: "Acme", ForwardedToOriginalSender: true},
-		CreatedAt: now,
-	}
-	if err := d.Store.CreateChannel(ctx, ch); err != nil {
-		t.Fatal(err)
-	}
-	return ch
+	})
 }
 
 // TestEmailFunction stores mail where the template's receipt rule has SES store it and invokes

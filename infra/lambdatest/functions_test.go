@@ -32,19 +32,24 @@ const (
 // the store, as an admin would through the API.
 func smsChannel(t testing.TB, d *deployment, acct string) inbox.Channel {
 	t.Helper()
+	return connect(t, d, inbox.Channel{
+		AccountID: acct, Type: inbox.ChannelSMS, Name: "SMS", ProviderKey: channelPhone,
+		Twilio:  &inbox.TwilioConfig{AccountSID: "AC" + inbox.NewID(), PhoneNumber: channelPhone},
+		Secrets: map[string]string{inbox.SecretTwilioAuthToken: inbox.NewID()},
+	})
+}
+
+// connect stores channel ch (given its account, type and settings) in a new inbox of its
+// account in d's table, and returns it with its ids and creation time.
+func connect(t testing.TB, d *deployment, ch inbox.Channel) inbox.Channel {
+	t.Helper()
 	ctx := t.Context()
 	now := time.Now().UTC()
-	ib := inbox.Inbox{AccountID: acct, ID: "inbox-" + inbox.NewID()[:8], Name: "Support", CreatedAt: now}
+	ib := inbox.Inbox{AccountID: ch.AccountID, ID: "inbox-" + inbox.NewID()[:8], Name: "Support", CreatedAt: now}
 	if err := d.Store.CreateInbox(ctx, ib); err != nil {
 		t.Fatal(err)
 	}
-	ch := inbox.Channel{
-		AccountID: acct, ID: "ch-" + inbox.NewID()[:12], InboxID: ib.ID, Type: inbox.ChannelSMS,
-		Name: "SMS", ProviderKey: channelPhone,
-		Twilio:    &inbox.TwilioConfig{AccountSID: "AC" + inbox.NewID(), PhoneNumber: channelPhone},
-		Secrets:   map[string]string{inbox.SecretTwilioAuthToken: inbox.NewID()},
-		CreatedAt: now,
-	}
+	ch.ID, ch.InboxID, ch.CreatedAt = "ch-"+inbox.NewID()[:12], ib.ID, now
 	if err := d.Store.CreateChannel(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
