@@ -69,14 +69,9 @@ func (s *Store) ReleaseNotice(ctx context.Context, acct, name string) error {
 	if err := checkIDs("account id", acct, "notice name", name); err != nil {
 		return err
 	}
-	out, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:              s.table,
-		Key:                    key(noticePK(acct, name), skNotice),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-	})
+	err := s.deleteItem(ctx, "ReleaseNotice", &dynamodb.DeleteItemInput{Key: key(noticePK(acct, name), skNotice)})
 	if err != nil {
 		return storeError(err, "release notice")
 	}
-	s.report("ReleaseNotice/DeleteItem", true, ccs(out.ConsumedCapacity)...)
 	return nil
 }

@@ -109,6 +109,17 @@ func (s *Store) putItem(ctx context.Context, op string, in *dynamodb.PutItemInpu
 	return nil
 }
 
+func (s *Store) deleteItem(ctx context.Context, op string, in *dynamodb.DeleteItemInput) error {
+	in.TableName = s.table
+	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+	out, err := s.client.DeleteItem(ctx, in)
+	if err != nil {
+		return err
+	}
+	s.report(op+"/DeleteItem", true, ccs(out.ConsumedCapacity)...)
+	return nil
+}
+
 func (s *Store) updateItem(ctx context.Context, op string, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
 	in.TableName = s.table
 	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal

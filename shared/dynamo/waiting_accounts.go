@@ -146,13 +146,11 @@ func (s *Store) forgetWaitingAccount(ctx context.Context, acct string, beforeDel
 	if beforeDelete != nil {
 		beforeDelete()
 	}
-	out, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 s.table,
+	err = s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{
 		Key:                       k,
 		ConditionExpression:       aws.String("#waits = :waits"),
 		ExpressionAttributeNames:  map[string]string{"#waits": "waits"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":waits": value(marker.Waits)},
-		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal,
 	})
 	if isConditionFailed(err) {
 		return false, nil // a conversation was queued meanwhile: the marker stays.
@@ -160,7 +158,6 @@ func (s *Store) forgetWaitingAccount(ctx context.Context, acct string, beforeDel
 	if err != nil {
 		return false, storeError(err, "delete "+op)
 	}
-	s.report(op+"/DeleteItem", true, ccs(out.ConsumedCapacity)...)
 	return true, nil
 }
 
