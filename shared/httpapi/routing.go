@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/routing"
+)
+
+// putRouting sets a channel's automation settings: users and teams of this account only (404
+// otherwise), users with a paid seat only (400 otherwise); then drains the waiting queue.
+func (a *api) putRouting(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	var in inbox.RoutingRules
+	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
+		return 0, nil, err
+	}
+	ctx := r.Context()
+	ch, err := a.Store.GetChannel(ctx, p.AccountID, chi.URLParam(r, "id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	users, err := a.People.ListUsers(ctx, p.AccountID)
+	if err != nil {
+		return 0, nil, err
+	}
+	teams, err := a.People.ListTeams(ctx, p.AccountID)
+	if err != nil {
+		return 0, nil, err
+	}
+	um := map[string]inbox.User{}
+	for _, u := range users {
+		um[u.ID] = u
+	}
+	tm := map[string]inbox.Team{}
+	for _, t := range teams {
+		tm[t.ID] = t
+	}
+	if err := routing.ValidateRules(in, um, tm); err != nil {
+		return 0, nil, err
+	}
+	if in.Tickets != nil {
+		if strings.TrimSpace(in.Tickets.Pipeline) == "" || strings.TrimSpace(in.Tickets.Stage) == "" {
+			return 0, nil, inbox.Errorf(inbox.EInvalid, "tickets need a pipeline and a stage")
+		}
+		if in.Tickets.OwnerUserID != "" {
+			if err := a.checkUsers(ctx, p.AccountID, []string{in.Tickets.OwnerUserID}); err != nil {
+				return 0, nil, err
+			}
+		}
+		if in.Tickets.MaxPerContact < 0 {
+			return 0, nil, inbox.Errorf(inbox.EInvalid, "tickets.maxPerContact must be 0 or more")
+		}
+	}
+	if err := a.People.SetRoutingRules(ctx, p.AccountID, ch.ID, &in); err != nil {
+		return 0, nil, err
+	}
+	a.drain(ctx, p.AccountID)
+	ch.Routing = &in
+	return http.StatusOK, a.view(r, ch), nil
+}
+
+// drain runs after changes that can free an assignment; a failure is logged, not returned:
+// the change itself succeeded, and the next change or message drains again.
+func (a *api) drain(ctx context.Context, acct string) {
+	if a.Drainer == nil {
+		return
+	}
+	if err := a.Drainer.DrainAccount(ctx, acct); err != nil {
+		a.Log.ErrorContext(ctx, "waiting queue not drained", "account", acct, "err", err)
+	}
+}

@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// uploadIDs are the ids upload hands out (NewID's), checked before they become part of a key.
+var uploadIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// uploadKey is where the account's upload id is stored: under the account's prefix, so that an
+// id of another account is not found.
+func uploadKey(acct, id string) string { return "uploads/" + acct + "/" + id }
+
+func (a *api) files() (Files, error) {
+	if f, ok := a.Blobs.(Files); ok && f != nil {
+		return f, nil
+	}
+	return nil, inbox.Errorf(inbox.EUnavailable, "file uploads are not available")
+}
+
+// uploadView is the answer to an upload.
+type uploadView struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	URL         string `json:"url"`
+}
+
+// upload stores the request body, a file of at most MaxUpload bytes whose media type is the
+// Content-Type (application/octet-stream when absent), under the account's uploads; ?name= is
+// its file name ("attachment" when absent). Replies then attach it by its id.
+func (a *api) upload(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	files, err := a.files()
+	if err != nil {
+		return 0, nil, err
+	}
+	ct := "application/octet-stream"
+	if h := strings.TrimSpace(r.Header.Get("Content-Type")); h != "" {
+		mt, params, err := mime.ParseMediaType(h)
+		if err != nil {
+			return 0, nil, inbox.Errorf(inbox.EInvalid, "the Content-Type header must be the file's media type")
+		}
+		ct = mime.FormatMediaType(mt, params)
+	}
+	name, err := fileName(r.URL.Query().Get("name"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if r.ContentLength > MaxUpload {
+		return 0, nil, inbox.Errorf(inbox.ETooLarge, "a file has at most %d bytes (4 MiB)", MaxUpload)
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxUpload))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return 0, nil, inbox.Errorf(inbox.ETooLarge, "a file has at most %d bytes (4 MiB)", MaxUpload)
+		}
+		return 0, nil, inbox.Wrap(err, inbox.EInvalid, "the file could not be read")
+	}
+	if len(data) == 0 {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "the file is empty: send it as the request body")
+	}
+	ctx := r.Context()
+	id := a.NewID()
+	key := uploadKey(p.AccountID, id)
+	if err := files.Put(ctx, key, ct, bytes.NewReader(data), int64(len(data))); err != nil {
+		return 0, nil, err
+	}
+	link, err := files.PresignGet(ctx, key, MediaLinkTTL)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, uploadView{ID: id, Name: name, ContentType: ct, Size: int64(len(data)), URL: link}, nil
+}
+
+// fileName checks a file name given by an agent, keeping its last path element; "" becomes
+// "attachment".
+func fileName(name string) (string, error) {
+	name = strings.TrimSpace(name[strings.LastIndexAny(name, `/\`)+1:])
+	if name == "" {
+		return "attachment", nil
+	}
+	if len(name) > 255 || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", inbox.Errorf(inbox.EInvalid, "name must be a file name of at most 255 bytes")
+	}
+	return name, nil
+}
+
+// uploaded completes the reply's uploaded attachments: it checks that each uploadId is one of
+// the account's uploads and fills in the content type (sniffed from the file when not given),
+// the type (from the content type when not given) and the name.
+func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) error {
+	for i := range ins {
+		at := &ins[i]
+		if at.UploadID == "" {
+			continue
+		}
+		if at.URL != "" {
+			return inbox.Errorf(inbox.EInvalid, "an attachment has a url or an uploadId, not both")
+		}
+		files, err := a.files()
+		if err != nil {
+			return err
+		}
+		if !uploadIDs.MatchString(at.UploadID) {
+			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
+		}
+		body, _, err := files.Get(ctx, uploadKey(acct, at.UploadID))
+		if inbox.ErrorCodeOf(err) == inbox.ENotFound {
+			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
+		}
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(at.ContentType) == "" {
+			head, _ := io.ReadAll(io.LimitReader(body, 512))
+			at.ContentType = http.DetectContentType(head)
+		}
+		body.Close()
+		if at.Type == "" {
+			at.Type = inbox.AttachmentTypeOf(at.ContentType)
+		}
+		if at.Name, err = fileName(at.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
