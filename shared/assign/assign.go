@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/routing"
 )
@@ -182,7 +181,7 @@ func (a *Assigner) Reopen(ctx context.Context, acct string, conv inbox.Conversat
 		return inbox.Conversation{}, err
 	}
 	reopened, err := a.store.Reopen(ctx, acct, conv.ID, keep, capacity)
-	if keep != "" && errors.Is(err, dynamo.ErrAtCapacity) {
+	if keep != "" && errors.Is(err, inbox.ErrAtCapacity) {
 		keep = ""
 		reopened, err = a.store.Reopen(ctx, acct, conv.ID, "", nil)
 	}
@@ -260,7 +259,7 @@ func (a *Assigner) ticket(ctx context.Context, acct string, s inbox.TicketSettin
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, dynamo.ErrTicketLimit):
+	case errors.Is(err, inbox.ErrTicketLimit):
 		a.log.WarnContext(ctx, "no ticket: the contact is at its ticket limit", "account", acct, "conversation", conv.ID, "limit", limit)
 		return a.store.SetTicketNotice(ctx, acct, conv.ID, "No ticket: "+inbox.ErrorMessage(err))
 	case inbox.IsCode(err, inbox.EConflict):

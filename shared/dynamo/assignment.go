@@ -112,7 +112,7 @@ func deleteWaiting(acct, channelID, sk string) *types.TransactWriteItem {
 
 // Messages of AssignWithinCapacity's conflicts.
 const (
-	msgAtCapacity      = "user at capacity"
+	msgAtCapacity      = "user at capacity" // inbox.ErrAtCapacity's text
 	msgAlreadyAssigned = "conversation already assigned or not open"
 )
 
@@ -193,7 +193,7 @@ func (s *Store) AssignWithinCapacity(ctx context.Context, acct, convID, userID s
 			if cerr.failed(0) {
 				continue // both changed: look at the conversation again.
 			}
-			return inbox.Conversation{}, inbox.Errorf(inbox.EConflict, msgAtCapacity)
+			return inbox.Conversation{}, inbox.Wrap(inbox.ErrAtCapacity, inbox.EConflict, msgAtCapacity)
 		default:
 			continue // the conversation changed since read: read again.
 		}

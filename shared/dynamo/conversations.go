@@ -434,10 +434,6 @@ func (s *Store) SetStatus(ctx context.Context, acct, convID string, status inbox
 	return s.setStatus(ctx, "SetStatus", acct, convID, status, nil)
 }
 
-// ErrAtCapacity is the cause of Reopen's EConflict when the assignee it was asked to keep has
-// no room left: errors.Is(err, ErrAtCapacity).
-var ErrAtCapacity = errors.New(msgAtCapacity)
-
 // Reopen reopens closed conversation convID of account acct for a customer's new message and
 // returns it as stored. assigneeID is who has it from now on: its previous assignee (kept), or
 // "" (unassigned, to be routed again). In the same transaction as the reopening (see
@@ -447,7 +443,7 @@ var ErrAtCapacity = errors.New(msgAtCapacity)
 //
 // Errors: ENotFound, EInvalid (malformed ids, a negative capacity, assigning someone else than
 // the previous assignee), EConflict (the contact has another open conversation in the inbox;
-// or the kept assignee is at capacity, whose chain holds ErrAtCapacity; or the conversation
+// or the kept assignee is at capacity, whose chain holds inbox.ErrAtCapacity; or the conversation
 // kept changing), EUnavailable, EInternal.
 func (s *Store) Reopen(ctx context.Context, acct, convID, assigneeID string, capacity *int) (inbox.Conversation, error) {
 	if err := checkAssignee(assigneeID); err != nil {
@@ -615,7 +611,7 @@ func (s *Store) setStatus(ctx context.Context, op, acct, convID string, status i
 				return inbox.Conversation{}, err
 			}
 			if found && u.Load >= *re.capacity {
-				return inbox.Conversation{}, inbox.Wrap(ErrAtCapacity, inbox.EConflict, msgAtCapacity)
+				return inbox.Conversation{}, inbox.Wrap(inbox.ErrAtCapacity, inbox.EConflict, msgAtCapacity)
 			}
 			continue
 		case cerr.failed(0) || !cerr.failed(1):

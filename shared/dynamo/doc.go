@@ -90,7 +90,7 @@
 //	  the conversation to reopen when     put (overwritten) in the transaction that closes a conversation
 //	    the contact writes again            without a thread key; GetItem, then the conversation (still
 //	                                        closed?); Reopen = SetStatus open + the assignee kept (load +1
-//	                                        within capacity, ErrAtCapacity) or removed, one transaction
+//	                                        within capacity, inbox.ErrAtCapacity) or removed, one transaction
 //	Message                               A#{acct}#CV#{convId}                 M#{msgId}                    channelId (for provider markers);
 //	                                                                                                        attachments (list of maps, media status
 //	                                                                                                        and storage key included); payload, replyTo,

@@ -7,21 +7,6 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// Keys of the routing items (see the package documentation).
-const (
-	prefixUser   = "USER#"
-	prefixTeam   = "TEAM#"
-	prefixTicket = "TICKET#"
-)
-
-func userSK(id string) string              { return prefixUser + id }
-func teamSK(id string) string              { return prefixTeam + id }
-func ticketSK(id string) string            { return prefixTicket + id }
-func waitPK(acct, channelID string) string { return "A#" + acct + "#WAIT#" + channelID }
-
-// waitSK is the sort key of a waiting conversation: arrival order, the id breaking ties.
-func waitSK(arrivedAt time.Time, convID string) string { return timeSK(arrivedAt, convID) }
-
 type workingHoursItem struct {
 	Day   int    `dynamodbav:"day"`
 	Start string `dynamodbav:"start"`

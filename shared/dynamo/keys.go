@@ -1,5 +1,7 @@
 package dynamo
 
+// Every key builder of the table is in this file, in the order of the key table in doc.go.
+
 import (
 	"crypto/sha256"
 	"encoding/hex"
@@ -32,9 +34,18 @@ const (
 	skOpen        = "OPEN"
 	skLastClosed  = "LAST"
 	skProviderMsg = "PM"
+	skNotice      = "NOTICE"
 	prefixInbox   = "IB#"
 	prefixMessage = "M#"
+	prefixUser    = "USER#"
+	prefixTeam    = "TEAM#"
+	prefixTicket  = "TICKET#"
 )
+
+// pkWaitingAccounts is the partition of the waiting-account markers, the deployment-wide list
+// of accounts that may have waiting conversations: the scheduled drain (shared/assign.Scheduler)
+// starts from nothing but the clock, so it cannot build a key with an account id in it.
+const pkWaitingAccounts = "WAITING"
 
 func accountPK(acct string) string                       { return "A#" + acct }
 func inboxSK(id string) string                           { return prefixInbox + id }
@@ -56,6 +67,21 @@ func openPK(acct, inboxID, contactID string, threadKey ...string) string {
 	return pk
 }
 func messageSK(id string) string { return prefixMessage + id }
+func userSK(id string) string    { return prefixUser + id }
+func teamSK(id string) string    { return prefixTeam + id }
+func ticketSK(id string) string  { return prefixTicket + id }
+
+// waitPK is the partition of channel channelID's waiting queue.
+func waitPK(acct, channelID string) string { return "A#" + acct + "#WAIT#" + channelID }
+
+// waitSK is the sort key of a waiting conversation: arrival order, the id breaking ties.
+func waitSK(arrivedAt time.Time, convID string) string { return timeSK(arrivedAt, convID) }
+
+// waitingAccountSK is the sort key of account acct's marker in pkWaitingAccounts.
+func waitingAccountSK(acct string) string { return "A#" + acct }
+
+// noticePK is the partition key of the marker of notice name of account acct.
+func noticePK(acct, name string) string { return "A#" + acct + "#NOTICE#" + name }
 func providerMsgPK(acct, channelID, providerID string) string {
 	return "A#" + acct + "#PM#" + channelID + "#" + providerID
 }

@@ -11,12 +11,6 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// skNotice is the sort key of a notice marker.
-const skNotice = "NOTICE"
-
-// noticePK is the partition key of the marker of notice name of account acct.
-func noticePK(acct, name string) string { return "A#" + acct + "#NOTICE#" + name }
-
 // noticeItem marks a notice (an email to a user…) as sent or being sent.
 type noticeItem struct {
 	PK string `dynamodbav:"pk"`

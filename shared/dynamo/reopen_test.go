@@ -37,15 +37,15 @@ func TestReopen(t *testing.T) {
 	_, err = f.store.LastClosedConversation(f.ctx, "acctA", "ib1", c.ContactID)
 	wantCode(t, err, inbox.ENotFound) // reopened
 
-	// The assignee filled up meanwhile: ErrAtCapacity, nothing changed; then reopened unassigned.
+	// The assignee filled up meanwhile: inbox.ErrAtCapacity, nothing changed; then reopened unassigned.
 	_, err = f.store.SetStatus(f.ctx, "acctA", c.ID, inbox.StatusClosed)
 	must(t, err)
 	other, err := f.store.SetAssignee(f.ctx, "acctA", f.conversation("acctA", "ib1", base).ID, "u1")
 	must(t, err)
 	_, err = f.store.Reopen(f.ctx, "acctA", c.ID, "u1", intp(1))
 	wantCode(t, err, inbox.EConflict)
-	if !errors.Is(err, ErrAtCapacity) {
-		t.Fatalf("error = %v, want ErrAtCapacity", err)
+	if !errors.Is(err, inbox.ErrAtCapacity) {
+		t.Fatalf("error = %v, want inbox.ErrAtCapacity", err)
 	}
 	if now, _ := f.store.GetConversation(f.ctx, "acctA", c.ID); now.Status != inbox.StatusClosed {
 		t.Fatalf("after a refused reopen: %+v", now)

@@ -447,14 +447,14 @@ func TestTickets(t *testing.T) {
 	}
 	_, err = f.store.CreateTicket(f.ctx, mk(convs[0], "new", base), 2)
 	wantCode(t, err, inbox.EConflict)
-	if errors.Is(err, ErrTicketLimit) || inbox.ErrorMessage(err) != "ticket exists" {
+	if errors.Is(err, inbox.ErrTicketLimit) || inbox.ErrorMessage(err) != "ticket exists" {
 		t.Fatalf("duplicate ticket error = %v", err)
 	}
 	t1, err := f.store.CreateTicket(f.ctx, mk(convs[1], "open", base.Add(time.Hour)), 2)
 	must(t, err)
 	_, err = f.store.CreateTicket(f.ctx, mk(convs[2], "new", base), 2)
 	wantCode(t, err, inbox.EConflict)
-	if !errors.Is(err, ErrTicketLimit) || inbox.ErrorMessage(err) != "the contact has reached its ticket limit (2)" {
+	if !errors.Is(err, inbox.ErrTicketLimit) || inbox.ErrorMessage(err) != "the contact has reached its ticket limit (2)" {
 		t.Fatalf("limit error = %v", err)
 	}
 	// Other contact or account, missing conversation.

@@ -14,10 +14,6 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// ErrTicketLimit is the cause of CreateTicket's EConflict when the contact has reached its
-// ticket limit: errors.Is(err, ErrTicketLimit) tells it from "ticket exists".
-var ErrTicketLimit = errors.New("the contact has reached its ticket limit")
-
 // DefaultMaxTicketsPerContact is the ticket limit of a contact when none is given.
 const DefaultMaxTicketsPerContact = 100
 
@@ -70,7 +66,7 @@ func (s *Store) SetContactOwner(ctx context.Context, acct, contactID, ownerID st
 // Errors: ENotFound (no such conversation or contact in the account), EInvalid (missing or
 // malformed ids, no pipeline or stage, an id other than the conversation's, a conversation of
 // another contact), EConflict ("ticket exists": the conversation has a ticket; or "the contact
-// has reached its ticket limit (N)", whose chain holds ErrTicketLimit), EUnavailable,
+// has reached its ticket limit (N)", whose chain holds inbox.ErrTicketLimit), EUnavailable,
 // EInternal.
 func (s *Store) CreateTicket(ctx context.Context, t inbox.Ticket, maxPerContact int) (inbox.Ticket, error) {
 	if err := checkIDs("account id", t.AccountID, "conversation id", t.ConversationID, "contact id", t.ContactID); err != nil {
@@ -147,7 +143,7 @@ func (s *Store) CreateTicket(ctx context.Context, t inbox.Ticket, maxPerContact 
 		}
 		return inbox.Ticket{}, inbox.Errorf(inbox.EInvalid, "the conversation belongs to another contact")
 	}
-	return inbox.Ticket{}, inbox.Wrap(ErrTicketLimit, inbox.EConflict,
+	return inbox.Ticket{}, inbox.Wrap(inbox.ErrTicketLimit, inbox.EConflict,
 		"the contact has reached its ticket limit ("+strconv.Itoa(maxPerContact)+")")
 }
 

@@ -11,13 +11,6 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// The waiting-account markers are the deployment-wide list of accounts that may have waiting
-// conversations: the scheduled drain (shared/assign.Scheduler) starts from nothing but the
-// clock, so it cannot build a key with an account id in it. See the key table in doc.go.
-const pkWaitingAccounts = "WAITING"
-
-func waitingAccountSK(acct string) string { return "A#" + acct }
-
 // waitingAccountItem marks an account that may have waiting conversations. AddWaiting writes it
 // after it queues a conversation; ForgetWaitingAccount deletes it once the account's queues
 // are empty. The order matters: a marker written after the waiting item either makes a
@@ -88,7 +81,7 @@ func (s *Store) listWaitingAccounts(ctx context.Context, page int32) ([]string, 
 			if err := unmarshal(av, &it); err != nil {
 				return nil, err
 			}
-			if acct, ok := strings.CutPrefix(it.SK, "A#"); ok && acct != "" {
+			if acct, ok := strings.CutPrefix(it.SK, waitingAccountSK("")); ok && acct != "" {
 				accounts = append(accounts, acct)
 			}
 		}

@@ -21,6 +21,16 @@ const (
 	EInternal     ErrorCode = "internal"
 )
 
+// Causes that callers tell apart with errors.Is: the stores wrap them in an EConflict.
+var (
+	// ErrAtCapacity is the cause when a user who was to keep or get a conversation has no room
+	// left under their capacity.
+	ErrAtCapacity = errors.New("user at capacity")
+	// ErrTicketLimit is the cause when a contact has reached its ticket limit, which tells it
+	// from "ticket exists".
+	ErrTicketLimit = errors.New("the contact has reached its ticket limit")
+)
+
 // Error is an application error: a code, a message fit for people, and an optional cause that
 // is logged but never shown to callers.
 type Error struct {
