@@ -40,8 +40,10 @@ func New(client *dynamodb.Client, table string, sealer Sealer) *Store {
 
 // OnCapacity makes the store report the capacity units consumed by every successful DynamoDB
 // call to f. op names the store method and the DynamoDB operation, such as
-// "AppendMessage/TransactWriteItems"; read and write are the call's totals. Call it before the
-// store is used concurrently.
+// "AppendMessage/TransactWriteItems"; read and write are the call's totals in the units AWS
+// charges, from DynamoDB Local's reports: transactions, which DynamoDB Local over-reports, are
+// counted by AWS's documented rule (see capacity.go). Call it before the store is used
+// concurrently.
 func (s *Store) OnCapacity(f func(op string, read, write float64)) {
 	s.capacity = f
 }
@@ -176,10 +178,12 @@ func (s *Store) transact(ctx context.Context, op string, items []types.TransactW
 	for attempt := 1; ; attempt++ {
 		out, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 			TransactItems:          items,
-			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+			ReturnConsumedCapacity: types.ReturnConsumedCapacityIndexes,
 		})
 		if err == nil {
-			s.report(op+"/TransactWriteItems", true, out.ConsumedCapacity...)
+			if s.capacity != nil {
+				s.capacity(op+"/TransactWriteItems", 0, transactionUnits(items, out.ConsumedCapacity))
+			}
 			return nil
 		}
 		var tce *types.TransactionCanceledException

@@ -2,12 +2,14 @@ package dynamo
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
@@ -146,4 +148,42 @@ func TestMissingTableIsInternal(t *testing.T) {
 	s := New(f.client, "no-such-table", nil)
 	_, err := s.GetConversation(f.ctx, "a", "c")
 	wantCode(t, err, inbox.EInternal)
+}
+
+// TestTransactionUnits checks that transactions are reported in the units AWS documents (2 per
+// item write and per index write), not in DynamoDB Local's over-reported ones (see DESIGN's
+// cost budget: one plain put 4, one put with an index 8, a put and an update moving three
+// indexes' sort keys 32 on DynamoDB Local).
+func TestTransactionUnits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var got float64
+	f.store.OnCapacity(func(op string, r, w float64) { got = w })
+	put := func(pk string, attrs ...string) types.TransactWriteItem {
+		it := map[string]types.AttributeValue{attrPK: str(pk), attrSK: str("x")}
+		for i := 0; i+1 < len(attrs); i += 2 {
+			it[attrs[i]] = str(attrs[i+1])
+		}
+		return types.TransactWriteItem{Put: &types.Put{Item: it}}
+	}
+	move := types.TransactWriteItem{Update: &types.Update{Key: key("indexed", "x"),
+		UpdateExpression:          aws.String("SET gsi1sk = :v, gsi2sk = :v, gsi3sk = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": str("2")}}}
+	for _, tc := range []struct {
+		name  string
+		items []types.TransactWriteItem
+		want  float64
+	}{
+		{"one plain put", []types.TransactWriteItem{put("a")}, 2},
+		{"two plain puts", []types.TransactWriteItem{put("b"), put("c")}, 4},
+		{"a put in one index", []types.TransactWriteItem{put("d", "gsi1pk", "g", "gsi1sk", "1")}, 4},
+		{"a put in three indexes", []types.TransactWriteItem{put("indexed", "gsi1pk", "g", "gsi1sk", "1", "gsi2pk", "g", "gsi2sk", "1", "gsi3pk", "g", "gsi3sk", "1")}, 8},
+		{"a plain put and an update moving three sort keys", []types.TransactWriteItem{put("e"), move}, 2 + 2 + 3*4},
+		{"a 1.5 KB put", []types.TransactWriteItem{put("f", "body", strings.Repeat("x", 1500))}, 4},
+	} {
+		must(t, f.store.transact(f.ctx, "test", tc.items))
+		if got != tc.want {
+			t.Errorf("%s: %v WCU, want %v", tc.name, got, tc.want)
+		}
+	}
 }
