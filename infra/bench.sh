@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # make bench: the benchmarks on the real emulators — intake throughput and latency, DynamoDB
 # capacity units per inbound message, Lambda cold start and warm invoke under the runtime
-# interface emulator, and the CPU-only codec paths. BENCHTIME overrides -benchtime.
+# interface emulator, and the CPU-only codec paths; then the cost per million inbound messages
+# computed from those figures (infra/cost, prices in infra/cost/prices.go). BENCHTIME overrides
+# -benchtime; the raw output is kept in .tools/run/bench.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 infra/emulators/install.sh
 trap 'infra/emulators/stop.sh' EXIT
 eval "$(infra/emulators/start.sh)"
-go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-200x}" ./... "$@"
+out="$root/.tools/run/bench.txt"
+go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-200x}" ./... "$@" | tee "$out"
+go run ./infra/cost <"$out"

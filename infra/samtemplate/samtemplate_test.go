@@ -19,3 +19,18 @@ func TestCreateTableInputFollowsTemplate(t *testing.T) {
 		t.Fatalf("want 3 GSIs, got %d", len(in.GlobalSecondaryIndexes))
 	}
 }
+
+func TestMemoryMB(t *testing.T) {
+	tpl, err := LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]int{"RouterFunction": 256, "MediaFunction": 512} {
+		if got, err := tpl.MemoryMB(id); err != nil || got != want {
+			t.Errorf("MemoryMB(%s) = %d, %v; want %d", id, got, err, want)
+		}
+	}
+	if _, err := tpl.MemoryMB("NoSuchFunction"); err == nil {
+		t.Error("MemoryMB of a missing function: no error")
+	}
+}

@@ -286,17 +286,25 @@ func TestRouteRulesAndTickets(t *testing.T) {
 }
 
 // BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs on
-// DynamoDB Local: the reads of the rules, users and teams, then the assignment transaction
+// DynamoDB Local, in AWS units: the reads of the rules, users and teams, then the assignment
 // ("assigned"), or the write that puts it in the waiting queue when nobody can take it
-// ("waits").
+// ("waits"). "assigned-500-users" is "assigned" in an account of 500 users, the rule naming 5 of
+// them: the cost must not grow with the account.
 func BenchmarkRouteCapacity(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		capacity int
-	}{{"assigned", 1 << 20}, {"waits", 0}} {
+		others   int
+	}{{"assigned", 1 << 20, 0}, {"waits", 0, 0}, {"assigned-500-users", 1 << 20, 495}} {
 		b.Run(bc.name, func(b *testing.B) {
 			f := newFixture(b)
 			agents := f.agents(b, 5, bc.capacity)
+			for i := 0; i < bc.others; i++ {
+				c := bc.capacity
+				id := fmt.Sprintf("other%03d", i)
+				must(b, f.store.CreateUser(f.ctx, inbox.User{AccountID: f.acct, ID: id, Name: "Someone with a longer name " + id,
+					Role: inbox.RoleAgent, PaidSeat: true, Capacity: &c, Available: true, TimeZone: "Europe/Copenhagen", CreatedAt: base}))
+			}
 			if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
 				b.Fatal(err)
 			}

@@ -1,10 +1,15 @@
 package router_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/openinbox/inbox/shared/dispatch"
+	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // BenchmarkInboundCapacity measures the DynamoDB capacity units one inbound message costs the
@@ -55,4 +60,77 @@ func BenchmarkInboundCapacity(b *testing.B) {
 			}
 		})
 	}
+}
+
+// sentBy is a dispatch.Sender that accepts every message, as a provider would, with a fresh
+// provider id: the benchmark measures the store's part of a reply, not a provider.
+type sentBy struct{ n int }
+
+func (s *sentBy) Send(context.Context, inbox.Channel, inbox.Conversation, inbox.Contact, inbox.Message) (string, error) {
+	s.n++
+	return fmt.Sprintf("SMreply%029d", s.n), nil
+}
+
+// BenchmarkReplyCapacity measures the DynamoDB capacity of an agent's reply, in AWS units, step
+// by step: the API's write of the pending reply (the store call POST
+// /v1/conversations/{id}/messages makes), the dispatcher's send (pending → sending → sent with the
+// provider's id), and the provider's two status callbacks through the router (delivered, read).
+// Report: RCU/… and WCU/… per step ("write", "send", "status" averaged over the two callbacks).
+func BenchmarkReplyCapacity(b *testing.B) {
+	f := newFixture(b)
+	var rcu, wcu float64
+	f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
+	if err := f.router.Handle(f.ctx, f.message("SMfirst", phoneA, "hello", base)); err != nil {
+		b.Fatal(err)
+	}
+	conv, err := f.store.FindOpenConversation(f.ctx, acct, f.inbox.ID, contactOf(b, f, phoneA))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sender := &sentBy{}
+	d := dispatch.New(f.store, map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: sender}, func() time.Time { return now }, 4, slog.New(slog.DiscardHandler))
+	steps := map[string][2]float64{}
+	measure := func(step string, do func() error) {
+		rcu, wcu = 0, 0
+		if err := do(); err != nil {
+			b.Fatal(err)
+		}
+		s := steps[step]
+		steps[step] = [2]float64{s[0] + rcu, s[1] + wcu}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at := now.Add(time.Duration(i) * time.Millisecond)
+		m := inbox.Message{AccountID: acct, ConversationID: conv.ID, ID: inbox.MessageID(at, inbox.NewID()),
+			Direction: inbox.DirectionOut, Text: "Thanks, we are on it.", CreatedAt: at, UpdatedAt: at,
+			Status: inbox.MessagePending, AuthorID: "ada"}
+		measure("write", func() error { _, err := f.store.AppendMessage(f.ctx, conv, m, ""); return err })
+		measure("send", func() error {
+			return d.Handle(f.ctx, inbox.OutboundJob{V: 1, AccountID: acct, ConversationID: conv.ID, MessageID: m.ID}, 1)
+		})
+		sid := fmt.Sprintf("SMreply%029d", sender.n)
+		for _, st := range []inbox.MessageStatus{inbox.MessageDelivered, inbox.MessageRead} {
+			env := inbox.Envelope{V: inbox.EnvelopeVersion, Kind: inbox.KindStatus, AccountID: acct, ChannelID: f.ch.ID,
+				ChannelType: f.ch.Type, ProviderMessageID: sid, From: inbox.Sender{Phone: phoneA}, Status: &inbox.StatusUpdate{Status: st}, ReceivedAt: now}
+			measure("status", func() error { return f.router.Handle(f.ctx, env) })
+		}
+	}
+	b.StopTimer()
+	for _, step := range []string{"write", "send", "status"} {
+		n := float64(b.N)
+		if step == "status" {
+			n *= 2
+		}
+		b.ReportMetric(steps[step][0]/n, "RCU/"+step)
+		b.ReportMetric(steps[step][1]/n, "WCU/"+step)
+	}
+}
+
+// contactOf returns the id of the contact with phone.
+func contactOf(b *testing.B, f *fixture, phone string) string {
+	c, _, err := f.store.UpsertContactByPhone(f.ctx, inbox.Contact{AccountID: acct, ID: inbox.NewID(), Phone: phone, CreatedAt: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c.ID
 }
