@@ -57,11 +57,13 @@ func New(store Store, senders map[inbox.ChannelType]Sender, now func() time.Time
 	return &Dispatcher{store: store, senders: senders, now: now, maxAttempts: maxAttempts, log: log}
 }
 
-// HandleBody decodes a queued job and handles it; see Handle.
+// HandleBody decodes a queued job and handles it; see Handle. A body that is not a job is an
+// EInvalid error marked inbox.Permanent: the queue consumer drops it (logged and counted)
+// instead of retrying what can never be parsed.
 func (d *Dispatcher) HandleBody(ctx context.Context, body []byte, attempt int) error {
 	var job inbox.OutboundJob
 	if err := json.Unmarshal(body, &job); err != nil {
-		return inbox.Wrap(err, inbox.EInvalid, "queued body is not an outbound job")
+		return inbox.Permanent(inbox.Wrap(err, inbox.EInvalid, "queued body is not an outbound job"))
 	}
 	return d.Handle(ctx, job, attempt)
 }
@@ -70,11 +72,15 @@ func (d *Dispatcher) HandleBody(ctx context.Context, body []byte, attempt int) e
 // and an error when the job should be retried: a temporary provider error or a store error below
 // maxAttempts. A channel or contact that no longer exists fails the message at once; any other
 // error at the last attempt fails it too, so that no reply stays "pending" unseen while its job
-// sits in the dead-letter queue.
+// sits in the dead-letter queue. A job naming its message with malformed ids is an EInvalid
+// error marked inbox.Permanent (dropped, not retried).
 func (d *Dispatcher) Handle(ctx context.Context, job inbox.OutboundJob, attempt int) error {
 	err := d.handle(ctx, job, attempt)
 	if err == nil || inbox.IsCode(err, inbox.EConflict) {
 		return err
+	}
+	if inbox.IsCode(err, inbox.EInvalid) {
+		return inbox.Permanent(err)
 	}
 	var reason *inbox.ProviderError
 	switch {

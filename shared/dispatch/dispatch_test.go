@@ -537,6 +537,9 @@ func TestJobErrors(t *testing.T) {
 			if got := inbox.ErrorCodeOf(err); got != tt.wantCode {
 				t.Fatalf("HandleBody = %v (code %q), want code %q", err, got, tt.wantCode)
 			}
+			if err != nil && !inbox.IsPermanent(err) {
+				t.Errorf("HandleBody = %v; a job that can never be handled must be marked permanent, not retried", err)
+			}
 			if n := len(api.calls()); n != 0 {
 				t.Errorf("%d requests to Twilio, want none", n)
 			}

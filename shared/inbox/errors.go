@@ -85,3 +85,26 @@ func ErrorMessage(err error) string {
 
 // IsCode reports whether err carries the given code.
 func IsCode(err error, code ErrorCode) bool { return ErrorCodeOf(err) == code }
+
+// permanentError marks an error that no retry can heal.
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string { return p.err.Error() }
+func (p *permanentError) Unwrap() error { return p.err }
+
+// Permanent marks err as one that cannot heal by trying again: a message for a channel or inbox
+// that was deleted, or a queued body that can never be parsed. Queue consumers drop such a message
+// (with a log line and a metric) instead of cycling it into the dead-letter queue. The code and
+// message of err stay readable through ErrorCodeOf and ErrorMessage. It returns nil for nil.
+func Permanent(err error) error {
+	if err == nil || IsPermanent(err) {
+		return err
+	}
+	return &permanentError{err: err}
+}
+
+// IsPermanent reports whether err, or an error in its chain, was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}

@@ -96,11 +96,11 @@ func New(store Store, sources map[inbox.ChannelType]Source, blobs Blobs, maxAtte
 }
 
 // HandleBody decodes a queued Job and handles it; see Handle. A body that is not a valid job is
-// an EInvalid error (the job ends in the dead-letter queue).
+// an EInvalid error marked inbox.Permanent (dropped with a log line and a metric, not retried).
 func (f *Fetcher) HandleBody(ctx context.Context, body []byte, attempt int) error {
 	var job Job
 	if err := json.Unmarshal(body, &job); err != nil {
-		return inbox.Wrap(err, inbox.EInvalid, "queued body is not a media job")
+		return inbox.Permanent(inbox.Wrap(err, inbox.EInvalid, "queued body is not a media job"))
 	}
 	return f.Handle(ctx, job, attempt)
 }
@@ -108,19 +108,24 @@ func (f *Fetcher) HandleBody(ctx context.Context, body []byte, attempt int) erro
 // Handle copies the job's attachment into the bucket; attempt is the delivery count of the job
 // (from 1). It returns nil when the outcome is recorded (stored, or failed with a reason) or there
 // is nothing to do (already stored, no media), and an error when the job should be delivered
-// again: a temporary failure below maxAttempts, or the store's errors. An invalid job, or one
-// naming an attachment the message does not have, is an EInvalid error.
+// again: a temporary failure below maxAttempts, or the store's errors. What no retry can heal
+// is marked inbox.Permanent: an invalid job, or one naming an attachment the message does not
+// have (EInvalid), and a message that does not exist (ENotFound: the router stores the message
+// before it queues the job, and reads are strongly consistent).
 func (f *Fetcher) Handle(ctx context.Context, job Job, attempt int) error {
 	if err := job.Validate(); err != nil {
-		return err
+		return inbox.Permanent(err)
 	}
 	log := f.log.With("account", job.AccountID, "conversation", job.ConversationID, "messageId", job.MessageID, "index", job.Index)
 	m, err := f.store.GetMessage(ctx, job.AccountID, job.ConversationID, job.MessageID)
+	if inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EInvalid) {
+		return inbox.Permanent(err)
+	}
 	if err != nil {
 		return err
 	}
 	if job.Index >= len(m.Attachments) {
-		return inbox.Errorf(inbox.EInvalid, "message has no attachment %d", job.Index)
+		return inbox.Permanent(inbox.Errorf(inbox.EInvalid, "message has no attachment %d", job.Index))
 	}
 	a := m.Attachments[job.Index]
 	switch {

@@ -302,6 +302,10 @@ func TestHandle(t *testing.T) {
 			if got := inbox.ErrorCodeOf(err); got != tc.wantErr {
 				t.Errorf("HandleBody = %v, want code %q", err, tc.wantErr)
 			}
+			// An invalid job cannot heal: dropped, not retried; everything else returned is retried.
+			if perm := inbox.IsPermanent(err); perm != (tc.wantErr == inbox.EInvalid) {
+				t.Errorf("IsPermanent(%v) = %v", err, perm)
+			}
 			if n := hits.Load(); n != tc.wantHits {
 				t.Errorf("media server hits = %d, want %d", n, tc.wantHits)
 			}
@@ -351,8 +355,8 @@ func TestHandleBodyRefusesBadJobs(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if err := f.HandleBody(context.Background(), []byte(tc.body), 1); !inbox.IsCode(err, inbox.EInvalid) {
-				t.Errorf("HandleBody = %v, want EInvalid", err)
+			if err := f.HandleBody(context.Background(), []byte(tc.body), 1); !inbox.IsCode(err, inbox.EInvalid) || !inbox.IsPermanent(err) {
+				t.Errorf("HandleBody = %v, want EInvalid marked permanent", err)
 			}
 		})
 	}

@@ -104,17 +104,21 @@ func (r *Router) route(ctx context.Context, acct string, conv inbox.Conversation
 const StatusAttempts = 3
 
 // HandleBody decodes a queued envelope and handles it. A body that is not an envelope is an
-// EInvalid error: it is retried and then lands in the dead-letter queue, where people can see it.
+// EInvalid error marked inbox.Permanent: no retry can parse it, so the queue consumer drops it
+// with a log line and a metric instead of cycling it into the dead-letter queue.
 func (r *Router) HandleBody(ctx context.Context, body []byte) error {
 	return r.HandleRecord(ctx, body, 1)
 }
 
 // HandleRecord is HandleBody for the attempt-th delivery of the queued body; see
-// StatusAttempts.
+// StatusAttempts. Errors that no retry can heal are marked inbox.Permanent: EInvalid (a body or
+// envelope that can never be understood) and a channel that no longer exists (deleted while
+// its messages were queued). Everything else (the store's EUnavailable on throttling or 5xx,
+// EInternal, a status that overtook its message) is temporary and retried by the queue.
 func (r *Router) HandleRecord(ctx context.Context, body []byte, attempt int) error {
 	var env inbox.Envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return inbox.Wrap(err, inbox.EInvalid, "queued body is not an envelope")
+		return inbox.Permanent(inbox.Wrap(err, inbox.EInvalid, "queued body is not an envelope"))
 	}
 	err := r.Handle(ctx, env)
 	if env.Kind == inbox.KindStatus && inbox.IsCode(err, inbox.ENotFound) && attempt >= StatusAttempts {
@@ -122,12 +126,26 @@ func (r *Router) HandleRecord(ctx context.Context, body []byte, attempt int) err
 			"account", env.AccountID, "channel", env.ChannelID, "providerMessageId", env.ProviderMessageID, "attempt", attempt)
 		return nil
 	}
+	if inbox.IsCode(err, inbox.EInvalid) {
+		return inbox.Permanent(err)
+	}
 	return err
 }
 
+// channel reads the envelope's channel. A channel that is gone (deleted while its messages were
+// queued) is an ENotFound error marked inbox.Permanent: reads are strongly consistent, so it
+// will not come back.
+func (r *Router) channel(ctx context.Context, env inbox.Envelope) (inbox.Channel, error) {
+	ch, err := r.store.GetChannel(ctx, env.AccountID, env.ChannelID)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		return ch, inbox.Permanent(err)
+	}
+	return ch, err
+}
+
 // Handle applies one envelope. It returns nil for duplicates; EInvalid for envelopes it cannot
-// understand; ENotFound when the channel, or the message a status is about, does not exist (yet);
-// and the store's errors otherwise. Any error sends the message back to the queue.
+// understand; ENotFound marked inbox.Permanent when the channel does not exist; ENotFound when
+// the message a status is about does not exist (yet); and the store's errors otherwise.
 func (r *Router) Handle(ctx context.Context, env inbox.Envelope) error {
 	if err := env.Validate(); err != nil {
 		return err
@@ -160,7 +178,7 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	} else if !inbox.IsCode(err, inbox.ENotFound) {
 		return err
 	}
-	ch, err := r.store.GetChannel(ctx, env.AccountID, env.ChannelID)
+	ch, err := r.channel(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -450,7 +468,7 @@ func psidKey(ch inbox.Channel, psid string) string {
 // watermark applies a Messenger delivery or read receipt to the outbound messages of the
 // contact's open conversation sent up to the watermark.
 func (r *Router) watermark(ctx context.Context, log *slog.Logger, env inbox.Envelope) error {
-	ch, err := r.store.GetChannel(ctx, env.AccountID, env.ChannelID)
+	ch, err := r.channel(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -609,6 +609,9 @@ func TestRejectedEnvelopes(t *testing.T) {
 		name     string
 		body     func(f *fixture) []byte
 		wantCode inbox.ErrorCode
+		// retry is true for what may heal (a status that overtook its message); anything else
+		// is marked permanent, so the queue drops it instead of cycling it into the DLQ.
+		retry bool
 	}{
 		{
 			name: "newer version",
@@ -689,6 +692,7 @@ func TestRejectedEnvelopes(t *testing.T) {
 				return mustJSON(env)
 			},
 			wantCode: inbox.ENotFound,
+			retry:    true,
 		},
 		{
 			name: "channel id with the key separator",
@@ -706,6 +710,9 @@ func TestRejectedEnvelopes(t *testing.T) {
 			f := newFixture(t)
 			err := f.router.HandleBody(f.ctx, tt.body(f))
 			wantCode(t, err, tt.wantCode)
+			if inbox.IsPermanent(err) == tt.retry {
+				t.Errorf("IsPermanent(%v) = %v, want %v", err, inbox.IsPermanent(err), !tt.retry)
+			}
 			if all := f.all(t); len(all) != 0 {
 				t.Errorf("stored %+v, want nothing", all)
 			}
