@@ -27,7 +27,7 @@ import (
 
 // client drives the runner's HTTP surface and checks every API exchange against openapi.yaml.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	spec *apispec.Spec
 }
@@ -38,7 +38,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -127,7 +127,7 @@ func (c *client) messages(path, token string) messageList {
 	return get[messageList](c, path, token)
 }
 
-func want(t *testing.T, r response, status int) {
+func want(t testing.TB, r response, status int) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
@@ -167,7 +167,7 @@ type messageList struct {
 	} `json:"items"`
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	p, err := samtemplate.Find()
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // session is a runner started for one end-to-end test, with an API client that checks every
 // exchange against openapi.yaml.
 type session struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	r   *localrun.Runner
 	c   *client
