@@ -1,16 +1,22 @@
 # The two commands of a fresh clone: `make run` and `make test`. Both install what they need.
-.PHONY: run test bench build tools clean fuzz
+# make run keeps its data in .local/data; `make run FRESH=1` starts from nothing.
+.PHONY: run test bench load build tools clean fuzz
 
 PORT ?= 3000
 
 run: tools
-	go run ./infra/local -port $(PORT)
+	go run ./infra/local -port $(PORT) $(if $(FRESH),-fresh)
 
 test:
 	infra/test.sh
 
 bench: tools
 	infra/bench.sh
+
+# load: N accounts × M messages with duplicates and concurrent senders, checked exactly once and
+# in order through the API, on each store (see infra/load.sh for the knobs).
+load: tools
+	infra/load.sh
 
 tools:
 	infra/emulators/install.sh

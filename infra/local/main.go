@@ -1,6 +1,6 @@
 // Command local runs the whole inbox on one machine (make run) and mints local tokens.
 //
-//	go run ./infra/local [-port 3000] [-dynamodb-endpoint URL] [-sqs-endpoint URL] [-tick 60s]
+//	go run ./infra/local [-port 3000] [-data .local/data] [-fresh] [-dynamodb-endpoint URL] [-sqs-endpoint URL] [-tick 60s]
 //	go run ./infra/local token -account A -user U -role admin|agent [-name "Ada Lovelace"]
 package main
 
@@ -75,8 +75,25 @@ func run(args []string) int {
 	retry := fs.Duration("retry-after", 5*time.Second, "wait before a failed queue message is retried (0: the template's visibility timeout)")
 	tick := fs.Duration("tick", 0, "how often the scheduled functions run (0: the template's rate(1 minute); negative: only on POST /_local/tick)")
 	verbose := fs.Bool("v", false, "log every request and message")
+	data := fs.String("data", envOr("INBOX_DATA", filepath.Join(".local", "data")), "folder that keeps conversations, channels and keys across restarts, relative to the repository (env INBOX_DATA); empty keeps everything in memory (minidyn)")
+	fresh := fs.Bool("fresh", os.Getenv("FRESH") != "", "delete the data folder first and start from nothing (env FRESH=1)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	dir, err := root()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	dataDir := *data
+	if dataDir != "" && !filepath.IsAbs(dataDir) {
+		dataDir = filepath.Join(dir, dataDir)
+	}
+	if *fresh && dataDir != "" {
+		if err := os.RemoveAll(dataDir); err != nil {
+			fmt.Fprintln(os.Stderr, "local:", err)
+			return 1
+		}
 	}
 	level := slog.LevelInfo
 	if !*verbose {
@@ -85,16 +102,36 @@ func run(args []string) int {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := localrun.Start(ctx, localrun.Options{
+	o := localrun.Options{
 		Addr: ":" + *port, DynamoDBEndpoint: *ddb, SQSEndpoint: *sqsEP, RetryAfter: *retry, Tick: *tick, Log: log,
-	})
+		DataDir: dataDir, Root: dir,
+	}
+	if dataDir != "" {
+		// The same table name every run, also on an endpoint given with -dynamodb-endpoint.
+		o.TableName = "inbox"
+	}
+	r, err := localrun.Start(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
 		return 1
 	}
 	defer r.Close()
 	fmt.Print(r.Banner())
+	if dataDir != "" {
+		fmt.Printf("Data is kept in %s (make run FRESH=1 starts from nothing).\n", dataDir)
+	}
 	<-ctx.Done()
-	fmt.Println("\nstopping")
+	// Queued messages live in the SQS emulator's memory: let the consumers finish them first.
+	fmt.Println("\nstopping: finishing queued messages (10 s at most)")
+	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = r.WaitIdle(drain)
 	return 0
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
 }

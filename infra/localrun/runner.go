@@ -23,7 +23,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/johannesboyne/gofakes3"
@@ -66,6 +65,13 @@ type Options struct {
 	// GraphAPIBase overrides where dispatch and the media fetcher call the Graph API (default:
 	// this runner's stand-in).
 	GraphAPIBase string
+	// DataDir keeps the deployment across restarts (make run: .local/data): DynamoDB Local with
+	// its data there instead of the in-process minidyn, and the sealing key of channel secrets.
+	// Empty keeps everything in memory (tests). See datadir.go.
+	DataDir string
+	// TableName is the DynamoDB table ("inbox" by default on a store of the runner's own; a
+	// fresh random name on a DynamoDBEndpoint unless set, so tests sharing one do not meet).
+	TableName string
 }
 
 // Runner is a running local deployment.
@@ -135,6 +141,11 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		DynamoDBEndpoint: o.DynamoDBEndpoint, SQSEndpoint: o.SQSEndpoint, Log: o.Log,
 		SecretKey: os.Getenv("INBOX_SECRET_KEY"), TwilioAPIBase: o.TwilioAPIBase,
 	}
+	if cfg.SecretKey == "" && o.DataDir != "" {
+		if cfg.SecretKey, err = dataSecretKey(o.DataDir); err != nil {
+			return err
+		}
+	}
 	if cfg.SecretKey == "" {
 		cfg.SecretKey = randomHex(32)
 	}
@@ -156,17 +167,34 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	}
 	r.rawMail = s3store.New(s3store.NewClient(cfg.AWS, cfg.S3Endpoint), cfg.RawMailBucket)
 
-	if cfg.DynamoDBEndpoint == "" {
+	switch {
+	case cfg.DynamoDBEndpoint == "" && o.DataDir != "":
+		ep, stop, err := startDynamoDBLocal(o.Root, filepath.Join(o.DataDir, "dynamodb"))
+		if err != nil {
+			return err
+		}
+		r.closers = append(r.closers, stop)
+		cfg.DynamoDBEndpoint = ep
+	case cfg.DynamoDBEndpoint == "":
 		// minidyn sends no valid X-Amz-Crc32, so the checksum check is off for this client only.
 		ddb := httptest.NewServer(server.NewServer())
 		r.closers = append(r.closers, ddb.Close)
 		cfg.DynamoDBEndpoint = ddb.URL
 		cfg.DisableDynamoDBChecksum = true
-	} else {
+	default:
 		cfg.TableName = "inbox" + randomHex(4)
 	}
-	if err := createTable(ctx, tpl, cfg); err != nil {
+	if o.TableName != "" {
+		cfg.TableName = o.TableName
+	}
+	if err := ensureTable(ctx, tpl, cfg, o.DataDir); err != nil {
 		return err
+	}
+	// Queues of the runner's own emulator keep their names from run to run; on a shared one,
+	// each runner gets its own.
+	queuePrefix := "inbox-"
+	if cfg.SQSEndpoint != "" {
+		queuePrefix = "inbox-" + randomHex(3) + "-"
 	}
 	if cfg.SQSEndpoint == "" {
 		ep, stop, err := startNode(o.Root, "sqs-server.js", "local-aws-sqs")
@@ -193,7 +221,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	r.queues, err = createQueues(ctx, sqsClient(cfg), qs, "inbox-"+randomHex(3)+"-")
+	r.queues, err = createQueues(ctx, sqsClient(cfg), qs, queuePrefix)
 	if err != nil {
 		return err
 	}
@@ -335,19 +363,6 @@ func (r *Runner) Close() {
 	}
 }
 
-func createTable(ctx context.Context, tpl *samtemplate.Template, cfg app.Config) error {
-	in, err := tpl.CreateTableInput(cfg.TableName)
-	if err != nil {
-		return err
-	}
-	client := dynamodb.NewFromConfig(cfg.AWS, func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
-		o.DisableValidateResponseChecksum = cfg.DisableDynamoDBChecksum
-	})
-	_, err = client.CreateTable(ctx, in)
-	return err
-}
-
 func sqsClient(cfg app.Config) *sqs.Client { return sqsqueue.NewClient(cfg.AWS, cfg.SQSEndpoint) }
 
 // InboundEmailDomain is the receiving domain of forwarding addresses in local runs.
@@ -376,7 +391,8 @@ func startNode(root, script, pkg string) (string, func(), error) {
 	}
 	stop := func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }
 	ep := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; i < 200; i++ {
+	// Node starts in well under a second on an idle machine; allow for a busy one.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond); err == nil {
 			_ = c.Close()
 			return ep, stop, nil
