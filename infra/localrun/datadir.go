@@ -27,11 +27,12 @@ import (
 //	schema.sha256  the table's key schema and indexes it was created with
 //	secret-key     the key that seals channel secrets (unless INBOX_SECRET_KEY is set)
 //
-// DynamoDB Local, not the in-process minidyn, holds the data there: minidyn answers every Query
-// by walking and copying the whole table (and re-sorts its keys on every insert), so each
-// message costs more as data grows, and it keeps nothing on disk. DynamoDB Local stores items in
-// SQLite with indexes on the keys, so a Query costs the same at 10 or 10,000 messages, and it is
-// AWS's own emulator, already installed for the tests.
+// DynamoDB Local, not the in-process minidyn, holds the data there: minidyn deep-copies the
+// whole table on every TransactWriteItems (Table.Snapshot, for rollback) and walks every key on
+// every Query, so each message costs more as data grows (BenchmarkRouterAtSize: 4.9 ms at 100
+// messages, 274 ms at 2,000), and it keeps nothing on disk. DynamoDB Local stores items in
+// SQLite with indexes on the keys, so its cost stays flat, and it is AWS's own emulator, already
+// installed for the tests.
 
 // ErrSchemaChanged is returned when the data folder's table was created from another version of
 // template.yaml's key schema or indexes: start fresh (make run FRESH=1) to recreate it.

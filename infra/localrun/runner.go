@@ -1,6 +1,7 @@
 // Package localrun is the local runner behind `make run` and the end-to-end tests: one process
 // that serves every HTTP function of template.yaml as API Gateway would (JWT check, payload 2.0
-// events), runs DynamoDB in-process (minidyn) or against an endpoint, creates the template's
+// events), runs DynamoDB Local on a data folder (make run, see datadir.go), in-process (minidyn)
+// or against an endpoint, creates the template's
 // queues in the SQS emulator and delivers them to the consumer functions as Lambda's event source
 // does, and stands in for Twilio's Messages API with an outbox a person can open.
 package localrun
