@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -100,16 +101,12 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 	return ch, nil
 }
 
-// providerKeyTaken is the error of a provider key that belongs to another channel.
+// providerKeyTaken is the error of a provider key that belongs to another channel, naming the
+// key as the channel's kind does ("this Facebook page").
 func providerKeyTaken(t inbox.ChannelType) error {
-	what := "this phone number"
-	switch t {
-	case inbox.ChannelMessenger:
-		what = "this Facebook page"
-	case inbox.ChannelWhatsApp:
-		what = "this WhatsApp phone number"
-	case inbox.ChannelEmail:
-		what = "this email address"
+	what := "this provider account"
+	if k, ok := channels.Lookup(t); ok && k.ProviderKeyName != "" {
+		what = k.ProviderKeyName
 	}
 	return inbox.Errorf(inbox.EConflict, "%s is already connected to a channel", what)
 }

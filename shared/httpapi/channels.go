@@ -1,65 +1,65 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/mail"
 )
 
-type twilioInput struct {
-	AccountSID  string `json:"accountSid"`
-	AuthToken   string `json:"authToken"`
-	PhoneNumber string `json:"phoneNumber"`
-}
-
-type messengerInput struct {
-	PageID          string `json:"pageId"`
-	PageAccessToken string `json:"pageAccessToken"`
-	AppSecret       string `json:"appSecret"`
-	VerifyToken     string `json:"verifyToken"`
-}
-
-type whatsAppInput struct {
-	WABAID        string `json:"wabaId"`
-	PhoneNumberID string `json:"phoneNumberId"`
-	DisplayNumber string `json:"displayNumber"`
-	AccessToken   string `json:"accessToken"`
-	AppSecret     string `json:"appSecret"`
-	VerifyToken   string `json:"verifyToken"`
-}
-
-// emailInput connects or edits a team email channel. Address is the team address (its domain
-// verified in SES) unless Forwarding asks for a generated forwarding address.
-type emailInput struct {
-	Address                   string  `json:"address"`
-	Forwarding                *bool   `json:"forwarding"`
-	FromNameMode              string  `json:"fromNameMode"`
-	CompanyName               *string `json:"companyName"`
-	FromAddress               string  `json:"fromAddress"`
-	SignatureHTML             *string `json:"signatureHtml"`
-	ForwardedToOriginalSender *bool   `json:"forwardedToOriginalSender"`
-}
-
+// channelInput connects or edits a channel: the common fields, and the settings objects by
+// their field name ("twilio", "email"…), which the channel's kind reads.
 type channelInput struct {
-	Type      inbox.ChannelType `json:"type"`
-	InboxID   string            `json:"inboxId"`
-	Name      string            `json:"name"`
-	Twilio    *twilioInput      `json:"twilio"`
-	Messenger *messengerInput   `json:"messenger"`
-	WhatsApp  *whatsAppInput    `json:"whatsapp"`
-	Email     *emailInput       `json:"email"`
+	Type     inbox.ChannelType
+	InboxID  string
+	Name     string
+	Settings map[string]json.RawMessage
 }
 
-var (
-	e164      = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	twilioSID = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	metaID    = regexp.MustCompile(`^[0-9]{1,32}$`)
-)
+// decodeChannel reads a channel body: the common fields and the kinds' settings objects; any
+// other field is refused like everywhere in the API.
+func decodeChannel(w http.ResponseWriter, r *http.Request) (channelInput, error) {
+	var fields map[string]json.RawMessage
+	if err := httpjson.Decode(w, r, MaxBody, &fields); err != nil {
+		return channelInput{}, err
+	}
+	in := channelInput{Settings: map[string]json.RawMessage{}}
+	known := map[string]bool{}
+	for _, k := range channels.All() {
+		known[k.SettingsField] = true
+	}
+	for name, raw := range fields {
+		var dst any
+		switch name {
+		case "type":
+			dst = &in.Type
+		case "inboxId":
+			dst = &in.InboxID
+		case "name":
+			dst = &in.Name
+		default:
+			if !known[name] {
+				return channelInput{}, inbox.Errorf(inbox.EInvalid, "the request body is not valid JSON for this endpoint: json: unknown field %q", name)
+			}
+			if string(raw) != "null" {
+				in.Settings[name] = raw
+			}
+			continue
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return channelInput{}, inbox.Wrap(err, inbox.EInvalid, "the request body is not valid JSON for this endpoint: "+err.Error())
+		}
+	}
+	return in, nil
+}
 
 // channelView is a channel as the API shows it: settings, webhook URLs, never secrets.
 type channelView struct {
@@ -70,166 +70,36 @@ type channelView struct {
 
 func (a *api) view(r *http.Request, ch inbox.Channel) channelView {
 	v := channelView{Channel: ch}
-	switch ch.Type {
-	case inbox.ChannelSMS:
-		v.WebhookURL = a.baseURL(r) + "/webhooks/twilio/" + ch.ID
-		v.StatusCallbackURL = v.WebhookURL + "/status"
-	case inbox.ChannelMessenger:
-		v.WebhookURL = a.baseURL(r) + "/webhooks/messenger/" + ch.ID
-	case inbox.ChannelWhatsApp:
-		v.WebhookURL = a.baseURL(r) + "/webhooks/whatsapp/" + ch.ID
+	if k, ok := channels.Lookup(ch.Type); ok {
+		v.WebhookURL = channel.WebhookURL(a.baseURL(r), k.WebhookPath, ch.ID)
+		v.StatusCallbackURL = channel.WebhookURL(a.baseURL(r), k.StatusPath, ch.ID)
 	}
 	return v
 }
 
-func required(field, v string) error {
-	if strings.TrimSpace(v) == "" {
-		return inbox.Errorf(inbox.EInvalid, "%s is required", field)
-	}
-	if len(v) > 4096 {
-		return inbox.Errorf(inbox.EInvalid, "%s is too long", field)
-	}
-	return nil
-}
-
-// settings fills ch's type-specific settings and secrets from in, for a new channel (all
-// secrets required) or an edit (secrets left out are kept). Provider ids cannot change: a
-// channel moves to another page or number by disconnecting and connecting again.
+// settings fills ch's type-specific settings and secrets from in, through the channel's kind,
+// for a new channel (all secrets required) or an edit (secrets left out are kept).
 func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error {
-	if (in.Twilio != nil && ch.Type != inbox.ChannelSMS) || (in.Messenger != nil && ch.Type != inbox.ChannelMessenger) ||
-		(in.WhatsApp != nil && ch.Type != inbox.ChannelWhatsApp) || (in.Email != nil && ch.Type != inbox.ChannelEmail) {
-		return inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
+	k, ok := channels.Lookup(ch.Type)
+	if !ok {
+		var types []string
+		for _, k := range channels.All() {
+			types = append(types, string(k.Type))
+		}
+		return inbox.Errorf(inbox.EInvalid, "type must be %s or %s", strings.Join(types[:len(types)-1], ", "), types[len(types)-1])
 	}
-	secret := func(name, field, v string) error {
-		if v == "" && !creating {
-			return nil
+	for field := range in.Settings {
+		if field != k.SettingsField {
+			return inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
 		}
-		if err := required(field, v); err != nil {
-			return err
-		}
-		ch.Secrets[name] = v
-		return nil
 	}
-	keep := func(field, old, v string) error {
-		if !creating && v != "" && v != old {
-			return inbox.Errorf(inbox.EInvalid, "%s cannot change: disconnect the channel and connect the new one", field)
-		}
-		return nil
-	}
-	switch ch.Type {
-	case inbox.ChannelSMS:
-		t := in.Twilio
-		if t == nil {
-			if creating {
-				return inbox.Errorf(inbox.EInvalid, "twilio settings are required for an sms channel")
-			}
-			return nil
-		}
-		if creating {
-			if !twilioSID.MatchString(t.AccountSID) {
-				return inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
-			}
-			if !e164.MatchString(t.PhoneNumber) {
-				return inbox.Errorf(inbox.EInvalid, "twilio.phoneNumber must be in E.164 form, like +14155550100")
-			}
-			ch.Twilio = &inbox.TwilioConfig{AccountSID: t.AccountSID, PhoneNumber: t.PhoneNumber}
-			ch.ProviderKey = t.PhoneNumber
-		}
-		if err := keep("twilio.phoneNumber", ch.Twilio.PhoneNumber, t.PhoneNumber); err != nil {
-			return err
-		}
-		if !creating && t.AccountSID != "" {
-			if !twilioSID.MatchString(t.AccountSID) {
-				return inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
-			}
-			ch.Twilio.AccountSID = t.AccountSID
-		}
-		return secret(inbox.SecretTwilioAuthToken, "twilio.authToken", t.AuthToken)
-	case inbox.ChannelMessenger:
-		m := in.Messenger
-		if m == nil {
-			if creating {
-				return inbox.Errorf(inbox.EInvalid, "messenger settings are required for a messenger channel")
-			}
-			return nil
-		}
-		if creating {
-			if !metaID.MatchString(m.PageID) {
-				return inbox.Errorf(inbox.EInvalid, "messenger.pageId must be the page's numeric id")
-			}
-			ch.Messenger = &inbox.MessengerConfig{PageID: m.PageID, VerifyToken: a.verifyToken(m.VerifyToken)}
-			ch.ProviderKey = m.PageID
-		}
-		if err := keep("messenger.pageId", ch.Messenger.PageID, m.PageID); err != nil {
-			return err
-		}
-		if !creating && m.VerifyToken != "" {
-			ch.Messenger.VerifyToken = m.VerifyToken
-		}
-		if err := secret(inbox.SecretPageAccessToken, "messenger.pageAccessToken", m.PageAccessToken); err != nil {
-			return err
-		}
-		return secret(inbox.SecretAppSecret, "messenger.appSecret", m.AppSecret)
-	case inbox.ChannelWhatsApp:
-		w := in.WhatsApp
-		if w == nil {
-			if creating {
-				return inbox.Errorf(inbox.EInvalid, "whatsapp settings are required for a whatsapp channel")
-			}
-			return nil
-		}
-		if creating {
-			if !metaID.MatchString(w.PhoneNumberID) {
-				return inbox.Errorf(inbox.EInvalid, "whatsapp.phoneNumberId must be the number's numeric id")
-			}
-			if !metaID.MatchString(w.WABAID) {
-				return inbox.Errorf(inbox.EInvalid, "whatsapp.wabaId must be the WhatsApp Business Account's numeric id")
-			}
-			if !e164.MatchString(w.DisplayNumber) {
-				return inbox.Errorf(inbox.EInvalid, "whatsapp.displayNumber must be in E.164 form, like +14155550100")
-			}
-			ch.WhatsApp = &inbox.WhatsAppConfig{WABAID: w.WABAID, PhoneNumberID: w.PhoneNumberID, DisplayNumber: w.DisplayNumber, VerifyToken: a.verifyToken(w.VerifyToken)}
-			ch.ProviderKey = w.PhoneNumberID
-		}
-		if err := keep("whatsapp.phoneNumberId", ch.WhatsApp.PhoneNumberID, w.PhoneNumberID); err != nil {
-			return err
-		}
-		if err := keep("whatsapp.wabaId", ch.WhatsApp.WABAID, w.WABAID); err != nil {
-			return err
-		}
-		if !creating {
-			if w.VerifyToken != "" {
-				ch.WhatsApp.VerifyToken = w.VerifyToken
-			}
-			if w.DisplayNumber != "" {
-				if !e164.MatchString(w.DisplayNumber) {
-					return inbox.Errorf(inbox.EInvalid, "whatsapp.displayNumber must be in E.164 form, like +14155550100")
-				}
-				ch.WhatsApp.DisplayNumber = w.DisplayNumber
-			}
-		}
-		if err := secret(inbox.SecretAccessToken, "whatsapp.accessToken", w.AccessToken); err != nil {
-			return err
-		}
-		return secret(inbox.SecretAppSecret, "whatsapp.appSecret", w.AppSecret)
-	case inbox.ChannelEmail:
-		return a.emailSettings(ch, in.Email, creating)
-	}
-	return inbox.Errorf(inbox.EInvalid, "type must be sms, messenger, whatsapp or email")
-}
-
-// verifyToken keeps the admin's verify token or makes one: it only has to match what is pasted
-// into Meta's dashboard.
-func (a *api) verifyToken(given string) string {
-	if given != "" {
-		return given
-	}
-	return a.NewID()
+	env := channel.Env{Creating: creating, NewID: a.NewID, InboundEmailDomain: a.InboundEmailDomain, SanitizeHTML: mail.SanitizeHTML}
+	return k.Settings(ch, in.Settings[k.SettingsField], env)
 }
 
 func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
-	var in channelInput
-	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
+	in, err := decodeChannel(w, r)
+	if err != nil {
 		return 0, nil, err
 	}
 	ch := inbox.Channel{AccountID: p.AccountID, ID: a.NewID(), InboxID: in.InboxID, Type: in.Type,
@@ -253,23 +123,17 @@ func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Prin
 	return http.StatusCreated, a.view(r, ch), nil
 }
 
+// defaultName is the kind's name for a channel the admin gave no name.
 func defaultName(ch inbox.Channel) string {
-	switch {
-	case ch.Twilio != nil:
-		return "SMS " + ch.Twilio.PhoneNumber
-	case ch.Messenger != nil:
-		return "Messenger " + ch.Messenger.PageID
-	case ch.WhatsApp != nil:
-		return "WhatsApp " + ch.WhatsApp.DisplayNumber
-	case ch.Email != nil:
-		return "Email " + ch.Email.Address
+	if k, ok := channels.Lookup(ch.Type); ok && k.DefaultName != nil {
+		return k.DefaultName(ch)
 	}
 	return string(ch.Type)
 }
 
 func (a *api) patchChannel(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
-	var in channelInput
-	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
+	in, err := decodeChannel(w, r)
+	if err != nil {
 		return 0, nil, err
 	}
 	ctx := r.Context()

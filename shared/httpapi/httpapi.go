@@ -28,9 +28,6 @@ import (
 // MaxBody is the largest request body the API reads.
 const MaxBody = 64 << 10
 
-// MaxSMSText is the longest SMS reply Twilio accepts (1,600 characters).
-const MaxSMSText = 1600
-
 // Store is what the API needs from the database.
 type Store interface {
 	CreateInbox(ctx context.Context, ib inbox.Inbox) error

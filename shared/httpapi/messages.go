@@ -7,13 +7,14 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
-	"github.com/openinbox/inbox/shared/meta"
 )
 
 // messageView is the API's message shape.
@@ -130,12 +131,9 @@ type replyInput struct {
 	Template    *inbox.Template   `json:"template"`
 }
 
-// validate checks a reply against what the conversation's channel can send now: Messenger
-// answers within 24 hours of the customer's last message, with the HUMAN_AGENT tag up to 7
-// days, and not after; WhatsApp sends free-form messages only inside the 24-hour customer
-// service window and approved templates at any time.
+// validate checks a reply's attachments, then asks the conversation's channel kind whether it
+// can send the reply now (its limits, and windows such as Messenger's 24 hours and 7 days).
 func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
-	text := strings.TrimSpace(in.Text)
 	for _, at := range in.Attachments {
 		u, err := url.Parse(at.URL)
 		if at.UploadID == "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
@@ -147,73 +145,18 @@ func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
 			return inbox.Errorf(inbox.EInvalid, "attachment type must be image, audio, video or file")
 		}
 	}
-	if in.HTML != "" && c.ChannelType != inbox.ChannelEmail {
+	k, ok := channels.Lookup(c.ChannelType)
+	if !ok {
+		return inbox.Errorf(inbox.EInvalid, "replies cannot be sent on %s conversations", c.ChannelType)
+	}
+	if in.HTML != "" && !k.HTML {
 		return inbox.Errorf(inbox.EInvalid, "html is for email conversations")
 	}
-	switch c.ChannelType {
-	case inbox.ChannelEmail:
-		if in.Template != nil {
-			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
-		}
-		if text == "" && strings.TrimSpace(in.HTML) == "" {
-			return inbox.Errorf(inbox.EInvalid, "text or html is required")
-		}
-		if c.ContactEmail == "" {
-			return inbox.Errorf(inbox.EInvalid, "the contact has no email address")
-		}
-	case inbox.ChannelSMS:
-		if in.Template != nil {
-			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
-		}
-		if text == "" && len(in.Attachments) == 0 {
-			return inbox.Errorf(inbox.EInvalid, "text is required")
-		}
-		if utf8.RuneCountInString(in.Text) > MaxSMSText {
-			return inbox.Errorf(inbox.EInvalid, "an SMS reply has at most %d characters", MaxSMSText)
-		}
-		if len(in.Attachments) > 10 {
-			return inbox.Errorf(inbox.EInvalid, "an MMS carries at most 10 attachments")
-		}
-	case inbox.ChannelMessenger:
-		if in.Template != nil {
-			return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
-		}
-		if (text == "") == (len(in.Attachments) == 0) || len(in.Attachments) > 1 {
-			return inbox.Errorf(inbox.EInvalid, "a Messenger reply is a text or one attachment: send them as separate messages")
-		}
-		if utf8.RuneCountInString(in.Text) > 2000 {
-			return inbox.Errorf(inbox.EInvalid, "a Messenger text has at most 2000 characters")
-		}
-		if _, _, err := meta.MessengerPolicy(c.LastInboundAt, now); err != nil {
-			return err
-		}
-	case inbox.ChannelWhatsApp:
-		if in.Template != nil {
-			if text != "" || len(in.Attachments) > 0 {
-				return inbox.Errorf(inbox.EInvalid, "a template is sent on its own, without text or attachments")
-			}
-			if strings.TrimSpace(in.Template.Name) == "" || strings.TrimSpace(in.Template.Language) == "" {
-				return inbox.Errorf(inbox.EInvalid, "template.name and template.language are required")
-			}
-			return nil
-		}
-		if text == "" && len(in.Attachments) == 0 {
-			return inbox.Errorf(inbox.EInvalid, "text or an attachment is required")
-		}
-		if len(in.Attachments) > 1 {
-			return inbox.Errorf(inbox.EInvalid, "a WhatsApp message carries one attachment; its text becomes the caption")
-		}
-		if len(in.Attachments) == 1 && in.Attachments[0].Type == inbox.AttachAudio && text != "" {
-			return inbox.Errorf(inbox.EInvalid, "WhatsApp audio carries no caption: send the text as its own message")
-		}
-		if utf8.RuneCountInString(in.Text) > 4096 {
-			return inbox.Errorf(inbox.EInvalid, "a WhatsApp text has at most 4096 characters")
-		}
-		if err := meta.WhatsAppFreeForm(c.LastInboundAt, now); err != nil {
-			return err
-		}
+	reply := channel.Reply{Text: in.Text, HTML: in.HTML, Template: in.Template}
+	for _, at := range in.Attachments {
+		reply.Attachments = append(reply.Attachments, at.Type)
 	}
-	return nil
+	return k.Reply(c, reply, now)
 }
 
 func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
@@ -247,7 +190,7 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		att := inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name}
 		if at.UploadID != "" {
 			att.StorageKey, att.MediaStatus = uploadKey(p.AccountID, at.UploadID), inbox.MediaStored
-			if c.ChannelType != inbox.ChannelEmail {
+			if k, _ := channels.Lookup(c.ChannelType); !k.AttachesFiles {
 				// The providers download the file by URL; email attaches it from storage.
 				if att.URL, err = a.Blobs.PresignGet(ctx, att.StorageKey, ReplyMediaTTL); err != nil {
 					return 0, nil, err

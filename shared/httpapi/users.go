@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/openinbox/inbox/shared/channels/email"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
@@ -40,7 +42,7 @@ func (in userInput) apply(u *inbox.User, admin bool) error {
 		u.Name = n
 	}
 	if in.Email != nil {
-		if !emailAddress.MatchString(strings.TrimSpace(*in.Email)) {
+		if !email.IsAddress(strings.TrimSpace(*in.Email)) {
 			return inbox.Errorf(inbox.EInvalid, "email must be an email address")
 		}
 		u.Email = strings.ToLower(strings.TrimSpace(*in.Email))

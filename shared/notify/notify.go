@@ -32,6 +32,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -273,21 +274,7 @@ func contactLabel(conv inbox.Conversation) string {
 }
 
 // channelLabel is how people call a channel type.
-func channelLabel(t inbox.ChannelType) string {
-	switch t {
-	case inbox.ChannelSMS:
-		return "SMS"
-	case inbox.ChannelMessenger:
-		return "Facebook Messenger"
-	case inbox.ChannelWhatsApp:
-		return "WhatsApp"
-	case inbox.ChannelEmail:
-		return "email"
-	case "":
-		return "a channel"
-	}
-	return string(t)
-}
+func channelLabel(t inbox.ChannelType) string { return channels.Label(t) }
 
 // oneLine joins the words of s with single spaces (no line breaks or control characters).
 func oneLine(s string) string {

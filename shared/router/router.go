@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -192,7 +194,9 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	if received.IsZero() {
 		received = now
 	}
-	if ch.Type == inbox.ChannelEmail && slices.Contains(env.Flags, inbox.FlagBounce) {
+	kind, _ := channels.Lookup(ch.Type)
+	byReference := kind.Threads == channel.ThreadByReference
+	if byReference && slices.Contains(env.Flags, inbox.FlagBounce) {
 		return r.bounce(ctx, log, env, received)
 	}
 	contact, err := r.contact(ctx, ch, env, now)
@@ -206,7 +210,7 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		LastMessageAt: received, CreatedAt: now,
 	}
 	var conv inbox.Conversation
-	if ch.Type == inbox.ChannelEmail {
+	if byReference {
 		var ok bool
 		conv, ok, err = r.emailThread(ctx, log, env, contact, fresh)
 		if err != nil || !ok {

@@ -1,0 +1,45 @@
+// Package channels is the registry of channel kinds: every kind of channel the deployment
+// knows, looked up by its inbox.ChannelType. A new channel is one line in kinds below (and its
+// package under shared/channels/<name>); see "Adding a channel" in the README.
+package channels
+
+import (
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/email"
+	"github.com/openinbox/inbox/shared/channels/messenger"
+	"github.com/openinbox/inbox/shared/channels/sms"
+	"github.com/openinbox/inbox/shared/channels/whatsapp"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// kinds are the registered channel kinds, in the order the API lists them.
+var kinds = []channel.Kind{
+	sms.Kind,
+	messenger.Kind,
+	whatsapp.Kind,
+	email.Kind,
+}
+
+// Lookup returns the kind of channel type t; ok is false for a type nobody registered.
+func Lookup(t inbox.ChannelType) (k channel.Kind, ok bool) {
+	for _, k := range kinds {
+		if k.Type == t {
+			return k, true
+		}
+	}
+	return channel.Kind{}, false
+}
+
+// All returns every registered kind.
+func All() []channel.Kind { return append([]channel.Kind(nil), kinds...) }
+
+// Label is how people call channel type t ("a channel" for none, the type itself when unknown).
+func Label(t inbox.ChannelType) string {
+	if k, ok := Lookup(t); ok {
+		return k.Label
+	}
+	if t == "" {
+		return "a channel"
+	}
+	return string(t)
+}
