@@ -23,7 +23,7 @@ func (s *Store) newChannelItem(ch inbox.Channel) (channelItem, error) {
 		GSI1PK: channelsGSI1PK(ch.AccountID), GSI1SK: timeSK(ch.CreatedAt, ch.ID),
 		AccountID: ch.AccountID, ID: ch.ID, InboxID: ch.InboxID, Type: string(ch.Type),
 		Name: ch.Name, ProviderKey: ch.ProviderKey, CreatedAt: ch.CreatedAt.UTC(),
-		Routing: newRoutingItem(ch.Routing),
+		Routing: newRoutingItem(ch.Routing), Settings: ch.Settings,
 	}
 	if ch.Twilio != nil {
 		it.Twilio = &twilioItem{AccountSID: ch.Twilio.AccountSID, PhoneNumber: ch.Twilio.PhoneNumber}
@@ -67,7 +67,7 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 	ch := inbox.Channel{
 		AccountID: it.AccountID, ID: it.ID, InboxID: it.InboxID, Type: inbox.ChannelType(it.Type),
 		Name: it.Name, ProviderKey: it.ProviderKey, CreatedAt: it.CreatedAt,
-		Routing: it.Routing.domain(),
+		Routing: it.Routing.domain(), Settings: it.Settings,
 	}
 	if it.Twilio != nil {
 		ch.Twilio = &inbox.TwilioConfig{AccountSID: it.Twilio.AccountSID, PhoneNumber: it.Twilio.PhoneNumber}

@@ -65,6 +65,8 @@ type channelItem struct {
 	Messenger   *messengerItem `dynamodbav:"messenger,omitempty"`
 	WhatsApp    *whatsAppItem  `dynamodbav:"whatsapp,omitempty"`
 	Email       *emailItem     `dynamodbav:"email,omitempty"`
+	// Settings holds the public settings of kinds without a typed config (inbox.Channel.Settings).
+	Settings map[string]string `dynamodbav:"settings,omitempty"`
 	// Routing is the channel's routing rules, written by SetRoutingRules only.
 	Routing *routingItem `dynamodbav:"routing,omitempty"`
 	// RoutingRev counts SetRoutingRules writes, so that UpdateChannel, which rewrites the whole

@@ -72,6 +72,10 @@ type Channel struct {
 	Messenger   *MessengerConfig `json:"messenger,omitempty"`
 	WhatsApp    *WhatsAppConfig  `json:"whatsapp,omitempty"`
 	Email       *EmailConfig     `json:"email,omitempty"`
+	// Settings holds the public settings of channel kinds that have no typed config above: a
+	// new kind keeps its settings here (its Settings func fills them), so that adding a channel
+	// changes neither this type nor the store.
+	Settings map[string]string `json:"settings,omitempty"`
 	// Routing holds the channel's automation settings (assignment rules, tickets).
 	Routing *RoutingRules `json:"routing,omitempty"`
 	// Secrets holds the clear secrets in memory only; stores seal them at rest.
