@@ -10,6 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/messenger"
+	"github.com/openinbox/inbox/shared/channels/sms"
+	"github.com/openinbox/inbox/shared/channels/whatsapp"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/meta"
@@ -67,48 +71,60 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 	if err := store.CreateInbox(ctx, inbox.Inbox{AccountID: DemoAccount, ID: demoInboxID, Name: "Support", CreatedAt: now}); err != nil && !inbox.IsCode(err, inbox.EConflict) {
 		return Demo{}, err
 	}
-	authToken := demoAuthTokenPrefix + randomHex(8)
-	ch := inbox.Channel{
-		AccountID: DemoAccount, ID: demoSMSChannel, InboxID: demoInboxID, Type: inbox.ChannelSMS,
-		Name: "Demo SMS", ProviderKey: demoPhone,
-		Twilio:    &inbox.TwilioConfig{AccountSID: demoTwilioSID, PhoneNumber: demoPhone},
-		Secrets:   map[string]string{inbox.SecretTwilioAuthToken: authToken},
-		CreatedAt: now,
-	}
-	if err := store.CreateChannel(ctx, ch); err != nil {
-		if !inbox.IsCode(err, inbox.EConflict) {
-			return Demo{}, err
-		}
-		// A persistent table from an earlier run: keep its token.
-		old, err := store.GetChannel(ctx, DemoAccount, demoSMSChannel)
-		if err != nil {
-			return Demo{}, err
-		}
-		authToken = old.Secrets[inbox.SecretTwilioAuthToken]
-	}
-	hook := base + "/webhooks/twilio/" + demoSMSChannel
-	d.Channels = append(d.Channels, DemoChannel{
-		ID: demoSMSChannel, Type: inbox.ChannelSMS, WebhookURL: hook, StatusCallbackURL: hook + "/status",
-		PhoneNumber: demoPhone, Secrets: map[string]string{"twilioAccountSid": demoTwilioSID, "twilioAuthToken": authToken},
-		Curl: TwilioCurl(hook, authToken, demoTwilioSID, demoCustomer, demoPhone, "Hello from the demo!"),
-	})
-	for _, mc := range []inbox.Channel{demoMessenger(now), demoWhatsApp(now), demoEmail(now)} {
-		if err := store.CreateChannel(ctx, mc); err != nil {
+	for _, k := range demoKinds {
+		ch := k.channel(now)
+		if err := store.CreateChannel(ctx, ch); err != nil {
 			if !inbox.IsCode(err, inbox.EConflict) {
 				return Demo{}, err
 			}
-			if mc, err = store.GetChannel(ctx, DemoAccount, mc.ID); err != nil {
+			// A persistent table from an earlier run: keep its channel and secrets.
+			if ch, err = store.GetChannel(ctx, DemoAccount, ch.ID); err != nil {
 				return Demo{}, err
 			}
 		}
-		if mc.Type == inbox.ChannelEmail {
-			d.Channels = append(d.Channels, DemoChannel{ID: mc.ID, Type: mc.Type, Address: mc.Email.Address,
-				Curl: "curl -sS -X POST '" + base + "/_local/email' --data-binary @infra/local/hello.eml"})
-			continue
-		}
-		d.Channels = append(d.Channels, metaDemoChannel(base, mc))
+		d.Channels = append(d.Channels, k.show(base, ch))
 	}
 	return d, nil
+}
+
+// demoKind is the demo channel of one channel kind: the channel `make run` seeds, and how the
+// banner and GET /_local/demo show it (webhook, test secrets, a signed curl).
+type demoKind struct {
+	channel func(now time.Time) inbox.Channel
+	show    func(base string, ch inbox.Channel) DemoChannel
+}
+
+// demoKinds are the seeded channels, one line per kind.
+var demoKinds = []demoKind{
+	{demoSMS, smsDemoChannel},
+	{demoMessenger, metaDemoChannel},
+	{demoWhatsApp, metaDemoChannel},
+	{demoEmail, emailDemoChannel},
+}
+
+func demoSMS(now time.Time) inbox.Channel {
+	return inbox.Channel{
+		AccountID: DemoAccount, ID: demoSMSChannel, InboxID: demoInboxID, Type: inbox.ChannelSMS,
+		Name: "Demo SMS", ProviderKey: demoPhone,
+		Twilio:    &inbox.TwilioConfig{AccountSID: demoTwilioSID, PhoneNumber: demoPhone},
+		Secrets:   map[string]string{inbox.SecretTwilioAuthToken: demoAuthTokenPrefix + randomHex(8)},
+		CreatedAt: now,
+	}
+}
+
+func smsDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	hook := channel.WebhookURL(base, sms.Kind.WebhookPath, ch.ID)
+	authToken := ch.Secrets[inbox.SecretTwilioAuthToken]
+	return DemoChannel{
+		ID: ch.ID, Type: ch.Type, WebhookURL: hook, StatusCallbackURL: channel.WebhookURL(base, sms.Kind.StatusPath, ch.ID),
+		PhoneNumber: demoPhone, Secrets: map[string]string{"twilioAccountSid": demoTwilioSID, "twilioAuthToken": authToken},
+		Curl: TwilioCurl(hook, authToken, demoTwilioSID, demoCustomer, demoPhone, "Hello from the demo!"),
+	}
+}
+
+func emailDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	return DemoChannel{ID: ch.ID, Type: ch.Type, Address: ch.Email.Address,
+		Curl: "curl -sS -X POST '" + base + "/_local/email' --data-binary @infra/local/hello.eml"}
 }
 
 // DemoEmailAddress is the seeded team email channel's address.
@@ -158,14 +174,14 @@ func metaDemoChannel(base string, ch inbox.Channel) DemoChannel {
 	dc := DemoChannel{ID: ch.ID, Type: ch.Type, Secrets: map[string]string{"appSecret": ch.Secrets[inbox.SecretAppSecret]}}
 	var body []byte
 	if ch.Type == inbox.ChannelMessenger {
-		dc.WebhookURL = base + "/webhooks/messenger/" + ch.ID
+		dc.WebhookURL = channel.WebhookURL(base, messenger.Kind.WebhookPath, ch.ID)
 		dc.PhoneNumber = ""
 		dc.Secrets["verifyToken"] = ch.Messenger.VerifyToken
 		dc.Secrets["pageAccessToken"] = ch.Secrets[inbox.SecretPageAccessToken]
 		body = MessengerTextBody(ch.Messenger.PageID, demoCustomerPSID, "m_"+randomHex(16), "Hello from Messenger!", time.Now())
 		dc.VerifyCurl = fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", dc.WebhookURL, ch.Messenger.VerifyToken)
 	} else {
-		dc.WebhookURL = base + "/webhooks/whatsapp/" + ch.ID
+		dc.WebhookURL = channel.WebhookURL(base, whatsapp.Kind.WebhookPath, ch.ID)
 		dc.PhoneNumber = ch.WhatsApp.DisplayNumber
 		dc.Secrets["verifyToken"] = ch.WhatsApp.VerifyToken
 		dc.Secrets["accessToken"] = ch.Secrets[inbox.SecretAccessToken]

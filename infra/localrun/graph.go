@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/messenger"
+	"github.com/openinbox/inbox/shared/channels/whatsapp"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/meta"
@@ -129,7 +132,7 @@ func (g *graph) callback(w http.ResponseWriter, r *http.Request, e *OutboxEntry,
 	var payload any
 	var hook string
 	if t == inbox.ChannelWhatsApp {
-		hook = g.base + "/webhooks/whatsapp/" + ch.ID
+		hook = channel.WebhookURL(g.base, whatsapp.Kind.WebhookPath, ch.ID)
 		st := map[string]any{"id": e.SID, "status": status, "timestamp": fmt.Sprint(now.Unix()), "recipient_id": e.To}
 		if status == "failed" {
 			st["errors"] = []map[string]any{{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable"}}
@@ -142,7 +145,7 @@ func (g *graph) callback(w http.ResponseWriter, r *http.Request, e *OutboxEntry,
 			}}},
 		}}}
 	} else {
-		hook = g.base + "/webhooks/messenger/" + ch.ID
+		hook = channel.WebhookURL(g.base, messenger.Kind.WebhookPath, ch.ID)
 		event := map[string]any{"sender": map[string]string{"id": e.To}, "recipient": map[string]string{"id": ch.Messenger.PageID}, "timestamp": now.UnixMilli()}
 		if status == "read" {
 			event["read"] = map[string]any{"watermark": now.UnixMilli()}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/openinbox/inbox/shared/channels/messenger"
+	"github.com/openinbox/inbox/shared/channels/whatsapp"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/meta"
 )
@@ -31,13 +33,13 @@ var (
 
 // NewMessenger returns the handler of a Facebook Page channel's callback URL; see newMeta.
 func NewMessenger(c Config, providers ProviderChannels) http.Handler {
-	return c.newMeta(inbox.ChannelMessenger, "/webhooks/messenger/{channelId}", meta.ParseMessenger, providers)
+	return c.newMeta(inbox.ChannelMessenger, messenger.Kind.WebhookPath, meta.ParseMessenger, providers)
 }
 
 // NewWhatsApp returns the handler of a WhatsApp Business number channel's callback URL; see
 // newMeta.
 func NewWhatsApp(c Config, providers ProviderChannels) http.Handler {
-	return c.newMeta(inbox.ChannelWhatsApp, "/webhooks/whatsapp/{channelId}", meta.ParseWhatsApp, providers)
+	return c.newMeta(inbox.ChannelWhatsApp, whatsapp.Kind.WebhookPath, meta.ParseWhatsApp, providers)
 }
 
 // newMeta serves Meta's verification handshake (GET: 200 with the bare hub.challenge, 403

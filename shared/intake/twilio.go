@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/openinbox/inbox/shared/channels/sms"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/twilio"
 )
@@ -26,8 +27,8 @@ var TwilioRoutes = []string{"POST /webhooks/twilio/{channelId}", "POST /webhooks
 // over MaxBody; 503 when the queue refused (Twilio retries).
 func NewTwilio(c Config) http.Handler {
 	r := chi.NewRouter()
-	r.Post("/webhooks/twilio/{channelId}", c.twilio(twilio.ParseInbound))
-	r.Post("/webhooks/twilio/{channelId}/status", c.twilio(parseStatus))
+	r.Post(sms.Kind.WebhookPath, c.twilio(twilio.ParseInbound))
+	r.Post(sms.Kind.StatusPath, c.twilio(parseStatus))
 	return r
 }
 
