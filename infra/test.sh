@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # make test: installs what the tests need, starts the emulators on free ports, runs go vet and
-# every test, and stops what it started, whatever the outcome.
+# every test, and stops what it started, whatever the outcome. The template is linted
+# (infra/cfnlint.sh) while the Go tests run; a finding fails the run at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+lintlog=$(mktemp)
+infra/cfnlint.sh >"$lintlog" 2>&1 &
+lint=$!
+trap 'rm -f "$lintlog"' EXIT
 infra/emulators/install.sh
-trap 'infra/emulators/stop.sh' EXIT
+trap 'infra/emulators/stop.sh; rm -f "$lintlog"' EXIT
 eval "$(infra/emulators/start.sh)"
 go vet ./...
 go test -count=1 -timeout 8m "$@" ./...
 # A short run of the MIME fuzzer on top of its seed corpus (make fuzz runs it longer).
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s -fuzzminimizetime 2s ./shared/mail/
+# The template's lint, started above.
+if wait "$lint"; then
+  cat "$lintlog"
+else
+  cat "$lintlog"
+  echo "cfn-lint: template.yaml has findings (above); run cfn-lint in the repository's root" >&2
+  exit 1
+fi
