@@ -8,7 +8,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 infra/emulators/install.sh
-trap 'infra/emulators/stop.sh' EXIT
+# A run folder of its own, so that a second `make test` at the same time keeps its emulators.
+mkdir -p .tools/run
+EMULATORS_RUN=$(mktemp -d "$root/.tools/run/XXXXXX")
+export EMULATORS_RUN
+trap 'infra/emulators/stop.sh "$EMULATORS_RUN"' EXIT
 eval "$(infra/emulators/start.sh)"
 out="$root/.tools/run/bench.txt"
 go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-200x}" ./... "$@" | tee "$out"

@@ -10,7 +10,11 @@ infra/cfnlint.sh >"$lintlog" 2>&1 &
 lint=$!
 trap 'rm -f "$lintlog"' EXIT
 infra/emulators/install.sh
-trap 'infra/emulators/stop.sh; rm -f "$lintlog"' EXIT
+# A run folder of its own, so that a second `make test` at the same time keeps its emulators.
+mkdir -p .tools/run
+EMULATORS_RUN=$(mktemp -d "$root/.tools/run/XXXXXX")
+export EMULATORS_RUN
+trap 'infra/emulators/stop.sh "$EMULATORS_RUN"; rm -f "$lintlog"' EXIT
 eval "$(infra/emulators/start.sh)"
 go vet ./...
 go test -count=1 -timeout 8m "$@" ./...

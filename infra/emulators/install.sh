@@ -6,6 +6,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools="$root/.tools"
 mkdir -p "$tools/bin"
+# Two installs at once (two `make test` in a fresh clone) take turns instead of unpacking into
+# the same folders together.
+if command -v flock >/dev/null; then
+  exec 9>"$tools/install.lock"
+  flock 9
+fi
 
 if [ ! -d "$root/infra/emulators/node_modules/local-aws-sqs" ] || [ ! -d "$root/infra/emulators/node_modules/aws-ses-v2-local" ]; then
   (cd "$root/infra/emulators" && npm ci --no-audit --no-fund --silent)

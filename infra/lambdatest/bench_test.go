@@ -69,8 +69,7 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Run(id, func(b *testing.B) {
 			event, valid := coldStartEvent(b, all[id], d)
 			for b.Loop() {
-				fn := start(b, id, d)
-				resp := fn.invoke(b, event)
+				fn, resp := startInvoked(b, id, d, event)
 				b.StopTimer()
 				if !valid(resp) {
 					b.Fatalf("unexpected response %s", resp)

@@ -24,7 +24,7 @@ import (
 )
 
 // fixtures is the folder of AWS's documented event shapes (see its README.md).
-const fixtures = "../../../shared/fixtures/aws"
+const fixtures = "testdata/aws"
 
 // fixture reads a JSON fixture into a generic document, so that every field of the documented
 // shape is kept when a test changes a few.

@@ -167,6 +167,10 @@ type messageList struct {
 	} `json:"items"`
 }
 
+// sessionTimeout bounds one end-to-end session. It is generous: it only ends a hung test, and
+// two `make test` at once on two cores make a session several times slower than usual.
+const sessionTimeout = 6 * time.Minute
+
 func repoRoot(t testing.TB) string {
 	t.Helper()
 	p, err := samtemplate.Find()
@@ -192,7 +196,7 @@ func TestEndToEnd(t *testing.T) {
 			if backend == "dynamodb-local" {
 				ddb = testenv.Endpoint(t, "DYNAMODB_ENDPOINT")
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
 			defer cancel()
 			r, err := localrun.Start(ctx, localrun.Options{
 				Addr: "127.0.0.1:0", DynamoDBEndpoint: ddb, SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
@@ -240,9 +244,16 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	}
 
 	// Tokens for any account come from the token command.
+	// The command is built once: three `go run`s on a loaded machine took longer than the test.
+	local := filepath.Join(t.TempDir(), "local")
+	build := exec.CommandContext(ctx, "go", "build", "-o", local, "./infra/local")
+	build.Dir = repoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the token command: %v\n%s", err, out)
+	}
 	mint := func(account, user, role string) string {
 		t.Helper()
-		cmd := exec.CommandContext(ctx, "go", "run", "./infra/local", "token", "-account", account, "-user", user, "-role", role)
+		cmd := exec.CommandContext(ctx, local, "token", "-account", account, "-user", user, "-role", role)
 		cmd.Dir = repoRoot(t)
 		out, err := cmd.Output()
 		if err != nil {

@@ -198,7 +198,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		queuePrefix = "inbox-" + randomHex(3) + "-"
 	}
 	if cfg.SQSEndpoint == "" {
-		ep, stop, err := startNode(o.Root, "sqs-server.js", "local-aws-sqs")
+		ep, stop, err := startNode(ctx, o.Root, "sqs-server.js", "local-aws-sqs")
 		if err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	}
 	cfg.SESEndpoint = o.SESEndpoint
 	if cfg.SESEndpoint == "" {
-		ep, stop, err := startNode(o.Root, "ses-server.js", "aws-ses-v2-local")
+		ep, stop, err := startNode(ctx, o.Root, "ses-server.js", "aws-ses-v2-local")
 		if err != nil {
 			return err
 		}
@@ -373,7 +373,7 @@ const InboundEmailDomain = "in.inbox.localhost"
 const NotifyFrom = "notifications@" + InboundEmailDomain
 
 // startNode runs an emulator script of infra/emulators on a free port and returns its endpoint.
-func startNode(root, script, pkg string) (string, func(), error) {
+func startNode(ctx context.Context, root, script, pkg string) (string, func(), error) {
 	dir := filepath.Join(root, "infra", "emulators")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg)); err != nil {
 		return "", nil, fmt.Errorf("the %s emulator is not installed: run `make run` (or infra/emulators/install.sh)", pkg)
@@ -390,19 +390,33 @@ func startNode(root, script, pkg string) (string, func(), error) {
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("start %s: %w", pkg, err)
 	}
-	stop := func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() { _ = cmd.Process.Kill(); <-exited }
 	ep := fmt.Sprintf("http://127.0.0.1:%d", port)
-	// Node starts in well under a second on an idle machine; allow for a busy one.
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond); err == nil {
+	// A loaded machine starts node slowly: the limit is generous, and an emulator that exits
+	// (its port taken meanwhile) is reported at once.
+	deadline := time.Now().Add(emulatorStartTimeout)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
 			_ = c.Close()
 			return ep, stop, nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-exited:
+			return "", nil, fmt.Errorf("the %s emulator exited before listening on port %d", pkg, port)
+		case <-ctx.Done():
+			stop()
+			return "", nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	stop()
-	return "", nil, fmt.Errorf("the %s emulator did not start", pkg)
+	return "", nil, fmt.Errorf("the %s emulator did not listen on port %d within %v", pkg, port, emulatorStartTimeout)
 }
+
+// emulatorStartTimeout bounds the wait for a node emulator to listen.
+const emulatorStartTimeout = 3 * time.Minute
 
 func randomHex(n int) string {
 	b := make([]byte, n)

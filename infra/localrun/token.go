@@ -42,8 +42,28 @@ func LoadKey(root string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(p, key, 0o600); err != nil {
+	// Written aside and linked into place, so that processes starting at once (two test runs)
+	// all end up with the one key that won, never a half-written file.
+	tmp, err := os.CreateTemp(filepath.Dir(p), "jwt.key.*")
+	if err != nil {
 		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(key); err != nil {
+		_ = tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), p); err != nil {
+		if b, rerr := os.ReadFile(p); rerr == nil && len(b) >= 32 {
+			return b, nil
+		}
+		// A short key file left by hand is replaced.
+		if err := os.Rename(tmp.Name(), p); err != nil {
+			return nil, err
+		}
 	}
 	return key, nil
 }

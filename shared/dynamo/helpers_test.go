@@ -27,7 +27,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	client, table := testenv.DynamoDB(t)
+	client, table := testenv.DynamoDBLocal(t)
 	key := make([]byte, secretbox.KeySize)
 	_, _ = rand.Read(key)
 	box, err := secretbox.New(key)

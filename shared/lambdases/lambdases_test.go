@@ -16,7 +16,8 @@ import (
 	"github.com/openinbox/inbox/shared/lambdases"
 )
 
-const fixtures = "../../../shared/fixtures/aws/ses"
+// fixtures holds AWS's documented SES Lambda-action events (see its README.md).
+const fixtures = "testdata"
 
 func load(t *testing.T, name string) events.SimpleEmailEvent {
 	t.Helper()
