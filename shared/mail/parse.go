@@ -38,6 +38,7 @@ func parse(r io.Reader) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: read message: %w", err)
 	}
+	raw, bounded := boundMIME(raw)
 	env, err := readEnvelope(raw)
 	if err != nil {
 		return unreadable(raw, err.Error()), nil
@@ -45,7 +46,12 @@ func parse(r io.Reader) (*Message, error) {
 	if !looksLikeMail(env.Root.Header) {
 		return unreadable(raw, "no message headers found"), nil
 	}
-	return fromEnvelope(env, raw), nil
+	m := fromEnvelope(env, raw)
+	for _, p := range bounded {
+		m.Malformed = true
+		m.addProblem(p)
+	}
+	return m, nil
 }
 
 // readAll reads r whole, sizing the buffer up front when r tells its length (bytes.Reader,
