@@ -231,6 +231,12 @@ func (blobs) PresignGet(_ context.Context, key string, ttl time.Duration) (strin
 	return fmt.Sprintf("https://media-bucket.s3.eu-west-1.amazonaws.com/%s?X-Amz-Expires=%d&X-Amz-Signature=0f1e2d", key, int(ttl.Seconds())), nil
 }
 
+func (b blobs) PresignDownload(ctx context.Context, key, name, contentType string, ttl time.Duration) (string, error) {
+	link, err := b.PresignGet(ctx, key, ttl)
+	respType, disposition := inbox.Download(name, contentType)
+	return link + "&response-content-disposition=" + url.QueryEscape(disposition) + "&response-content-type=" + url.QueryEscape(respType), err
+}
+
 const (
 	acct      = "acct1"
 	authToken = "twilio-auth-token"
@@ -756,6 +762,13 @@ func testEmailBodies(t *testing.T, api http.Handler) {
 		}
 		if u := l.Items[0].Attachments[0].URL; !strings.HasPrefix(u, "https://media-bucket.s3.eu-west-1.amazonaws.com/email/acct1/ch4/ses1/0-logo.png?") {
 			t.Errorf("attachment url %q", u)
+		}
+		// An agent's browser shows the image in place and downloads everything else.
+		for i, want := range []string{`inline; filename="logo.png"`, `attachment; filename="order.pdf"`} {
+			u, err := url.Parse(l.Items[0].Attachments[i].URL)
+			if err != nil || u.Query().Get("response-content-disposition") != want {
+				t.Errorf("attachment %d link %q: want response-content-disposition %q", i, l.Items[0].Attachments[i].URL, want)
+			}
 		}
 	})
 }

@@ -52,9 +52,11 @@ type Publisher interface {
 	Publish(ctx context.Context, group, dedup string, body []byte) error
 }
 
-// Blobs signs short-lived links to media copied into the bucket.
+// Blobs signs short-lived links to media copied into the bucket: PresignGet for providers that
+// download a reply's file, PresignDownload for agents' browsers (served as inbox.Download says).
 type Blobs interface {
 	PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
+	PresignDownload(ctx context.Context, key, name, contentType string, ttl time.Duration) (string, error)
 }
 
 // Files is Blobs that also stores and reads files: with it (s3store.Store is one), agents

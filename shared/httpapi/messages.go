@@ -103,7 +103,7 @@ func (a *api) links(ctx context.Context, as []inbox.Attachment) []inbox.Attachme
 	out := make([]inbox.Attachment, len(as))
 	for i, at := range as {
 		if a.Blobs != nil && at.MediaStatus == inbox.MediaStored && at.StorageKey != "" {
-			if u, err := a.Blobs.PresignGet(ctx, at.StorageKey, MediaLinkTTL); err == nil {
+			if u, err := a.Blobs.PresignDownload(ctx, at.StorageKey, at.Name, at.ContentType, MediaLinkTTL); err == nil {
 				at.URL = u
 			} else {
 				a.Log.WarnContext(ctx, "media link could not be signed", "err", err)

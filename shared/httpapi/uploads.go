@@ -78,7 +78,7 @@ func (a *api) upload(r *http.Request, w http.ResponseWriter, p inbox.Principal) 
 	if err := files.Put(ctx, key, ct, bytes.NewReader(data), int64(len(data))); err != nil {
 		return 0, nil, err
 	}
-	link, err := files.PresignGet(ctx, key, MediaLinkTTL)
+	link, err := files.PresignDownload(ctx, key, name, ct, MediaLinkTTL)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -354,7 +354,7 @@ func (e *Email) storeAttachments(ctx context.Context, log *slog.Logger, ch inbox
 			return nil, err
 		}
 		a := inbox.Attachment{
-			Type: inbox.AttachmentTypeOf(ct), Name: p.Name, ContentType: ct,
+			Type: inbox.AttachmentTypeOf(ct), Name: attachmentName(p.Name), ContentType: ct,
 			StorageKey: key, MediaStatus: inbox.MediaStored,
 		}
 		if p.Inline && p.ContentID != "" {
@@ -363,6 +363,15 @@ func (e *Email) storeAttachments(ctx context.Context, log *slog.Logger, ch inbox
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// attachmentName is the sender's file name reduced to a safe base name (inbox.FileName), or
+// "attachment" when nothing of it is left.
+func attachmentName(name string) string {
+	if n := inbox.FileName(name); n != "" {
+		return n
+	}
+	return "attachment"
 }
 
 // EmailAttachmentKey is the media bucket key of part i, named name, of the message SES received

@@ -327,6 +327,27 @@ func TestEmailAttachmentsAreStored(t *testing.T) {
 	}
 }
 
+// A sender's path in a file name and encoded line breaks in a subject do not reach the
+// conversation: the name is its base name, the subject one line.
+func TestEmailHostileNameAndSubject(t *testing.T) {
+	t.Parallel()
+	f := newEmailFixture(t)
+	raw := "From: Ada <ada@customer.test>\r\nTo: support@acme.test\r\n" +
+		"Subject: =?utf-8?q?Invoice=0D=0ABcc:_eve@evil.example?=\r\nMessage-ID: <hostile-1@customer.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+		"--b\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=\"../../evil.html\"\r\n\r\n<script>alert(1)</script>\r\n" +
+		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"..\"\r\n\r\ndots\r\n--b--\r\n"
+	must(t, f.email.Handle(f.ctx, f.deliverRaw(t, []byte(raw), "ses-hostile", emTeamAddr)))
+	env := f.queue.one(t)
+	if env.Subject != "Invoice Bcc: eve@evil.example" {
+		t.Errorf("subject %q", env.Subject)
+	}
+	if len(env.Attachments) != 2 || env.Attachments[0].Name != "evil.html" || env.Attachments[1].Name != "attachment" {
+		t.Fatalf("attachments %+v", env.Attachments)
+	}
+}
+
 func TestEmailVirusStoresNoAttachment(t *testing.T) {
 	t.Parallel()
 	f := newEmailFixture(t)

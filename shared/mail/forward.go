@@ -67,7 +67,7 @@ func findForwarded(env *enmime.Envelope, m *Message) *Forwarded {
 			if from := parseAddressList(headerValue(h, "From")); len(from) > 0 {
 				return &Forwarded{
 					From:    from[0],
-					Subject: fixText(strings.TrimSpace(decodeHeader(headerValue(h, "Subject")))),
+					Subject: singleLine(fixText(decodeHeader(headerValue(h, "Subject")))),
 					Date:    parseDate(headerValue(h, "Date")),
 				}
 			}
@@ -168,7 +168,7 @@ func readForwardFields(lines []string, loc *time.Location) *Forwarded {
 		case fwdDate[k] && f.Date.IsZero():
 			f.Date = parseLooseDate(v, loc)
 		case fwdSubject[k] && f.Subject == "":
-			f.Subject = strings.TrimSpace(v)
+			f.Subject = singleLine(v)
 		case fwdFrom[k] || fwdDate[k] || fwdSubject[k] || fwdOther[k]:
 		case seen > 0 && k == "":
 			// A continuation of a long To:/Cc: line, or the body.

@@ -23,12 +23,14 @@ const (
 	maxParts = 1000
 )
 
-// boundMIME returns raw bounded and closed as said above, and the problems to report (none
-// when raw is within the bounds and well closed). It follows the boundaries as the MIME reader
+// boundMIME returns raw bounded and closed as said above, the part of raw it kept (raw up to
+// the cut, without the inserted closing lines, to show as the raw text of a mail no part of
+// which could be read), and the problems to report (none when raw is within the bounds and
+// well closed). It follows the boundaries as the MIME reader
 // does: a part's header ends at its first blank line; a line "--boundary" followed by nothing
 // or white space starts a part of that multipart and "--boundary--" ends it, and either line
 // ends any multipart still open inside it.
-func boundMIME(raw []byte) ([]byte, []string) {
+func boundMIME(raw []byte) (bounded, kept []byte, problems []string) {
 	w := &mimeWriter{raw: raw}
 	var (
 		stack    []string // boundaries of the open multiparts, outermost first
@@ -50,7 +52,7 @@ func boundMIME(raw []byte) ([]byte, []string) {
 			if b := multipartBoundary(ctype); b != "" {
 				if len(stack) == maxDepth {
 					w.problem(fmt.Sprintf("MIME parts nested more than %d levels deep: the mail was read up to there", maxDepth))
-					return w.cut(partAt, stack), w.problems
+					return w.cut(partAt, stack), raw[:partAt], w.problems
 				}
 				stack = append(stack, b)
 			}
@@ -80,7 +82,7 @@ func boundMIME(raw []byte) ([]byte, []string) {
 				}
 				if parts++; parts > maxParts {
 					w.problem(fmt.Sprintf("more than %d MIME parts: the mail was read up to there", maxParts))
-					return w.cut(off, stack), w.problems
+					return w.cut(off, stack), raw[:off], w.problems
 				}
 				inHeader, ctype, inType, partAt = true, "", false, off
 				break
@@ -88,7 +90,7 @@ func boundMIME(raw []byte) ([]byte, []string) {
 		}
 		off = next
 	}
-	return w.cut(len(raw), stack), w.problems
+	return w.cut(len(raw), stack), raw, w.problems
 }
 
 // mimeWriter is raw with closing lines inserted; it copies raw only once a line is inserted.

@@ -90,7 +90,7 @@ func TestBoundMIMEKeepsRealMail(t *testing.T) {
 		if filepath.Base(f) == "malformed_boundary.eml" {
 			raw = append(raw, "--declared-boundary--\r\n"...)
 		}
-		if got, _ := boundMIME(raw); !bytes.Equal(got, raw) {
+		if got, _, _ := boundMIME(raw); !bytes.Equal(got, raw) {
 			t.Errorf("%s: changed (%d → %d bytes)", f, len(raw), len(got))
 		}
 	}

@@ -38,8 +38,8 @@ func parse(r io.Reader) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: read message: %w", err)
 	}
-	raw, bounded := boundMIME(raw)
-	env, err := readEnvelope(raw)
+	bounded, raw, problems := boundMIME(raw)
+	env, err := readEnvelope(bounded)
 	if err != nil {
 		return unreadable(raw, err.Error()), nil
 	}
@@ -47,7 +47,7 @@ func parse(r io.Reader) (*Message, error) {
 		return unreadable(raw, "no message headers found"), nil
 	}
 	m := fromEnvelope(env, raw)
-	for _, p := range bounded {
+	for _, p := range problems {
 		m.Malformed = true
 		m.addProblem(p)
 	}
@@ -245,7 +245,7 @@ func (m *Message) addProblem(p string) {
 // fillHeaders sets the header-derived fields of m.
 func fillHeaders(m *Message, h textproto.MIMEHeader, get func(string) string) {
 	m.Header = get
-	m.Subject = get("Subject")
+	m.Subject = singleLine(get("Subject"))
 	if from := parseAddressList(headerValue(h, "From")); len(from) > 0 {
 		m.From = from[0]
 	}

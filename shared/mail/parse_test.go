@@ -260,6 +260,9 @@ func TestParseHeaders(t *testing.T) {
 		{"encoded words in other charsets", "Subject: =?windows-1252?Q?=93Hi=94_=80?= =?iso-8859-1?q?=93x=94?= a=b\r\n", func(t *testing.T, m *Message) {
 			eq(t, "Subject", m.Subject, "“Hi” €“x” a=b")
 		}},
+		{"subject of encoded line breaks is one line", "Subject: =?utf-8?q?Invoice=0D=0ABcc:_x@evil.example=0A=09due?=\r\n", func(t *testing.T, m *Message) {
+			eq(t, "Subject", m.Subject, "Invoice Bcc: x@evil.example due")
+		}},
 		{"header access", "X-Custom: =?utf-8?q?v=C3=A6rdi?=\r\nX-Custom: second\r\n", func(t *testing.T, m *Message) {
 			eq(t, "Header", m.Header("x-custom"), "værdi")
 			eq(t, "Header(missing)", m.Header("X-Missing"), "")

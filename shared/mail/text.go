@@ -3,6 +3,7 @@ package mail
 import (
 	"html"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
@@ -270,4 +271,15 @@ func fixText(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// singleLine makes a header text one line: line breaks, tabs and other control characters
+// (an encoded word may decode to CR LF) become spaces, runs of spaces one, ends trimmed.
+func singleLine(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) < 0 {
+		return strings.TrimSpace(s)
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}), " ")
 }

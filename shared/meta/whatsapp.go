@@ -193,7 +193,7 @@ func whatsAppMessageEnvelope(m whatsAppMessage, v whatsAppValue, to string) (inb
 	}
 	media := func(t inbox.AttachmentType, md *whatsAppMedia) {
 		env.Attachments = []inbox.Attachment{{
-			Type: t, MediaID: md.ID, ContentType: md.MimeType, Caption: md.Caption, Name: md.Filename,
+			Type: t, MediaID: md.ID, ContentType: md.MimeType, Caption: md.Caption, Name: inbox.FileName(md.Filename),
 		}}
 	}
 	fallback := func(sub string) {

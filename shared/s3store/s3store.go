@@ -87,17 +87,32 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, int64, erro
 	return out.Body, size, nil
 }
 
+// PresignDownload is PresignGet for a browser: the link makes S3 answer with the Content-Type
+// and Content-Disposition of inbox.Download for a file named name of type contentType (an
+// attachment served as application/octet-stream unless a raster image), whatever the object
+// was stored with, so that a file an outsider sent never renders as a page of the bucket's
+// origin. S3 cannot add X-Content-Type-Options; the octet-stream type leaves a browser nothing
+// to sniff into a page. Errors are PresignGet's.
+func (s *Store) PresignDownload(ctx context.Context, key, name, contentType string, ttl time.Duration) (string, error) {
+	respType, disposition := inbox.Download(name, contentType)
+	return s.presignGet(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(key),
+		ResponseContentType: aws.String(respType), ResponseContentDisposition: aws.String(disposition),
+	}, ttl)
+}
+
 // PresignGet returns a URL that lets anyone holding it GET the object key for ttl. Presigning is
 // computed locally (the object's existence is not checked); it returns an EInvalid error for a
 // non-positive ttl and an EInternal error when the link cannot be signed (no credentials).
 func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	return s.presignGet(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}, ttl)
+}
+
+func (s *Store) presignGet(ctx context.Context, in *s3.GetObjectInput, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", inbox.Errorf(inbox.EInvalid, "a link must have a positive lifetime")
 	}
-	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(s.bucket),
-		Key:    aws.String(key),
-	}, s3.WithPresignExpires(ttl))
+	req, err := s.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", inbox.Wrap(err, inbox.EInternal, "a link to the file could not be signed")
 	}

@@ -172,3 +172,44 @@ func mustURL(t *testing.T, s *s3store.Store) string {
 	}
 	return link[:strings.Index(link, "/"+bucket+"/")]
 }
+
+// A link for an agent's browser serves an outsider's HTML or SVG as a download of no renderable
+// type, and a raster image inline, whatever type the object was stored with.
+func TestPresignDownloadServesUntrustedFilesAsAttachments(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, stored, wantType, wantDisposition string
+	}{
+		{"../../evil.html", "text/html", "application/octet-stream", `attachment; filename="evil.html"`},
+		{"x.svg", "image/svg+xml", "application/octet-stream", `attachment; filename="x.svg"`},
+		{"photo.jpg", "image/jpeg", "image/jpeg", `inline; filename="photo.jpg"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := newStore(t)
+			ctx := context.Background()
+			if err := s.Put(ctx, "k", tc.stored, strings.NewReader("<svg onload=alert(1)>"), 21); err != nil {
+				t.Fatal(err)
+			}
+			link, err := s.PresignDownload(ctx, "k", tc.name, tc.stored, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.Get(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET: %s", resp.Status)
+			}
+			if got := resp.Header.Get("Content-Type"); got != tc.wantType {
+				t.Errorf("Content-Type = %q, want %q", got, tc.wantType)
+			}
+			if got := resp.Header.Get("Content-Disposition"); got != tc.wantDisposition {
+				t.Errorf("Content-Disposition = %q, want %q", got, tc.wantDisposition)
+			}
+		})
+	}
+}
