@@ -46,6 +46,22 @@ func routingEndToEnd(t *testing.T, e *session) {
 	rules := map[string]any{"autoAssign": true, "target": "users_and_teams", "userIds": []string{"bob", "cy"}, "onlyAvailable": true}
 	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, map[string]any{"autoAssign": true, "target": "users_and_teams", "userIds": []string{"dee"}, "onlyAvailable": true}), http.StatusBadRequest)
 	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, map[string]any{"autoAssign": true, "target": "users_and_teams", "userIds": []string{"nobody"}, "onlyAvailable": true}), http.StatusNotFound)
+	// Rules sent without onlyAvailable (for users and teams, and for contact owners) keep
+	// "only available users" on, as documented.
+	for _, omitted := range []map[string]any{
+		{"autoAssign": true, "target": "users_and_teams", "userIds": []string{"bob"}},
+		{"autoAssign": true, "target": "contact_owner", "fallback": "unassigned"},
+	} {
+		var got struct {
+			Routing struct {
+				OnlyAvailable bool `json:"onlyAvailable"`
+			} `json:"routing"`
+		}
+		c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, omitted).json(t, &got)
+		if !got.Routing.OnlyAvailable {
+			t.Errorf("rules %v without onlyAvailable stored onlyAvailable false", omitted)
+		}
+	}
 	want(t, c.api(http.MethodPut, "/v1/channels/"+ch.ID+"/routing", admin, rules), http.StatusOK)
 
 	// Three customers write: two agents of capacity 1 take two, the third waits.

@@ -14,7 +14,9 @@ import (
 // putRouting sets a channel's automation settings: users and teams of this account only (404
 // otherwise), users with a paid seat only (400 otherwise); then drains the waiting queue.
 func (a *api) putRouting(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
-	var in inbox.RoutingRules
+	// "Only available users" is on unless the request turns it off: an omitted onlyAvailable
+	// must not hand conversations to away agents.
+	in := inbox.RoutingRules{OnlyAvailable: true}
 	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
