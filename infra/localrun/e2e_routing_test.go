@@ -90,6 +90,19 @@ func routingEndToEnd(t *testing.T, e *session) {
 	if len(q.Assigned) != 1 || len(q.Waiting) != 1 || q.Waiting[0].ID != waiting {
 		t.Fatalf("bob's queue = %+v", q)
 	}
+	// A refused change changes nothing: closing with an invalid assignee leaves the
+	// conversation open, at the same version.
+	type state struct {
+		Status  string `json:"status"`
+		Version int    `json:"version"`
+	}
+	before := get[state](c, "/v1/conversations/"+q.Assigned[0].ID, admin)
+	for _, bad := range []string{"-", "a#b"} {
+		want(t, c.api(http.MethodPatch, "/v1/conversations/"+q.Assigned[0].ID, admin, map[string]any{"status": "closed", "assignee": bad}), http.StatusBadRequest)
+	}
+	if after := get[state](c, "/v1/conversations/"+q.Assigned[0].ID, admin); after != before || after.Status != "open" {
+		t.Fatalf("after refused changes: %+v, before %+v", after, before)
+	}
 	// Bob goes away and closes his conversation: Cy is full, so the third still waits.
 	want(t, c.api(http.MethodPatch, "/v1/users/me", bob, map[string]any{"available": false}), http.StatusOK)
 	want(t, c.api(http.MethodPatch, "/v1/conversations/"+q.Assigned[0].ID, bob, map[string]any{"status": "closed"}), http.StatusOK)

@@ -140,7 +140,9 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 		u := ""
 		if as != nil {
 			u = strings.TrimSpace(*as)
-			if u == "" || len(u) > 128 {
+			// The store's rules for a user id ('#' separates key parts, "-" marks unassigned),
+			// checked here so that a refused assignee leaves the status unchanged too.
+			if u == "" || len(u) > 128 || u == "-" || strings.Contains(u, "#") {
 				return 0, nil, inbox.Errorf(inbox.EInvalid, "assignee must be a user id or null")
 			}
 		}
