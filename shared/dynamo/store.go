@@ -234,9 +234,12 @@ func isConditionFailed(err error) bool {
 	return errors.As(err, &cf)
 }
 
-// storeError codes an error of a DynamoDB call: requests DynamoDB refuses as malformed are bugs
-// (EInternal); everything else — throttling, server errors, the network, a canceled context — is
-// EUnavailable, worth retrying later.
+// storeError codes an error of a DynamoDB call. A ValidationException is a request DynamoDB
+// refuses for what it carries — an id past the key size limits (2,048 bytes of partition key,
+// 1,024 of sort key), an item past 400 KB — which retrying never heals and which is the
+// caller's input, not a fault of the service: EInvalid (ETooLarge for an item too large).
+// Other refusals of malformed requests are bugs (EInternal); everything else — throttling,
+// server errors, the network, a canceled context — is EUnavailable, worth retrying later.
 func storeError(err error, what string) error {
 	var coded *inbox.Error
 	if errors.As(err, &coded) {
@@ -245,7 +248,12 @@ func storeError(err error, what string) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {
-		case "ValidationException", "ResourceNotFoundException", "SerializationException",
+		case "ValidationException":
+			if strings.Contains(strings.ToLower(api.ErrorMessage()), "item size") {
+				return inbox.Wrap(err, inbox.ETooLarge, "the data is larger than the store allows: "+what)
+			}
+			return inbox.Wrap(err, inbox.EInvalid, "the store refused the request (an id or value too long?): "+what)
+		case "ResourceNotFoundException", "SerializationException",
 			"AccessDeniedException", "UnrecognizedClientException", "ItemCollectionSizeLimitExceededException":
 			return inbox.Wrap(err, inbox.EInternal, "storage error: "+what)
 		}

@@ -187,3 +187,27 @@ func TestTransactionUnits(t *testing.T) {
 		}
 	}
 }
+
+// Ids past DynamoDB's key size limits (2,048 bytes of partition key, 1,024 of sort key) are
+// the caller's bad input, never a storage fault: EInvalid (400), not EInternal (500).
+func TestIDsPastKeyLimitsAreInvalid(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	long := strings.Repeat("x", 3000)
+	ops := map[string]func() error{
+		"GetConversation": func() error { _, err := f.store.GetConversation(f.ctx, "acctA", long); return err },
+		"GetChannel":      func() error { _, err := f.store.GetChannel(f.ctx, "acctA", long); return err },
+		"GetContact":      func() error { _, err := f.store.GetContact(f.ctx, "acctA", long); return err },
+		"GetInbox":        func() error { _, err := f.store.GetInbox(f.ctx, long, "ib1"); return err },
+		"SetStatus": func() error {
+			_, err := f.store.SetStatus(f.ctx, "acctA", long, inbox.StatusClosed)
+			return err
+		},
+	}
+	for name, op := range ops {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			wantCode(t, op(), inbox.EInvalid)
+		})
+	}
+}
