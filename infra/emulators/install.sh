@@ -14,10 +14,12 @@ if command -v flock >/dev/null; then
 fi
 
 if [ ! -d "$root/infra/emulators/node_modules/local-aws-sqs" ] || [ ! -d "$root/infra/emulators/node_modules/aws-ses-v2-local" ]; then
+  echo "installing the SQS and SES emulators (npm: local-aws-sqs, aws-ses-v2-local) into infra/emulators/node_modules…" >&2
   (cd "$root/infra/emulators" && npm ci --no-audit --no-fund --silent)
 fi
 
 if [ ! -f "$tools/dynamodb/DynamoDBLocal.jar" ]; then
+  echo "installing DynamoDB Local (AWS's jar, from the npm package amplify-dynamodb-simulator) into .tools/dynamodb…" >&2
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null && tar xzf amplify-dynamodb-simulator-2.9.30.tgz)
   rm -rf "$tools/dynamodb"
@@ -26,5 +28,6 @@ if [ ! -f "$tools/dynamodb/DynamoDBLocal.jar" ]; then
 fi
 
 if [ ! -x "$tools/bin/aws-lambda-rie" ]; then
+  echo "installing the Lambda runtime interface emulator (go install aws-lambda-rie) into .tools/bin…" >&2
   GOBIN="$tools/bin" go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 fi
