@@ -231,7 +231,7 @@ func Router(ctx context.Context, c Config) (lambdasqs.Handler, error) {
 		media = sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), c.MediaQueueURL)
 	}
 	a := c.assigner(store)
-	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(a)
+	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(a).WithChannelCache(router.ChannelCacheTTL)
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)
 	}, nil

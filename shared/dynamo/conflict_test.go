@@ -43,7 +43,6 @@ func (c *conflictTransport) RoundTrip(req *http.Request) (*http.Response, error)
 func TestTransactionConflictIsRetried(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	c := f.conversation("acctA", "ib1", base)
 	tests := []struct {
 		name      string
 		conflicts int32
@@ -60,11 +59,10 @@ func TestTransactionConflictIsRetried(t *testing.T) {
 				o.HTTPClient = &http.Client{Transport: tr}
 			})
 			s := New(client, f.table, nil)
-			m := newMessage(inbox.DirectionIn, "hi", base, inbox.MessageReceived)
-			ok, err := s.AppendMessage(f.ctx, c, m, "SM-"+tt.name)
+			_, ok, err := s.UpsertContact(f.ctx, inbox.Contact{AccountID: "acctA", ID: inbox.NewID(), Email: tt.name + "@example.com", CreatedAt: base})
 			wantCode(t, err, tt.code)
 			if ok != (tt.code == "") {
-				t.Errorf("stored = %v", ok)
+				t.Errorf("created = %v", ok)
 			}
 			if got := tr.seen.Load(); got < tt.conflicts {
 				t.Errorf("%d transactions sent, want at least %d", got, tt.conflicts)

@@ -28,18 +28,40 @@ func (s *Store) UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Conta
 	if err := checkIDs("account id", c.AccountID, "contact id", c.ID); err != nil {
 		return inbox.Contact{}, false, err
 	}
-	var l lookup
+	l, err := contactLookup(c)
+	if err != nil {
+		return inbox.Contact{}, false, err
+	}
+	return s.upsertContact(ctx, "UpsertContact", c, l, true, true)
+}
+
+// CreateContact is UpsertContact for a sender whose address a recent read found no contact for
+// (see InboundState): it writes first, and reads the existing contact only when the address
+// turns out to be taken.
+//
+// Errors: those of UpsertContact.
+func (s *Store) CreateContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error) {
+	if err := checkIDs("account id", c.AccountID, "contact id", c.ID); err != nil {
+		return inbox.Contact{}, false, err
+	}
+	l, err := contactLookup(c)
+	if err != nil {
+		return inbox.Contact{}, false, err
+	}
+	return s.upsertContact(ctx, "CreateContact", c, l, true, false)
+}
+
+// contactLookup is the key of the lookup item of c's address: c.PSID, else c.Phone, else c.Email.
+func contactLookup(c inbox.Contact) (lookup, error) {
 	switch {
 	case c.PSID != "":
-		l = lookup{pk: psidPK(c.AccountID, c.PSID), sk: skPSID, what: "page-scoped id"}
+		return lookup{pk: psidPK(c.AccountID, c.PSID), sk: skPSID, what: "page-scoped id"}, nil
 	case c.Phone != "":
-		l = lookup{pk: phonePK(c.AccountID, c.Phone), sk: skPhone, what: "phone number"}
+		return lookup{pk: phonePK(c.AccountID, c.Phone), sk: skPhone, what: "phone number"}, nil
 	case c.Email != "":
-		l = lookup{pk: emailPK(c.AccountID, c.Email), sk: skEmail, what: "email address"}
-	default:
-		return inbox.Contact{}, false, inbox.Errorf(inbox.EInvalid, "the contact has no page-scoped id, phone number or email address")
+		return lookup{pk: emailPK(c.AccountID, c.Email), sk: skEmail, what: "email address"}, nil
 	}
-	return s.upsertContact(ctx, "UpsertContact", c, l, true)
+	return lookup{}, inbox.Errorf(inbox.EInvalid, "the contact has no page-scoped id, phone number or email address")
 }
 
 // UpsertContactByPhone returns the contact of account c.AccountID with phone c.Phone, creating
@@ -57,19 +79,24 @@ func (s *Store) UpsertContactByPhone(ctx context.Context, c inbox.Contact) (inbo
 		return inbox.Contact{}, false, inbox.Errorf(inbox.EInvalid, "the contact has no phone number")
 	}
 	l := lookup{pk: phonePK(c.AccountID, c.Phone), sk: skPhone, what: "phone number"}
-	return s.upsertContact(ctx, "UpsertContactByPhone", c, l, false)
+	return s.upsertContact(ctx, "UpsertContactByPhone", c, l, false, true)
 }
 
 // lookup is the key of the item that maps one of a contact's addresses to the contact.
 type lookup struct{ pk, sk, what string }
 
-func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l lookup, fillName bool) (inbox.Contact, bool, error) {
+func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l lookup, fillName, readFirst bool) (inbox.Contact, bool, error) {
 	for attempt := 1; ; attempt++ {
-		existing, found, err := s.contactByLookup(ctx, op, c.AccountID, l)
-		if err != nil {
-			return inbox.Contact{}, false, err
+		var existing inbox.Contact
+		var found bool
+		if readFirst || attempt > 1 {
+			var err error
+			if existing, found, err = s.contactByLookup(ctx, op, c.AccountID, l); err != nil {
+				return inbox.Contact{}, false, err
+			}
 		}
 		if found {
+			var err error
 			if fillName && existing.Name == "" && c.Name != "" {
 				existing, err = s.fillContactName(ctx, op, existing, c.Name)
 			}

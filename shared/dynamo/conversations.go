@@ -26,6 +26,19 @@ import (
 // Errors: EInvalid (missing or malformed ids, a status other than open), EConflict (c.ID is
 // taken), EUnavailable, EInternal.
 func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
+	return s.findOrOpenConversation(ctx, "FindOrOpenConversation", c, true)
+}
+
+// OpenConversation is FindOrOpenConversation for a contact that was just created, which has no
+// conversation yet: it writes first, and reads only when the contact turns out to have an open
+// conversation in the inbox.
+//
+// Errors: those of FindOrOpenConversation.
+func (s *Store) OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
+	return s.findOrOpenConversation(ctx, "OpenConversation", c, false)
+}
+
+func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.Conversation, readFirst bool) (inbox.Conversation, bool, error) {
 	if err := checkIDs("account id", c.AccountID, "conversation id", c.ID, "inbox id", c.InboxID,
 		"contact id", c.ContactID); err != nil {
 		return inbox.Conversation{}, false, err
@@ -37,7 +50,6 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 		c.Status = inbox.StatusOpen
 	}
 	c.Version = 1
-	const op = "FindOrOpenConversation"
 	if c.Status == inbox.StatusSpam {
 		// Spam is stored to be seen, never joined: no open marker.
 		convAV, err := marshal(newConversationItem(c))
@@ -61,9 +73,12 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 		return inbox.Conversation{}, false, inbox.Errorf(inbox.EInvalid, "a new conversation must be open (or spam)")
 	}
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		av, err := s.getItem(ctx, op, key(openPK(c.AccountID, c.InboxID, c.ContactID, c.ThreadKey), skOpen))
-		if err != nil {
-			return inbox.Conversation{}, false, err
+		var av map[string]types.AttributeValue
+		if readFirst || attempt > 1 {
+			var err error
+			if av, err = s.getItem(ctx, op, key(openPK(c.AccountID, c.InboxID, c.ContactID, c.ThreadKey), skOpen)); err != nil {
+				return inbox.Conversation{}, false, err
+			}
 		}
 		if av != nil {
 			var marker openItem

@@ -46,12 +46,15 @@
 //	Contact                               A#{acct}#CT#{contactId}              CT
 //	                                                                                                        psid ("{pageId}:{psid}") when known;
 //	                                                                                                        ownerId; ticketCount (CreateTicket)
-//	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId
-//	                                      A#{acct}#PHONE#{e164}                PHONE
-//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL
+//	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId; hints (SetOpenHint):
+//	                                      A#{acct}#PHONE#{e164}                PHONE                          open#{inboxId} = "{convId}#{chId}"
+//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          (the open conversation), named (bool)
 //	  find or create by address           GetItem lookup item (PSID, else phone, else email) → contact;
 //	                                        else put both in one transaction; a missing name is filled
-//	                                        in with a conditional update (only while still empty)
+//	                                        in with a conditional update (only while still empty).
+//	                                        CreateContact: the transaction first, the reads on a conflict
+//	  inbound message (InboundState)      BatchGetItem, eventually consistent, of the provider marker and
+//	                                        the lookup item: duplicate? contact? open conversation (hint)?
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
 //	                                                                                                        lastInboundAt (absent until the contact writes)
 //	                                                                                                        waitSK (sk of its waiting item, when waiting)
@@ -102,7 +105,10 @@
 //	  media fetched                       UpdateItem SET attachments[i], condition size(attachments) > i
 //	Provider message marker               A#{acct}#PM#{chId}#{providerMsgId}   PM                           conversationId, messageId,
 //	                                                                                                        ttl = now + 90 days (epoch seconds)
-//	  exactly-once intake                 put with attribute_not_exists in the transaction that stores the message
+//	  exactly-once intake                 message put (attribute_not_exists; inbound ids derive from the
+//	                                        provider's), then marker put (absent, expired or naming the same
+//	                                        message), then the conversation update (status = open for
+//	                                        AppendToOpen): single writes, undone on a duplicate or no conversation
 //	  status callback → message           GetItem
 //	Notice marker                         A#{acct}#NOTICE#{name}               NOTICE                       claimedAt, ttl (epoch seconds, set by
 //	  (one email per event, name such as                                                                    the caller)
@@ -112,11 +118,14 @@
 //
 // # Consistency
 //
-// Reads of the table are strongly consistent; the lists served by gsi1..gsi3 (channels,
-// conversations) are eventually consistent and may lag a moment behind writes. Writes that must
-// stay together (a channel and its provider key claim, a contact and its lookup item, a
-// conversation and its open marker, a message with its provider marker and its conversation's
-// last-message fields) are single transactions with conditions. Conversations carry a version
+// Reads of the table are strongly consistent, except InboundState's (a duplicate or a contact it
+// misses is caught by the conditions of the writes that follow); the lists served by gsi1..gsi3
+// (channels, conversations) are eventually consistent and may lag a moment behind writes. Writes
+// that must stay together (a channel and its provider key claim, a contact and its lookup item, a
+// conversation and its open marker) are single transactions with conditions. A message, its
+// provider marker and its conversation's last-message fields are three conditional single writes
+// (a transaction costs twice the units): see AppendMessage for the order and what a failure
+// between them leaves. Conversations carry a version
 // incremented by every write; status and assignee changes are conditional on it and retried.
 //
 // # Errors
@@ -128,6 +137,7 @@
 //
 // # Capacity
 //
-// Every call asks DynamoDB for its consumed capacity; OnCapacity receives the totals, for
-// benchmarks measuring capacity units per inbound message.
+// Every call asks DynamoDB for its consumed capacity; OnCapacity receives the totals in AWS's
+// units, for benchmarks measuring capacity units per inbound message (capacity.go says how
+// DynamoDB Local's reports of transactions and batch reads are converted).
 package dynamo

@@ -130,6 +130,8 @@ type lookupItem struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`
 	ContactID string `dynamodbav:"contactId"`
+	// Named and the attributes open#{inboxId} are SetOpenHint's hints for InboundState.
+	Named bool `dynamodbav:"named,omitempty"`
 }
 
 type conversationItem struct {

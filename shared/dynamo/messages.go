@@ -44,53 +44,140 @@ func (s *Store) providerMarker(acct, channelID, providerID, convID, msgID string
 }
 
 // AppendMessage stores m as a new message of conv and moves conv's last-message time, preview
-// and index positions to it (and its last-inbound time, when m is inbound), in one transaction. When providerID is not "" the provider's id of
-// the message is recorded for 90 days, and a second append with the same conv.ChannelID and
-// providerID writes nothing and returns false: under any concurrency, one message is stored per
-// provider message. It returns true when the message was stored.
+// and index positions to it (and its last-inbound time, when m is inbound). When providerID is
+// not "" the provider's id of the message is recorded for 90 days, and a second append with the
+// same conv.ChannelID and providerID changes nothing and returns false: under any concurrency
+// and redelivery, one message is stored per provider message. It returns true when this call
+// stored the message.
+//
+// It makes single writes, not a transaction (which would cost twice the units): the message,
+// conditional on its id being new; the provider marker, conditional on naming no other
+// message; then the conversation. A message whose provider id turns out to be stored under
+// another id, or whose conversation is missing, is deleted again. Callers give an inbound
+// message an id derived from the provider's (the router does), so that a redelivery after a
+// failure in between writes the same message: it finds it, completes what is missing, and
+// returns false. What a failure between the marker and the conversation leaves behind is a
+// conversation whose preview and time lag until its next message.
 //
 // Errors: EInvalid (missing or malformed ids), ENotFound (no conversation conv), EConflict (a
-// message with m.ID exists), EUnavailable, EInternal.
+// message with m.ID exists and providerID is ""), EUnavailable, EInternal.
 func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error) {
-	if err := checkIDs("account id", conv.AccountID, "conversation id", conv.ID, "message id", m.ID); err != nil {
-		return false, err
+	_, stored, err := s.appendMessage(ctx, "AppendMessage", conv.AccountID, conv.ID, conv.ChannelID, m, providerID, false)
+	return stored, err
+}
+
+// AppendToOpen is AppendMessage for conversation convID of account acct that must still be open:
+// the inbound path's write when a hint (InboundState) names the contact's open conversation.
+// channelID is the conversation's channel (the provider marker's scope). It returns the
+// conversation as stored after the message (only its id and channel when nothing was stored).
+//
+// Errors: those of AppendMessage, and EConflict with inbox.ErrNotOpen in its chain when the
+// conversation is not open (or does not exist): nothing is left written; look it up again.
+func (s *Store) AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error) {
+	return s.appendMessage(ctx, "AppendToOpen", acct, convID, channelID, m, providerID, true)
+}
+
+func (s *Store) appendMessage(ctx context.Context, op, acct, convID, channelID string, m inbox.Message, providerID string, mustBeOpen bool) (inbox.Conversation, bool, error) {
+	if err := checkIDs("account id", acct, "conversation id", convID, "message id", m.ID); err != nil {
+		return inbox.Conversation{}, false, err
 	}
 	if providerID != "" {
-		if err := checkIDs("channel id", conv.ChannelID); err != nil {
-			return false, err
+		if err := checkIDs("channel id", channelID); err != nil {
+			return inbox.Conversation{}, false, err
 		}
 		if m.ProviderID == "" {
 			m.ProviderID = providerID
 		}
 	}
-	if m.ConversationID != "" && m.ConversationID != conv.ID {
-		return false, inbox.Errorf(inbox.EInvalid, "the message belongs to another conversation")
+	if m.ConversationID != "" && m.ConversationID != convID {
+		return inbox.Conversation{}, false, inbox.Errorf(inbox.EInvalid, "the message belongs to another conversation")
 	}
-	m.AccountID, m.ConversationID = conv.AccountID, conv.ID
-	msgAV, err := marshal(newMessageItem(m, conv.ChannelID))
+	m.AccountID, m.ConversationID = acct, convID
+	msgAV, err := marshal(newMessageItem(m, channelID))
 	if err != nil {
-		return false, err
+		return inbox.Conversation{}, false, err
 	}
-	var items []types.TransactWriteItem
+	unstored := inbox.Conversation{AccountID: acct, ID: convID, ChannelID: channelID}
+	msgKey := key(convPK(acct, convID), messageSK(m.ID))
+	err = s.putItem(ctx, op, &dynamodb.PutItemInput{
+		Item:                     msgAV,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	})
+	replay := isConditionFailed(err)
+	switch {
+	case replay && providerID == "":
+		return inbox.Conversation{}, false, inbox.Errorf(inbox.EConflict, "a message with this id already exists")
+	case err != nil && !replay:
+		return inbox.Conversation{}, false, storeError(err, "store message")
+	}
+	var markerKey map[string]types.AttributeValue
 	if providerID != "" {
-		marker, err := s.providerMarker(conv.AccountID, conv.ChannelID, providerID, conv.ID, m.ID, false)
+		marker, err := s.providerMarker(acct, channelID, providerID, convID, m.ID, true)
 		if err != nil {
-			return false, err
+			return inbox.Conversation{}, false, err
 		}
-		items = append(items, marker)
+		err = s.putItem(ctx, op, &dynamodb.PutItemInput{
+			Item: marker.Put.Item, ConditionExpression: marker.Put.ConditionExpression,
+			ExpressionAttributeNames: marker.Put.ExpressionAttributeNames, ExpressionAttributeValues: marker.Put.ExpressionAttributeValues,
+		})
+		if isConditionFailed(err) {
+			// The provider's message is stored under another id: a duplicate.
+			if !replay {
+				if err := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: msgKey}); err != nil {
+					return inbox.Conversation{}, false, storeError(err, "remove duplicate message")
+				}
+			}
+			return unstored, false, nil
+		}
+		if err != nil {
+			return inbox.Conversation{}, false, storeError(err, "record provider message")
+		}
+		markerKey = key(providerMsgPK(acct, channelID, providerID), skProviderMsg)
 	}
-	// The conversation's times only move forward: a message that arrives late (providers
-	// retry and reorder webhooks) is stored in its place but neither rewinds lastMessageAt, the
-	// preview and the list order, nor the start of Meta's messaging windows (lastInboundAt).
-	// The common case is one transaction; a late message costs one or two more attempts.
-	sk := timeSK(m.CreatedAt, conv.ID)
+	conv, err := s.touchConversation(ctx, op, acct, convID, m, mustBeOpen, replay)
+	switch {
+	case err == nil:
+		return conv, !replay, nil
+	case replay && inbox.IsCode(err, inbox.EConflict):
+		// A redelivery of a message whose conversation has moved past it: nothing left to do.
+		return unstored, false, nil
+	case inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EConflict):
+		// No (open) conversation for the message: take back what was written.
+		for _, k := range []map[string]types.AttributeValue{markerKey, msgKey} {
+			if k == nil || replay {
+				continue
+			}
+			if derr := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: k}); derr != nil {
+				return inbox.Conversation{}, false, storeError(derr, "take back message")
+			}
+		}
+	}
+	return inbox.Conversation{}, false, err
+}
+
+// touchConversation moves conversation convID's last-message fields to m (when m is not older
+// than what it shows), bumps its version and returns it as stored. The conversation's times only
+// move forward: a message that arrives late (providers retry and reorder webhooks) is stored in
+// its place but neither rewinds lastMessageAt, the preview and the list order, nor the start of
+// Meta's messaging windows (lastInboundAt). The common case is one write; a late message costs
+// one or two more attempts.
+//
+// A replay (the message was stored by an earlier delivery) only moves the conversation when it
+// has not reached the message's time yet, and otherwise fails with EConflict, changing nothing.
+func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, m inbox.Message, mustBeOpen, replay bool) (inbox.Conversation, error) {
+	sk := timeSK(m.CreatedAt, convID)
 	isk := inbox.SortableTime(m.CreatedAt)
-	names := map[string]string{"#pk": attrPK, "#version": "version"}
-	values := map[string]types.AttributeValue{":one": value(1)}
+	names := map[string]string{"#pk": attrPK, "#version": "version", "#status": "status"}
+	values := map[string]types.AttributeValue{":one": value(1), ":open": str(string(inbox.StatusOpen))}
+	exists := "attribute_exists(#pk)"
+	if mustBeOpen {
+		exists = "attribute_exists(#pk) AND #status = :open"
+	}
 	type variant struct{ set, cond string }
 	variants := []variant{}
 	latest := "SET #last = :last, #preview = :preview, #g1 = :sk, #g2 = :sk, #g3 = :sk"
-	latestCond := "attribute_exists(#pk) AND (attribute_not_exists(#g1) OR #g1 <= :sk)"
+	latestCond := exists + " AND (attribute_not_exists(#g1) OR #g1 <= :sk)"
 	names["#last"], names["#preview"], names["#g1"], names["#g2"], names["#g3"] = "lastMessageAt", "preview", "gsi1sk", "gsi2sk", "gsi3sk"
 	values[":last"], values[":preview"], values[":sk"] = value(m.CreatedAt.UTC()), str(m.Preview()), str(sk)
 	if m.Direction == inbox.DirectionIn {
@@ -99,50 +186,45 @@ func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m in
 		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk)"
 		variants = append(variants,
 			variant{latest + ", #inbound = :last, #isk = :isk", latestCond + " AND " + inboundCond},
-			variant{"SET #inbound = :last, #isk = :isk", "attribute_exists(#pk) AND " + inboundCond})
+			variant{"SET #inbound = :last, #isk = :isk", exists + " AND " + inboundCond})
 	} else {
 		variants = append(variants, variant{latest, latestCond})
 	}
-	variants = append(variants, variant{"", "attribute_exists(#pk)"})
-	put := types.TransactWriteItem{Put: &types.Put{
-		Item:                     msgAV,
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	}}
+	variants = append(variants, variant{"", exists})
+	if replay {
+		variants = []variant{{variants[0].set, strings.Replace(variants[0].cond, "#g1 <= :sk", "#g1 < :sk", 1)}}
+	}
 	for n, v := range variants {
-		used := usedNames(v.set+" "+v.cond+" #version", names)
-		vals := usedValues(v.set+" "+v.cond+" :one", values)
-		update := types.TransactWriteItem{Update: &types.Update{
-			Key:                       key(convPK(conv.AccountID, conv.ID), skConv),
+		out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+			Key:                       key(convPK(acct, convID), skConv),
 			UpdateExpression:          aws.String(strings.TrimSpace(v.set + " ADD #version :one")),
 			ConditionExpression:       aws.String(v.cond),
-			ExpressionAttributeNames:  used,
-			ExpressionAttributeValues: vals,
-		}}
-		err = s.transact(ctx, "AppendMessage", append(append(items[:len(items):len(items)], put), update))
-		var cerr *canceled
-		if !errors.As(err, &cerr) {
-			return err == nil, err
-		}
-		first := 0
-		if providerID != "" {
-			if cerr.failed(0) {
-				return false, nil // a duplicate: the provider's message is already stored.
+			ExpressionAttributeNames:  usedNames(v.set+" "+v.cond+" #version", names),
+			ExpressionAttributeValues: usedValues(v.set+" "+v.cond+" :one", values),
+			ReturnValues:              types.ReturnValueAllNew,
+		})
+		if err == nil {
+			var it conversationItem
+			if err := unmarshal(out.Attributes, &it); err != nil {
+				return inbox.Conversation{}, err
 			}
-			first = 1
+			return it.domain(), nil
 		}
-		if cerr.failed(first) {
-			return false, inbox.Errorf(inbox.EConflict, "a message with this id already exists")
+		if !isConditionFailed(err) {
+			return inbox.Conversation{}, storeError(err, "update conversation")
 		}
-		if !cerr.failed(first+1) || n == len(variants)-1 {
-			if cerr.failed(first + 1) {
-				return false, inbox.Errorf(inbox.ENotFound, "conversation not found")
+		if n == len(variants)-1 {
+			if replay {
+				return inbox.Conversation{}, inbox.Errorf(inbox.EConflict, "the conversation is past the message")
 			}
-			return false, err
+			if mustBeOpen {
+				return inbox.Conversation{}, inbox.Wrap(inbox.ErrNotOpen, inbox.EConflict, "the conversation is not open")
+			}
+			return inbox.Conversation{}, inbox.Errorf(inbox.ENotFound, "conversation not found")
 		}
 		// The message is older than what the conversation shows: store it without moving time back.
 	}
-	return false, inbox.Errorf(inbox.EInternal, "unreachable")
+	return inbox.Conversation{}, inbox.Errorf(inbox.EInternal, "unreachable")
 }
 
 // placeholder matches the #names and :values of an expression.

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -377,5 +378,64 @@ func TestTransitionMessage(t *testing.T) {
 	wg.Wait()
 	if won != 1 {
 		t.Errorf("%d claims won, want 1", won)
+	}
+}
+
+// A redelivery after a failure between AppendMessage's writes writes the same message again
+// (the router derives its id from the provider's): it completes what is missing, stores one
+// message, and reports it as not stored by this call.
+func TestAppendMessageReplay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.conversation("acctA", "ib1", base)
+	m := newMessage(inbox.DirectionIn, "hi", base.Add(time.Minute), inbox.MessageReceived)
+	// The first delivery stored the message, then failed before the marker and the conversation.
+	av, err := marshal(newMessageItem(inbox.Message{AccountID: "acctA", ConversationID: c.ID, ID: m.ID, Direction: m.Direction,
+		Text: m.Text, Status: m.Status, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, ProviderID: "SMreplay"}, c.ChannelID))
+	must(t, err)
+	_, err = f.client.PutItem(f.ctx, putInput(f.table, av))
+	must(t, err)
+	stored, err := f.store.AppendMessage(f.ctx, c, m, "SMreplay")
+	must(t, err)
+	if stored {
+		t.Error("a replay reported the message as stored by it")
+	}
+	list, err := f.store.ListMessages(f.ctx, "acctA", c.ID)
+	must(t, err)
+	if len(list) != 1 {
+		t.Fatalf("%d messages", len(list))
+	}
+	got, err := f.store.GetConversation(f.ctx, "acctA", c.ID)
+	must(t, err)
+	if got.Preview != "hi" || !got.LastMessageAt.Equal(m.CreatedAt) || got.Version != 2 {
+		t.Errorf("conversation not completed: preview %q, last %v, version %d", got.Preview, got.LastMessageAt, got.Version)
+	}
+	if convID, msgID, err := f.store.ProviderMessage(f.ctx, "acctA", c.ChannelID, "SMreplay"); err != nil || convID != c.ID || msgID != m.ID {
+		t.Errorf("marker = %s %s %v", convID, msgID, err)
+	}
+	// Once complete, a further replay changes nothing.
+	stored, err = f.store.AppendMessage(f.ctx, c, m, "SMreplay")
+	must(t, err)
+	if again, _ := f.store.GetConversation(f.ctx, "acctA", c.ID); stored || again.Version != 2 {
+		t.Errorf("second replay: stored %v, version %d", stored, again.Version)
+	}
+}
+
+// AppendToOpen writes nothing into a conversation closed since the hint was recorded.
+func TestAppendToOpenClosed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.conversation("acctA", "ib1", base)
+	_, err := f.store.SetStatus(f.ctx, "acctA", c.ID, inbox.StatusClosed)
+	must(t, err)
+	m := newMessage(inbox.DirectionIn, "late", base.Add(time.Minute), inbox.MessageReceived)
+	_, _, err = f.store.AppendToOpen(f.ctx, "acctA", c.ID, c.ChannelID, m, "SMclosed")
+	if !errors.Is(err, inbox.ErrNotOpen) {
+		t.Fatalf("error = %v, want ErrNotOpen", err)
+	}
+	list, err := f.store.ListMessages(f.ctx, "acctA", c.ID)
+	must(t, err)
+	if _, _, perr := f.store.ProviderMessage(f.ctx, "acctA", c.ChannelID, "SMclosed"); len(list) != 0 || !inbox.IsCode(perr, inbox.ENotFound) {
+		t.Errorf("left behind: %d messages, marker %v", len(list), perr)
 	}
 }

@@ -29,6 +29,8 @@ var (
 	// ErrTicketLimit is the cause when a contact has reached its ticket limit, which tells it
 	// from "ticket exists".
 	ErrTicketLimit = errors.New("the contact has reached its ticket limit")
+	// ErrNotOpen is the cause when a message was to join a conversation that is no longer open.
+	ErrNotOpen = errors.New("the conversation is not open")
 )
 
 // Error is an application error: a code, a message fit for people, and an optional cause that

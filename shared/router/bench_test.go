@@ -20,6 +20,7 @@ func BenchmarkInboundCapacity(b *testing.B) {
 	for _, mode := range []string{"new-conversation", "existing-conversation", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
+			f.router.WithChannelCache(time.Minute) // as the router function runs
 			var mu sync.Mutex
 			var rcu, wcu float64
 			ops := map[string]float64{}

@@ -11,7 +11,10 @@ package router
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -29,13 +32,18 @@ type Store interface {
 	ProviderMessage(ctx context.Context, acct, channelID, providerID string) (string, string, error)
 	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
+	CreateContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
+	OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	LastClosedConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
+	InboundState(ctx context.Context, acct, channelID, providerID, inboxID string, c inbox.Contact) (inbox.InboundState, error)
+	AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error)
+	SetOpenHint(ctx context.Context, acct, inboxID string, c inbox.Contact, convID, channelID string, named bool) error
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
 }
 
@@ -69,18 +77,42 @@ const ReopenWindow = 7 * 24 * time.Hour
 
 // Router processes inbound envelopes.
 type Router struct {
-	store  Store
-	assign Assigner
-	media  Publisher
-	now    func() time.Time
-	newID  func() string
-	log    *slog.Logger
+	store    Store
+	assign   Assigner
+	media    Publisher
+	now      func() time.Time
+	newID    func() string
+	log      *slog.Logger
+	channels *channelCache
 }
 
 // New returns a Router over store, with an injected clock and id generator. media, when not
 // nil, receives a MediaJob for every inbound attachment that has provider media to copy.
 func New(store Store, media Publisher, now func() time.Time, newID func() string, log *slog.Logger) *Router {
 	return &Router{store: store, media: media, now: now, newID: newID, log: log}
+}
+
+// WithChannelCache makes the router keep the channels it reads for ttl in memory (a warm
+// Lambda container handles many messages of few channels): a change to a channel's settings
+// reaches the router up to ttl later. Routing rules are read by the Assigner, not from here.
+func (r *Router) WithChannelCache(ttl time.Duration) *Router {
+	r.channels = newChannelCache(ttl, r.now)
+	return r
+}
+
+// cachedChannel returns channel id of account acct, from the cache when it has one.
+func (r *Router) cachedChannel(ctx context.Context, acct, id string) (inbox.Channel, error) {
+	if r.channels == nil {
+		return r.store.GetChannel(ctx, acct, id)
+	}
+	if ch, ok := r.channels.get(acct, id); ok {
+		return ch, nil
+	}
+	ch, err := r.store.GetChannel(ctx, acct, id)
+	if err == nil {
+		r.channels.put(acct, id, ch)
+	}
+	return ch, err
 }
 
 // WithAssigner makes the router apply routing rules to the conversations that inbound messages
@@ -138,7 +170,7 @@ func (r *Router) HandleRecord(ctx context.Context, body []byte, attempt int) err
 // queued) is an ENotFound error marked inbox.Permanent: reads are strongly consistent, so it
 // will not come back.
 func (r *Router) channel(ctx context.Context, env inbox.Envelope) (inbox.Channel, error) {
-	ch, err := r.store.GetChannel(ctx, env.AccountID, env.ChannelID)
+	ch, err := r.cachedChannel(ctx, env.AccountID, env.ChannelID)
 	if inbox.IsCode(err, inbox.ENotFound) {
 		return ch, inbox.Permanent(err)
 	}
@@ -163,24 +195,13 @@ func (r *Router) Handle(ctx context.Context, env inbox.Envelope) error {
 }
 
 func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelope) error {
-	// A cheap read first: most redeliveries stop here without writing anything.
-	if convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); err == nil {
-		log.InfoContext(ctx, "duplicate message ignored")
-		if err := r.requeueMedia(ctx, env, convID, msgID); err != nil {
-			return err
-		}
-		if r.assign != nil && env.Kind == inbox.KindMessage {
-			conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
-			if err != nil {
-				return err
-			}
-			return r.route(ctx, env.AccountID, conv)
-		}
-		return nil
-	} else if !inbox.IsCode(err, inbox.ENotFound) {
-		return err
-	}
 	ch, err := r.channel(ctx, env)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		// A channel disconnected since: a redelivery of what it stored is still a duplicate.
+		if convID, msgID, perr := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); perr == nil {
+			return r.duplicate(ctx, log, env, convID, msgID)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -189,6 +210,59 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		log.InfoContext(ctx, "echo of our own reply ignored")
 		return nil
 	}
+	if ch.Type == inbox.ChannelEmail {
+		// Email threads by headers: the plain read of the provider marker, then the slow path.
+		if convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); err == nil {
+			return r.duplicate(ctx, log, env, convID, msgID)
+		} else if !inbox.IsCode(err, inbox.ENotFound) {
+			return err
+		}
+		return r.store_(ctx, log, env, ch, inbox.InboundState{})
+	}
+	// One read (two eventually consistent items) tells a duplicate, the sender and, most of the
+	// time, the conversation the message joins.
+	st, err := r.store.InboundState(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID, ch.InboxID, r.address(ch, env))
+	if err != nil {
+		return err
+	}
+	if st.Duplicate {
+		return r.duplicate(ctx, log, env, st.ConversationID, st.MessageID)
+	}
+	return r.store_(ctx, log, env, ch, st)
+}
+
+// duplicate handles a message already stored (as message msgID of conversation convID): it sends
+// the media jobs of attachments still pending and routes the conversation again, both of which
+// the delivery that stored it may have failed to do.
+func (r *Router) duplicate(ctx context.Context, log *slog.Logger, env inbox.Envelope, convID, msgID string) error {
+	log.InfoContext(ctx, "duplicate message ignored")
+	if err := r.requeueMedia(ctx, env, convID, msgID); err != nil {
+		return err
+	}
+	if r.assign != nil && env.Kind == inbox.KindMessage {
+		conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
+		if err != nil {
+			return err
+		}
+		return r.route(ctx, env.AccountID, conv)
+	}
+	return nil
+}
+
+// messageID is the id of the message stored for env: its time, then a suffix derived from the
+// provider's id, so that a redelivery of the same envelope writes the same message (and finds
+// it there) rather than a second one.
+func (r *Router) messageID(env inbox.Envelope, received time.Time) string {
+	if env.ReceivedAt.IsZero() || env.ProviderMessageID == "" {
+		return inbox.MessageID(received, r.newID())
+	}
+	sum := sha256.Sum256([]byte(env.ChannelID + "/" + env.ProviderMessageID))
+	return inbox.MessageID(received, hex.EncodeToString(sum[:4]))
+}
+
+// store_ stores a message that is not a duplicate: into the open conversation the hint in st
+// names, when it is still open; else through the contact and conversation lookups.
+func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelope, ch inbox.Channel, st inbox.InboundState) error {
 	now := r.now()
 	received := env.ReceivedAt
 	if received.IsZero() {
@@ -199,7 +273,39 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 	if byReference && slices.Contains(env.Flags, inbox.FlagBounce) {
 		return r.bounce(ctx, log, env, received)
 	}
-	contact, err := r.contact(ctx, ch, env, now)
+	msg := inbox.Message{
+		AccountID: env.AccountID,
+		ID:        r.messageID(env, received),
+		Direction: inbox.DirectionIn, Text: env.Text, Attachments: env.Attachments,
+		Payload: env.Payload, ReplyTo: env.ReplyTo, Reaction: env.Reaction,
+		Subject: env.Subject, HTML: env.HTML, Flags: env.Flags,
+		CreatedAt: received, UpdatedAt: now, Status: inbox.MessageReceived,
+	}
+	if env.Kind == inbox.KindEcho {
+		// The team wrote from elsewhere (the page's own inbox): an outbound message, already sent.
+		msg.Direction, msg.Status = inbox.DirectionOut, inbox.MessageSent
+	}
+	for i := range msg.Attachments {
+		if msg.Attachments[i].MediaID != "" || (msg.Direction == inbox.DirectionIn && msg.Attachments[i].URL != "" && hasMedia(msg.Attachments[i].Type)) {
+			msg.Attachments[i].MediaStatus = inbox.MediaPending
+		}
+	}
+	if st.OpenConversationID != "" && (env.From.Name == "" || st.Named) {
+		// The common case: the sender's open conversation, known from the hint, and no name to
+		// fill in. The write checks that it is still open.
+		msg.ConversationID = st.OpenConversationID
+		conv, stored, err := r.store.AppendToOpen(ctx, env.AccountID, st.OpenConversationID, st.OpenChannelID, msg, env.ProviderMessageID)
+		if err == nil {
+			return r.stored(ctx, log, env, conv, msg, stored)
+		}
+		if !errors.Is(err, inbox.ErrNotOpen) {
+			return err
+		}
+		// Closed since the hint was written: look the conversation up.
+	}
+	// A sender the read found no contact for is new: write first, read only on a conflict.
+	newSender := st.Checked && st.ContactID == ""
+	contact, created, err := r.upsertContact(ctx, ch, env, now, newSender)
 	if err != nil {
 		return err
 	}
@@ -216,33 +322,38 @@ func (r *Router) message(ctx context.Context, log *slog.Logger, env inbox.Envelo
 		if err != nil || !ok {
 			return err
 		}
+	} else if created {
+		// A new contact has no conversation to join or reopen.
+		if conv, _, err = r.store.OpenConversation(ctx, fresh); err != nil {
+			return err
+		}
 	} else if conv, err = r.conversation(ctx, fresh, received); err != nil {
 		return err
 	}
-	msg := inbox.Message{
-		AccountID: env.AccountID, ConversationID: conv.ID,
-		ID:        inbox.MessageID(received, r.newID()),
-		Direction: inbox.DirectionIn, Text: env.Text, Attachments: env.Attachments,
-		Payload: env.Payload, ReplyTo: env.ReplyTo, Reaction: env.Reaction,
-		Subject: env.Subject, HTML: env.HTML, Flags: env.Flags,
-		CreatedAt: received, UpdatedAt: now, Status: inbox.MessageReceived,
-	}
-	if env.Kind == inbox.KindEcho {
-		// The team wrote from elsewhere (the page's own inbox): an outbound message, already sent.
-		msg.Direction, msg.Status = inbox.DirectionOut, inbox.MessageSent
-	}
-	for i := range msg.Attachments {
-		if msg.Attachments[i].MediaID != "" || (msg.Direction == inbox.DirectionIn && msg.Attachments[i].URL != "" && hasMedia(msg.Attachments[i].Type)) {
-			msg.Attachments[i].MediaStatus = inbox.MediaPending
-		}
-	}
+	msg.ConversationID = conv.ID
 	stored, err := r.store.AppendMessage(ctx, conv, msg, env.ProviderMessageID)
 	if err != nil {
 		return err
 	}
+	if ch.Type != inbox.ChannelEmail && conv.Status == inbox.StatusOpen && conv.ThreadKey == "" {
+		// The next message of the contact finds the conversation from InboundState's read.
+		if err := r.store.SetOpenHint(ctx, env.AccountID, ch.InboxID, r.address(ch, env), conv.ID, conv.ChannelID, contact.Name != ""); err != nil {
+			return err
+		}
+	}
+	return r.stored(ctx, log, env, conv, msg, stored)
+}
+
+// stored finishes an append of msg to conv: media jobs and routing when this delivery stored it;
+// when it found the message stored already (a redelivery), what a duplicate gets.
+func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelope, conv inbox.Conversation, msg inbox.Message, stored bool) error {
 	if !stored {
-		log.InfoContext(ctx, "duplicate message ignored")
-		return nil
+		convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, conv.ChannelID, env.ProviderMessageID)
+		if err != nil {
+			log.InfoContext(ctx, "duplicate message ignored")
+			return nil
+		}
+		return r.duplicate(ctx, log, env, convID, msgID)
 	}
 	log.InfoContext(ctx, "message stored", "conversation", conv.ID, "messageId", msg.ID, "direction", msg.Direction)
 	if err := r.queueMedia(ctx, env, conv, msg); err != nil {
@@ -450,15 +561,29 @@ func hasMedia(t inbox.AttachmentType) bool {
 // contact upserts the sender: by PSID (scoped to the page) on Messenger, by phone otherwise
 // (WhatsApp's wa_id is the phone number, so a customer on SMS and WhatsApp is one contact).
 func (r *Router) contact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time) (inbox.Contact, error) {
-	c := inbox.Contact{
-		AccountID: env.AccountID, ID: r.newID(), Name: env.From.Name,
-		Phone: env.From.Phone, Email: env.From.Email, CreatedAt: now,
+	contact, _, err := r.upsertContact(ctx, ch, env, now, false)
+	return contact, err
+}
+
+// upsertContact is contact, creating first when the sender is known to be new; created says
+// whether the contact was stored now.
+func (r *Router) upsertContact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time, newSender bool) (inbox.Contact, bool, error) {
+	c := r.address(ch, env)
+	c.ID, c.Name, c.CreatedAt = r.newID(), env.From.Name, now
+	if newSender {
+		return r.store.CreateContact(ctx, c)
 	}
+	return r.store.UpsertContact(ctx, c)
+}
+
+// address is the sender of env as a contact with only its addresses (the store looks contacts
+// up by PSID, else phone, else email).
+func (r *Router) address(ch inbox.Channel, env inbox.Envelope) inbox.Contact {
+	c := inbox.Contact{AccountID: env.AccountID, Phone: env.From.Phone, Email: env.From.Email}
 	if env.From.PSID != "" {
 		c.PSID = psidKey(ch, env.From.PSID)
 	}
-	contact, _, err := r.store.UpsertContact(ctx, c)
-	return contact, err
+	return c
 }
 
 // psidKey scopes a PSID to its page: PSIDs differ from page to page.
