@@ -110,7 +110,7 @@ func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
 // assign tries the candidates of the rules for conv; without one it queues conv (when queue is
 // true). It returns the assigned conversation, or nil.
 func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingRules, conv inbox.Conversation, queue bool) (*inbox.Conversation, error) {
-	users, teams, err := a.people(ctx, acct)
+	users, teams, err := a.people(ctx, acct, len(rules.TeamIDs) > 0 || len(rules.FallbackTeamIDs) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -220,14 +220,18 @@ func (a *Assigner) keeper(ctx context.Context, acct string, conv inbox.Conversat
 	return u.ID, u.Capacity, nil
 }
 
-func (a *Assigner) people(ctx context.Context, acct string) (map[string]inbox.User, map[string]inbox.Team, error) {
+// people reads the account's users and, when withTeams, its teams.
+func (a *Assigner) people(ctx context.Context, acct string, withTeams bool) (map[string]inbox.User, map[string]inbox.Team, error) {
 	us, err := a.store.ListUsers(ctx, acct)
 	if err != nil {
 		return nil, nil, err
 	}
-	ts, err := a.store.ListTeams(ctx, acct)
-	if err != nil {
-		return nil, nil, err
+	var ts []inbox.Team
+	if withTeams {
+		// Teams matter only to rules that name some: skipping them saves a read per routing.
+		if ts, err = a.store.ListTeams(ctx, acct); err != nil {
+			return nil, nil, err
+		}
 	}
 	users := make(map[string]inbox.User, len(us))
 	for _, u := range us {

@@ -309,13 +309,15 @@ func BenchmarkRouteCapacity(b *testing.B) {
 				b.Fatal(err)
 			}
 			var rcu, wcu float64
-			f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
+			ops := map[string]float64{}
+			f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w; ops[op] += r + w })
 			a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
 			ids := make([]string, b.N)
 			for i := range ids {
 				ids[i] = f.conversation(b, i).ID
 			}
 			rcu, wcu = 0, 0
+			clear(ops)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
@@ -325,6 +327,11 @@ func BenchmarkRouteCapacity(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(rcu/float64(b.N), "RCU/conv")
 			b.ReportMetric(wcu/float64(b.N), "WCU/conv")
+			if testing.Verbose() {
+				for op, cu := range ops {
+					b.Logf("%s: %.2f CU/conv", op, cu/float64(b.N))
+				}
+			}
 		})
 	}
 }
