@@ -15,6 +15,7 @@ import (
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
 	cfdynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+	"gopkg.in/yaml.v3"
 )
 
 var parseMu sync.Mutex
@@ -40,9 +41,13 @@ func Load(path string) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("samtemplate: %w", err)
 	}
+	known, err := withoutUnknownProperties(data)
+	if err != nil {
+		return nil, fmt.Errorf("samtemplate: parse %s: %w", path, err)
+	}
 	// goformation registers YAML tags in a package-level map on every parse: one at a time.
 	parseMu.Lock()
-	cf, err := goformation.ParseYAML(data)
+	cf, err := goformation.ParseYAML(known)
 	parseMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("samtemplate: parse %s: %w", path, err)
@@ -136,4 +141,57 @@ func keySchema(ks []cfdynamodb.Table_KeySchema) []ddbtypes.KeySchemaElement {
 		})
 	}
 	return out
+}
+
+// newerProperties are properties of SAM resources that goformation v7's models lack (it refuses
+// a template that has them); nothing here reads them from goformation.
+var newerProperties = map[string][]string{
+	"AWS::Serverless::Function": {"LoggingConfig"},
+	"AWS::Serverless::HttpApi":  {"AccessLogSettings", "DefaultRouteSettings"},
+}
+
+// withoutUnknownProperties returns the template with newerProperties removed, for goformation.
+// It returns an error when data is not YAML.
+func withoutUnknownProperties(data []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	changed := false
+	if len(doc.Content) == 1 {
+		resources := mapValue(doc.Content[0], "Resources")
+		for i := 0; resources != nil && i+1 < len(resources.Content); i += 2 {
+			r := resources.Content[i+1]
+			typ, props := mapValue(r, "Type"), mapValue(r, "Properties")
+			if typ == nil || props == nil {
+				continue
+			}
+			for _, name := range newerProperties[typ.Value] {
+				for j := 0; j+1 < len(props.Content); j += 2 {
+					if props.Content[j].Value == name {
+						props.Content = append(props.Content[:j], props.Content[j+2:]...)
+						changed = true
+						break
+					}
+				}
+			}
+		}
+	}
+	if !changed {
+		return data, nil
+	}
+	return yaml.Marshal(&doc)
+}
+
+// mapValue returns the value of key in the mapping node m, or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }

@@ -1,0 +1,129 @@
+package samtemplate
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// child returns the value of key in mapping n, or an empty node.
+func child(n yaml.Node, key string) yaml.Node {
+	if m := mapValue(&n, key); m != nil {
+		return *m
+	}
+	return yaml.Node{}
+}
+
+// Operations: logs kept for a set time, an API that limits what its public routes take and logs
+// every request, alarms on every function, the API and the dead letters that reach someone (or an
+// output that says nobody), and buckets that refuse plain HTTP.
+func TestOperationsAreCovered(t *testing.T) {
+	t.Parallel()
+	doc, _ := loadRaw(t)
+	logGroups := map[string]bool{}
+	for id, r := range doc.Resources {
+		if r.Type == "AWS::Logs::LogGroup" {
+			if n := r.Properties["RetentionInDays"]; n.Tag != "!Ref" || n.Value != "LogRetentionDays" {
+				t.Errorf("%s: RetentionInDays %s %q, want !Ref LogRetentionDays", id, n.Tag, n.Value)
+			}
+			logGroups[id] = true
+		}
+	}
+
+	// Every function logs to a group of the template, and fails into an alarm.
+	errorAlarms := map[string]bool{}
+	var alarms []string
+	for id, r := range doc.Resources {
+		if r.Type != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		alarms = append(alarms, id)
+		actions := r.Properties["AlarmActions"]
+		if len(actions.Content) != 1 || actions.Content[0].Tag != "!Ref" || actions.Content[0].Value != "AlarmTopic" {
+			t.Errorf("%s: AlarmActions do not notify AlarmTopic", id)
+		}
+		if r.Properties["MetricName"].Value == "Errors" && r.Properties["Namespace"].Value == "AWS/Lambda" {
+			for _, d := range r.Properties["Dimensions"].Content {
+				if child(*d, "Name").Value == "FunctionName" {
+					errorAlarms[child(*d, "Value").Value] = true
+				}
+			}
+		}
+	}
+	for id, r := range doc.Resources {
+		if r.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		lg := child(r.Properties["LoggingConfig"], "LogGroup")
+		if lg.Tag != "!Ref" || !logGroups[lg.Value] {
+			t.Errorf("%s: LoggingConfig LogGroup %s %q, want !Ref to a log group of the template", id, lg.Tag, lg.Value)
+		}
+		if !errorAlarms[id] {
+			t.Errorf("%s: no alarm on its Errors", id)
+		}
+	}
+	for _, metric := range []string{"Throttles", "5xx"} {
+		found := false
+		for _, id := range alarms {
+			found = found || doc.Resources[id].Properties["MetricName"].Value == metric
+		}
+		if !found {
+			t.Errorf("no alarm on %s", metric)
+		}
+	}
+	// Nobody subscribed: the deploy says so.
+	out, ok := doc.Outputs["AlarmsNotifyNobody"]
+	cond := doc.Conditions[out.Condition]
+	if !ok || cond.Tag != "!Equals" || len(cond.Content) != 2 || cond.Content[0].Value != "AlarmEmail" || cond.Content[1].Value != "" ||
+		!strings.Contains(out.Value.Value, "NOBODY") {
+		t.Errorf("AlarmsNotifyNobody output: condition %s %v, value %q", out.Condition, cond.Content, out.Value.Value)
+	}
+
+	// The HTTP API: throttled per route, every request in the access log.
+	api := doc.Resources["HttpApi"].Properties
+	routes := api["DefaultRouteSettings"]
+	if child(routes, "ThrottlingRateLimit").Value != "ApiRateLimit" || child(routes, "ThrottlingBurstLimit").Value != "ApiBurstLimit" {
+		t.Errorf("HttpApi DefaultRouteSettings = %v, want throttling from ApiRateLimit and ApiBurstLimit", routes.Content)
+	}
+	dest := child(api["AccessLogSettings"], "DestinationArn")
+	if dest.Tag != "!GetAtt" || !logGroups[strings.TrimSuffix(dest.Value, ".Arn")] || child(api["AccessLogSettings"], "Format").Value == "" {
+		t.Errorf("HttpApi AccessLogSettings: DestinationArn %s %q, want !GetAtt <log group>.Arn and a format", dest.Tag, dest.Value)
+	}
+
+	// Buckets refuse plain HTTP.
+	tls := map[string]bool{}
+	for _, r := range doc.Resources {
+		if r.Type != "AWS::S3::BucketPolicy" {
+			continue
+		}
+		for _, st := range child(r.Properties["PolicyDocument"], "Statement").Content {
+			cond := child(child(*st, "Condition"), "Bool")
+			if child(*st, "Effect").Value == "Deny" && child(cond, "aws:SecureTransport").Value == "false" {
+				var res []string
+				for _, n := range child(*st, "Resource").Content {
+					res = append(res, n.Tag+" "+n.Value)
+				}
+				bucket := r.Properties["Bucket"].Value
+				if slices.Contains(res, "!GetAtt "+bucket+".Arn") && slices.Contains(res, "!Sub ${"+bucket+".Arn}/*") {
+					tls[bucket] = true
+				}
+			}
+		}
+	}
+	for id, r := range doc.Resources {
+		if r.Type == "AWS::S3::Bucket" && !tls[id] {
+			t.Errorf("%s: no bucket policy denying requests without TLS on the bucket and its objects", id)
+		}
+	}
+	// Uploads that never completed do not stay.
+	if !strings.Contains(nodeText(doc.Resources["MediaBucket"].Properties["LifecycleConfiguration"]), "AbortIncompleteMultipartUpload") {
+		t.Error("MediaBucket: no lifecycle rule for incomplete uploads")
+	}
+}
+
+func nodeText(n yaml.Node) string {
+	b, _ := yaml.Marshal(&n)
+	return string(b)
+}
