@@ -312,4 +312,33 @@ func TestFaultsIntakeAnswers5xxWhenItCannotQueue(t *testing.T) {
 	if fmt.Sprint(got["+14155550111"]) != "[Anyone there?]" {
 		t.Fatalf("stored %q", got)
 	}
+
+	// The Meta intakes too: a Messenger post SQS does not take is a 5xx (Meta retries it).
+	stamp := fmt.Sprint(time.Now().UnixNano())
+	pageID := stamp[len(stamp)-15:]
+	const appSecret = "app-secret-0123456789"
+	var ib inbox.Inbox
+	s.c.api(http.MethodPost, "/v1/inboxes", a.admin, map[string]string{"name": "Social"}).json(t, &ib)
+	res = s.c.api(http.MethodPost, "/v1/channels", a.admin, map[string]any{"type": "messenger", "inboxId": ib.ID,
+		"messenger": map[string]string{"pageId": pageID, "pageAccessToken": "EAAGpagetoken", "appSecret": appSecret}})
+	want(t, res, http.StatusCreated)
+	var ms struct {
+		WebhookURL string `json:"webhookUrl"`
+	}
+	res.json(t, &ms)
+	body := localrun.MessengerTextBody(pageID, "2401235", "m_fault-"+stamp, "Still there?", time.Now())
+	remove = s.sqs.Add(faultinject.Rule{Op: "SendMessage", Contains: "InboundQueue", Fault: faultinject.SQSServerError})
+	if res := s.c.metaPost(ms.WebhookURL, appSecret, body); res.status < 500 {
+		t.Fatalf("messenger webhook answered %d while SQS refused the message; want 5xx", res.status)
+	}
+	remove()
+	want(t, s.c.metaPost(ms.WebhookURL, appSecret, body), http.StatusOK)
+	s.idle()
+	mconvs := s.c.conversations("/v1/conversations?inboxId="+ib.ID, a.admin)
+	if len(mconvs.Items) != 1 {
+		t.Fatalf("conversations = %+v", mconvs)
+	}
+	if msgs := s.c.metaMessages(mconvs.Items[0].ID, a.admin); len(msgs) != 1 || msgs[0].Text != "Still there?" {
+		t.Fatalf("messenger messages = %+v", msgs)
+	}
 }
