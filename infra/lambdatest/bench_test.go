@@ -4,6 +4,9 @@ package lambdatest
 
 import (
 	"net/http"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,29 +59,81 @@ func coldStartEvent(b *testing.B, s spec, d *deployment) (any, func([]byte) bool
 // BenchmarkColdStart measures, for each function, the time from starting aws-lambda-rie to the
 // first successful response: emulator start, the function's process start and init (AWS
 // config, clients), and one cheap invocation. Every function of the template is measured.
+//
+// Side by side, each iteration also cold-starts the baseline, an empty aws-lambda-go handler
+// built the same way (testdata/emptyfn), untimed. The metrics are the init phase as the
+// emulator reports it (INIT REPORT durationMs: process start to the runtime's first request
+// for work, which is what Lambda bills as Init Duration): init-ms/op for the function,
+// empty-init-ms/op for the baseline, and init/empty, their ratio in the same run, which the
+// design bounds by 1.5.
 func BenchmarkColdStart(b *testing.B) {
 	all, err := specs()
 	if err != nil {
 		b.Fatal(err)
 	}
 	d := newDeployment(b)
-	if _, err := bootstraps(); err != nil { // built before any timing
-		b.Fatal(err)
+	empty := emptyBootstrap() // built, with the functions, before any timing
+	if empty.err != nil {
+		b.Fatal(empty.err)
 	}
 	for _, id := range sortedKeys(all) {
 		b.Run(id, func(b *testing.B) {
 			event, valid := coldStartEvent(b, all[id], d)
+			var n int
+			var fnInit, emptyInit float64
 			for b.Loop() {
+				b.StopTimer()
+				base := startBootstrap(b, emptyID, empty.path, emptyEnvironment(b, empty.path), 3)
+				base.invoke(b, []byte(`{}`))
+				base.Stop()
+				emptyInit += initMillis(b, base)
+				b.StartTimer()
+
 				fn, resp := startInvoked(b, id, d, event)
 				b.StopTimer()
 				if !valid(resp) {
 					b.Fatalf("unexpected response %s", resp)
 				}
 				fn.Stop()
+				fnInit += initMillis(b, fn)
+				n++
 				b.StartTimer()
 			}
+			b.ReportMetric(fnInit/float64(n), "init-ms/op")
+			b.ReportMetric(emptyInit/float64(n), "empty-init-ms/op")
+			b.ReportMetric(fnInit/emptyInit, "init/empty")
 		})
 	}
+}
+
+// emptyEnvironment is what Lambda sets for the baseline function (see environment).
+func emptyEnvironment(b *testing.B, boot string) []string {
+	return []string{
+		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_LAMBDA_FUNCTION_NAME=" + emptyID, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "AWS_LAMBDA_FUNCTION_TIMEOUT=3",
+		"LAMBDA_TASK_ROOT=" + filepath.Dir(boot), "TZ=:UTC", "LANG=en_US.UTF-8",
+		"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + b.TempDir(),
+	}
+}
+
+// initReport is the emulator's log line of a finished init phase.
+var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+
+// initMillis returns the init duration the emulator logged for f, which must have been
+// invoked and stopped (so that its output is complete).
+func initMillis(b *testing.B, f *function) float64 {
+	b.Helper()
+	m := initReport.FindStringSubmatch(f.out.String())
+	if m == nil {
+		b.Fatalf("%s: no INIT REPORT in the emulator's output:\n%s", f.ID, f.out.String())
+	}
+	ms, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ms
 }
 
 // BenchmarkWarmInvoke measures an invocation of GET /v1/me through aws-lambda-rie on a

@@ -184,9 +184,8 @@ type built struct {
 	err  error
 }
 
-// bootstraps builds every function of the template once per test binary, in parallel, as
-// sam build does for provided.al2023 but for the host's architecture so that the binaries run
-// here: GOOS=linux, CGO_ENABLED=0, -tags lambda.norpc. It returns the builds by logical id; a
+// bootstraps builds every function of the template once per test binary, in parallel, with
+// buildBootstrap. It returns the builds by logical id; a
 // function that does not build fails only the tests that start it.
 var bootstraps = sync.OnceValues(func() (map[string]built, error) {
 	tpl, err := template()
@@ -215,15 +214,7 @@ var bootstraps = sync.OnceValues(func() (map[string]built, error) {
 	var wg sync.WaitGroup
 	for id, s := range all {
 		wg.Go(func() {
-			path := filepath.Join(buildDir, id, "bootstrap")
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w",
-				"-o", path, "./"+filepath.ToSlash(s.CodeURI))
-			cmd.Dir = tpl.Dir()
-			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
-			b := built{path: path}
-			if o, err := cmd.CombinedOutput(); err != nil {
-				b.err = fmt.Errorf("build %s (%s): %v\n%s", id, s.CodeURI, err, o)
-			}
+			b := buildBootstrap(tpl.Dir(), id, s.CodeURI)
 			mu.Lock()
 			out[id] = b
 			mu.Unlock()
@@ -257,6 +248,38 @@ func buildAll(dir string, all map[string]spec) error {
 		}
 	}
 	return nil
+}
+
+// emptyID names the baseline of the cold start benchmark: an aws-lambda-go handler that does
+// nothing (testdata/emptyfn), built as the functions are.
+const emptyID = "EmptyHandler"
+
+// emptyBootstrap builds the baseline once per test binary, after the functions.
+var emptyBootstrap = sync.OnceValue(func() built {
+	tpl, err := template()
+	if err != nil {
+		return built{err: err}
+	}
+	if _, err := bootstraps(); err != nil { // creates buildDir
+		return built{err: err}
+	}
+	return buildBootstrap(tpl.Dir(), emptyID, "infra/lambdatest/testdata/emptyfn")
+})
+
+// buildBootstrap builds the main package at codeURI (relative to the repository root dir) into
+// buildDir/id/bootstrap, as sam build does for provided.al2023 but for the host's architecture
+// so that the binary runs here: GOOS=linux, CGO_ENABLED=0, -tags lambda.norpc, stripped.
+func buildBootstrap(dir, id, codeURI string) built {
+	path := filepath.Join(buildDir, id, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w",
+		"-o", path, "./"+filepath.ToSlash(codeURI))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
+	b := built{path: path}
+	if o, err := cmd.CombinedOutput(); err != nil {
+		b.err = fmt.Errorf("build %s (%s): %v\n%s", id, codeURI, err, o)
+	}
+	return b
 }
 
 // bootstrap returns the path of function id's bootstrap, building all of them on first use.
@@ -494,8 +517,14 @@ func start(t testing.TB, id string, d *deployment) *function {
 	t.Helper()
 	s := functionSpec(t, id)
 	boot := bootstrap(t, id)
-	rie := testenv.RIE(t)
 	home := t.TempDir()
+	return startBootstrap(t, id, boot, environment(t, s, d, home, filepath.Dir(boot)), s.Timeout)
+}
+
+// startBootstrap starts boot under aws-lambda-rie with environment env, as start does.
+func startBootstrap(t testing.TB, id, boot string, env []string, timeout int) *function {
+	t.Helper()
+	rie := testenv.RIE(t)
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	// The runtime API defaults to 127.0.0.1:9001 in every emulator: functions started in
 	// parallel each need their own.
@@ -505,11 +534,11 @@ func start(t testing.TB, id string, d *deployment) *function {
 		"--runtime-api-address", runtimeAPI,
 		boot)
 	cmd.Dir = filepath.Dir(boot)
-	cmd.Env = environment(t, s, d, home, cmd.Dir)
+	cmd.Env = env
 	f := &function{
 		ID: id, URL: "http://" + addr + "/2015-03-31/functions/function/invocations",
 		out: &lockedBuffer{}, cmd: cmd, exited: make(chan struct{}),
-		client: &http.Client{Timeout: time.Duration(s.Timeout+5) * time.Second},
+		client: &http.Client{Timeout: time.Duration(timeout+5) * time.Second},
 	}
 	cmd.Stdout, cmd.Stderr = f.out, f.out
 	if err := cmd.Start(); err != nil {
