@@ -4,6 +4,9 @@
 // sent to its dead-letter queue, on failure).
 package main
 
-import "github.com/openinbox/inbox/shared/app"
+import (
+	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/app/emailfn"
+)
 
-func main() { app.ServeEmail(app.Email) }
+func main() { app.ServeEmail(emailfn.Build) }

@@ -3,6 +3,9 @@
 // bucket, marking each attachment stored or failed (SQS event source, ReportBatchItemFailures).
 package main
 
-import "github.com/openinbox/inbox/shared/app"
+import (
+	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/app/mediafn"
+)
 
-func main() { app.ServeQueue(app.Media) }
+func main() { app.ServeQueue(mediafn.Build) }

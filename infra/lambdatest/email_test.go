@@ -19,11 +19,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/intake/email"
 )
 
 // emails is the folder of the intake's sample messages.
-const emails = "../../shared/intake/testdata/email"
+const emails = "../../shared/intake/email/testdata/email"
 
 // sesTimestamp is how SES writes times in its events: UTC, milliseconds.
 const sesTimestamp = "2006-01-02T15:04:05.000Z"
@@ -178,8 +178,8 @@ func TestEmailFunction(t *testing.T) {
 			t.Errorf("envelope does not validate: %v", err)
 		}
 		keys := []string{
-			intake.EmailAttachmentKey(ch.AccountID, ch.ID, sesID, 0, "photo.png"),
-			intake.EmailAttachmentKey(ch.AccountID, ch.ID, sesID, 1, "Invoice March 2025.pdf"),
+			email.EmailAttachmentKey(ch.AccountID, ch.ID, sesID, 0, "photo.png"),
+			email.EmailAttachmentKey(ch.AccountID, ch.ID, sesID, 1, "Invoice March 2025.pdf"),
 		}
 		want := inbox.Envelope{
 			V: inbox.EnvelopeVersion, Kind: inbox.KindMessage, AccountID: ch.AccountID, ChannelID: ch.ID,

@@ -5,7 +5,11 @@ import (
 	"go/build"
 	"go/parser"
 	"go/token"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/openinbox/inbox/infra/samtemplate"
@@ -57,6 +61,59 @@ func TestEveryFunctionHasAMainPackage(t *testing.T) {
 			}
 			if found != 1 {
 				t.Fatalf("%s has %d func main(), want 1", f.CodeURI, found)
+			}
+		})
+	}
+}
+
+// TestFunctionsLinkOnlyWhatTheyUse checks, with `go list -deps` for the deployment target, that
+// a function does not link the heavy packages of other functions: Go links every package
+// imported and runs their init()s at each cold start, so a composition root importing every
+// service would make each function pay for all of them.
+func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
+	t.Parallel()
+	const mod = "github.com/openinbox/inbox/shared/"
+	mailing := []string{mod + "mail", "github.com/jhillyerd/enmime/v2", "github.com/microcosm-cc/bluemonday", "github.com/aws/aws-sdk-go-v2/service/ses"}
+	services := []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "media", mod + "assign", mod + "notify", mod + "intake/email"}
+	webhook := slices.Concat(mailing, services, []string{"github.com/aws/aws-sdk-go-v2/service/s3"})
+	forbidden := map[string][]string{
+		"TwilioFunction":    webhook,
+		"MessengerFunction": webhook,
+		"WhatsAppFunction":  webhook,
+		"MediaFunction":     slices.Concat(mailing, []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "intake"}),
+		"RouterFunction":    {mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", "github.com/aws/aws-sdk-go-v2/service/s3"},
+		"ScheduleFunction":  {mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"},
+		"DispatchFunction":  {mod + "httpapi", mod + "router", mod + "media", mod + "intake", mod + "assign"},
+		"EmailFunction":     {mod + "httpapi", mod + "router", mod + "dispatch", mod + "media", mod + "assign", "github.com/aws/aws-sdk-go-v2/service/ses"},
+		"ApiFunction":       {mod + "router", mod + "dispatch", mod + "media", mod + "intake"},
+	}
+	tpl, err := samtemplate.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns {
+		t.Run(f.LogicalID, func(t *testing.T) {
+			t.Parallel()
+			deny, ok := forbidden[f.LogicalID]
+			if !ok {
+				t.Fatalf("%s: say here which packages it must not link", f.LogicalID)
+			}
+			cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "./"+filepath.ToSlash(f.CodeURI))
+			cmd.Dir = tpl.Dir()
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("go list: %v", err)
+			}
+			deps := strings.Fields(string(out))
+			for _, p := range deny {
+				if slices.Contains(deps, p) {
+					t.Errorf("%s links %s, which it does not use", f.CodeURI, p)
+				}
 			}
 		})
 	}

@@ -32,6 +32,12 @@ import (
 
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/app/apifn"
+	"github.com/openinbox/inbox/shared/app/dispatchfn"
+	"github.com/openinbox/inbox/shared/app/emailfn"
+	"github.com/openinbox/inbox/shared/app/intakefn"
+	"github.com/openinbox/inbox/shared/app/mediafn"
+	"github.com/openinbox/inbox/shared/app/routerfn"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
@@ -277,7 +283,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		}
 	}
 
-	email, err := app.Email(ctx, cfg)
+	email, err := emailfn.Build(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("EmailFunction: %w", err)
 	}
@@ -299,17 +305,17 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 
 // HTTPFunctions builds the HTTP handler of each template function with routes.
 var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, error){
-	"ApiFunction":       app.API,
-	"TwilioFunction":    app.TwilioIntake,
-	"MessengerFunction": app.MessengerIntake,
-	"WhatsAppFunction":  app.WhatsAppIntake,
+	"ApiFunction":       apifn.Build,
+	"TwilioFunction":    intakefn.Twilio,
+	"MessengerFunction": intakefn.Messenger,
+	"WhatsAppFunction":  intakefn.WhatsApp,
 }
 
 // QueueFunctions builds the per-message handler of each template function fed by a queue.
 var QueueFunctions = map[string]func(context.Context, app.Config) (lambdasqs.Handler, error){
-	"RouterFunction":   app.Router,
-	"DispatchFunction": app.Dispatch,
-	"MediaFunction":    app.Media,
+	"RouterFunction":   routerfn.Build,
+	"DispatchFunction": dispatchfn.Build,
+	"MediaFunction":    mediafn.Build,
 }
 
 // WaitIdle returns when every consumed queue is empty, or when ctx ends. A message counts until

@@ -16,13 +16,14 @@ import (
 
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/app/schedulefn"
 	"github.com/openinbox/inbox/shared/lambdaschedule"
 )
 
 // ScheduleFunctions builds the per-tick handler of each template function an EventBridge
 // schedule invokes.
 var ScheduleFunctions = map[string]func(context.Context, app.Config) (func(context.Context, lambdaschedule.Tick) error, error){
-	"ScheduleFunction": app.Schedule,
+	"ScheduleFunction": schedulefn.Build,
 }
 
 // scheduledJob is a function of the template with a Schedule event, ticked as EventBridge

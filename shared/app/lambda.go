@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/openinbox/inbox/shared/lambdaschedule"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 )
@@ -39,12 +40,18 @@ func ServeQueue(build func(context.Context, Config) (lambdasqs.Handler, error)) 
 	lambda.Start(lambdasqs.Handle(slog.New(slog.NewJSONHandler(os.Stderr, nil)), h))
 }
 
+// fromLambdaEnv reads the AWS configuration and the function's environment; a malformed
+// setting ends the process, so that Lambda reports a failed init.
 func fromLambdaEnv(ctx context.Context) Config {
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		log.Fatalf("aws config: %v", err)
 	}
-	return FromEnv(awsCfg)
+	c, err := FromEnv(awsCfg)
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	return c
 }
 
 // ServeEmail is the whole main of the email function, which an SES receipt rule invokes
@@ -58,4 +65,17 @@ func ServeEmail(build func(context.Context, Config) (func(context.Context, lambd
 		log.Fatalf("init: %v", err)
 	}
 	lambda.Start(lambdases.Handler(h))
+}
+
+// ServeSchedule is the whole main of a function an EventBridge schedule invokes
+// (asynchronously): it builds the per-tick handler once and fails the invocation when a tick
+// fails, so that Lambda retries it and then sends the event to the function's dead-letter
+// queue. It exits when the handler cannot be built.
+func ServeSchedule(build func(context.Context, Config) (func(context.Context, lambdaschedule.Tick) error, error)) {
+	ctx := context.Background()
+	h, err := build(ctx, fromLambdaEnv(ctx))
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	lambda.Start(lambdaschedule.Handler(h))
 }

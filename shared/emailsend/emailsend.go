@@ -19,7 +19,7 @@
 //   - The signature (the channel's SignatureHTML with the agent's name), then the last inbound
 //     message, quoted.
 //   - X-Inbox-Message-Id: the message id, so that the email intake drops our own mail when it
-//     loops back (intake.LoopHeader).
+//     loops back (email intake's LoopHeader).
 //
 // Attachments stored in the media bucket (a StorageKey: files agents uploaded) are read through
 // the Blobs given to WithBlobs and attached, at most MaxAttachment bytes each and
@@ -51,7 +51,7 @@ import (
 const MaxReferences = 20
 
 // LoopHeader is the header naming the inbox message an email carries; the email intake drops
-// mail that has it (intake.LoopHeader).
+// mail that has it (email intake's LoopHeader).
 const LoopHeader = inbox.LoopHeader
 
 // MaxAttachment is the largest file attached to a reply (4 MiB), MaxAttachments the most the

@@ -15,7 +15,7 @@ import (
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/emailsend"
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/intake/email"
 	"github.com/openinbox/inbox/shared/sesmail"
 )
 
@@ -159,8 +159,8 @@ func TestReplyThreadsWithTheConversation(t *testing.T) {
 	if got := strings.Fields(h.Get("References")); !slices.Equal(got, wantRefs) {
 		t.Errorf("References = %q, want %q", got, wantRefs)
 	}
-	if got := h.Get(intake.LoopHeader); got != m.ID || emailsend.LoopHeader != intake.LoopHeader {
-		t.Errorf("%s = %q, want %s", intake.LoopHeader, got, m.ID)
+	if got := h.Get(email.LoopHeader); got != m.ID || emailsend.LoopHeader != email.LoopHeader {
+		t.Errorf("%s = %q, want %s", email.LoopHeader, got, m.ID)
 	}
 
 	for part, body := range map[string]string{"text": e.Body.Text, "html": e.Body.HTML} {

@@ -81,6 +81,13 @@ func (c Config) channel(ctx context.Context, id string, t inbox.ChannelType) (in
 	return ch, nil
 }
 
+// Enqueue stamps env with its channel and publishes it, for intakes in packages of their own
+// (email). It returns an EInternal error when env cannot be encoded, and the queue's error
+// when the queue refuses it.
+func (c Config) Enqueue(ctx context.Context, ch inbox.Channel, env inbox.Envelope) error {
+	return c.enqueue(ctx, ch, env)
+}
+
 // enqueue stamps env with its channel and publishes it.
 func (c Config) enqueue(ctx context.Context, ch inbox.Channel, env inbox.Envelope) error {
 	env.V = inbox.EnvelopeVersion

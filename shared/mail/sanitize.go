@@ -4,6 +4,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	xhtml "golang.org/x/net/html"
@@ -19,7 +20,7 @@ func SanitizeHTML(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	return strings.TrimSpace(policy.Sanitize(balance(s)))
+	return strings.TrimSpace(policy().Sanitize(balance(s)))
 }
 
 // balance re-renders s through an HTML5 parser, so that unclosed or stray tags (a cut message,
@@ -50,8 +51,10 @@ func balance(s string) string {
 	return b.String()
 }
 
-// policy is built once: bluemonday policies are safe for concurrent use once configured.
-var policy = func() *bluemonday.Policy {
+// policy is built on first use, not at package init (it takes a few hundred kilobytes and
+// milliseconds, which every cold start of a function linking this package would pay), and
+// once: bluemonday policies are safe for concurrent use once configured.
+var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowURLSchemes("http", "https", "mailto", "cid")
 	p.AllowDataURIImages()
@@ -65,7 +68,7 @@ var policy = func() *bluemonday.Policy {
 	p.AllowAttrs("align", "valign").Matching(regexp.MustCompile(`^(?i)(left|right|center|top|middle|bottom|justify)$`)).OnElements(layout...)
 	p.AllowAttrs("bgcolor").Matching(regexp.MustCompile(`^#?[0-9A-Za-z]{1,20}$`)).OnElements(layout...)
 	return p
-}()
+})
 
 // RenderSignature replaces the {{agent.fullName}}, {{agent.firstName}} and {{agent.lastName}}
 // tokens of a signature (spaces inside the braces and letter case of the token are tolerated)

@@ -1,4 +1,9 @@
-package intake
+// Package email is the intake of team email: an SES receipt rule stores inbound mail and invokes
+// the email function with its receipt; the handler parses the stored MIME, keeps its attachments
+// and queues one envelope per email channel addressed. It is a package of its own, apart from
+// the webhook intakes, because it links the MIME parser and the HTML sanitizer, which the
+// webhook functions must not carry.
+package email
 
 import (
 	"bytes"
@@ -12,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/intake"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -66,10 +72,10 @@ type Blobs interface {
 // stores the raw message in S3 and invokes the email function with a receipt, which Handle
 // turns into one envelope per email channel the message is addressed to.
 type Email struct {
-	c         Config
+	c         intake.Config
 	raw       RawStore
 	blobs     Blobs
-	providers ProviderChannels
+	providers intake.ProviderChannels
 	rawPrefix string
 }
 
@@ -77,7 +83,7 @@ type Email struct {
 // message id (the receipt rule's S3 action ObjectKeyPrefix); attachments are written to blobs;
 // recipients are matched to channels through providers (the provider key of an email channel is
 // the address it receives at, lower case). c.Channels is not used.
-func NewEmail(c Config, raw RawStore, blobs Blobs, providers ProviderChannels, rawPrefix string) *Email {
+func NewEmail(c intake.Config, raw RawStore, blobs Blobs, providers intake.ProviderChannels, rawPrefix string) *Email {
 	return &Email{c: c, raw: raw, blobs: blobs, providers: providers, rawPrefix: rawPrefix}
 }
 
@@ -129,7 +135,7 @@ func (e *Email) Handle(ctx context.Context, r lambdases.Receipt) error {
 				return err
 			}
 		}
-		if err := e.c.enqueue(ctx, t.ch, fitEnvelope(env)); err != nil {
+		if err := e.c.Enqueue(ctx, t.ch, fitEnvelope(env)); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package intake_test
+package email_test
 
 import (
 	"bytes"
@@ -17,6 +17,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -24,6 +27,7 @@ import (
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/intake/email"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/s3store"
 	"github.com/openinbox/inbox/shared/secretbox"
@@ -52,14 +56,42 @@ type emailFixture struct {
 	raw     *s3store.Store
 	blobs   *s3store.Store
 	backend *s3mem.Backend
-	email   *intake.Email
+	email   *email.Email
 	cfg     intake.Config
 	chans   intake.ProviderChannels
 }
 
 // queueReader drains a queue of the SQS emulator.
 type queueReader struct {
-	f *fixture
+	ctx      context.Context
+	sqs      *sqs.Client
+	queueURL string
+}
+
+// queued receives every message of the queue.
+func (q *queueReader) queued(t *testing.T) []sqstypes.Message {
+	t.Helper()
+	var all []sqstypes.Message
+	for {
+		out, err := q.sqs.ReceiveMessage(q.ctx, &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(q.queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 0,
+			// The SQS emulator reads the older AttributeNames; SQS reads either.
+			AttributeNames:              []sqstypes.QueueAttributeName{sqstypes.QueueAttributeName(sqstypes.MessageSystemAttributeNameAll)},
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		})
+		must(t, err)
+		if len(out.Messages) == 0 {
+			return all
+		}
+		all = append(all, out.Messages...)
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func newEmailFixture(t *testing.T) *emailFixture {
@@ -94,7 +126,7 @@ func newEmailFixture(t *testing.T) *emailFixture {
 	queueURL, _ := testenv.FIFOQueue(t, sqsClient, 5, 30)
 	f := &emailFixture{
 		ctx: ctx, store: store, backend: backend,
-		queue: &queueReader{f: &fixture{ctx: ctx, sqs: sqsClient, queueURL: queueURL}},
+		queue: &queueReader{ctx: ctx, sqs: sqsClient, queueURL: queueURL},
 		raw:   s3store.New(s3, emRawBucket), blobs: s3store.New(s3, emBlobBucket),
 		chans: store,
 	}
@@ -102,7 +134,7 @@ func newEmailFixture(t *testing.T) *emailFixture {
 		Channels: store, Queue: sqsqueue.New(sqsClient, queueURL),
 		Now: func() time.Time { return emNow }, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 	}
-	f.email = intake.NewEmail(f.cfg, f.raw, f.blobs, f.chans, emRawPrefix)
+	f.email = email.NewEmail(f.cfg, f.raw, f.blobs, f.chans, emRawPrefix)
 	return f
 }
 
@@ -129,7 +161,7 @@ func (f *emailFixture) deliverRaw(t *testing.T, raw []byte, sesID string, recipi
 func (q *queueReader) envelopes(t *testing.T) []inbox.Envelope {
 	t.Helper()
 	var out []inbox.Envelope
-	for _, m := range q.f.queued(t) {
+	for _, m := range q.queued(t) {
 		var env inbox.Envelope
 		must(t, json.Unmarshal([]byte(*m.Body), &env))
 		must(t, env.Validate())
@@ -436,17 +468,17 @@ func TestEmailFailuresAreRetried(t *testing.T) {
 	}
 
 	down := s3store.New(s3store.NewClient(testenv.AWSConfig(), "http://127.0.0.1:1"), emBlobBucket)
-	if err := intake.NewEmail(f.cfg, f.raw, down, f.chans, emRawPrefix).Handle(f.ctx, r); err == nil {
+	if err := email.NewEmail(f.cfg, f.raw, down, f.chans, emRawPrefix).Handle(f.ctx, r); err == nil {
 		t.Error("attachment write failed, yet no error")
 	}
 
 	cfg := f.cfg
 	cfg.Queue = failingQueue{}
-	if err := intake.NewEmail(cfg, f.raw, f.blobs, f.chans, emRawPrefix).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
+	if err := email.NewEmail(cfg, f.raw, f.blobs, f.chans, emRawPrefix).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
 		t.Errorf("queue down: err = %v, want EUnavailable", err)
 	}
 
-	if err := intake.NewEmail(f.cfg, f.raw, f.blobs, failingChannels{}, emRawPrefix).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
+	if err := email.NewEmail(f.cfg, f.raw, f.blobs, failingChannels{}, emRawPrefix).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
 		t.Errorf("lookup failed: err = %v, want EUnavailable", err)
 	}
 	if got := f.queue.envelopes(t); len(got) != 0 {
@@ -468,7 +500,7 @@ func (l testLog) Write(p []byte) (int, error) {
 // sender, which is dropped.
 func TestEmailMailSamples(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("..", "mail", "testdata", "*.eml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "mail", "testdata", "*.eml"))
 	must(t, err)
 	if len(files) == 0 {
 		t.Fatal("the mail package has no samples")
@@ -515,14 +547,14 @@ func TestEmailHugeMailFitsTheQueue(t *testing.T) {
 	}
 	b.WriteString("</div>\r\n--b--\r\n")
 	must(t, f.email.Handle(f.ctx, f.deliverRaw(t, []byte(b.String()), "ses-huge", emTeamAddr)))
-	msgs := f.queue.f.queued(t)
+	msgs := f.queue.queued(t)
 	if len(msgs) != 1 {
 		t.Fatalf("queued %d, want 1", len(msgs))
 	}
 	body := *msgs[0].Body
 	var env inbox.Envelope
 	must(t, json.Unmarshal([]byte(body), &env))
-	if len(body) > intake.MaxEmailEnvelope || len(env.Text) > intake.MaxEmailText || len(env.HTML) > intake.MaxEmailHTML {
+	if len(body) > email.MaxEmailEnvelope || len(env.Text) > email.MaxEmailText || len(env.HTML) > email.MaxEmailHTML {
 		t.Errorf("envelope %d bytes, text %d, html %d", len(body), len(env.Text), len(env.HTML))
 	}
 	if !strings.HasPrefix(env.HTML, "<div><p><b>x</b>") || !strings.HasSuffix(env.HTML, "</div>") {

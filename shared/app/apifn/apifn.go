@@ -1,0 +1,32 @@
+// Package apifn builds the api function: the agents' and admins' REST API (/v1).
+package apifn
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/app/assignment"
+	"github.com/openinbox/inbox/shared/httpapi"
+	"github.com/openinbox/inbox/shared/s3store"
+)
+
+// Build builds the api function's HTTP handler. It returns an error when the store or the
+// outbound queue is not configured (app.Config.Store, OUTBOUND_QUEUE_URL).
+func Build(ctx context.Context, c app.Config) (http.Handler, error) {
+	c.Defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.Queue(c.OutboundQueueURL, "OUTBOUND_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
+		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assignment.New(&c, store)}
+	if c.MediaBucket != "" {
+		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+	}
+	return httpapi.New(cfg), nil
+}

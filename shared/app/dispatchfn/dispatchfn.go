@@ -1,0 +1,54 @@
+// Package dispatchfn builds the dispatch function: it sends the outbound queue's replies
+// through each channel's provider.
+package dispatchfn
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/dispatch"
+	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/emailsend"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/lambdasqs"
+	"github.com/openinbox/inbox/shared/meta"
+	"github.com/openinbox/inbox/shared/s3store"
+	"github.com/openinbox/inbox/shared/sesmail"
+	"github.com/openinbox/inbox/shared/twilio"
+)
+
+// Build builds the dispatch function's per-message handler. It returns an error when the store
+// is not configured (app.Config.Store).
+func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
+	c.Defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	metaSender := meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now)
+	senders := map[inbox.ChannelType]dispatch.Sender{
+		inbox.ChannelSMS:       twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
+		inbox.ChannelMessenger: metaSender,
+		inbox.ChannelWhatsApp:  metaSender,
+		inbox.ChannelEmail:     emailSender(&c, store),
+	}
+	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
+	return func(ctx context.Context, rec lambdasqs.Record) error {
+		return d.HandleBody(ctx, rec.Body, rec.ReceiveCount)
+	}, nil
+}
+
+// emailSender sends replies of email channels through SES (SES_ENDPOINT for the emulator).
+func emailSender(c *app.Config, store *dynamo.Store) *emailsend.Sender {
+	sender := emailsend.New(sesmail.New(sesmail.NewClient(c.AWS, c.SESEndpoint)), store, c.Now, c.NewID, c.InboundEmailDomain)
+	if c.SESEndpoint == "" {
+		sender.WithSESMessageIDs(c.AWS.Region)
+	}
+	if c.MediaBucket != "" {
+		// Uploaded files are attached to the mail from the media bucket.
+		sender.WithBlobs(s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket))
+	}
+	return sender
+}

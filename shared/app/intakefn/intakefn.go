@@ -1,0 +1,42 @@
+// Package intakefn builds the webhook intake functions (Twilio, Messenger, WhatsApp): each
+// verifies and normalizes its provider's webhooks and queues them on the inbound queue. They
+// link the store, the queue and the codecs, nothing else.
+package intakefn
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/intake"
+)
+
+// Twilio builds the Twilio intake function's HTTP handler. Errors: see handler.
+func Twilio(ctx context.Context, c app.Config) (http.Handler, error) {
+	return handler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewTwilio(ic) })
+}
+
+// Messenger builds the Messenger intake function's HTTP handler. Errors: see handler.
+func Messenger(ctx context.Context, c app.Config) (http.Handler, error) {
+	return handler(ctx, c, intake.NewMessenger)
+}
+
+// WhatsApp builds the WhatsApp intake function's HTTP handler. Errors: see handler.
+func WhatsApp(ctx context.Context, c app.Config) (http.Handler, error) {
+	return handler(ctx, c, intake.NewWhatsApp)
+}
+
+// handler gives an intake its store (channels, provider keys) and the inbound queue. It returns
+// an error when either is not configured (app.Config.Store, INBOUND_QUEUE_URL).
+func handler(ctx context.Context, c app.Config, build func(intake.Config, intake.ProviderChannels) http.Handler) (http.Handler, error) {
+	c.Defaults()
+	store, err := c.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := c.Queue(c.InboundQueueURL, "INBOUND_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	return build(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}, store), nil
+}
