@@ -1,9 +1,7 @@
 package intake
 
 import (
-	"encoding/json"
 	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 
@@ -45,12 +43,8 @@ func (c Config) twilio(parse func(url.Values) (inbox.Envelope, error)) http.Hand
 			c.fail(w, r, err)
 			return
 		}
-		ct := r.Header.Get("Content-Type")
-		if err := twilio.ValidateRequest(ch.Secrets[inbox.SecretTwilioAuthToken], c.PublicURL(r), ct, body, r.Header.Get("X-Twilio-Signature")); err != nil {
-			c.fail(w, r, err)
-			return
-		}
-		params, err := twilioParams(ct, body)
+		// Verify parses the body once, for the signature and for the envelope.
+		params, err := twilio.Verify(ch.Secrets[inbox.SecretTwilioAuthToken], c.PublicURL(r), r.Header.Get("Content-Type"), body, r.Header.Get(twilio.SignatureHeader))
 		if err != nil {
 			c.fail(w, r, err)
 			return
@@ -88,28 +82,4 @@ func parseStatus(v url.Values) (inbox.Envelope, error) {
 		}
 	}
 	return env, err
-}
-
-// twilioParams reads the webhook parameters from a form body or, for Twilio's JSON-body
-// webhooks (signed with bodySHA256), from a flat JSON object.
-func twilioParams(contentType string, body []byte) (url.Values, error) {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "application/json" {
-		var m map[string]any
-		if err := json.Unmarshal(body, &m); err != nil {
-			return nil, inbox.Wrap(err, inbox.EInvalid, "the body is not valid JSON")
-		}
-		v := url.Values{}
-		for k, x := range m {
-			if s, ok := x.(string); ok {
-				v.Set(k, s)
-			}
-		}
-		return v, nil
-	}
-	v, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, inbox.Wrap(err, inbox.EInvalid, "the body is not a valid form")
-	}
-	return v, nil
 }

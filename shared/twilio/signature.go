@@ -9,7 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"maps"
+	"encoding/json"
 	"mime"
 	"net/url"
 	"slices"
@@ -25,20 +25,49 @@ const SignatureHeader = "X-Twilio-Signature"
 // followed by every POST parameter as key+value, sorted by key)). Repeated keys contribute each
 // distinct value once, in sorted order, as twilio-node and twilio-python do. It never fails.
 func Signature(authToken, fullURL string, params url.Values) string {
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(fullURL))
-	for _, k := range slices.Sorted(maps.Keys(params)) {
-		values := slices.Clone(params[k])
-		slices.Sort(values)
-		for _, v := range slices.Compact(values) {
-			mac.Write([]byte(k))
-			mac.Write([]byte(v))
-		}
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return base64.StdEncoding.EncodeToString(signatureMAC(authToken, fullURL, params))
 }
 
-// ValidateRequest checks that a webhook request was signed by Twilio with authToken.
+// signatureMAC returns the raw HMAC-SHA1 of Signature. The signed text is assembled in one
+// buffer and hashed with a single Write: a Write per key and value costs an interface call and
+// a conversion each.
+func signatureMAC(authToken, fullURL string, params url.Values) []byte {
+	keys := make([]string, 0, len(params))
+	n := len(fullURL)
+	for k, vs := range params {
+		keys = append(keys, k)
+		for _, v := range vs {
+			n += len(k) + len(v)
+		}
+	}
+	slices.Sort(keys)
+	buf := make([]byte, 0, n)
+	buf = append(buf, fullURL...)
+	for _, k := range keys {
+		values := params[k]
+		if len(values) > 1 {
+			values = slices.Compact(slices.Sorted(slices.Values(values)))
+		}
+		for _, v := range values {
+			buf = append(buf, k...)
+			buf = append(buf, v...)
+		}
+	}
+	mac := hmac.New(sha1.New, []byte(authToken))
+	mac.Write(buf)
+	return mac.Sum(nil)
+}
+
+// ValidateRequest checks that a webhook request was signed by Twilio with authToken; Verify
+// does the same and also returns the request's parameters. It returns Verify's errors.
+func ValidateRequest(authToken, fullURL, contentType string, body []byte, signature string) error {
+	_, err := Verify(authToken, fullURL, contentType, body, signature)
+	return err
+}
+
+// Verify checks that a webhook request was signed by Twilio with authToken and returns its
+// parameters, parsed once for both the check and the caller: the form body's, or for a JSON
+// body the string members of its top-level object.
 //
 // fullURL is the URL exactly as Twilio requested it (scheme, host, path and query), signature
 // the X-Twilio-Signature header. Form bodies (application/x-www-form-urlencoded, or no content
@@ -49,44 +78,42 @@ func Signature(authToken, fullURL string, params url.Values) string {
 // libraries do.
 //
 // It returns an *inbox.Error with code EForbidden ("invalid Twilio signature") when the
-// signature is missing or does not match, EInvalid when the content type, URL or form body
-// cannot be parsed, and EInternal when authToken is empty (an empty key would make any
-// signature forgeable, so it is a configuration error rather than a valid check).
-func ValidateRequest(authToken, fullURL, contentType string, body []byte, signature string) error {
+// signature is missing or does not match, EInvalid when the content type, URL or body cannot be
+// parsed, and EInternal when authToken is empty (an empty key would make any signature
+// forgeable, so it is a configuration error rather than a valid check).
+func Verify(authToken, fullURL, contentType string, body []byte, signature string) (url.Values, error) {
 	if authToken == "" {
-		return inbox.Errorf(inbox.EInternal, "Twilio auth token is not configured")
+		return nil, inbox.Errorf(inbox.EInternal, "Twilio auth token is not configured")
 	}
 	if signature == "" {
-		return errBadSignature()
+		return nil, errBadSignature()
 	}
-	mediaType := ""
-	if contentType != "" {
-		mt, _, err := mime.ParseMediaType(contentType)
-		if err != nil {
-			return inbox.Wrap(err, inbox.EInvalid, "unparsable content type")
-		}
-		mediaType = mt
-	}
-	u, err := url.Parse(fullURL)
+	mediaType, err := formOrMediaType(contentType)
 	if err != nil {
-		return inbox.Wrap(err, inbox.EInvalid, "unparsable request URL")
+		return nil, err
 	}
-
 	switch mediaType {
-	case "", "application/x-www-form-urlencoded":
+	case "", formContentType:
+		if _, err := url.Parse(fullURL); err != nil {
+			return nil, inbox.Wrap(err, inbox.EInvalid, "unparsable request URL")
+		}
 		params, err := url.ParseQuery(string(body))
 		if err != nil {
-			return inbox.Wrap(err, inbox.EInvalid, "unparsable form body")
+			return nil, inbox.Wrap(err, inbox.EInvalid, "unparsable form body")
 		}
 		if !signatureMatches(authToken, fullURL, params, signature) {
-			return errBadSignature()
+			return nil, errBadSignature()
 		}
-		return nil
+		return params, nil
 	case "application/json":
+		u, err := url.Parse(fullURL)
+		if err != nil {
+			return nil, inbox.Wrap(err, inbox.EInvalid, "unparsable request URL")
+		}
 		want := u.Query().Get("bodySHA256")
 		if want == "" {
 			// Twilio always adds bodySHA256 to JSON webhooks; without it the body is unsigned.
-			return errBadSignature()
+			return nil, errBadSignature()
 		}
 		sum := sha256.Sum256(body)
 		got := hex.EncodeToString(sum[:])
@@ -94,27 +121,62 @@ func ValidateRequest(authToken, fullURL, contentType string, body []byte, signat
 		sigOK := signatureMatches(authToken, fullURL, nil, signature)
 		bodyOK := hmac.Equal([]byte(got), []byte(strings.ToLower(want)))
 		if !sigOK || !bodyOK {
-			return errBadSignature()
+			return nil, errBadSignature()
 		}
-		return nil
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, inbox.Wrap(err, inbox.EInvalid, "the body is not valid JSON")
+		}
+		v := url.Values{}
+		for k, x := range m {
+			if s, ok := x.(string); ok {
+				v.Set(k, s)
+			}
+		}
+		return v, nil
 	default:
-		return inbox.Errorf(inbox.EInvalid, "unsupported webhook content type %q", mediaType)
+		return nil, inbox.Errorf(inbox.EInvalid, "unsupported webhook content type %q", mediaType)
 	}
+}
+
+// formContentType is the content type of Twilio's form webhooks.
+const formContentType = "application/x-www-form-urlencoded"
+
+// formOrMediaType returns the media type of contentType, lower case; the exact form type Twilio
+// sends skips mime.ParseMediaType, which allocates a parameter map on every request.
+func formOrMediaType(contentType string) (string, error) {
+	if contentType == "" || contentType == formContentType {
+		return contentType, nil
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", inbox.Wrap(err, inbox.EInvalid, "unparsable content type")
+	}
+	return mt, nil
 }
 
 func errBadSignature() error {
 	return inbox.Errorf(inbox.EForbidden, "invalid Twilio signature")
 }
 
-// signatureMatches compares in constant time against every URL form Twilio may have signed.
+// signatureMatches compares in constant time against every URL form Twilio may have signed:
+// the URL as requested first, then, only when it does not match, the same URL with its port
+// toggled. Stopping at the first match tells nothing about the token, only which form Twilio
+// signed, and spares a second HMAC on every request.
 func signatureMatches(authToken, fullURL string, params url.Values, signature string) bool {
-	ok := false
-	for _, candidate := range urlVariants(fullURL) {
-		if hmac.Equal([]byte(Signature(authToken, candidate, params)), []byte(signature)) {
-			ok = true
+	want, err := base64.StdEncoding.Strict().DecodeString(signature)
+	if err != nil {
+		return false
+	}
+	if hmac.Equal(signatureMAC(authToken, fullURL, params), want) {
+		return true
+	}
+	for _, candidate := range urlVariants(fullURL)[1:] {
+		if hmac.Equal(signatureMAC(authToken, candidate, params), want) {
+			return true
 		}
 	}
-	return ok
+	return false
 }
 
 // urlVariants returns raw and raw with its port toggled: removed when it has one, the scheme's
