@@ -121,6 +121,36 @@ func TestOperationsAreCovered(t *testing.T) {
 	if !strings.Contains(nodeText(doc.Resources["MediaBucket"].Properties["LifecycleConfiguration"]), "AbortIncompleteMultipartUpload") {
 		t.Error("MediaBucket: no lifecycle rule for incomplete uploads")
 	}
+	// Agents' uploads are temporary (uploads/, shared/httpapi's uploadKey) and expire; the
+	// files replies keep (files/, attachedKey) and media copies never do. The API may write
+	// where a reply keeps its copy.
+	var lc struct {
+		Rules []struct {
+			Status           string `yaml:"Status"`
+			Prefix           string `yaml:"Prefix"`
+			ExpirationInDays int    `yaml:"ExpirationInDays"`
+		} `yaml:"Rules"`
+	}
+	node := doc.Resources["MediaBucket"].Properties["LifecycleConfiguration"]
+	if err := node.Decode(&lc); err != nil {
+		t.Fatal(err)
+	}
+	expires := false
+	for _, r := range lc.Rules {
+		if r.ExpirationInDays == 0 || r.Status != "Enabled" {
+			continue
+		}
+		if r.Prefix != "uploads/" {
+			t.Errorf("MediaBucket: a rule expires objects under %q; only uploads/ is temporary", r.Prefix)
+		}
+		expires = true
+	}
+	if !expires {
+		t.Error("MediaBucket: no lifecycle rule expires the temporary uploads/")
+	}
+	if api := nodeText(doc.Resources["ApiFunction"].Properties["Policies"]); !strings.Contains(api, "${MediaBucket.Arn}/files/*") {
+		t.Error("ApiFunction may not write files/, where a reply keeps the uploads it attaches")
+	}
 }
 
 func nodeText(n yaml.Node) string {

@@ -65,6 +65,8 @@ type Files interface {
 	Blobs
 	Put(ctx context.Context, key, contentType string, body io.Reader, size int64) error
 	Get(ctx context.Context, key string) (io.ReadCloser, int64, error)
+	// Copy copies an object within storage; ENotFound when src does not exist.
+	Copy(ctx context.Context, src, dst string) error
 }
 
 // MediaLinkTTL is how long an attachment link handed to agents stays valid.

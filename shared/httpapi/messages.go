@@ -186,10 +186,18 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		m.HTML = mail.SanitizeHTML(in.HTML)
 	}
 	m.AuthorName, _, _ = agentNames(p)
-	for _, at := range in.Attachments {
-		att := inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name}
-		if at.UploadID != "" {
-			att.StorageKey, att.MediaStatus = uploadKey(p.AccountID, at.UploadID), inbox.MediaStored
+	uploads := make([]string, len(in.Attachments))
+	for i, at := range in.Attachments {
+		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name})
+		uploads[i] = at.UploadID
+	}
+	if err := a.keep(ctx, p.AccountID, m.Attachments, uploads); err != nil {
+		return 0, nil, err
+	}
+	for i := range m.Attachments {
+		att := &m.Attachments[i]
+		if uploads[i] != "" {
+			att.MediaStatus = inbox.MediaStored
 			if k, _ := channels.Lookup(c.ChannelType); !k.AttachesFiles {
 				// The providers download the file by URL; email attaches it from storage.
 				if att.URL, err = a.Blobs.PresignGet(ctx, att.StorageKey, ReplyMediaTTL); err != nil {
@@ -197,7 +205,6 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 				}
 			}
 		}
-		m.Attachments = append(m.Attachments, att)
 	}
 	if _, err := a.Store.AppendMessage(ctx, c, m, ""); err != nil {
 		return 0, nil, err

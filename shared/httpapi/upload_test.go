@@ -84,6 +84,7 @@ type fixture struct {
 	api   http.Handler
 	store *store
 	blobs *s3store.Store
+	s3    *s3mem.Backend // the bucket's objects, to expire uploads as the lifecycle does
 }
 
 func newFixture(t *testing.T, withBlobs bool) *fixture {
@@ -108,7 +109,7 @@ func newFixture(t *testing.T, withBlobs bool) *fixture {
 		}
 		srv := httptest.NewServer(gofakes3.New(backend).Server())
 		t.Cleanup(srv.Close)
-		f.blobs = s3store.New(s3store.NewClient(testenv.AWSConfig(), srv.URL), "media")
+		f.blobs, f.s3 = s3store.New(s3store.NewClient(testenv.AWSConfig(), srv.URL), "media"), backend
 		cfg.Blobs = f.blobs
 	}
 	f.api = httpapi.New(cfg)
@@ -309,9 +310,13 @@ func TestEmailReplyCarriesTheUploadedFile(t *testing.T) {
 	}
 	stored := f.store.stored(t, "email1")
 	want := inbox.Attachment{Type: inbox.AttachFile, ContentType: "application/pdf", Name: "invoice-42.pdf",
-		StorageKey: "uploads/acct1/" + u.ID, MediaStatus: inbox.MediaStored}
+		StorageKey: "files/acct1/" + u.ID, MediaStatus: inbox.MediaStored}
 	if len(stored.Attachments) != 1 || stored.Attachments[0] != want {
 		t.Errorf("stored attachments = %+v,\nwant [%+v] (no URL: email attaches the file from storage)", stored.Attachments, want)
+	}
+	// The reply keeps its own copy: the upload expiring (the bucket's lifecycle) leaves it.
+	if _, err := f.s3.DeleteObject("media", "uploads/acct1/"+u.ID); err != nil {
+		t.Fatal(err)
 	}
 	// The answer shows a short-lived link, never the storage key.
 	if len(m.Attachments) != 1 || m.Attachments[0].StorageKey != "" || strings.Contains(string(resp), "storageKey") ||
@@ -333,11 +338,11 @@ func TestSMSAndWhatsAppRepliesLinkTheUploadedFile(t *testing.T) {
 		t.Fatalf("sms reply: %d %s", status, resp)
 	}
 	at := f.store.stored(t, "sms1").Attachments
-	if len(at) != 1 || at[0].Type != inbox.AttachImage || at[0].StorageKey != "uploads/acct1/"+img.ID || at[0].MediaStatus != inbox.MediaStored {
+	if len(at) != 1 || at[0].Type != inbox.AttachImage || at[0].StorageKey != "files/acct1/"+img.ID || at[0].MediaStatus != inbox.MediaStored {
 		t.Fatalf("stored attachments = %+v", at)
 	}
 	// Twilio downloads the file from a link valid for an hour.
-	if !strings.Contains(at[0].URL, "/media/uploads/acct1/"+img.ID+"?") || !strings.Contains(at[0].URL, "X-Amz-Expires=3600") {
+	if !strings.Contains(at[0].URL, "/media/files/acct1/"+img.ID+"?") || !strings.Contains(at[0].URL, "X-Amz-Expires=3600") {
 		t.Errorf("stored url = %s, want a 1-hour presigned link", at[0].URL)
 	}
 	if got := get(t, at[0].URL); !bytes.Equal(got, png) {
@@ -348,6 +353,10 @@ func TestSMSAndWhatsAppRepliesLinkTheUploadedFile(t *testing.T) {
 	status, _, resp = f.reply(t, agent, "wa1", `{"text":"listen","attachments":[{"uploadId":"`+voice.ID+`","contentType":"audio/ogg"}]}`)
 	if status != http.StatusBadRequest || !strings.Contains(string(resp), "audio") {
 		t.Errorf("whatsapp audio with caption: %d %s", status, resp)
+	}
+	// The refused reply kept no copy of its file.
+	if _, _, err := f.blobs.Get(context.Background(), "files/acct1/"+voice.ID); inbox.ErrorCodeOf(err) != inbox.ENotFound {
+		t.Errorf("a refused reply copied its upload: %v", err)
 	}
 	status, _, resp = f.reply(t, agent, "wa1", `{"attachments":[{"uploadId":"`+voice.ID+`","contentType":"audio/ogg"}]}`)
 	if status != http.StatusAccepted {

@@ -19,8 +19,36 @@ import (
 var uploadIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // uploadKey is where the account's upload id is stored: under the account's prefix, so that an
-// id of another account is not found.
+// id of another account is not found. Uploads are temporary: the bucket's lifecycle expires
+// them (template.yaml, ExpireUploads) whether or not a reply attached them.
 func uploadKey(acct, id string) string { return "uploads/" + acct + "/" + id }
+
+// attachedKey is where an upload is kept once a reply attaches it: a copy outside uploads/,
+// so that the message's file outlives the upload's expiry. Derived from the upload id, so
+// that attaching the same upload again (a retried reply) writes the same object.
+func attachedKey(acct, id string) string { return "files/" + acct + "/" + id }
+
+// keep copies the reply's uploaded attachments to where attached files are kept and points
+// them there. It runs after every check of the reply, so that a refused reply copies nothing.
+func (a *api) keep(ctx context.Context, acct string, atts []inbox.Attachment, uploadIDs []string) error {
+	for i, id := range uploadIDs {
+		if id == "" {
+			continue
+		}
+		files, err := a.files()
+		if err != nil {
+			return err
+		}
+		if err := files.Copy(ctx, uploadKey(acct, id), attachedKey(acct, id)); err != nil {
+			if inbox.ErrorCodeOf(err) == inbox.ENotFound {
+				return inbox.Errorf(inbox.EInvalid, "unknown upload %q", id)
+			}
+			return err
+		}
+		atts[i].StorageKey = attachedKey(acct, id)
+	}
+	return nil
+}
 
 func (a *api) files() (Files, error) {
 	if f, ok := a.Blobs.(Files); ok && f != nil {

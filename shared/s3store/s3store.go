@@ -7,12 +7,15 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
@@ -85,6 +88,30 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, int64, erro
 		size = *out.ContentLength
 	}
 	return out.Body, size, nil
+}
+
+// Copy copies the object src to dst within the bucket, on S3's side (the file does not pass
+// through the caller), replacing any object dst. It returns an ENotFound error when src does
+// not exist and an EUnavailable error when S3 did not copy it.
+func (s *Store) Copy(ctx context.Context, src, dst string) error {
+	// CopySource is "bucket/key", URL-encoded; each path segment is escaped so that the
+	// separators stay.
+	parts := strings.Split(s.bucket+"/"+src, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	_, err := s.client.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(dst), CopySource: aws.String(strings.Join(parts, "/")),
+	})
+	if err != nil {
+		// CopyObject has no modelled NoSuchKey error: the code says it.
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchKey" {
+			return inbox.Wrap(err, inbox.ENotFound, "the file does not exist in storage")
+		}
+		return inbox.Wrap(err, inbox.EUnavailable, "the file could not be copied in storage")
+	}
+	return nil
 }
 
 // PresignDownload is PresignGet for a browser: the link makes S3 answer with the Content-Type

@@ -213,3 +213,32 @@ func TestPresignDownloadServesUntrustedFilesAsAttachments(t *testing.T) {
 		})
 	}
 }
+
+// Copy duplicates an object on S3's side under another key, with its content type; the source
+// stays; a missing source is ENotFound.
+func TestCopy(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := context.Background()
+	data := []byte("%PDF-1.7 invoice")
+	if err := s.Put(ctx, "uploads/acct1/u 1", "application/pdf", bytes.NewReader(data), int64(len(data))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Copy(ctx, "uploads/acct1/u 1", "files/acct1/u 1"); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	for _, key := range []string{"uploads/acct1/u 1", "files/acct1/u 1"} {
+		body, _, err := s.Get(ctx, key)
+		if err != nil {
+			t.Fatalf("Get %s: %v", key, err)
+		}
+		got, _ := io.ReadAll(body)
+		body.Close()
+		if !bytes.Equal(got, data) {
+			t.Errorf("%s = %q, want %q", key, got, data)
+		}
+	}
+	if err := s.Copy(ctx, "uploads/acct1/missing", "files/acct1/missing"); inbox.ErrorCodeOf(err) != inbox.ENotFound {
+		t.Errorf("Copy of a missing object: %v, want %s", err, inbox.ENotFound)
+	}
+}
