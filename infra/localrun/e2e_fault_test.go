@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -341,5 +342,55 @@ func TestFaultsIntakeAnswers5xxWhenItCannotQueue(t *testing.T) {
 	}
 	if msgs := s.c.metaMessages(mconvs.Items[0].ID, a.admin); len(msgs) != 1 || msgs[0].Text != "Still there?" {
 		t.Fatalf("messenger messages = %+v", msgs)
+	}
+
+	// WhatsApp: the same, with a signed Cloud API post.
+	phoneID := stamp[len(stamp)-15:] + "1"
+	var wib inbox.Inbox
+	s.c.api(http.MethodPost, "/v1/inboxes", a.admin, map[string]string{"name": "WhatsApp"}).json(t, &wib)
+	res = s.c.api(http.MethodPost, "/v1/channels", a.admin, map[string]any{"type": "whatsapp", "inboxId": wib.ID, "whatsapp": map[string]string{
+		"wabaId": "102290129340398", "phoneNumberId": phoneID, "displayNumber": "+15550783881", "accessToken": "EAAGwatoken", "appSecret": appSecret, "verifyToken": "vt"}})
+	want(t, res, http.StatusCreated)
+	var wa struct {
+		WebhookURL string `json:"webhookUrl"`
+	}
+	res.json(t, &wa)
+	waBody := []byte(fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":%q},"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.fault-%s","timestamp":"%d","type":"text","text":{"body":"Hello?"}}]}}]}]}`,
+		phoneID, stamp, time.Now().Unix()))
+	remove = s.sqs.Add(faultinject.Rule{Op: "SendMessage", Contains: "InboundQueue", Fault: faultinject.SQSServerError})
+	if res := s.c.metaPost(wa.WebhookURL, appSecret, waBody); res.status < 500 {
+		t.Fatalf("whatsapp webhook answered %d while SQS refused the message; want 5xx", res.status)
+	}
+	remove()
+	want(t, s.c.metaPost(wa.WebhookURL, appSecret, waBody), http.StatusOK)
+	s.idle()
+	wconvs := s.c.conversations("/v1/conversations?inboxId="+wib.ID, a.admin)
+	if len(wconvs.Items) != 1 {
+		t.Fatalf("whatsapp conversations = %+v", wconvs)
+	}
+	if msgs := s.c.metaMessages(wconvs.Items[0].ID, a.admin); len(msgs) != 1 || msgs[0].Text != "Hello?" {
+		t.Fatalf("whatsapp messages = %+v", msgs)
+	}
+
+	// Email: the email function fails while SQS refuses, so SES would invoke it again (the
+	// local drop answers 503); the retry is stored once.
+	var eib inbox.Inbox
+	s.c.api(http.MethodPost, "/v1/inboxes", a.admin, map[string]string{"name": "Email"}).json(t, &eib)
+	team := "fault-" + stamp + "@acme.example"
+	want(t, s.c.api(http.MethodPost, "/v1/channels", a.admin, map[string]any{"type": "email", "inboxId": eib.ID, "email": map[string]any{"address": team}}), http.StatusCreated)
+	raw := []byte(fmt.Sprintf("From: Zoe <zoe-%s@customer.example>\r\nTo: %s\r\nSubject: Invoice\r\nMessage-ID: <fault-%s@customer.example>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n\r\nWhere is my invoice?\r\n", stamp, team, stamp))
+	remove = s.sqs.Add(faultinject.Rule{Op: "SendMessage", Contains: "InboundQueue", Fault: faultinject.SQSServerError})
+	if res := s.c.do(http.MethodPost, "/_local/email", "", "message/rfc822", raw, nil); res.status < 500 {
+		t.Fatalf("email drop answered %d while SQS refused the message; want 5xx (SES retries the function)", res.status)
+	}
+	remove()
+	want(t, s.c.do(http.MethodPost, "/_local/email", "", "message/rfc822", raw, nil), http.StatusOK)
+	s.idle()
+	econvs := s.c.conversations("/v1/conversations?inboxId="+eib.ID, a.admin)
+	if len(econvs.Items) != 1 {
+		t.Fatalf("email conversations = %+v", econvs)
+	}
+	if msgs := s.c.emailMessages(econvs.Items[0].ID, a.admin); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Where is my invoice?") {
+		t.Fatalf("email messages = %+v", msgs)
 	}
 }
