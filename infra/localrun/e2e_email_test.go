@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,87 @@ func TestEmailEndToEnd(t *testing.T) {
 		if n, err := r.DLQDepth(ctx, dlq); err != nil || n != 0 {
 			t.Fatalf("%s holds %d messages (%v)", dlq, n, err)
 		}
+	}
+}
+
+// A forged From of a known customer, dropped with SES's failing SPF/DKIM/DMARC verdicts
+// (?spf=, ?dkim=, ?dmarc=), quotes the customer's thread and still never joins it: it opens a
+// conversation of its own, flagged unverifiedSender, under the unverified contact of that
+// address, and its message carries unverified_sender. A domain whose DMARC policy is reject
+// (?dmarcPolicy=reject) gets its failing mail held as spam.
+func TestEmailUnverifiedSenderEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, false, nil)
+	c, idle := e.c, e.idle
+	stamp := fmt.Sprint(time.Now().UnixNano())
+	admin := e.token("forge-"+stamp, "ada", "admin", "Ada Lovelace")
+	var ib inbox.Inbox
+	c.api(http.MethodPost, "/v1/inboxes", admin, map[string]string{"name": "Support"}).json(t, &ib)
+	team := "support-" + stamp + "@acme.example"
+	want(t, c.api(http.MethodPost, "/v1/channels", admin, map[string]any{"type": "email", "inboxId": ib.ID, "email": map[string]any{"address": team}}), http.StatusCreated)
+	drop := func(raw, query string) {
+		t.Helper()
+		want(t, c.do(http.MethodPost, "/_local/email"+query, "", "message/rfc822", []byte(raw), nil), http.StatusOK)
+	}
+	customer := "soren-" + stamp + "@customer.example"
+	first := "first-" + stamp + "@customer.example"
+	drop(fmt.Sprintf("From: Søren <%s>\r\nTo: %s\r\nSubject: Order 17\r\nMessage-ID: <%s>\r\n\r\nWhere is it?\r\n", customer, team, first), "")
+	idle()
+	type conv struct {
+		ID               string `json:"id"`
+		Status           string `json:"status"`
+		UnverifiedSender bool   `json:"unverifiedSender"`
+		Contact          struct {
+			ID    string `json:"id"`
+			Email string `json:"email"`
+		} `json:"contact"`
+	}
+	convs := listOf[conv](c, "/v1/conversations?inboxId="+ib.ID, admin)
+	if len(convs) != 1 || convs[0].UnverifiedSender {
+		t.Fatalf("conversations = %+v", convs)
+	}
+	verified := convs[0]
+
+	drop(fmt.Sprintf("From: Søren <%s>\r\nTo: %s\r\nSubject: Re: Order 17\r\nMessage-ID: <forged-%s@attacker.example>\r\nIn-Reply-To: <%s>\r\nReferences: <%s>\r\n\r\nPlease send it to my new address instead.\r\n", customer, team, stamp, first, first),
+		"?spf=FAIL&dkim=GRAY&dmarc=FAIL")
+	idle()
+	if msgs := c.emailMessages(verified.ID, admin); len(msgs) != 1 {
+		t.Fatalf("the forged mail joined the customer's thread: %+v", msgs)
+	}
+	convs = listOf[conv](c, "/v1/conversations?inboxId="+ib.ID, admin)
+	if len(convs) != 2 {
+		t.Fatalf("want the customer's and the unverified conversation, got %+v", convs)
+	}
+	var forged conv
+	for _, cv := range convs {
+		if cv.ID != verified.ID {
+			forged = cv
+		}
+	}
+	if !forged.UnverifiedSender || forged.Contact.ID == verified.Contact.ID || forged.Contact.Email != customer {
+		t.Fatalf("forged conversation = %+v (verified %+v)", forged, verified)
+	}
+	if msgs := c.emailMessages(forged.ID, admin); len(msgs) != 1 || !slices.Contains(msgs[0].Flags, inbox.FlagUnverifiedSender) {
+		t.Fatalf("forged messages = %+v", msgs)
+	}
+	var contact struct {
+		Email      string `json:"email"`
+		Unverified bool   `json:"unverified"`
+	}
+	c.api(http.MethodGet, "/v1/contacts/"+forged.Contact.ID, admin, nil).json(t, &contact)
+	if !contact.Unverified || contact.Email != customer {
+		t.Fatalf("unverified contact = %+v", contact)
+	}
+
+	// p=reject: held as spam.
+	drop(fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Invoice\r\nMessage-ID: <rejected-%s@attacker.example>\r\n\r\nPay here.\r\n", customer, team, stamp),
+		"?dkim=FAIL&dmarc=FAIL&dmarcPolicy=reject")
+	idle()
+	spam := listOf[conv](c, "/v1/conversations?status=spam&inboxId="+ib.ID, admin)
+	if len(spam) != 1 || !spam[0].UnverifiedSender || spam[0].Contact.ID != forged.Contact.ID {
+		t.Fatalf("spam = %+v", spam)
+	}
+	if msgs := c.emailMessages(spam[0].ID, admin); len(msgs) != 1 || !slices.Contains(msgs[0].Flags, inbox.FlagDMARCQuarantine) {
+		t.Fatalf("quarantined messages = %+v", msgs)
 	}
 }

@@ -18,7 +18,9 @@ const MaxDroppedEmail = 40 << 20
 // dropEmail serves POST /_local/email: the raw .eml body is handled as if SES had received it —
 // stored in the raw mail bucket under the receipt rule's prefix, then the email function is
 // invoked with SES's receipt-rule Lambda event. ?to= lists the recipients (default: the mail's
-// To and Cc); ?spam=FAIL and ?virus=FAIL set SES's verdicts.
+// To and Cc); ?spam=, ?virus=, ?spf=, ?dkim= and ?dmarc= set SES's verdicts (PASS when absent;
+// FAIL, GRAY or PROCESSING_FAILED), and ?dmarcPolicy= the sending domain's DMARC policy that SES
+// reports with a DMARC FAIL (none when absent; quarantine, reject).
 func (r *Runner) dropEmail(w http.ResponseWriter, req *http.Request) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxDroppedEmail))
 	if err != nil {
@@ -44,6 +46,14 @@ func (r *Runner) dropEmail(w http.ResponseWriter, req *http.Request) {
 		}
 		return "PASS"
 	}
+	// SES names the domain's DMARC policy only when the message failed DMARC.
+	var dmarcPolicy string
+	if verdict("dmarc") == "FAIL" {
+		dmarcPolicy = strings.ToLower(q.Get("dmarcPolicy"))
+		if dmarcPolicy == "" {
+			dmarcPolicy = "none"
+		}
+	}
 	id := randomHex(16)
 	if err := r.rawMail.Put(req.Context(), "inbound/"+id, "message/rfc822", bytes.NewReader(raw), int64(len(raw))); err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
@@ -56,9 +66,9 @@ func (r *Runner) dropEmail(w http.ResponseWriter, req *http.Request) {
 			Receipt: events.SimpleEmailReceipt{
 				Timestamp: time.Now().UTC(), Recipients: to,
 				SpamVerdict: events.SimpleEmailVerdict{Status: verdict("spam")}, VirusVerdict: events.SimpleEmailVerdict{Status: verdict("virus")},
-				SPFVerdict: events.SimpleEmailVerdict{Status: "PASS"}, DKIMVerdict: events.SimpleEmailVerdict{Status: "PASS"},
-				DMARCVerdict: events.SimpleEmailVerdict{Status: "PASS"},
-				Action:       events.SimpleEmailReceiptAction{Type: "Lambda", InvocationType: "Event", FunctionARN: "arn:aws:lambda:us-east-1:000000000000:function:EmailFunction"},
+				SPFVerdict: events.SimpleEmailVerdict{Status: verdict("spf")}, DKIMVerdict: events.SimpleEmailVerdict{Status: verdict("dkim")},
+				DMARCVerdict: events.SimpleEmailVerdict{Status: verdict("dmarc")}, DMARCPolicy: dmarcPolicy,
+				Action: events.SimpleEmailReceiptAction{Type: "Lambda", InvocationType: "Event", FunctionARN: "arn:aws:lambda:us-east-1:000000000000:function:EmailFunction"},
 			},
 		},
 	}}}

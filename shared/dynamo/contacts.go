@@ -15,7 +15,9 @@ import (
 // (which carries a fresh id) when there is none. The address is, in this order of preference,
 // c.PSID (a Messenger page-scoped id, which the caller qualifies with the page id as
 // "pageId:psid"), c.Phone or c.Email (compared without case); only that address is recorded as
-// the contact's lookup key. created says whether c was stored. Two concurrent calls for the same
+// the contact's lookup key. An Unverified contact (mail whose sender was not authenticated) is
+// looked up by its email among unverified contacts only: it is never the verified contact of
+// that address, nor the other way round. created says whether c was stored. Two concurrent calls for the same
 // address return the same contact.
 //
 // When the contact exists without a name and c.Name is set (the profile name a provider sends),
@@ -51,9 +53,12 @@ func (s *Store) CreateContact(ctx context.Context, c inbox.Contact) (inbox.Conta
 	return s.upsertContact(ctx, "CreateContact", c, l, true, false)
 }
 
-// contactLookup is the key of the lookup item of c's address: c.PSID, else c.Phone, else c.Email.
+// contactLookup is the key of the lookup item of c's address: c.PSID, else c.Phone, else c.Email
+// (an Unverified contact's email in a lookup of its own).
 func contactLookup(c inbox.Contact) (lookup, error) {
 	switch {
+	case c.Unverified && c.Email != "" && c.PSID == "" && c.Phone == "":
+		return lookup{pk: unverifiedPK(c.AccountID, c.Email), sk: skUnverified, what: "unverified email address"}, nil
 	case c.PSID != "":
 		return lookup{pk: psidPK(c.AccountID, c.PSID), sk: skPSID, what: "page-scoped id"}, nil
 	case c.Phone != "":

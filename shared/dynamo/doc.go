@@ -49,6 +49,8 @@
 //	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId; hints (SetOpenHint):
 //	                                      A#{acct}#PHONE#{e164}                PHONE                          open#{inboxId} = "{convId}#{chId}"
 //	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          (the open conversation), named (bool)
+//	                                      A#{acct}#UNVERIFIED#{lowercased      UNVERIFIED                   contactId of the contact of mail whose sender
+//	                                        email}                                                            SES did not authenticate (kept apart)
 //	  find or create by address           GetItem lookup item (PSID, else phone, else email) → contact;
 //	                                        else put both in one transaction; a missing name is filled
 //	                                        in with a conditional update (only while still empty).

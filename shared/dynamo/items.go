@@ -108,20 +108,22 @@ type contactItem struct {
 	CreatedAt time.Time `dynamodbav:"createdAt"`
 	// TicketCount is how many tickets the contact has, kept by CreateTicket.
 	TicketCount int `dynamodbav:"ticketCount,omitempty"`
+	// Unverified marks the contact of unauthenticated mail (inbox.Contact.Unverified).
+	Unverified bool `dynamodbav:"unverified,omitempty"`
 }
 
 func newContactItem(c inbox.Contact) contactItem {
 	return contactItem{
 		PK: contactPK(c.AccountID, c.ID), SK: skContact,
 		AccountID: c.AccountID, ID: c.ID, Name: c.Name, Phone: c.Phone, Email: c.Email,
-		PSID: c.PSID, OwnerID: c.OwnerID, CreatedAt: c.CreatedAt.UTC(),
+		PSID: c.PSID, OwnerID: c.OwnerID, Unverified: c.Unverified, CreatedAt: c.CreatedAt.UTC(),
 	}
 }
 
 func (it contactItem) domain() inbox.Contact {
 	return inbox.Contact{
 		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Phone: it.Phone, Email: it.Email,
-		PSID: it.PSID, OwnerID: it.OwnerID, CreatedAt: it.CreatedAt,
+		PSID: it.PSID, OwnerID: it.OwnerID, Unverified: it.Unverified, CreatedAt: it.CreatedAt,
 	}
 }
 
@@ -161,6 +163,8 @@ type conversationItem struct {
 	Subject       string     `dynamodbav:"subject,omitempty"`
 	ThreadKey     string     `dynamodbav:"threadKey,omitempty"`
 	TicketNotice  string     `dynamodbav:"ticketNotice,omitempty"`
+	// UnverifiedSender: opened by unauthenticated mail (inbox.Conversation.UnverifiedSender).
+	UnverifiedSender bool `dynamodbav:"unverifiedSender,omitempty"`
 	// WaitSK is the sort key of the conversation's waiting item, absent when it is not waiting.
 	WaitSK    string    `dynamodbav:"waitSK,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
@@ -195,6 +199,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
 		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
 		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
+		UnverifiedSender: c.UnverifiedSender,
 	}
 }
 
@@ -211,6 +216,7 @@ func (it conversationItem) domain() inbox.Conversation {
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
 		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
 		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey, TicketNotice: it.TicketNotice,
+		UnverifiedSender: it.UnverifiedSender,
 	}
 }
 

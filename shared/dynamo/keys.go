@@ -30,6 +30,7 @@ const (
 	skPhone       = "PHONE"
 	skPSID        = "PSID"
 	skEmail       = "EMAIL"
+	skUnverified  = "UNVERIFIED"
 	skConv        = "CV"
 	skOpen        = "OPEN"
 	skLastClosed  = "LAST"
@@ -57,6 +58,12 @@ func phonePK(acct, e164 string) string                   { return "A#" + acct + 
 func psidPK(acct, psid string) string                    { return "A#" + acct + "#PSID#" + psid }
 func emailPK(acct, email string) string                  { return "A#" + acct + "#EMAIL#" + strings.ToLower(email) }
 func convPK(acct, id string) string                      { return "A#" + acct + "#CV#" + id }
+
+// unverifiedPK is the lookup of the contact that unauthenticated mail from email is filed under,
+// apart from the verified contact of the same address (emailPK).
+func unverifiedPK(acct, email string) string {
+	return "A#" + acct + "#UNVERIFIED#" + strings.ToLower(email)
+}
 func openPK(acct, inboxID, contactID string, threadKey ...string) string {
 	pk := "A#" + acct + "#OPEN#" + inboxID + "#" + contactID
 	if len(threadKey) > 0 && threadKey[0] != "" {

@@ -35,8 +35,10 @@ type conversationView struct {
 	Preview       string                   `json:"preview"`
 	Subject       string                   `json:"subject,omitempty"`
 	TicketNotice  string                   `json:"ticketNotice,omitempty"`
-	CreatedAt     time.Time                `json:"createdAt"`
-	Version       int64                    `json:"version"`
+	// UnverifiedSender: opened by mail whose sender SES could not authenticate.
+	UnverifiedSender bool      `json:"unverifiedSender,omitempty"`
+	CreatedAt        time.Time `json:"createdAt"`
+	Version          int64     `json:"version"`
 }
 
 func conversation(c inbox.Conversation) conversationView {
@@ -45,7 +47,7 @@ func conversation(c inbox.Conversation) conversationView {
 		Channel:       channelRef{ID: c.ChannelID, Type: c.ChannelType},
 		Contact:       contactRef{ID: c.ContactID, Name: c.ContactName, Phone: c.ContactPhone, Email: c.ContactEmail},
 		LastMessageAt: c.LastMessageAt, Preview: c.Preview, Subject: c.Subject, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt,
-		Version: c.Version,
+		Version: c.Version, UnverifiedSender: c.UnverifiedSender,
 	}
 	if c.AssigneeID != "" {
 		v.Assignee = &c.AssigneeID

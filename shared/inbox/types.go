@@ -141,6 +141,12 @@ const (
 	FlagAutoReply = "auto_reply"
 	FlagBounce    = "bounce"
 	FlagForwarded = "forwarded"
+	// FlagUnverifiedSender marks mail whose From SES could not authenticate: DMARC failed, or
+	// SPF or DKIM failed and neither passed. It never joins a verified contact or their threads.
+	FlagUnverifiedSender = "unverified_sender"
+	// FlagDMARCQuarantine marks unverified mail whose domain's DMARC policy asks receivers to
+	// quarantine or reject what fails it: its conversation is held with status spam.
+	FlagDMARCQuarantine = "dmarc_quarantine"
 )
 
 // Contact is a customer who wrote to the team.
@@ -153,8 +159,12 @@ type Contact struct {
 	// OwnerID is the user who owns the contact (contact-owner routing).
 	OwnerID string `json:"ownerId,omitempty"`
 	// PSID is the contact's page-scoped id on Messenger (with the page's id: PSIDs differ per page).
-	PSID      string    `json:"psid,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	PSID string `json:"psid,omitempty"`
+	// Unverified marks the contact of mail whose sender SES could not authenticate
+	// (FlagUnverifiedSender): a contact of its own, apart from the verified contact of the same
+	// address, so that forged mail never reaches that contact's conversations.
+	Unverified bool      `json:"unverified,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
 }
 
 // ConversationStatus is open or closed.
@@ -189,9 +199,12 @@ type Conversation struct {
 	Subject string `json:"subject,omitempty"`
 	// TicketNotice says why the channel's rules opened no ticket for the conversation (the
 	// contact is at its ticket limit); empty otherwise.
-	TicketNotice string    `json:"ticketNotice,omitempty"`
-	CreatedAt    time.Time `json:"createdAt"`
-	Version      int64     `json:"version"`
+	TicketNotice string `json:"ticketNotice,omitempty"`
+	// UnverifiedSender is set on a conversation opened by mail whose sender SES could not
+	// authenticate (its contact is Unverified).
+	UnverifiedSender bool      `json:"unverifiedSender,omitempty"`
+	CreatedAt        time.Time `json:"createdAt"`
+	Version          int64     `json:"version"`
 	// ThreadKey, when set, scopes the open-conversation marker to one thread: a contact can have
 	// several open email threads in an inbox, one per subject.
 	ThreadKey string `json:"-"`
@@ -323,7 +336,8 @@ type Message struct {
 	// Message-ID (without angle brackets).
 	Subject string `json:"subject,omitempty"`
 	HTML    string `json:"html,omitempty"`
-	// Flags mark spam, virus, malformed, auto-reply, bounce and forwarded messages.
+	// Flags mark spam, virus, malformed, auto-reply, bounce, forwarded and unverified-sender
+	// messages.
 	Flags []string `json:"flags,omitempty"`
 	// AuthorName is the sending agent's name, for email From names and signatures.
 	AuthorName string `json:"authorName,omitempty"`

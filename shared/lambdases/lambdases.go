@@ -23,6 +23,13 @@ const (
 	VerdictProcessingFailed = "PROCESSING_FAILED"
 )
 
+// DMARC policies a sending domain may publish (Receipt.DMARCPolicy).
+const (
+	DMARCPolicyNone       = "none"
+	DMARCPolicyQuarantine = "quarantine"
+	DMARCPolicyReject     = "reject"
+)
+
 // Receipt is one message SES accepted, as a handler sees it.
 type Receipt struct {
 	// SESMessageID is SES's id of the message: the name of its raw copy in the bucket.
@@ -32,6 +39,9 @@ type Receipt struct {
 	// Spam, Virus, SPF, DKIM and DMARC are the verdicts (VerdictPass, VerdictFail…), upper
 	// case; empty when SES did not report one (the rule does not scan).
 	Spam, Virus, SPF, DKIM, DMARC string
+	// DMARCPolicy is the sending domain's DMARC policy, lower case ("none", "quarantine",
+	// "reject"); SES reports it only when the message failed DMARC.
+	DMARCPolicy string
 	// Timestamp is when SES received the message.
 	Timestamp time.Time
 }
@@ -57,10 +67,28 @@ func Receipts(ev events.SimpleEmailEvent) []Receipt {
 			SPF:          verdict(r.SPFVerdict),
 			DKIM:         verdict(r.DKIMVerdict),
 			DMARC:        verdict(r.DMARCVerdict),
+			DMARCPolicy:  strings.ToLower(strings.TrimSpace(r.DMARCPolicy)),
 			Timestamp:    ts.UTC(),
 		})
 	}
 	return out
+}
+
+// SenderUnverified reports whether SES could not authenticate the sender: DMARC failed, or SPF
+// or DKIM failed and neither passed (a forged From of a domain without DMARC, signed or not).
+// Verdicts SES did not report, GRAY (nothing to check: no SPF record, no signature) and
+// PROCESSING_FAILED alone leave the sender as it is.
+func (r Receipt) SenderUnverified() bool {
+	if r.DMARC == VerdictFail {
+		return true
+	}
+	return r.SPF != VerdictPass && r.DKIM != VerdictPass && (r.SPF == VerdictFail || r.DKIM == VerdictFail)
+}
+
+// Quarantine reports whether the sender's domain asks receivers to quarantine or reject mail
+// that fails DMARC, and this one did.
+func (r Receipt) Quarantine() bool {
+	return r.DMARC == VerdictFail && (r.DMARCPolicy == DMARCPolicyQuarantine || r.DMARCPolicy == DMARCPolicyReject)
 }
 
 func verdict(v events.SimpleEmailVerdict) string {

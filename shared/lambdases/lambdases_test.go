@@ -41,11 +41,15 @@ func TestReceipts(t *testing.T) {
 	}{
 		{"lambda_action_event.json", lambdases.Receipt{
 			SESMessageID: "6n4thuhcbhpfiuf25gshf70rss364fuejrvmqko1", Recipients: []string{"lambda@amazon.com"},
-			Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS", Timestamp: ts,
+			Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS", DMARCPolicy: "reject", Timestamp: ts,
 		}},
 		{"lambda_action_event_failing_verdicts.json", lambdases.Receipt{
 			SESMessageID: "6n4thuhcbhpfiuf25gshf70rss364fuejrvmqko1", Recipients: []string{"lambda@amazon.com"},
-			Spam: "FAIL", Virus: "FAIL", SPF: "FAIL", DKIM: "GRAY", DMARC: "FAIL", Timestamp: ts,
+			Spam: "FAIL", Virus: "FAIL", SPF: "FAIL", DKIM: "GRAY", DMARC: "FAIL", DMARCPolicy: "reject", Timestamp: ts,
+		}},
+		{"lambda_action_event_dmarc_fail.json", lambdases.Receipt{
+			SESMessageID: "6n4thuhcbhpfiuf25gshf70rss364fuejrvmqko1", Recipients: []string{"lambda@amazon.com"},
+			Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "GRAY", DMARC: "FAIL", DMARCPolicy: "none", Timestamp: ts,
 		}},
 	}
 	for _, tc := range cases {
@@ -56,6 +60,45 @@ func TestReceipts(t *testing.T) {
 				t.Errorf("Receipts = %+v, want [%+v]", got, tc.want)
 			}
 		})
+	}
+}
+
+// The senders SES could not authenticate, from the documented receipt shapes: DMARC failed, or
+// SPF or DKIM failed and neither passed; a failed DMARC of a domain whose policy is quarantine
+// or reject is to be quarantined.
+func TestSenderUnverified(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		file                   string
+		edit                   func(*lambdases.Receipt)
+		unverified, quarantine bool
+	}{
+		{file: "lambda_action_event.json"}, // dmarcPolicy reject with a DMARC PASS: nothing to do
+		{file: "lambda_action_event_failing_verdicts.json", unverified: true, quarantine: true},
+		{file: "lambda_action_event_dmarc_fail.json", unverified: true},
+		{file: "lambda_action_event_dmarc_reject.json", unverified: true, quarantine: true},
+		{file: "lambda_action_event_spf_dkim_fail.json", unverified: true},
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) { r.SPF, r.DMARC = "FAIL", "GRAY" }},  // DKIM passed
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) { r.DKIM, r.DMARC = "FAIL", "GRAY" }}, // SPF passed
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC = "FAIL", "GRAY", "GRAY" }, unverified: true},
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC = "GRAY", "GRAY", "GRAY" }}, // nothing to check
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) {
+			r.SPF, r.DKIM, r.DMARC = "PROCESSING_FAILED", "PROCESSING_FAILED", "PROCESSING_FAILED"
+		}},
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC = "", "", "" }}, // not reported
+		{file: "lambda_action_event.json", edit: func(r *lambdases.Receipt) { r.DMARC, r.DMARCPolicy = "FAIL", "quarantine" }, unverified: true, quarantine: true},
+	}
+	for i, tc := range cases {
+		r := lambdases.Receipts(load(t, tc.file))[0]
+		if tc.edit != nil {
+			tc.edit(&r)
+		}
+		if got := r.SenderUnverified(); got != tc.unverified {
+			t.Errorf("%d %s (SPF %s, DKIM %s, DMARC %s): SenderUnverified = %v", i, tc.file, r.SPF, r.DKIM, r.DMARC, got)
+		}
+		if got := r.Quarantine(); got != tc.quarantine {
+			t.Errorf("%d %s (DMARC %s, policy %s): Quarantine = %v", i, tc.file, r.DMARC, r.DMARCPolicy, got)
+		}
 	}
 }
 

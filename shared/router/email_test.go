@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -145,5 +146,86 @@ func TestEmailAutomaticMailAndSpam(t *testing.T) {
 	must(t, err)
 	if m.Status != inbox.MessageFailed || m.Error == nil || m.Error.Code != "bounce" {
 		t.Fatalf("bounced reply = %+v", m)
+	}
+}
+
+// Mail whose sender SES could not authenticate never reaches the verified contact of its From
+// address: it quotes the customer's thread (In-Reply-To, References, the reply token) and still
+// opens a conversation of its own, flagged, under the unverified contact of that address; a
+// forged bounce fails nothing; with a DMARC policy of quarantine or reject it is held as spam.
+// The unverified contact's own threads hold, and the customer's verified mail never joins them.
+func TestEmailUnverifiedSenderNeverJoinsTheContact(t *testing.T) {
+	t.Parallel()
+	f, ch := emailFixture(t)
+	const customer = "soren@customer.example"
+	f.handle(t, mailEnvelope(ch, "v1@customer.example", customer, "Order 17", base, nil))
+	verified := f.convOf(t, ch.ID, "v1@customer.example")
+	reply := inbox.Message{AccountID: acct, ConversationID: verified.ID, ID: inbox.MessageID(base.Add(time.Minute), "reply001"),
+		Direction: inbox.DirectionOut, Text: "On its way", CreatedAt: base.Add(time.Minute), UpdatedAt: base.Add(time.Minute), Status: inbox.MessagePending}
+	_, err := f.store.AppendMessage(f.ctx, verified, reply, "")
+	must(t, err)
+	_, _, err = f.store.UpdateDelivery(f.ctx, acct, verified.ID, reply.ID, inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: "ours1@example.com"}, now)
+	must(t, err)
+
+	unverified := func(e *inbox.Envelope) {
+		e.InReplyTo = []string{"ours1@example.com"}
+		e.References = []string{"v1@customer.example", "ours1@example.com"}
+		e.ReplyToken = verified.ID
+		e.Flags = []string{inbox.FlagUnverifiedSender}
+	}
+	f.handle(t, mailEnvelope(ch, "forged1@attacker.example", customer, "Re: Order 17", base.Add(2*time.Minute), unverified))
+	forged := f.convOf(t, ch.ID, "forged1@attacker.example")
+	if forged.ID == verified.ID || forged.ContactID == verified.ContactID {
+		t.Fatalf("forged mail joined the customer: conversation %s (verified %s), contact %s (verified %s)", forged.ID, verified.ID, forged.ContactID, verified.ContactID)
+	}
+	if !forged.UnverifiedSender || forged.Status != inbox.StatusOpen || forged.ContactEmail != customer {
+		t.Fatalf("forged conversation = %+v, want open, unverifiedSender, contact email %s", forged, customer)
+	}
+	contact, err := f.store.GetContact(f.ctx, acct, forged.ContactID)
+	must(t, err)
+	if !contact.Unverified || contact.Email != customer {
+		t.Fatalf("unverified contact = %+v", contact)
+	}
+	if real, err := f.store.GetContact(f.ctx, acct, verified.ContactID); err != nil || real.Unverified {
+		t.Fatalf("verified contact = %+v, %v", real, err)
+	}
+	msgs, err := f.store.ListMessages(f.ctx, acct, forged.ID)
+	must(t, err)
+	if len(msgs) != 1 || !slices.Contains(msgs[0].Flags, inbox.FlagUnverifiedSender) {
+		t.Fatalf("forged messages = %+v", msgs)
+	}
+
+	// A forged bounce of our reply: no failure, nothing filed in the customer's thread.
+	f.handle(t, mailEnvelope(ch, "dsn-forged@attacker.example", "mailer-daemon@customer.example", "Undelivered", base.Add(3*time.Minute), func(e *inbox.Envelope) {
+		e.InReplyTo = []string{"ours1@example.com"}
+		e.Flags = []string{inbox.FlagAutoReply, inbox.FlagBounce, inbox.FlagUnverifiedSender}
+	}))
+	if m, err := f.store.GetMessage(f.ctx, acct, verified.ID, reply.ID); err != nil || m.Status != inbox.MessageSent {
+		t.Fatalf("our reply after a forged bounce = %+v, %v", m, err)
+	}
+
+	// Unverified mail answering the unverified conversation joins it; the customer's verified
+	// answer to it does not.
+	f.handle(t, mailEnvelope(ch, "forged2@attacker.example", customer, "Re: Order 17", base.Add(4*time.Minute), func(e *inbox.Envelope) {
+		e.InReplyTo = []string{"forged1@attacker.example"}
+		e.Flags = []string{inbox.FlagUnverifiedSender}
+	}))
+	if c := f.convOf(t, ch.ID, "forged2@attacker.example"); c.ID != forged.ID {
+		t.Errorf("unverified reply went to %s, want the unverified thread %s", c.ID, forged.ID)
+	}
+	f.handle(t, mailEnvelope(ch, "v2@customer.example", customer, "Re: Order 17", base.Add(5*time.Minute), func(e *inbox.Envelope) {
+		e.InReplyTo = []string{"forged1@attacker.example"}
+	}))
+	if c := f.convOf(t, ch.ID, "v2@customer.example"); c.ID == forged.ID || c.ContactID != verified.ContactID || c.UnverifiedSender {
+		t.Errorf("verified answer = %+v, want a conversation of the verified contact", c)
+	}
+
+	// The sender's domain asks for quarantine: held as spam, still apart from the customer.
+	f.handle(t, mailEnvelope(ch, "forged3@attacker.example", customer, "Re: Order 17", base.Add(6*time.Minute), func(e *inbox.Envelope) {
+		unverified(e)
+		e.Flags = append(e.Flags, inbox.FlagDMARCQuarantine)
+	}))
+	if c := f.convOf(t, ch.ID, "forged3@attacker.example"); c.Status != inbox.StatusSpam || c.ContactID == verified.ContactID || !c.UnverifiedSender {
+		t.Errorf("quarantined mail = %+v, want a spam conversation of the unverified contact", c)
 	}
 }

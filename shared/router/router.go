@@ -270,7 +270,10 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	}
 	kind, _ := channels.Lookup(ch.Type)
 	byReference := kind.Threads == channel.ThreadByReference
-	if byReference && slices.Contains(env.Flags, inbox.FlagBounce) {
+	unverified := slices.Contains(env.Flags, inbox.FlagUnverifiedSender)
+	if byReference && slices.Contains(env.Flags, inbox.FlagBounce) && !unverified {
+		// A forged bounce never marks our mail failed: unverified ones go the way of any
+		// automatic mail of the unverified contact below.
 		return r.bounce(ctx, log, env, received)
 	}
 	msg := inbox.Message{
@@ -313,7 +316,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		AccountID: env.AccountID, ID: r.newID(), InboxID: ch.InboxID, ChannelID: ch.ID,
 		ChannelType: ch.Type, ContactID: contact.ID, ContactName: contact.Name,
 		ContactPhone: contact.Phone, ContactEmail: contact.Email, Status: inbox.StatusOpen,
-		LastMessageAt: received, CreatedAt: now,
+		LastMessageAt: received, CreatedAt: now, UnverifiedSender: contact.Unverified,
 	}
 	var conv inbox.Conversation
 	if byReference {
@@ -408,10 +411,16 @@ func (r *Router) reopen(ctx context.Context, conv inbox.Conversation) (inbox.Con
 // plus-addressed recipient), when that conversation is of the same contact and channel. A closed
 // thread is reopened by a customer's reply. Without a thread, a new subject opens a new
 // conversation — except auto-replies and bounces, which never open conversations (ok false:
-// dropped), and spam or infected mail, which is stored in a conversation of status spam.
+// dropped), and spam or infected mail, and unverified mail whose domain's DMARC policy asks for
+// quarantine, which are stored in a conversation of status spam.
+//
+// Mail of an unverified sender comes with the unverified contact of its address (see
+// upsertContact), so it can only ever join that contact's conversations, which are flagged
+// too: never a thread of the verified contact, whatever ids it quotes.
 func (r *Router) emailThread(ctx context.Context, log *slog.Logger, env inbox.Envelope, contact inbox.Contact, fresh inbox.Conversation) (inbox.Conversation, bool, error) {
 	automatic := slices.Contains(env.Flags, inbox.FlagAutoReply) || slices.Contains(env.Flags, inbox.FlagBounce)
-	spam := slices.Contains(env.Flags, inbox.FlagSpam) || slices.Contains(env.Flags, inbox.FlagVirus)
+	spam := slices.Contains(env.Flags, inbox.FlagSpam) || slices.Contains(env.Flags, inbox.FlagVirus) ||
+		slices.Contains(env.Flags, inbox.FlagDMARCQuarantine)
 	if !spam {
 		candidates := append([]string{}, env.InReplyTo...)
 		for i := len(env.References) - 1; i >= 0; i-- {
@@ -465,7 +474,8 @@ func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inb
 	if err != nil {
 		return inbox.Conversation{}, false, err
 	}
-	if conv.ChannelID != env.ChannelID || conv.ContactID != contact.ID || conv.Status == inbox.StatusSpam {
+	if conv.ChannelID != env.ChannelID || conv.ContactID != contact.ID || conv.Status == inbox.StatusSpam ||
+		conv.UnverifiedSender != contact.Unverified {
 		return inbox.Conversation{}, false, nil
 	}
 	if conv.Status == inbox.StatusClosed && !automatic {
@@ -577,9 +587,13 @@ func (r *Router) upsertContact(ctx context.Context, ch inbox.Channel, env inbox.
 }
 
 // address is the sender of env as a contact with only its addresses (the store looks contacts
-// up by PSID, else phone, else email).
+// up by PSID, else phone, else email). The sender of mail flagged inbox.FlagUnverifiedSender is
+// the Unverified contact of its address, never the verified one.
 func (r *Router) address(ch inbox.Channel, env inbox.Envelope) inbox.Contact {
 	c := inbox.Contact{AccountID: env.AccountID, Phone: env.From.Phone, Email: env.From.Email}
+	if c.Email != "" && slices.Contains(env.Flags, inbox.FlagUnverifiedSender) {
+		c.Unverified = true
+	}
 	if env.From.PSID != "" {
 		c.PSID = psidKey(ch, env.From.PSID)
 	}

@@ -99,7 +99,9 @@ type emailTarget struct {
 // "support+TOKEN@example.com" reaches the channel of "support@example.com" with the reply token
 // TOKEN. Recipients without a channel are logged and ignored; a channel named by several
 // recipients gets the message once. Mail the inbox sent itself (the LoopHeader header, or a
-// sender that is the channel's own address) is logged and dropped.
+// sender that is the channel's own address) is logged and dropped. Mail whose sender SES could
+// not authenticate (lambdases.Receipt.SenderUnverified) is flagged inbox.FlagUnverifiedSender,
+// and inbox.FlagDMARCQuarantine too when its domain's DMARC policy is quarantine or reject.
 //
 // Handle is idempotent: attachments are written under keys derived from the SES message id and
 // the envelope's deduplication id is the Message-ID (or "ses:" + the SES message id), so a
@@ -289,6 +291,15 @@ func (e *Email) envelope(ctx context.Context, log *slog.Logger, r lambdases.Rece
 	}
 	if r.Spam == lambdases.VerdictFail {
 		env.Flags = append(env.Flags, inbox.FlagSpam)
+	}
+	if r.SenderUnverified() {
+		// Anyone can write any From: mail SES could not authenticate is kept apart from the
+		// verified contact of its address and from their threads (see the router).
+		env.Flags = append(env.Flags, inbox.FlagUnverifiedSender)
+		if r.Quarantine() {
+			env.Flags = append(env.Flags, inbox.FlagDMARCQuarantine)
+		}
+		log.InfoContext(ctx, "mail from an unverified sender", "channel", t.ch.ID, "spf", r.SPF, "dkim", r.DKIM, "dmarc", r.DMARC, "dmarcPolicy", r.DMARCPolicy)
 	}
 	if r.Virus == lambdases.VerdictFail {
 		env.Flags = append(env.Flags, inbox.FlagVirus)

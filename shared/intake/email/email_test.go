@@ -198,6 +198,7 @@ func TestEmailQueuesEnvelope(t *testing.T) {
 		file       string
 		recipients []string
 		spam       string
+		verdicts   func(*lambdases.Receipt)
 		want       inbox.Envelope
 	}{
 		{
@@ -223,6 +224,46 @@ func TestEmailQueuesEnvelope(t *testing.T) {
 				ProviderMessageID: "plain-1@customer.test", From: ada, Subject: "Where is my order?",
 				Text:       "Hello, order 1234 has not arrived yet. Could you check?\n\nAda",
 				Flags:      []string{inbox.FlagSpam},
+				ReceivedAt: time.Date(2025, 3, 14, 9, 20, 0, 0, time.UTC),
+			}),
+		},
+		{
+			name: "DMARC failed (p=none): unverified sender", file: "reply.eml", recipients: []string{"Support+t0k3n@Acme.test"},
+			verdicts: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC, r.DMARCPolicy = "FAIL", "GRAY", "FAIL", "none" },
+			want: base(inbox.Envelope{
+				ProviderMessageID: "reply-1@customer.test", From: ada, Subject: "Re: Your order",
+				Text: "Thanks, that works.", ReplyToken: "t0k3n",
+				InReplyTo: []string{"out-1@acme.test"}, References: []string{"root-1@acme.test", "out-1@acme.test"},
+				Flags:      []string{inbox.FlagUnverifiedSender},
+				ReceivedAt: time.Date(2025, 3, 14, 9, 21, 0, 0, time.UTC),
+			}),
+		},
+		{
+			name: "DMARC failed (p=reject): unverified and quarantined", file: "plain.eml", recipients: []string{emTeamAddr},
+			verdicts: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC, r.DMARCPolicy = "PASS", "FAIL", "FAIL", "reject" },
+			want: base(inbox.Envelope{
+				ProviderMessageID: "plain-1@customer.test", From: ada, Subject: "Where is my order?",
+				Text:       "Hello, order 1234 has not arrived yet. Could you check?\n\nAda",
+				Flags:      []string{inbox.FlagUnverifiedSender, inbox.FlagDMARCQuarantine},
+				ReceivedAt: time.Date(2025, 3, 14, 9, 20, 0, 0, time.UTC),
+			}),
+		},
+		{
+			name: "SPF and DKIM failed, no DMARC: unverified sender", file: "plain.eml", recipients: []string{emTeamAddr},
+			verdicts: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC, r.DMARCPolicy = "FAIL", "FAIL", "GRAY", "" },
+			want: base(inbox.Envelope{
+				ProviderMessageID: "plain-1@customer.test", From: ada, Subject: "Where is my order?",
+				Text:       "Hello, order 1234 has not arrived yet. Could you check?\n\nAda",
+				Flags:      []string{inbox.FlagUnverifiedSender},
+				ReceivedAt: time.Date(2025, 3, 14, 9, 20, 0, 0, time.UTC),
+			}),
+		},
+		{
+			name: "SPF failed but DKIM passed: verified", file: "plain.eml", recipients: []string{emTeamAddr},
+			verdicts: func(r *lambdases.Receipt) { r.SPF, r.DKIM, r.DMARC = "FAIL", "PASS", "PASS" },
+			want: base(inbox.Envelope{
+				ProviderMessageID: "plain-1@customer.test", From: ada, Subject: "Where is my order?",
+				Text:       "Hello, order 1234 has not arrived yet. Could you check?\n\nAda",
 				ReceivedAt: time.Date(2025, 3, 14, 9, 20, 0, 0, time.UTC),
 			}),
 		},
@@ -295,6 +336,9 @@ func TestEmailQueuesEnvelope(t *testing.T) {
 			r := f.deliver(t, tc.file, sesID, tc.recipients...)
 			if tc.spam != "" {
 				r.Spam = tc.spam
+			}
+			if tc.verdicts != nil {
+				tc.verdicts(&r)
 			}
 			must(t, f.email.Handle(f.ctx, r))
 			got := f.queue.one(t)
