@@ -124,11 +124,12 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 		walk(t, intake.NewTwilio(intake.Config{})),
 		walk(t, intake.NewMessenger(intake.Config{}, nil)),
 		walk(t, intake.NewWhatsApp(intake.Config{}, nil)),
+		walk(t, intake.NewCustom(intake.Config{})),
 	)
 	slices.Sort(served)
-	compare(t, "intake.NewTwilio, NewMessenger and NewWhatsApp", served, hooks)
-	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes)))
-	compare(t, "intake.TwilioRoutes, MessengerRoutes and WhatsAppRoutes", declared, hooks)
+	compare(t, "intake.NewTwilio, NewMessenger, NewWhatsApp and NewCustom", served, hooks)
+	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes)))
+	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes and CustomRoutes", declared, hooks)
 }
 
 func compare(t *testing.T, server string, served, described []string) {
@@ -172,6 +173,10 @@ func (e exchange) build() (*http.Request, []byte, *http.Response, []byte) {
 		case e.unsigned:
 		case strings.HasPrefix(req.URL.Path, "/webhooks/twilio/"):
 			req.Header.Set("X-Twilio-Signature", "c2lnbmF0dXJl")
+		case strings.HasPrefix(req.URL.Path, "/webhooks/custom/"):
+			req.Header.Set("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek")
+			req.Header.Set("webhook-timestamp", "1614265330")
+			req.Header.Set("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
 		default:
 			req.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0f", 32))
 		}
@@ -230,6 +235,9 @@ const (
 		`"email":{"address":"help@elsewhere.example","forwarding":true,"forwardingAddress":"inbox-0f8fad5bd9cb469f@in.example.com",` +
 		`"fromNameMode":"company","companyName":"Acme","fromAddress":"help@elsewhere.example","signatureHtml":"","forwardedToOriginalSender":true},` +
 		`"createdAt":"2024-05-01T12:00:00Z"}`
+	customChannel = `{"id":"ch6","inboxId":"i1","type":"custom","name":"Telegram bridge","settings":{"webhookUrl":"https://bridge.example/hook",` +
+		`"identifier":"id","threading":"thread","maxText":"4096","attachmentTypes":"image,file","maxAttachmentBytes":"26214400","maxAttachments":"10","agentsStart":"true"},` +
+		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/custom/ch6","secrets":{"signingSecret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}`
 	emailConv = `{"id":"c4","inboxId":"i1","status":"spam","channel":{"id":"ch4","type":"email"},` +
 		`"contact":{"id":"k4","name":"Ann","phone":"","email":"ann@example.com"},"assignee":null,` +
 		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"Cheap watches","subject":"Cheap watches","createdAt":"2024-05-01T12:00:00Z","version":1}`
@@ -313,6 +321,26 @@ func TestExamplesMatch(t *testing.T) {
 		"html on sms refused": {method: "POST", target: "/v1/conversations/c1/messages", contentType: "application/json",
 			reqBody: `{"text":"x","html":"<b>x</b>"}`, status: 400,
 			respBody: `{"error":{"code":"invalid","message":"html is for email conversations"}}`},
+		"create custom channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
+			reqBody: `{"type":"custom","inboxId":"i1","name":"Telegram bridge","custom":{"webhookUrl":"https://bridge.example/hook","identifier":"id","threading":"thread","attachmentTypes":["image","file"],"agentsStart":true}}`,
+			status:  201, respBody: customChannel},
+		"rotate custom secret": {method: "PATCH", target: "/v1/channels/ch6", contentType: "application/json",
+			reqBody: `{"custom":{"rotateSecret":true,"rotationOverlapSeconds":3600}}`, status: 200,
+			respBody: strings.Replace(customChannel, `"agentsStart":"true"`, `"agentsStart":"true","previousSecretValidUntil":"2024-05-01T13:00:00Z"`, 1)},
+		"start conversation": {method: "POST", target: "/v1/conversations", contentType: "application/json",
+			reqBody: `{"channelId":"ch6","to":{"id":"u-77","name":"Zoe"},"threadId":"chat-42","text":"Your order shipped","metadata":{"chat":42}}`, status: 201,
+			respBody: `{"conversation":{"id":"c6","inboxId":"i1","status":"open","channel":{"id":"ch6","type":"custom"},"contact":{"id":"k6","name":"Zoe","phone":"","email":""},` +
+				`"assignee":"u1","lastMessageAt":"2024-05-01T12:00:00Z","preview":"","createdAt":"2024-05-01T12:00:00Z","version":1},` +
+				`"message":{"id":"20240501T120000.000000Z-abcdefgh","direction":"out","text":"Your order shipped","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1","payload":"{\"chat\":42}"}}`},
+		"custom message in": {method: "POST", target: "/webhooks/custom/ch6", contentType: "application/json",
+			reqBody: `{"type":"message","id":"tg-1","threadId":"chat-42","from":{"id":"u-77","name":"Zoe"},"text":"Thanks","attachments":[{"url":"https://files.bridge.example/1.jpg","contentType":"image/jpeg","size":100}],"timestamp":"2024-05-01T12:00:00Z","metadata":{"chat":42}}`,
+			status:  202, respBody: `{"status":"queued"}`},
+		"custom status in": {method: "POST", target: "/webhooks/custom/ch6", contentType: "application/json",
+			reqBody: `{"type":"status","messageId":"tg-2","status":"failed","error":{"code":"blocked","message":"the user blocked the bot"}}`,
+			status:  202, respBody: `{"status":"queued"}`},
+		"custom bad signature": {method: "POST", target: "/webhooks/custom/ch6", contentType: "application/json",
+			reqBody: `{"type":"status","messageId":"tg-2","status":"read"}`, status: 401,
+			respBody: `{"error":{"code":"unauthorized","message":"no webhook-signature matches the body"}}`},
 		"create email channel": {method: "POST", target: "/v1/channels", contentType: "application/json",
 			reqBody: `{"type":"email","inboxId":"i1","email":{"address":"Support@Acme.example","companyName":"Acme","signatureHtml":"<p>{{agent.fullName}}</p><script>x()</script>"}}`,
 			status:  201, respBody: emailChannel},

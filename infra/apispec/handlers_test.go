@@ -186,6 +186,18 @@ func (s *memStore) AppendMessage(_ context.Context, conv inbox.Conversation, m i
 	return true, nil
 }
 
+func (s *memStore) UpsertContact(_ context.Context, c inbox.Contact) (inbox.Contact, bool, error) {
+	return c, true, nil
+}
+
+func (s *memStore) FindOrOpenConversation(_ context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.Version = 1
+	s.convs[c.ID] = c
+	return c, true, nil
+}
+
 func (s *memStore) SetAssignee(_ context.Context, acct, convID, assigneeID string) (inbox.Conversation, error) {
 	return s.update(acct, convID, func(c *inbox.Conversation) { c.AssigneeID = assigneeID })
 }

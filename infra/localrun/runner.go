@@ -309,6 +309,7 @@ var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, 
 	"TwilioFunction":    intakefn.Twilio,
 	"MessengerFunction": intakefn.Messenger,
 	"WhatsAppFunction":  intakefn.WhatsApp,
+	"CustomFunction":    intakefn.Custom,
 }
 
 // QueueFunctions builds the per-message handler of each template function fed by a queue.

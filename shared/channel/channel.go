@@ -50,6 +50,18 @@ type Kind struct {
 	AttachesFiles bool
 	// Threads is how inbound messages find their conversation.
 	Threads Threading
+	// ChannelRules says Reply needs the channel itself (Reply.Channel): its limits are the
+	// channel's settings, not the kind's (custom channels declare their own).
+	ChannelRules bool
+	// Metadata says replies may carry the API client's metadata (Reply.Metadata), which the
+	// sender hands on to the provider.
+	Metadata bool
+	// Start checks that agents may start a conversation on channel ch (POST /v1/conversations)
+	// and that to, the contact's address (PSID holding the app's own id of the person), is one
+	// the channel can send to; it returns the contact's addresses as the router stores them.
+	// Nil means conversations start only when the customer writes. It returns an EInvalid error
+	// saying why not.
+	Start func(ch inbox.Channel, to inbox.Contact) (inbox.Contact, error)
 }
 
 // Threading is how an inbound message finds its conversation.
@@ -73,6 +85,11 @@ type Env struct {
 	InboundEmailDomain string
 	// SanitizeHTML makes user HTML safe to show (mail.SanitizeHTML).
 	SanitizeHTML func(string) string
+	// Now is the time of the request (secret rotations count their overlap from it).
+	Now time.Time
+	// Reveal shows a secret the kind generated (a signing secret the integrator must copy) in
+	// the answer to this request, and only there: secrets are never shown again. Nil drops it.
+	Reveal func(name, value string)
 }
 
 // Reply is an agent's reply as the channel rules see it.
@@ -81,6 +98,10 @@ type Reply struct {
 	HTML        string
 	Attachments []inbox.AttachmentType
 	Template    *inbox.Template
+	// Metadata is the API client's metadata for the provider (kinds with Metadata).
+	Metadata string
+	// Channel is the conversation's channel, for kinds with ChannelRules (nil otherwise).
+	Channel *inbox.Channel
 }
 
 // WebhookURL is the URL of path for channel id on base ("" when path is).

@@ -5,6 +5,7 @@ package channels
 
 import (
 	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/custom"
 	"github.com/openinbox/inbox/shared/channels/email"
 	"github.com/openinbox/inbox/shared/channels/messenger"
 	"github.com/openinbox/inbox/shared/channels/sms"
@@ -18,6 +19,7 @@ var kinds = []channel.Kind{
 	messenger.Kind,
 	whatsapp.Kind,
 	email.Kind,
+	custom.Kind,
 }
 
 // Lookup returns the kind of channel type t; ok is false for a type nobody registered.

@@ -66,6 +66,9 @@ type channelView struct {
 	inbox.Channel
 	WebhookURL        string `json:"webhookUrl,omitempty"`
 	StatusCallbackURL string `json:"statusCallbackUrl,omitempty"`
+	// Revealed holds the secrets the channel's kind generated in this request (a custom
+	// channel's signing secret): shown in this answer only.
+	Revealed map[string]string `json:"secrets,omitempty"`
 }
 
 func (a *api) view(r *http.Request, ch inbox.Channel) channelView {
@@ -79,22 +82,28 @@ func (a *api) view(r *http.Request, ch inbox.Channel) channelView {
 
 // settings fills ch's type-specific settings and secrets from in, through the channel's kind,
 // for a new channel (all secrets required) or an edit (secrets left out are kept).
-func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) error {
+func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) (revealed map[string]string, err error) {
 	k, ok := channels.Lookup(ch.Type)
 	if !ok {
 		var types []string
 		for _, k := range channels.All() {
 			types = append(types, string(k.Type))
 		}
-		return inbox.Errorf(inbox.EInvalid, "type must be %s or %s", strings.Join(types[:len(types)-1], ", "), types[len(types)-1])
+		return nil, inbox.Errorf(inbox.EInvalid, "type must be %s or %s", strings.Join(types[:len(types)-1], ", "), types[len(types)-1])
 	}
 	for field := range in.Settings {
 		if field != k.SettingsField {
-			return inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
+			return nil, inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
 		}
 	}
-	env := channel.Env{Creating: creating, NewID: a.NewID, InboundEmailDomain: a.InboundEmailDomain, SanitizeHTML: mail.SanitizeHTML}
-	return k.Settings(ch, in.Settings[k.SettingsField], env)
+	env := channel.Env{Creating: creating, NewID: a.NewID, InboundEmailDomain: a.InboundEmailDomain, SanitizeHTML: mail.SanitizeHTML,
+		Now: a.Now(), Reveal: func(name, value string) {
+			if revealed == nil {
+				revealed = map[string]string{}
+			}
+			revealed[name] = value
+		}}
+	return revealed, k.Settings(ch, in.Settings[k.SettingsField], env)
 }
 
 func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
@@ -104,7 +113,8 @@ func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Prin
 	}
 	ch := inbox.Channel{AccountID: p.AccountID, ID: a.NewID(), InboxID: in.InboxID, Type: in.Type,
 		Secrets: map[string]string{}, CreatedAt: a.Now().UTC()}
-	if err := a.settings(&ch, in, true); err != nil {
+	revealed, err := a.settings(&ch, in, true)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := a.checkInbox(r.Context(), p.AccountID, in.InboxID); err != nil {
@@ -120,7 +130,9 @@ func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Prin
 	if err := a.Store.CreateChannel(r.Context(), ch); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, a.view(r, ch), nil
+	v := a.view(r, ch)
+	v.Revealed = revealed
+	return http.StatusCreated, v, nil
 }
 
 // defaultName is the kind's name for a channel the admin gave no name.
@@ -147,7 +159,8 @@ func (a *api) patchChannel(r *http.Request, w http.ResponseWriter, p inbox.Princ
 	if ch.Secrets == nil {
 		ch.Secrets = map[string]string{}
 	}
-	if err := a.settings(&ch, in, false); err != nil {
+	revealed, err := a.settings(&ch, in, false)
+	if err != nil {
 		return 0, nil, err
 	}
 	if in.InboxID != "" && in.InboxID != ch.InboxID {
@@ -165,7 +178,9 @@ func (a *api) patchChannel(r *http.Request, w http.ResponseWriter, p inbox.Princ
 	if err := a.Store.UpdateChannel(ctx, ch); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, a.view(r, ch), nil
+	v := a.view(r, ch)
+	v.Revealed = revealed
+	return http.StatusOK, v, nil
 }
 
 func (a *api) deleteChannel(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {

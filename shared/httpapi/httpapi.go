@@ -45,6 +45,8 @@ type Store interface {
 	SetAssignee(ctx context.Context, acct, convID, assigneeID string) (inbox.Conversation, error)
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
+	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
+	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 }
 
 // Publisher sends a body to the outbound FIFO queue.
@@ -128,6 +130,7 @@ func New(c Config) http.Handler {
 		r.Put("/channels/{id}/routing", a.admin(people(a.putRouting)))
 
 		r.Get("/conversations", a.handle(a.listConversations))
+		r.Post("/conversations", a.handle(a.startConversation))
 		r.Get("/conversations/{id}", a.handle(a.getConversation))
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
 		r.Get("/conversations/{id}/messages", a.handle(a.listMessages))

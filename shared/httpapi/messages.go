@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -129,11 +130,13 @@ type replyInput struct {
 	HTML        string            `json:"html"`
 	Attachments []attachmentInput `json:"attachments"`
 	Template    *inbox.Template   `json:"template"`
+	// Metadata is a JSON object handed on to the provider (channels whose kind has Metadata).
+	Metadata json.RawMessage `json:"metadata"`
 }
 
 // validate checks a reply's attachments, then asks the conversation's channel kind whether it
 // can send the reply now (its limits, and windows such as Messenger's 24 hours and 7 days).
-func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
+func (a *api) validate(ctx context.Context, in replyInput, c inbox.Conversation, now time.Time) error {
 	for _, at := range in.Attachments {
 		u, err := url.Parse(at.URL)
 		if at.UploadID == "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
@@ -153,8 +156,24 @@ func (in replyInput) validate(c inbox.Conversation, now time.Time) error {
 		return inbox.Errorf(inbox.EInvalid, "html is for email conversations")
 	}
 	reply := channel.Reply{Text: in.Text, HTML: in.HTML, Template: in.Template}
+	if len(in.Metadata) > 0 && string(in.Metadata) != "null" {
+		if !k.Metadata {
+			return inbox.Errorf(inbox.EInvalid, "metadata is for custom channels")
+		}
+		if in.Metadata[0] != '{' {
+			return inbox.Errorf(inbox.EInvalid, "metadata must be a JSON object")
+		}
+		reply.Metadata = compact(in.Metadata)
+	}
 	for _, at := range in.Attachments {
 		reply.Attachments = append(reply.Attachments, at.Type)
+	}
+	if k.ChannelRules {
+		ch, err := a.Store.GetChannel(ctx, c.AccountID, c.ChannelID)
+		if err != nil {
+			return err
+		}
+		reply.Channel = &ch
 	}
 	return k.Reply(c, reply, now)
 }
@@ -173,9 +192,20 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 	if err := a.uploaded(ctx, p.AccountID, in.Attachments); err != nil {
 		return 0, nil, err
 	}
-	if err := in.validate(c, now); err != nil {
+	if err := a.validate(ctx, in, c, now); err != nil {
 		return 0, nil, err
 	}
+	m, err := a.send(ctx, p, c, in, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusAccepted, message(m), nil
+}
+
+// send stores a validated reply in conversation c and queues it for dispatch; it returns the
+// message as the API shows it. A reply the queue refuses stays stored, marked failed.
+func (a *api) send(ctx context.Context, p inbox.Principal, c inbox.Conversation, in replyInput, now time.Time) (inbox.Message, error) {
+	var err error
 	m := inbox.Message{
 		AccountID: p.AccountID, ConversationID: c.ID, ID: inbox.MessageID(now, a.NewID()),
 		Direction: inbox.DirectionOut, Text: in.Text, CreatedAt: now, UpdatedAt: now,
@@ -186,13 +216,17 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		m.HTML = mail.SanitizeHTML(in.HTML)
 	}
 	m.AuthorName, _, _ = agentNames(p)
+	if len(in.Metadata) > 0 && string(in.Metadata) != "null" {
+		// Checked by validate: a JSON object, on a channel that carries metadata.
+		m.Payload = compact(in.Metadata)
+	}
 	uploads := make([]string, len(in.Attachments))
 	for i, at := range in.Attachments {
 		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name})
 		uploads[i] = at.UploadID
 	}
 	if err := a.keep(ctx, p.AccountID, m.Attachments, uploads); err != nil {
-		return 0, nil, err
+		return inbox.Message{}, err
 	}
 	for i := range m.Attachments {
 		att := &m.Attachments[i]
@@ -201,13 +235,13 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 			if k, _ := channels.Lookup(c.ChannelType); !k.AttachesFiles {
 				// The providers download the file by URL; email attaches it from storage.
 				if att.URL, err = a.Blobs.PresignGet(ctx, att.StorageKey, ReplyMediaTTL); err != nil {
-					return 0, nil, err
+					return inbox.Message{}, err
 				}
 			}
 		}
 	}
 	if _, err := a.Store.AppendMessage(ctx, c, m, ""); err != nil {
-		return 0, nil, err
+		return inbox.Message{}, err
 	}
 	job := inbox.OutboundJob{V: 1, AccountID: p.AccountID, ConversationID: c.ID, MessageID: m.ID}
 	body, _ := json.Marshal(job)
@@ -217,10 +251,10 @@ func (a *api) reply(r *http.Request, w http.ResponseWriter, p inbox.Principal) (
 		if _, _, uerr := a.Store.UpdateDelivery(ctx, p.AccountID, c.ID, m.ID, inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: pe}, now); uerr != nil {
 			a.Log.ErrorContext(ctx, "could not mark unqueued reply failed", "messageId", m.ID, "err", uerr)
 		}
-		return 0, nil, err
+		return inbox.Message{}, err
 	}
 	m.Attachments = a.links(ctx, m.Attachments)
-	return http.StatusAccepted, message(m), nil
+	return m, nil
 }
 
 // agentNames are the caller's full, first and last names from the token's claims.
@@ -233,4 +267,11 @@ func agentNames(p inbox.Principal) (full, first, last string) {
 		first, last, _ = strings.Cut(full, " ")
 	}
 	return full, first, last
+}
+
+// compact is raw JSON without insignificant space (raw has been decoded, so it is valid).
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	_ = json.Compact(&b, raw)
+	return b.String()
 }

@@ -82,6 +82,9 @@ type Envelope struct {
 	Reaction   *string       `json:"reaction,omitempty"`
 	ReceivedAt time.Time     `json:"receivedAt"`
 	Status     *StatusUpdate `json:"status,omitempty"`
+	// Thread is the provider's own thread id, for channels that thread by it (custom channels
+	// set to threading "thread"): each thread of a contact is its own conversation.
+	Thread string `json:"thread,omitempty"`
 }
 
 // ContactAddress is the sender's address on the channel (phone, email…), the part of the
@@ -156,3 +159,17 @@ func (j OutboundJob) GroupKey() string { return j.AccountID + "/" + j.Conversati
 
 // DedupKey makes a double enqueue of the same reply a no-op.
 func (j OutboundJob) DedupKey() string { return j.MessageID }
+
+// ProviderThreadKey is the conversation thread key (Conversation.ThreadKey) of a provider's
+// thread id; ProviderThread reverses it.
+func ProviderThreadKey(thread string) string { return providerThreadPrefix + thread }
+
+// ProviderThread is the provider's thread id of a conversation ("" when it threads otherwise).
+func ProviderThread(c Conversation) string {
+	if t, ok := strings.CutPrefix(c.ThreadKey, providerThreadPrefix); ok {
+		return t
+	}
+	return ""
+}
+
+const providerThreadPrefix = "thread/"

@@ -45,6 +45,7 @@ const (
 	ChannelMessenger ChannelType = "messenger"
 	ChannelWhatsApp  ChannelType = "whatsapp"
 	ChannelEmail     ChannelType = "email"
+	ChannelCustom    ChannelType = "custom"
 )
 
 // Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.

@@ -293,7 +293,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 			msg.Attachments[i].MediaStatus = inbox.MediaPending
 		}
 	}
-	if st.OpenConversationID != "" && (env.From.Name == "" || st.Named) {
+	if st.OpenConversationID != "" && env.Thread == "" && (env.From.Name == "" || st.Named) {
 		// The common case: the sender's open conversation, known from the hint, and no name to
 		// fill in. The write checks that it is still open.
 		msg.ConversationID = st.OpenConversationID
@@ -323,6 +323,13 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		var ok bool
 		conv, ok, err = r.emailThread(ctx, log, env, contact, fresh)
 		if err != nil || !ok {
+			return err
+		}
+	} else if env.Thread != "" {
+		// The provider's thread: one conversation per thread of the contact (custom channels
+		// threading by thread id), found by its open marker.
+		fresh.ThreadKey = inbox.ProviderThreadKey(env.Thread)
+		if conv, _, err = r.store.FindOrOpenConversation(ctx, fresh); err != nil {
 			return err
 		}
 	} else if created {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/customhook"
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/emailsend"
@@ -33,6 +34,7 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 		inbox.ChannelMessenger: metaSender,
 		inbox.ChannelWhatsApp:  metaSender,
 		inbox.ChannelEmail:     emailSender(&c, store),
+		inbox.ChannelCustom:    customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
 	}
 	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
 	return func(ctx context.Context, rec lambdasqs.Record) error {

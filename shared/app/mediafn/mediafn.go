@@ -34,6 +34,8 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	graph := meta.NewClient(c.GraphAPIBase, hc)
 	sources := map[inbox.ChannelType]media.Source{
 		inbox.ChannelMessenger: media.NewHTTPSource(hc, media.DefaultMaxBytes),
+		// Custom channels' files are at the integrator's URLs.
+		inbox.ChannelCustom: media.NewHTTPSource(hc, media.DefaultMaxBytes),
 		inbox.ChannelWhatsApp: &media.WhatsAppSource{
 			Lookup: func(ctx context.Context, id, token string) (media.MediaRef, error) {
 				info, err := graph.Media(ctx, id, token)
