@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/custom"
 	"github.com/openinbox/inbox/shared/channels/messenger"
 	"github.com/openinbox/inbox/shared/channels/sms"
 	"github.com/openinbox/inbox/shared/channels/whatsapp"
@@ -82,6 +83,11 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 				return Demo{}, err
 			}
 		}
+		if k.rebase != nil && k.rebase(base, &ch) {
+			if err := store.UpdateChannel(ctx, ch); err != nil {
+				return Demo{}, err
+			}
+		}
 		d.Channels = append(d.Channels, k.show(base, ch))
 	}
 	return d, nil
@@ -92,14 +98,18 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 type demoKind struct {
 	channel func(now time.Time) inbox.Channel
 	show    func(base string, ch inbox.Channel) DemoChannel
+	// rebase, when set, points the channel at this runner's address (base), which can change
+	// from run to run; it reports whether the channel changed.
+	rebase func(base string, ch *inbox.Channel) bool
 }
 
 // demoKinds are the seeded channels, one line per kind.
 var demoKinds = []demoKind{
-	{demoSMS, smsDemoChannel},
-	{demoMessenger, metaDemoChannel},
-	{demoWhatsApp, metaDemoChannel},
-	{demoEmail, emailDemoChannel},
+	{demoSMS, smsDemoChannel, nil},
+	{demoMessenger, metaDemoChannel, nil},
+	{demoWhatsApp, metaDemoChannel, nil},
+	{demoEmail, emailDemoChannel, nil},
+	{demoCustom, customDemoChannel, customDemoRebase},
 }
 
 func demoSMS(now time.Time) inbox.Channel {
@@ -280,6 +290,7 @@ func (r *Runner) localRoutes() http.Handler {
 		r.Outbox.callback(w, req, e)
 	})
 	mux.Handle("/_local/graph/", r.graph)
+	r.Receiver.routes(mux)
 	mux.HandleFunc("POST /_local/email", r.dropEmail)
 	mux.HandleFunc("POST /_local/tick", r.tickHandler)
 	mux.HandleFunc("GET /_local/idle", func(w http.ResponseWriter, req *http.Request) {
@@ -301,7 +312,7 @@ func (r *Runner) Banner() string {
 	fmt.Fprintf(&b, "\nConversations inbox running on %s\n\n", r.URL)
 	fmt.Fprintf(&b, "Admin token (account %q, user %q):\n  export TOKEN=%s\n\n", r.Demo.AccountID, r.Demo.UserID, r.Demo.Token)
 	fmt.Fprintf(&b, "Demo as JSON:      curl -s %s/_local/demo\n", r.URL)
-	fmt.Fprintf(&b, "Outbox (replies):  %s  (email: %s)\n", r.Demo.OutboxURL, r.Demo.EmailOutboxURL)
+	fmt.Fprintf(&b, "Outbox (replies):  %s  (email: %s; custom channels: %s/_local/custom)\n", r.Demo.OutboxURL, r.Demo.EmailOutboxURL, r.URL)
 	fmt.Fprintf(&b, "Conversations:     curl -s -H \"Authorization: Bearer $TOKEN\" %s/v1/conversations\n\n", r.URL)
 	for _, c := range r.Demo.Channels {
 		fmt.Fprintf(&b, "Channel %s (%s), webhook URL %s\nSend a signed test message:\n  %s\n", c.ID, c.Type, c.WebhookURL, c.Curl)
@@ -313,4 +324,37 @@ func (r *Runner) Banner() string {
 	fmt.Fprintf(&b, "Reply:  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"text\":\"Hi!\"}' %s/v1/conversations/<id>/messages\n", r.URL)
 	fmt.Fprintf(&b, "Tokens: go run ./infra/local token -account A -user U -role admin|agent\n")
 	return b.String()
+}
+
+// DemoCustomChannel is the seeded custom channel's id; its webhook is the local receiver.
+const DemoCustomChannel = "demo-custom"
+
+func demoCustom(now time.Time) inbox.Channel {
+	ch := inbox.Channel{AccountID: DemoAccount, ID: DemoCustomChannel, InboxID: demoInboxID, Type: inbox.ChannelCustom,
+		Name: "Demo custom channel", Secrets: map[string]string{}, CreatedAt: now}
+	// The kind makes the settings and the secret, as the API does; the webhook URL is set by
+	// show, which knows the runner's address.
+	env := channel.Env{Creating: true, Now: now, NewID: func() string { return randomHex(16) }}
+	if err := custom.Kind.Settings(&ch, json.RawMessage(`{"webhookUrl":"http://localhost/_local/custom/`+DemoCustomChannel+`","agentsStart":true}`), env); err != nil {
+		panic(err)
+	}
+	return ch
+}
+
+// customDemoRebase points the demo custom channel's webhook at this runner's local receiver.
+func customDemoRebase(base string, ch *inbox.Channel) bool {
+	hook := base + "/_local/custom/" + ch.ID
+	if ch.Settings[custom.SettingWebhookURL] == hook {
+		return false
+	}
+	ch.Settings[custom.SettingWebhookURL] = hook
+	return true
+}
+
+func customDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	hook := channel.WebhookURL(base, custom.Kind.WebhookPath, ch.ID)
+	secret := ch.Secrets[custom.SecretSigning]
+	return DemoChannel{ID: ch.ID, Type: ch.Type, WebhookURL: hook,
+		Secrets: map[string]string{custom.SecretSigning: secret, "receiver": base + "/_local/custom"},
+		Curl:    CustomCurl(hook, secret, "demo-user-1", "Dana Demo", "Hello from the custom channel!")}
 }

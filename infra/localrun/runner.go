@@ -90,6 +90,8 @@ type Runner struct {
 	Store  *dynamo.Store
 
 	graph *graph
+	// Receiver records what custom channels' webhooks got (the local integrator).
+	Receiver *receiver
 	// SESEndpoint is the SES emulator replies of email channels are sent to (its viewer is at /).
 	SESEndpoint string
 	rawMail     *s3store.Store
@@ -290,6 +292,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	r.email = lambdases.Handler(email)
 	r.Outbox = newOutbox(o.Log)
 	r.graph = &graph{outbox: r.Outbox, store: r.Store, base: r.URL}
+	r.Receiver = &receiver{store: r.Store, base: r.URL}
 	r.Demo, err = seed(ctx, r.Store, r.URL, key)
 	if err != nil {
 		return err

@@ -99,7 +99,10 @@ func mac(k []byte, id, ts string, body []byte) []byte {
 // signature that matches with any secret (compared in constant time); EInvalid when a secret
 // is malformed (a configuration error, not the caller's).
 func Verify(h http.Header, body []byte, secrets []string, now time.Time) (id string, ts time.Time, err error) {
-	id, tsText, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	// API Gateway's payload 2.0 hands headers over as strings, and the Lambda adapter
+	// (aws-lambda-go-api-proxy) splits every value on commas into several values: "v1,<sig>"
+	// arrives as "v1" and "<sig>". Joining them again with commas restores the header.
+	id, tsText, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), strings.Join(h.Values(HeaderSignature), ",")
 	if id == "" || tsText == "" || sigs == "" {
 		return "", time.Time{}, inbox.Errorf(inbox.EUnauthorized, "webhook-id, webhook-timestamp and webhook-signature are required")
 	}

@@ -3,6 +3,7 @@ package stdwebhook_test
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,17 @@ func headers(id string, ts int64, sig string) http.Header {
 	return h
 }
 
+// split splits the signature header on commas as aws-lambda-go-api-proxy does with the
+// headers of API Gateway's payload 2.0 events.
+func split(h http.Header) http.Header {
+	v := h.Get(stdwebhook.HeaderSignature)
+	h.Del(stdwebhook.HeaderSignature)
+	for _, part := range strings.Split(v, ",") {
+		h.Add(stdwebhook.HeaderSignature, strings.TrimSpace(part))
+	}
+	return h
+}
+
 // TestVerify runs the reference library's verification cases on the published vector: valid,
 // missing headers, a wrong signature, too old and too new, several signatures, plus a tampered
 // body, a wrong secret and a rotation's two secrets.
@@ -73,6 +85,7 @@ func TestVerify(t *testing.T) {
 		{"timestamp changed within tolerance", headers(vectorID, vectorTimestamp+1, vectorSignature), vectorBody, []string{vectorSecret}, at, false},
 		{"wrong secret", headers(vectorID, vectorTimestamp, vectorSignature), vectorBody, []string{newer}, at, false},
 		{"rotation: old secret still accepted beside the new one", headers(vectorID, vectorTimestamp, vectorSignature), vectorBody, []string{newer, vectorSecret}, at, true},
+		{"split on commas, as the Lambda adapter hands it over", split(headers(vectorID, vectorTimestamp, otherSignature+" "+vectorSignature)), vectorBody, []string{vectorSecret}, at, true},
 		{"not a number", headers(vectorID, 0, vectorSignature), vectorBody, []string{vectorSecret}, at, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
