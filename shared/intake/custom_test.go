@@ -20,7 +20,7 @@ const customChannelID = "cust1"
 
 // newCustomChannel stores a custom channel made by its kind from settings (JSON of the API's
 // "custom" object) and returns it with its signing secret.
-func newCustomChannel(t *testing.T, f *fixture, id, settings string) inbox.Channel {
+func newCustomChannel(t testing.TB, f *fixture, id, settings string) inbox.Channel {
 	t.Helper()
 	ch := inbox.Channel{AccountID: acct, ID: id, InboxID: "ib1", Type: inbox.ChannelCustom, Name: "Bridge",
 		Secrets: map[string]string{}, CreatedAt: now}
