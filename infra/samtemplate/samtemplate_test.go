@@ -1,6 +1,9 @@
 package samtemplate
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestCreateTableInputFollowsTemplate(t *testing.T) {
 	t.Parallel()
@@ -15,8 +18,20 @@ func TestCreateTableInputFollowsTemplate(t *testing.T) {
 	if len(in.KeySchema) != 2 || *in.KeySchema[0].AttributeName != "pk" || *in.KeySchema[1].AttributeName != "sk" {
 		t.Fatalf("key schema = %+v", in.KeySchema)
 	}
-	if len(in.GlobalSecondaryIndexes) != 3 {
-		t.Fatalf("want 3 GSIs, got %d", len(in.GlobalSecondaryIndexes))
+	if len(in.GlobalSecondaryIndexes) != 4 {
+		t.Fatalf("want 4 GSIs, got %d", len(in.GlobalSecondaryIndexes))
+	}
+	// The conversation lists hold keys only (gsi2 also inboxId): a message that does not move
+	// a conversation in them must not write them (shared/dynamo listSK).
+	want := map[string]string{"gsi1": "ALL", "gsi2": "INCLUDE [inboxId]", "gsi3": "KEYS_ONLY", "gsi4": "KEYS_ONLY"}
+	for _, g := range in.GlobalSecondaryIndexes {
+		got := string(g.Projection.ProjectionType)
+		if len(g.Projection.NonKeyAttributes) > 0 {
+			got += fmt.Sprint(" ", g.Projection.NonKeyAttributes)
+		}
+		if got != want[*g.IndexName] {
+			t.Errorf("%s projects %s, want %s", *g.IndexName, got, want[*g.IndexName])
+		}
 	}
 }
 

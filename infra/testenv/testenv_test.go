@@ -19,8 +19,8 @@ func TestEmulatorsAnswerTheSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(out.Table.GlobalSecondaryIndexes); n != 3 {
-		t.Fatalf("GSIs = %d, want 3", n)
+	if n := len(out.Table.GlobalSecondaryIndexes); n != 4 {
+		t.Fatalf("GSIs = %d, want 4", n)
 	}
 
 	q := SQS(t)

@@ -200,8 +200,10 @@ const (
 )
 
 // ListConversations returns a page of the conversations of account acct that match f, the
-// latest lastMessageAt first, and the cursor of the next page ("" after the last page). The
-// lists come from indexes and may lag a moment behind writes.
+// latest lastMessageAt first to the minute (conversations whose last messages fall in the same
+// minute come in no particular order; see listStep), and the cursor of the next page ("" after
+// the last page). The lists come from indexes and may lag a moment behind writes; a conversation
+// that has left the list since (closed, reassigned) is left out, so a page may hold fewer.
 //
 // Errors: EInvalid (malformed ids, an unknown status, a limit outside 1–100, both AssigneeID and
 // Unassigned, a malformed cursor or one from another account or list), EUnavailable, EInternal.
@@ -250,13 +252,14 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 		}
 		index, partition = "gsi2", convAssigneePK(acct, f.AssigneeID, status)
 		if f.InboxID != "" {
+			// gsi2 projects inboxId, which never changes, for this filter.
 			filtered = true
 			in.FilterExpression = aws.String("#inbox = :inbox")
 			in.ExpressionAttributeNames["#inbox"] = "inboxId"
 			in.ExpressionAttributeValues[":inbox"] = str(f.InboxID)
 		}
 	case f.InboxID != "":
-		index, partition = "gsi1", convInboxPK(acct, f.InboxID, status)
+		index, partition = "gsi4", convInboxPK(acct, f.InboxID, status)
 	default:
 		index, partition = "gsi3", convStatusPK(acct, status)
 	}
@@ -271,11 +274,11 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 		in.ExclusiveStartKey = start
 	}
 
-	// Read one item more than the page to know whether there is a next page, so that the last
+	// Read one entry more than the page to know whether there is a next page, so that the last
 	// page never comes with a cursor to an empty one.
-	var items []map[string]types.AttributeValue
+	var entries []map[string]types.AttributeValue
 	for {
-		need := limit + 1 - len(items)
+		need := limit + 1 - len(entries)
 		if filtered {
 			in.Limit = aws.Int32(int32(min(4*need, 400)))
 		} else {
@@ -285,24 +288,44 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 		if err != nil {
 			return nil, "", err
 		}
-		items = append(items, out.Items...)
-		if len(items) > limit || len(out.LastEvaluatedKey) == 0 {
+		entries = append(entries, out.Items...)
+		if len(entries) > limit || len(out.LastEvaluatedKey) == 0 {
 			break
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 	next := ""
-	if len(items) > limit {
-		items = items[:limit]
-		next = encodeCursor(items[limit-1], index)
+	if len(entries) > limit {
+		entries = entries[:limit]
+		next = encodeCursor(entries[limit-1], index)
 	}
-	list := make([]inbox.Conversation, 0, len(items))
-	for _, av := range items {
+	// The indexes hold keys only (a message then writes them only when the conversation moves
+	// up a minute): the page's conversations are one batch read.
+	keys := make([]map[string]types.AttributeValue, len(entries))
+	for i, e := range entries {
+		keys[i] = map[string]types.AttributeValue{attrPK: e[attrPK], attrSK: e[attrSK]}
+	}
+	found, err := s.batchGet(ctx, "ListConversations", keys)
+	if err != nil {
+		return nil, "", err
+	}
+	list := make([]inbox.Conversation, 0, len(entries))
+	for _, k := range keys {
+		av, ok := found[itemKey(k)]
+		if !ok {
+			continue
+		}
 		var it conversationItem
 		if err := unmarshal(av, &it); err != nil {
 			return nil, "", err
 		}
-		list = append(list, it.domain())
+		c := it.domain()
+		// The index lags the table a moment: leave out what has left the list since.
+		if c.Status != status || (f.InboxID != "" && c.InboxID != f.InboxID) ||
+			(f.AssigneeID != "" && c.AssigneeID != f.AssigneeID) || (f.Unassigned && c.AssigneeID != "") {
+			continue
+		}
+		list = append(list, c)
 	}
 	return list, next, nil
 }
@@ -311,7 +334,7 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 // JSON of the item's key attributes in the table and in the index.
 func encodeCursor(item map[string]types.AttributeValue, index string) string {
 	k := map[string]string{}
-	for _, name := range []string{attrPK, attrSK, index + "pk", index + "sk"} {
+	for _, name := range []string{attrPK, attrSK, index + "pk", attrListSK} {
 		if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 			k[name] = v.Value
 		}
@@ -333,7 +356,7 @@ func decodeCursor(cursor, acct, index, partition string) (map[string]types.Attri
 		return nil, invalid
 	}
 	pk, sk := k[attrPK], k[attrSK]
-	gpk, gsk := k[index+"pk"], k[index+"sk"]
+	gpk, gsk := k[index+"pk"], k[attrListSK]
 	id, ok := strings.CutPrefix(pk, convPK(acct, ""))
 	if !ok || id == "" || strings.Contains(id, "#") || sk != skConv || gpk != partition ||
 		!strings.HasSuffix(gsk, "#"+id) {
@@ -534,7 +557,7 @@ func (s *Store) setStatus(ctx context.Context, op, acct, convID string, status i
 		old := c.Version
 		c.Status = status
 		c.Version++
-		set := "SET #status = :status, #gsi1pk = :gsi1pk, #gsi2pk = :gsi2pk, #gsi3pk = :gsi3pk, #version = :new"
+		set := "SET #status = :status, #gsi2pk = :gsi2pk, #gsi3pk = :gsi3pk, #gsi4pk = :gsi4pk, #version = :new"
 		if re != nil {
 			c.AssigneeID = re.assignee
 			set += ", #assignee = :assignee"
@@ -549,12 +572,12 @@ func (s *Store) setStatus(ctx context.Context, op, acct, convID string, status i
 			UpdateExpression:    aws.String(set),
 			ConditionExpression: aws.String("#version = :old"),
 			ExpressionAttributeNames: usedNames(set+" #version", map[string]string{
-				"#status": "status", "#gsi1pk": "gsi1pk", "#gsi2pk": "gsi2pk", "#gsi3pk": "gsi3pk",
+				"#status": "status", "#gsi2pk": "gsi2pk", "#gsi3pk": "gsi3pk", "#gsi4pk": "gsi4pk",
 				"#version": "version", "#wait": "waitSK", "#assignee": "assigneeId",
 			}),
 			ExpressionAttributeValues: usedValues(set+" :old", map[string]types.AttributeValue{
 				":status": str(string(status)),
-				":gsi1pk": str(k.gsi1pk), ":gsi2pk": str(k.gsi2pk), ":gsi3pk": str(k.gsi3pk),
+				":gsi2pk": str(k.gsi2pk), ":gsi3pk": str(k.gsi3pk), ":gsi4pk": str(k.gsi4pk),
 				":new": value(c.Version), ":old": value(old), ":assignee": str(c.AssigneeID),
 			}),
 		}}

@@ -3,6 +3,9 @@ package dynamo
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -349,7 +352,7 @@ func TestListConversationsInvalid(t *testing.T) {
 		{"cursor of another list", inbox.ConversationFilter{Cursor: cursorA, InboxID: "ib1"}},
 		{"cursor of other status", inbox.ConversationFilter{Cursor: cursorA, Status: inbox.StatusClosed}},
 		{"mixed cursor", inbox.ConversationFilter{Cursor: forged(mixed)}},
-		{"extra key", inbox.ConversationFilter{Cursor: forged(map[string]string{"pk": a["pk"], "sk": a["sk"], "gsi3pk": a["gsi3pk"], "gsi3sk": a["gsi3sk"], "x": "y"})}},
+		{"extra key", inbox.ConversationFilter{Cursor: forged(map[string]string{"pk": a["pk"], "sk": a["sk"], "gsi3pk": a["gsi3pk"], "lsk": a["lsk"], "x": "y"})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -475,4 +478,37 @@ func TestSetStatus(t *testing.T) {
 	wantCode(t, err, inbox.ENotFound)
 	_, err = f.store.SetStatus(f.ctx, "acctA", c.ID, "snoozed")
 	wantCode(t, err, inbox.EInvalid)
+}
+
+// TestMessagesOfAMinuteWriteNoIndex checks what a message costs the conversation item: within
+// the minute of its last message, the conversation write alone (1 WCU: the lists hold keys only
+// and lsk keeps its value); the first message of a later minute moves the conversation up in the
+// three lists (a delete and a put in each: 1 + 6 WCU), and the lists show it first.
+func TestMessagesOfAMinuteWriteNoIndex(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	start := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
+	c := f.conversation("acctA", "ib1", start)
+	other := f.conversation("acctA", "ib1", start.Add(30*time.Second))
+	var wcu float64
+	f.store.OnCapacity(func(op string, _, w float64) {
+		if strings.HasSuffix(op, "/UpdateItem") {
+			wcu += w
+		}
+	})
+	for i, tc := range []struct {
+		at   time.Duration
+		want float64
+	}{{10 * time.Second, 1}, {50 * time.Second, 1}, {70 * time.Second, 7}, {80 * time.Second, 1}} {
+		wcu = 0
+		f.append(c, newMessage(inbox.DirectionIn, "again", start.Add(tc.at), inbox.MessageReceived), fmt.Sprintf("SM%d", i))
+		if wcu != tc.want {
+			t.Errorf("message at +%v: conversation write %v WCU, want %v", tc.at, wcu, tc.want)
+		}
+	}
+	list, _, err := f.store.ListConversations(f.ctx, "acctA", inbox.ConversationFilter{InboxID: "ib1"})
+	must(t, err)
+	if got := convIDs(list); !slices.Equal(got, []string{c.ID, other.ID}) {
+		t.Errorf("list = %v, want %v first", got, c.ID)
+	}
 }

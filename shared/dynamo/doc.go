@@ -1,6 +1,7 @@
 // Package dynamo is the store of the inbox: every account's inboxes, channels, contacts,
-// conversations, messages, users, teams, waiting queues and tickets in the one DynamoDB table of template.yaml (keys pk/sk, indexes
-// gsi1..gsi3 on gsiNpk/gsiNsk, TTL attribute ttl).
+// conversations, messages, users, teams, waiting queues and tickets in the one DynamoDB table of template.yaml (keys pk/sk;
+// index gsi1 on gsi1pk/gsi1sk, all attributes, for channels; the conversation lists gsi2..gsi4
+// on gsi2pk..gsi4pk and the shared sort key lsk, keys only; TTL attribute ttl).
 //
 // # Keys
 //
@@ -60,14 +61,23 @@
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
 //	                                                                                                        lastInboundAt (absent until the contact writes)
 //	                                                                                                        waitSK (sk of its waiting item, when waiting)
-//	                                                                                                        gsi1pk A#{acct}#IB#{inboxId}#{status}
+//	                                                                                                        lastSort (SortableTime(lastMessageAt): only
+//	                                                                                                          moves forward)
 //	                                                                                                        gsi2pk A#{acct}#AS#{assigneeId or "-"}#{status}
 //	                                                                                                        gsi3pk A#{acct}#ST#{status}
-//	                                                                                                        gsi1sk = gsi2sk = gsi3sk =
-//	                                                                                                          {SortableTime(lastMessageAt)}#{convId}
-//	  list by inbox and status            Query gsi1, newest lastMessageAt first
-//	  list by assignee (or unassigned)    Query gsi2 (+ filter on inboxId when an inbox is given)
-//	  list by status                      Query gsi3
+//	                                                                                                        gsi4pk A#{acct}#IB#{inboxId}#{status}
+//	                                                                                                        lsk (sort key of gsi2..gsi4) =
+//	                                                                                                          {SortableTime(lastMessageAt to the
+//	                                                                                                          minute)}#{convId}
+//	  list by inbox and status            Query gsi4 (keys only), newest minute first, then BatchGetItem of
+//	                                        the page (eventually consistent); what no longer matches the
+//	                                        list (closed, reassigned since) is left out
+//	  list by assignee (or unassigned)    Query gsi2 (keys and inboxId; filter on inboxId when an inbox is
+//	                                        given), then BatchGetItem
+//	  list by status                      Query gsi3 (keys only), then BatchGetItem
+//	  a message                           UpdateItem: lastMessageAt, preview, lastSort; lsk changes only
+//	                                        with the minute, so that the indexes (keys only) are written
+//	                                        by the first message of a minute alone (a delete and a put each)
 //	  assign within capacity             one transaction: conversation (open, unassigned, version) + user
 //	                                        ADD load 1 (attribute_not_exists(load) OR load < cap) + delete
 //	                                        the waiting item; SetAssignee/SetStatus move loads (never < 0)
@@ -121,8 +131,8 @@
 // # Consistency
 //
 // Reads of the table are strongly consistent, except InboundState's (a duplicate or a contact it
-// misses is caught by the conditions of the writes that follow); the lists served by gsi1..gsi3
-// (channels, conversations) are eventually consistent and may lag a moment behind writes. Writes
+// misses is caught by the conditions of the writes that follow) and the batch reads of a
+// conversation list page; the lists served by gsi1..gsi4 (channels, conversations) are eventually consistent and may lag a moment behind writes. Writes
 // that must stay together (a channel and its provider key claim, a contact and its lookup item, a
 // conversation and its open marker) are single transactions with conditions. A message, its
 // provider marker and its conversation's last-message fields are three conditional single writes

@@ -137,14 +137,16 @@ type lookupItem struct {
 }
 
 type conversationItem struct {
-	PK            string    `dynamodbav:"pk"`
-	SK            string    `dynamodbav:"sk"`
-	GSI1PK        string    `dynamodbav:"gsi1pk"`
-	GSI1SK        string    `dynamodbav:"gsi1sk"`
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	// GSI2PK (assignee), GSI3PK (status) and GSI4PK (inbox) are the conversation's lists; LSK
+	// their shared sort key (listSK); LastSort the exact time of the last message, which only
+	// moves forward.
 	GSI2PK        string    `dynamodbav:"gsi2pk"`
-	GSI2SK        string    `dynamodbav:"gsi2sk"`
 	GSI3PK        string    `dynamodbav:"gsi3pk"`
-	GSI3SK        string    `dynamodbav:"gsi3sk"`
+	GSI4PK        string    `dynamodbav:"gsi4pk"`
+	LSK           string    `dynamodbav:"lsk"`
+	LastSort      string    `dynamodbav:"lastSort"`
 	AccountID     string    `dynamodbav:"accountId"`
 	ID            string    `dynamodbav:"id"`
 	InboxID       string    `dynamodbav:"inboxId"`
@@ -171,15 +173,16 @@ type conversationItem struct {
 	Version   int64     `dynamodbav:"version"`
 }
 
-// indexKeys are the partition keys of a conversation in gsi1..gsi3 and their shared sort key.
-type indexKeys struct{ gsi1pk, gsi2pk, gsi3pk, sk string }
+// indexKeys are the partition keys of a conversation in its lists (gsi2..gsi4) and their
+// shared sort key.
+type indexKeys struct{ gsi2pk, gsi3pk, gsi4pk, sk string }
 
 func convIndexKeys(c inbox.Conversation) indexKeys {
 	return indexKeys{
-		gsi1pk: convInboxPK(c.AccountID, c.InboxID, c.Status),
 		gsi2pk: convAssigneePK(c.AccountID, c.AssigneeID, c.Status),
 		gsi3pk: convStatusPK(c.AccountID, c.Status),
-		sk:     timeSK(c.LastMessageAt, c.ID),
+		gsi4pk: convInboxPK(c.AccountID, c.InboxID, c.Status),
+		sk:     listSK(c.LastMessageAt, c.ID),
 	}
 }
 
@@ -193,7 +196,8 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 	return conversationItem{
 		LastInboundAt: inbound,
 		PK:            convPK(c.AccountID, c.ID), SK: skConv,
-		GSI1PK: k.gsi1pk, GSI1SK: k.sk, GSI2PK: k.gsi2pk, GSI2SK: k.sk, GSI3PK: k.gsi3pk, GSI3SK: k.sk,
+		GSI2PK: k.gsi2pk, GSI3PK: k.gsi3pk, GSI4PK: k.gsi4pk, LSK: k.sk,
+		LastSort:  inbox.SortableTime(c.LastMessageAt),
 		AccountID: c.AccountID, ID: c.ID, InboxID: c.InboxID, ChannelID: c.ChannelID,
 		ChannelType: string(c.ChannelType), ContactID: c.ContactID, ContactName: c.ContactName,
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),

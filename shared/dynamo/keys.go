@@ -17,9 +17,11 @@ import (
 const (
 	attrPK = "pk"
 	attrSK = "sk"
+	// attrListSK is the sort key of the conversation lists (gsi2..gsi4), listSK.
+	attrListSK = "lsk"
 )
 
-// unassigned stands for "no assignee" in gsi2's partition key.
+// unassigned stands for "no assignee" in the partition key of the assignee list (gsi2).
 const unassigned = "-"
 
 // Sort keys and prefixes.
@@ -106,6 +108,18 @@ func convAssigneePK(acct, assigneeID string, st inbox.ConversationStatus) string
 
 func convStatusPK(acct string, st inbox.ConversationStatus) string {
 	return "A#" + acct + "#ST#" + string(st)
+}
+
+// listStep is the step of the conversation lists' order. A conversation's place in the lists
+// (lsk, the sort key of gsi2..gsi4) is the minute of its last message, not the instant: the
+// messages of one minute write the same lsk, so that they cost the indexes nothing (their entries
+// hold keys only); only the first message of a later minute moves the conversation up, a delete
+// and a put in each of the three indexes.
+const listStep = time.Minute
+
+// listSK is a conversation's sort key in the lists: the step of its last message, then its id.
+func listSK(lastMessageAt time.Time, convID string) string {
+	return timeSK(lastMessageAt.UTC().Truncate(listStep), convID)
 }
 
 // timeSK is the sort key of an item listed by time: sortable time, then the id to break ties.

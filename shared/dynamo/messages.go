@@ -166,7 +166,6 @@ func (s *Store) appendMessage(ctx context.Context, op, acct, convID, channelID s
 // A replay (the message was stored by an earlier delivery) only moves the conversation when it
 // has not reached the message's time yet, and otherwise fails with EConflict, changing nothing.
 func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, m inbox.Message, mustBeOpen, replay bool) (inbox.Conversation, error) {
-	sk := timeSK(m.CreatedAt, convID)
 	isk := inbox.SortableTime(m.CreatedAt)
 	names := map[string]string{"#pk": attrPK, "#version": "version", "#status": "status"}
 	values := map[string]types.AttributeValue{":one": value(1), ":open": str(string(inbox.StatusOpen))}
@@ -176,10 +175,12 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 	}
 	type variant struct{ set, cond string }
 	variants := []variant{}
-	latest := "SET #last = :last, #preview = :preview, #g1 = :sk, #g2 = :sk, #g3 = :sk"
-	latestCond := exists + " AND (attribute_not_exists(#g1) OR #g1 <= :sk)"
-	names["#last"], names["#preview"], names["#g1"], names["#g2"], names["#g3"] = "lastMessageAt", "preview", "gsi1sk", "gsi2sk", "gsi3sk"
-	values[":last"], values[":preview"], values[":sk"] = value(m.CreatedAt.UTC()), str(m.Preview()), str(sk)
+	// lsk is set on every message but changes only with the minute (listSK): within a minute the
+	// indexes, which hold keys only, are not written at all.
+	latest := "SET #last = :last, #preview = :preview, #ls = :ls, #lsk = :lsk"
+	latestCond := exists + " AND (attribute_not_exists(#ls) OR #ls <= :ls)"
+	names["#last"], names["#preview"], names["#ls"], names["#lsk"] = "lastMessageAt", "preview", "lastSort", "lsk"
+	values[":last"], values[":preview"], values[":ls"], values[":lsk"] = value(m.CreatedAt.UTC()), str(m.Preview()), str(isk), str(listSK(m.CreatedAt, convID))
 	if m.Direction == inbox.DirectionIn {
 		names["#inbound"], names["#isk"] = "lastInboundAt", "lastInboundSort"
 		values[":isk"] = str(isk)
@@ -192,7 +193,7 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 	}
 	variants = append(variants, variant{"", exists})
 	if replay {
-		variants = []variant{{variants[0].set, strings.Replace(variants[0].cond, "#g1 <= :sk", "#g1 < :sk", 1)}}
+		variants = []variant{{variants[0].set, strings.Replace(variants[0].cond, "#ls <= :ls", "#ls < :ls", 1)}}
 	}
 	for n, v := range variants {
 		out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{

@@ -14,10 +14,12 @@ import (
 
 // BenchmarkInboundCapacity measures the DynamoDB capacity units one inbound message costs the
 // router, against DynamoDB Local with ReturnConsumedCapacity: a message that opens a new
-// contact and conversation, one that joins an open conversation, and a duplicate (a redelivery).
+// contact and conversation, one that joins an open conversation within the minute of its last
+// message, the same a minute or more after it ("-next-minute": the conversation moves up in the
+// lists, whose order has a step of a minute), and a duplicate (a redelivery).
 // Report: RCU/msg and WCU/msg.
 func BenchmarkInboundCapacity(b *testing.B) {
-	for _, mode := range []string{"new-conversation", "existing-conversation", "duplicate"} {
+	for _, mode := range []string{"new-conversation", "existing-conversation", "existing-conversation-next-minute", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
 			f.router.WithChannelCache(time.Minute) // as the router function runs
@@ -46,6 +48,8 @@ func BenchmarkInboundCapacity(b *testing.B) {
 					env = f.message(fmt.Sprintf("SMn%030d", i), fmt.Sprintf("+1555%07d", i), "hello", base.Add(time.Duration(i)*time.Millisecond))
 				case "existing-conversation":
 					env = f.message(fmt.Sprintf("SMe%030d", i), phoneA, "again", base.Add(time.Duration(i+1)*time.Millisecond))
+				case "existing-conversation-next-minute":
+					env = f.message(fmt.Sprintf("SMm%030d", i), phoneA, "later", base.Add(time.Duration(i+1)*time.Minute))
 				}
 				if err := f.router.Handle(f.ctx, env); err != nil {
 					b.Fatal(err)
