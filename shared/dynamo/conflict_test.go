@@ -59,10 +59,11 @@ func TestTransactionConflictIsRetried(t *testing.T) {
 				o.HTTPClient = &http.Client{Transport: tr}
 			})
 			s := New(client, f.table, nil)
-			_, ok, err := s.UpsertContact(f.ctx, inbox.Contact{AccountID: "acctA", ID: inbox.NewID(), Email: tt.name + "@example.com", CreatedAt: base})
+			c := f.conversation("acctA", "ib1", base)
+			got, err := s.SetStatus(f.ctx, "acctA", c.ID, inbox.StatusClosed)
 			wantCode(t, err, tt.code)
-			if ok != (tt.code == "") {
-				t.Errorf("created = %v", ok)
+			if closed := got.Status == inbox.StatusClosed; closed != (tt.code == "") {
+				t.Errorf("closed = %v", closed)
 			}
 			if got := tr.seen.Load(); got < tt.conflicts {
 				t.Errorf("%d transactions sent, want at least %d", got, tt.conflicts)

@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -115,24 +114,32 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 		if err != nil {
 			return inbox.Contact{}, false, err
 		}
+		// Two single writes, not a transaction (which costs twice the units): the contact, then
+		// the lookup item that makes it findable. A contact whose lookup item could not be
+		// written (another caller's came first, or a failure) is unreachable — no read finds it
+		// without its id — and the first case deletes it again.
 		notExists := aws.String("attribute_not_exists(#pk)")
 		names := map[string]string{"#pk": attrPK}
-		err = s.transact(ctx, op, []types.TransactWriteItem{
-			{Put: &types.Put{Item: lookupAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
-			{Put: &types.Put{Item: contactAV, ConditionExpression: notExists, ExpressionAttributeNames: names}},
-		})
-		var cerr *canceled
+		err = s.putItem(ctx, op, &dynamodb.PutItemInput{Item: contactAV, ConditionExpression: notExists, ExpressionAttributeNames: names})
+		if isConditionFailed(err) {
+			return inbox.Contact{}, false, inbox.Errorf(inbox.EConflict, "a contact with this id already exists")
+		}
+		if err != nil {
+			return inbox.Contact{}, false, storeError(err, "store contact")
+		}
+		err = s.putItem(ctx, op, &dynamodb.PutItemInput{Item: lookupAV, ConditionExpression: notExists, ExpressionAttributeNames: names})
 		switch {
 		case err == nil:
 			return c, true, nil
-		case !errors.As(err, &cerr):
-			return inbox.Contact{}, false, err
-		case cerr.failed(0) && attempt < maxAttempts:
-			continue // another caller created the contact first: read theirs.
-		case cerr.failed(0):
+		case !isConditionFailed(err):
+			return inbox.Contact{}, false, storeError(err, "store contact address")
+		}
+		// Another caller created the contact of this address first: read theirs.
+		if err := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: key(contactPK(c.AccountID, c.ID), skContact)}); err != nil {
+			return inbox.Contact{}, false, storeError(err, "remove unused contact")
+		}
+		if attempt >= maxAttempts {
 			return inbox.Contact{}, false, inbox.Errorf(inbox.EUnavailable, "the contact keeps changing; try again")
-		default:
-			return inbox.Contact{}, false, inbox.Errorf(inbox.EConflict, "a contact with this id already exists")
 		}
 	}
 }

@@ -89,9 +89,22 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 			switch {
 			case err == nil && existing.Status == inbox.StatusOpen:
 				return existing, false, nil
-			case err == nil || inbox.IsCode(err, inbox.ENotFound):
+			case err == nil:
 				// Closed between the two reads; the marker is gone now: look again.
 				continue
+			case inbox.IsCode(err, inbox.ENotFound):
+				// The marker of a conversation still being written, or whose writer failed
+				// before the conversation: write it ourselves, under the marker's id (below the
+				// put is conditional, so the writer and we store one conversation).
+				c.ID = marker.ConversationID
+				created, err := s.putConversation(ctx, op, c)
+				if err != nil || !created {
+					if err == nil {
+						continue // the writer came first: read theirs.
+					}
+					return inbox.Conversation{}, false, err
+				}
+				return c, true, nil
 			default:
 				return inbox.Conversation{}, false, err
 			}
@@ -100,15 +113,37 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 		if err != nil {
 			return inbox.Conversation{}, false, err
 		}
-		convAV, err := marshal(newConversationItem(c))
-		if err != nil {
-			return inbox.Conversation{}, false, err
-		}
 		notExists := aws.String("attribute_not_exists(#pk)")
 		names := map[string]string{"#pk": attrPK}
 		// An open conversation created assigned counts in its assignee's load.
 		now := s.now()
 		load, err := s.loadChange(ctx, op, c.AccountID, c.AssigneeID, +1, &now)
+		if err != nil {
+			return inbox.Conversation{}, false, err
+		}
+		if load == nil {
+			// Unassigned (the router's case): two single writes, not a transaction, which costs
+			// twice the units. The marker first: it makes the conversation the contact's one;
+			// until the conversation is written, whoever reads the marker writes it (above).
+			err := s.putItem(ctx, op, &dynamodb.PutItemInput{Item: markerAV, ConditionExpression: notExists, ExpressionAttributeNames: names})
+			if isConditionFailed(err) {
+				continue // another caller opened the conversation first: read theirs.
+			}
+			if err != nil {
+				return inbox.Conversation{}, false, storeError(err, "open conversation")
+			}
+			created, err := s.putConversation(ctx, op, c)
+			if err != nil {
+				return inbox.Conversation{}, false, err
+			}
+			if !created {
+				// A reader of the marker wrote it for us (see above).
+				existing, err := s.conversation(ctx, op, c.AccountID, c.ID)
+				return existing, false, err
+			}
+			return c, true, nil
+		}
+		convAV, err := marshal(newConversationItem(c))
 		if err != nil {
 			return inbox.Conversation{}, false, err
 		}
@@ -131,6 +166,27 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 		}
 	}
 	return inbox.Conversation{}, false, inbox.Errorf(inbox.EUnavailable, "the conversation keeps changing; try again")
+}
+
+// putConversation writes new conversation c unless a conversation with its id exists; created
+// says whether it did.
+func (s *Store) putConversation(ctx context.Context, op string, c inbox.Conversation) (bool, error) {
+	av, err := marshal(newConversationItem(c))
+	if err != nil {
+		return false, err
+	}
+	err = s.putItem(ctx, op, &dynamodb.PutItemInput{
+		Item:                     av,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storeError(err, "store conversation")
+	}
+	return true, nil
 }
 
 // FindOpenConversation returns the open conversation of contact contactID in inbox inboxID of
@@ -159,8 +215,12 @@ func (s *Store) FindOpenConversation(ctx context.Context, acct, inboxID, contact
 		switch {
 		case err == nil && c.Status == inbox.StatusOpen:
 			return c, nil
-		case err == nil || inbox.IsCode(err, inbox.ENotFound):
+		case err == nil:
 			continue // closed between the two reads: look at the marker again.
+		case inbox.IsCode(err, inbox.ENotFound):
+			// The conversation of the marker is not written yet (FindOrOpenConversation writes
+			// the marker first, and completes a marker whose writer failed).
+			return inbox.Conversation{}, inbox.Errorf(inbox.ENotFound, "no open conversation")
 		default:
 			return inbox.Conversation{}, err
 		}

@@ -53,9 +53,12 @@
 //	                                      A#{acct}#UNVERIFIED#{lowercased      UNVERIFIED                   contactId of the contact of mail whose sender
 //	                                        email}                                                            SES did not authenticate (kept apart)
 //	  find or create by address           GetItem lookup item (PSID, else phone, else email) → contact;
-//	                                        else put both in one transaction; a missing name is filled
-//	                                        in with a conditional update (only while still empty).
-//	                                        CreateContact: the transaction first, the reads on a conflict
+//	                                        else put the contact, then the lookup item (both
+//	                                        attribute_not_exists; single writes: a contact whose lookup
+//	                                        lost the race is deleted, one a failure left without a lookup
+//	                                        is unreachable); a missing name is filled in with a
+//	                                        conditional update (only while still empty).
+//	                                        CreateContact: the writes first, the reads on a conflict
 //	  inbound message (InboundState)      BatchGetItem, eventually consistent, of the provider marker and
 //	                                        the lookup item: duplicate? contact? open conversation (hint)?
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
@@ -99,8 +102,11 @@
 //	                                        still exists → DeleteItem conditional on waits unchanged, so a
 //	                                        conversation queued meanwhile keeps the marker
 //	Open-conversation marker              A#{acct}#OPEN#{inboxId}#{contactId}  OPEN                         conversationId
-//	  the contact's open conversation     GetItem; put with the conversation (attribute_not_exists),
-//	    in an inbox                       deleted on close, put back on reopen, in the same transaction
+//	  the contact's open conversation     GetItem; put (attribute_not_exists) just before the conversation,
+//	    in an inbox                         single writes (one transaction when created assigned); a marker
+//	                                        whose conversation is missing (a failure in between) is
+//	                                        completed by FindOrOpenConversation under its id; deleted on
+//	                                        close, put back on reopen, in the same transaction
 //	Last-closed marker                    A#{acct}#OPEN#{inboxId}#{contactId}  LAST                         conversationId, ttl = closing + 90 days
 //	  the conversation to reopen when     put (overwritten) in the transaction that closes a conversation
 //	    the contact writes again            without a thread key; GetItem, then the conversation (still
@@ -118,9 +124,12 @@
 //	Provider message marker               A#{acct}#PM#{chId}#{providerMsgId}   PM                           conversationId, messageId,
 //	                                                                                                        ttl = now + 90 days (epoch seconds)
 //	  exactly-once intake                 message put (attribute_not_exists; inbound ids derive from the
-//	                                        provider's), then marker put (absent, expired or naming the same
-//	                                        message), then the conversation update (status = open for
-//	                                        AppendToOpen): single writes, undone on a duplicate or no conversation
+//	                                        provider's), then the conversation update (status = open for
+//	                                        AppendToOpen; none for AppendFirstMessage, whose conversation was
+//	                                        written showing it), then marker put (absent, expired or naming
+//	                                        the same message): single writes, the message undone on a
+//	                                        duplicate or no conversation; the marker last, so that a
+//	                                        redelivery completes what a failure left
 //	  status callback → message           GetItem
 //	Notice marker                         A#{acct}#NOTICE#{name}               NOTICE                       claimedAt, ttl (epoch seconds, set by
 //	  (one email per event, name such as                                                                    the caller)
@@ -132,12 +141,14 @@
 //
 // Reads of the table are strongly consistent, except InboundState's (a duplicate or a contact it
 // misses is caught by the conditions of the writes that follow) and the batch reads of a
-// conversation list page; the lists served by gsi1..gsi4 (channels, conversations) are eventually consistent and may lag a moment behind writes. Writes
-// that must stay together (a channel and its provider key claim, a contact and its lookup item, a
-// conversation and its open marker) are single transactions with conditions. A message, its
-// provider marker and its conversation's last-message fields are three conditional single writes
-// (a transaction costs twice the units): see AppendMessage for the order and what a failure
-// between them leaves. Conversations carry a version
+// conversation list page; the lists served by gsi1..gsi4 (channels, conversations) are
+// eventually consistent and may lag a moment behind writes. Writes that must stay together (a
+// channel and its provider key claim, status and assignee changes with loads and markers) are
+// single transactions with conditions. Where an order of conditional single writes is safe they
+// are used instead, since a transaction costs twice the units: a contact and then its lookup
+// item; an open marker and then its conversation; a message, its conversation's last-message
+// fields and then its provider marker (see AppendMessage for what a failure between them
+// leaves). Conversations carry a version
 // incremented by every write; status and assignee changes are conditional on it and retried.
 //
 // # Errors

@@ -161,10 +161,12 @@ type conversationItem struct {
 	LastMessageAt time.Time `dynamodbav:"lastMessageAt"`
 	// LastInboundAt is absent until the contact writes.
 	LastInboundAt *time.Time `dynamodbav:"lastInboundAt,omitempty"`
-	Preview       string     `dynamodbav:"preview"`
-	Subject       string     `dynamodbav:"subject,omitempty"`
-	ThreadKey     string     `dynamodbav:"threadKey,omitempty"`
-	TicketNotice  string     `dynamodbav:"ticketNotice,omitempty"`
+	// LastInboundSort is SortableTime(LastInboundAt), which only moves forward.
+	LastInboundSort string `dynamodbav:"lastInboundSort,omitempty"`
+	Preview         string `dynamodbav:"preview"`
+	Subject         string `dynamodbav:"subject,omitempty"`
+	ThreadKey       string `dynamodbav:"threadKey,omitempty"`
+	TicketNotice    string `dynamodbav:"ticketNotice,omitempty"`
 	// UnverifiedSender: opened by unauthenticated mail (inbox.Conversation.UnverifiedSender).
 	UnverifiedSender bool `dynamodbav:"unverifiedSender,omitempty"`
 	// WaitSK is the sort key of the conversation's waiting item, absent when it is not waiting.
@@ -193,9 +195,13 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		t := c.LastInboundAt.UTC()
 		inbound = &t
 	}
+	isk := ""
+	if inbound != nil {
+		isk = inbox.SortableTime(*inbound)
+	}
 	return conversationItem{
-		LastInboundAt: inbound,
-		PK:            convPK(c.AccountID, c.ID), SK: skConv,
+		LastInboundAt: inbound, LastInboundSort: isk,
+		PK: convPK(c.AccountID, c.ID), SK: skConv,
 		GSI2PK: k.gsi2pk, GSI3PK: k.gsi3pk, GSI4PK: k.gsi4pk, LSK: k.sk,
 		LastSort:  inbox.SortableTime(c.LastMessageAt),
 		AccountID: c.AccountID, ID: c.ID, InboxID: c.InboxID, ChannelID: c.ChannelID,

@@ -51,18 +51,33 @@ func (s *Store) providerMarker(acct, channelID, providerID, convID, msgID string
 // stored the message.
 //
 // It makes single writes, not a transaction (which would cost twice the units): the message,
-// conditional on its id being new; the provider marker, conditional on naming no other
-// message; then the conversation. A message whose provider id turns out to be stored under
-// another id, or whose conversation is missing, is deleted again. Callers give an inbound
-// message an id derived from the provider's (the router does), so that a redelivery after a
-// failure in between writes the same message: it finds it, completes what is missing, and
-// returns false. What a failure between the marker and the conversation leaves behind is a
-// conversation whose preview and time lag until its next message.
+// conditional on its id being new; the conversation; then the provider marker, conditional on
+// naming no other message. A message whose conversation is missing, or whose provider id turns
+// out to be stored under another id, is deleted again. Callers give an inbound message an id
+// derived from the provider's (the router does), so that a redelivery after a failure in
+// between writes the same message: it finds it, completes what is missing, and returns false.
+// Since the marker is written last, a redelivery always finds what a failure left undone. A
+// duplicate under another id (a provider's retry racing the first delivery) may have moved the
+// conversation's last-message time to its own, a moment later, before its marker failed.
 //
 // Errors: EInvalid (missing or malformed ids), ENotFound (no conversation conv), EConflict (a
 // message with m.ID exists and providerID is ""), EUnavailable, EInternal.
 func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error) {
-	_, stored, err := s.appendMessage(ctx, "AppendMessage", conv.AccountID, conv.ID, conv.ChannelID, m, providerID, false)
+	_, stored, err := s.appendMessage(ctx, "AppendMessage", conv.AccountID, conv.ID, conv.ChannelID, m, providerID, false, true, inbox.Conversation{})
+	return stored, err
+}
+
+// AppendFirstMessage is AppendMessage for the message a conversation was just opened with:
+// when conv, as OpenConversation stored it (Version 1), already shows m (its LastMessageAt is
+// m.CreatedAt, its Preview m.Preview(), and its LastInboundAt m.CreatedAt when m is inbound), the
+// conversation is not written again: the message and its provider marker are the only writes.
+// Otherwise it is AppendMessage.
+//
+// Errors: those of AppendMessage.
+func (s *Store) AppendFirstMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error) {
+	shows := conv.Version == 1 && conv.LastMessageAt.Equal(m.CreatedAt) && conv.Preview == m.Preview() &&
+		(m.Direction != inbox.DirectionIn || conv.LastInboundAt.Equal(m.CreatedAt))
+	_, stored, err := s.appendMessage(ctx, "AppendFirstMessage", conv.AccountID, conv.ID, conv.ChannelID, m, providerID, false, !shows, conv)
 	return stored, err
 }
 
@@ -74,10 +89,13 @@ func (s *Store) AppendMessage(ctx context.Context, conv inbox.Conversation, m in
 // Errors: those of AppendMessage, and EConflict with inbox.ErrNotOpen in its chain when the
 // conversation is not open (or does not exist): nothing is left written; look it up again.
 func (s *Store) AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error) {
-	return s.appendMessage(ctx, "AppendToOpen", acct, convID, channelID, m, providerID, true)
+	return s.appendMessage(ctx, "AppendToOpen", acct, convID, channelID, m, providerID, true, true, inbox.Conversation{})
 }
 
-func (s *Store) appendMessage(ctx context.Context, op, acct, convID, channelID string, m inbox.Message, providerID string, mustBeOpen bool) (inbox.Conversation, bool, error) {
+// appendMessage stores m in conversation convID: the message, then (when touch) the
+// conversation's last-message fields, then the provider marker. Without touch, shown is the
+// conversation as it was just created, already showing m.
+func (s *Store) appendMessage(ctx context.Context, op, acct, convID, channelID string, m inbox.Message, providerID string, mustBeOpen, touch bool, shown inbox.Conversation) (inbox.Conversation, bool, error) {
 	if err := checkIDs("account id", acct, "conversation id", convID, "message id", m.ID); err != nil {
 		return inbox.Conversation{}, false, err
 	}
@@ -111,8 +129,32 @@ func (s *Store) appendMessage(ctx context.Context, op, acct, convID, channelID s
 	case err != nil && !replay:
 		return inbox.Conversation{}, false, storeError(err, "store message")
 	}
-	var markerKey map[string]types.AttributeValue
+	var conv inbox.Conversation
+	var touchErr error
+	if touch {
+		conv, touchErr = s.touchConversation(ctx, op, acct, convID, m, mustBeOpen, replay)
+	} else {
+		conv = shown
+	}
+	switch {
+	case touchErr == nil:
+	case replay && inbox.IsCode(touchErr, inbox.EConflict):
+		// A redelivery of a message whose conversation has moved past it: only the provider
+		// marker may be missing.
+	case inbox.IsCode(touchErr, inbox.ENotFound) || inbox.IsCode(touchErr, inbox.EConflict):
+		// No (open) conversation for the message: take it back.
+		if !replay {
+			if derr := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: msgKey}); derr != nil {
+				return inbox.Conversation{}, false, storeError(derr, "take back message")
+			}
+		}
+		return inbox.Conversation{}, false, touchErr
+	default:
+		return inbox.Conversation{}, false, touchErr
+	}
 	if providerID != "" {
+		// The marker comes last, so that a failure before it leaves nothing a redelivery would
+		// take for done: the redelivery finds no marker, finds its message, and completes.
 		marker, err := s.providerMarker(acct, channelID, providerID, convID, m.ID, true)
 		if err != nil {
 			return inbox.Conversation{}, false, err
@@ -122,38 +164,21 @@ func (s *Store) appendMessage(ctx context.Context, op, acct, convID, channelID s
 			ExpressionAttributeNames: marker.Put.ExpressionAttributeNames, ExpressionAttributeValues: marker.Put.ExpressionAttributeValues,
 		})
 		if isConditionFailed(err) {
-			// The provider's message is stored under another id: a duplicate.
-			if !replay {
-				if err := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: msgKey}); err != nil {
-					return inbox.Conversation{}, false, storeError(err, "remove duplicate message")
-				}
+			// The provider's message is stored under another id: this one is a duplicate (also
+			// when an earlier delivery of it wrote it and failed before its marker).
+			if err := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: msgKey}); err != nil {
+				return inbox.Conversation{}, false, storeError(err, "remove duplicate message")
 			}
 			return unstored, false, nil
 		}
 		if err != nil {
 			return inbox.Conversation{}, false, storeError(err, "record provider message")
 		}
-		markerKey = key(providerMsgPK(acct, channelID, providerID), skProviderMsg)
 	}
-	conv, err := s.touchConversation(ctx, op, acct, convID, m, mustBeOpen, replay)
-	switch {
-	case err == nil:
-		return conv, !replay, nil
-	case replay && inbox.IsCode(err, inbox.EConflict):
-		// A redelivery of a message whose conversation has moved past it: nothing left to do.
+	if touchErr != nil {
 		return unstored, false, nil
-	case inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EConflict):
-		// No (open) conversation for the message: take back what was written.
-		for _, k := range []map[string]types.AttributeValue{markerKey, msgKey} {
-			if k == nil || replay {
-				continue
-			}
-			if derr := s.deleteItem(ctx, op, &dynamodb.DeleteItemInput{Key: k}); derr != nil {
-				return inbox.Conversation{}, false, storeError(derr, "take back message")
-			}
-		}
 	}
-	return inbox.Conversation{}, false, err
+	return conv, !replay, nil
 }
 
 // touchConversation moves conversation convID's last-message fields to m (when m is not older

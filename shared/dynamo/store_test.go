@@ -114,7 +114,7 @@ func TestOnCapacity(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	for _, op := range []string{"FindOrOpenConversation/TransactWriteItems", "AppendMessage/PutItem", "AppendMessage/UpdateItem"} {
+	for _, op := range []string{"FindOrOpenConversation/PutItem", "AppendMessage/PutItem", "AppendMessage/UpdateItem"} {
 		if write[op] <= 0 || read[op] != 0 {
 			t.Errorf("%s: read %v write %v", op, read[op], write[op])
 		}

@@ -41,6 +41,7 @@ type Store interface {
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
+	AppendFirstMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	InboundState(ctx context.Context, acct, channelID, providerID, inboxID string, c inbox.Contact) (inbox.InboundState, error)
 	AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error)
 	SetOpenHint(ctx context.Context, acct, inboxID string, c inbox.Contact, convID, channelID string, named bool) error
@@ -319,6 +320,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		LastMessageAt: received, CreatedAt: now, UnverifiedSender: contact.Unverified,
 	}
 	var conv inbox.Conversation
+	opened := false
 	if byReference {
 		var ok bool
 		conv, ok, err = r.emailThread(ctx, log, env, contact, fresh)
@@ -333,15 +335,34 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 			return err
 		}
 	} else if created {
-		// A new contact has no conversation to join or reopen.
-		if conv, _, err = r.store.OpenConversation(ctx, fresh); err != nil {
+		// A new contact has no conversation to join or reopen. The conversation is written
+		// showing the message already, so that the message needs no second conversation write.
+		fresh.Preview = msg.Preview()
+		if msg.Direction == inbox.DirectionIn {
+			fresh.LastInboundAt = received
+		}
+		if conv, opened, err = r.store.OpenConversation(ctx, fresh); err != nil {
 			return err
 		}
-	} else if conv, err = r.conversation(ctx, fresh, received); err != nil {
-		return err
+	} else {
+		// Before a conversation is reopened or opened for it, a redelivery of a message stored
+		// already must be known as one (InboundState's read is eventually consistent).
+		if convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, env.ChannelID, env.ProviderMessageID); err == nil {
+			return r.duplicate(ctx, log, env, convID, msgID)
+		} else if !inbox.IsCode(err, inbox.ENotFound) {
+			return err
+		}
+		if conv, err = r.conversation(ctx, fresh, received); err != nil {
+			return err
+		}
 	}
 	msg.ConversationID = conv.ID
-	stored, err := r.store.AppendMessage(ctx, conv, msg, env.ProviderMessageID)
+	var stored bool
+	if opened {
+		stored, err = r.store.AppendFirstMessage(ctx, conv, msg, env.ProviderMessageID)
+	} else {
+		stored, err = r.store.AppendMessage(ctx, conv, msg, env.ProviderMessageID)
+	}
 	if err != nil {
 		return err
 	}

@@ -745,3 +745,38 @@ func TestUnknownStatusIsDroppedAfterRetries(t *testing.T) {
 		t.Fatalf("attempt %d: %v, want the report dropped", router.StatusAttempts, err)
 	}
 }
+
+// staleState is the store with InboundState answering as an eventually consistent read may
+// just after a write: the sender's contact, but neither the provider marker nor the hint.
+type staleState struct{ *dynamo.Store }
+
+func (s staleState) InboundState(ctx context.Context, acct, channelID, providerID, inboxID string, c inbox.Contact) (inbox.InboundState, error) {
+	st, err := s.Store.InboundState(ctx, acct, channelID, providerID, inboxID, c)
+	return inbox.InboundState{Checked: st.Checked, ContactID: st.ContactID, Named: st.Named}, err
+}
+
+// A redelivery of a message whose conversation was closed since, read by a stale InboundState,
+// is still a duplicate: it neither reopens the conversation nor opens another one.
+func TestRedeliveryDoesNotReopen(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.handle(t, f.message("SMonce", phoneA, "thanks, that is all", base))
+	conv, _ := f.byProvider(t, "SMonce")
+	if _, err := f.store.SetStatus(f.ctx, acct, conv.ID, inbox.StatusClosed); err != nil {
+		t.Fatal(err)
+	}
+	stale := router.New(staleState{f.store}, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+	if err := stale.Handle(f.ctx, f.message("SMonce", phoneA, "thanks, that is all", base.Add(time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.store.GetConversation(f.ctx, acct, conv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != inbox.StatusClosed {
+		t.Errorf("the redelivery reopened the conversation: %+v", got)
+	}
+	if all := f.all(t); len(all) != 1 {
+		t.Errorf("%d messages stored, want 1", len(all))
+	}
+}
