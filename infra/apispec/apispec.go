@@ -49,6 +49,10 @@ func init() {
 	if openapi3filter.RegisteredBodyDecoder("text/xml") == nil {
 		openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.PlainBodyDecoder)
 	}
+	// Web forms serve their page and thank-you page as HTML: checked as a plain string too.
+	if openapi3filter.RegisteredBodyDecoder("text/html") == nil {
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	}
 }
 
 // Spec is a loaded and validated OpenAPI description with a router over its operations. It is

@@ -125,11 +125,12 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 		walk(t, intake.NewMessenger(intake.Config{}, nil)),
 		walk(t, intake.NewWhatsApp(intake.Config{}, nil)),
 		walk(t, intake.NewCustom(intake.Config{})),
+		walk(t, intake.NewForm(intake.Config{})),
 	)
 	slices.Sort(served)
-	compare(t, "intake.NewTwilio, NewMessenger, NewWhatsApp and NewCustom", served, hooks)
-	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes)))
-	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes and CustomRoutes", declared, hooks)
+	compare(t, "intake.NewTwilio, NewMessenger, NewWhatsApp, NewCustom and NewForm", served, hooks)
+	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes, intake.FormRoutes)))
+	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes, CustomRoutes and FormRoutes", declared, hooks)
 }
 
 func compare(t *testing.T, server string, served, described []string) {

@@ -81,6 +81,7 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		"MessengerFunction": webhook,
 		"WhatsAppFunction":  webhook,
 		"CustomFunction":    webhook,
+		"FormsFunction":     webhook,
 		"MediaFunction":     slices.Concat(mailing, []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "intake"}),
 		"RouterFunction":    {mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", "github.com/aws/aws-sdk-go-v2/service/s3"},
 		"ScheduleFunction":  {mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels/custom"
+	"github.com/openinbox/inbox/shared/channels/form"
 	"github.com/openinbox/inbox/shared/channels/messenger"
 	"github.com/openinbox/inbox/shared/channels/sms"
 	"github.com/openinbox/inbox/shared/channels/whatsapp"
@@ -110,6 +111,7 @@ var demoKinds = []demoKind{
 	{demoWhatsApp, metaDemoChannel, nil},
 	{demoEmail, emailDemoChannel, nil},
 	{demoCustom, customDemoChannel, customDemoRebase},
+	{demoForm, formDemoChannel, nil},
 }
 
 func demoSMS(now time.Time) inbox.Channel {
@@ -357,4 +359,33 @@ func customDemoChannel(base string, ch inbox.Channel) DemoChannel {
 	return DemoChannel{ID: ch.ID, Type: ch.Type, WebhookURL: hook,
 		Secrets: map[string]string{custom.SecretSigning: secret, "receiver": base + "/_local/custom"},
 		Curl:    CustomCurl(hook, secret, "demo-user-1", "Dana Demo", "Hello from the custom channel!")}
+}
+
+// DemoFormChannel is the seeded web form's channel id; its page is GET /webhooks/form/demo-form.
+const DemoFormChannel = "demo-form"
+
+func demoForm(now time.Time) inbox.Channel {
+	ch := inbox.Channel{AccountID: DemoAccount, ID: DemoFormChannel, InboxID: demoInboxID, Type: inbox.ChannelForm,
+		Name: "Contact us", Secrets: map[string]string{}, CreatedAt: now,
+		// Each submission becomes a ticket, in the "support" pipeline.
+		Routing: &inbox.RoutingRules{OnlyAvailable: true, Tickets: &inbox.TicketSettings{Pipeline: "support", Stage: "new"}}}
+	env := channel.Env{Creating: true, Now: now, NewID: func() string { return randomHex(16) }}
+	if err := form.Kind.Settings(&ch, json.RawMessage(`{"fields":[
+		{"name":"name","type":"text","label":"Your name","required":true},
+		{"name":"email","type":"email","label":"Email","required":true},
+		{"name":"topic","type":"select","label":"Topic","options":["Order","Billing","Other"]},
+		{"name":"message","type":"textarea","label":"Message","required":true}],
+		"emailField":"email","consentText":"I agree that Demo Inc stores my answers to reply to me.",
+		"privacyUrl":"https://demo.example/privacy","redirectUrl":"https://demo.example/thanks","submitSecret":true}`), env); err != nil {
+		panic(err)
+	}
+	return ch
+}
+
+func formDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	page := channel.WebhookURL(base, form.Kind.WebhookPath, ch.ID)
+	return DemoChannel{ID: ch.ID, Type: ch.Type, WebhookURL: page,
+		Secrets: map[string]string{form.SecretSubmit: ch.Secrets[form.SecretSubmit], "page": page},
+		Curl: "curl -sS -i -X POST '" + page + "' --data-urlencode 'name=Zoe Park' --data-urlencode 'email=zoe@customer.example' " +
+			"--data-urlencode 'topic=Order' --data-urlencode 'message=Where is my order 1234?' --data-urlencode '_consent=yes'"}
 }

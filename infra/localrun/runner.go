@@ -313,6 +313,7 @@ var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, 
 	"MessengerFunction": intakefn.Messenger,
 	"WhatsAppFunction":  intakefn.WhatsApp,
 	"CustomFunction":    intakefn.Custom,
+	"FormsFunction":     intakefn.Forms,
 }
 
 // QueueFunctions builds the per-message handler of each template function fed by a queue.

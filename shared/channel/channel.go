@@ -62,6 +62,10 @@ type Kind struct {
 	// Nil means conversations start only when the customer writes. It returns an EInvalid error
 	// saying why not.
 	Start func(ch inbox.Channel, to inbox.Contact) (inbox.Contact, error)
+	// EmailReplies says the channel has no way back of its own: replies go out by email through
+	// the inbox's team email channel, and the customer's email answers (found by the reply
+	// token) thread back into the channel's conversation (web forms).
+	EmailReplies bool
 }
 
 // Threading is how an inbound message finds its conversation.

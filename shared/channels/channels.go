@@ -7,6 +7,7 @@ import (
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels/custom"
 	"github.com/openinbox/inbox/shared/channels/email"
+	"github.com/openinbox/inbox/shared/channels/form"
 	"github.com/openinbox/inbox/shared/channels/messenger"
 	"github.com/openinbox/inbox/shared/channels/sms"
 	"github.com/openinbox/inbox/shared/channels/whatsapp"
@@ -20,6 +21,7 @@ var kinds = []channel.Kind{
 	whatsapp.Kind,
 	email.Kind,
 	custom.Kind,
+	form.Kind,
 }
 
 // Lookup returns the kind of channel type t; ok is false for a type nobody registered.

@@ -28,6 +28,8 @@ func Status(code inbox.ErrorCode) int {
 		return http.StatusRequestEntityTooLarge
 	case inbox.EUnavailable:
 		return http.StatusServiceUnavailable
+	case inbox.ETooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -19,6 +19,8 @@ const (
 	ETooLarge     ErrorCode = "too_large"
 	EUnavailable  ErrorCode = "unavailable"
 	EInternal     ErrorCode = "internal"
+	// ETooMany is a caller over its rate (a browser sending a form again and again).
+	ETooMany ErrorCode = "too_many_requests"
 )
 
 // Causes that callers tell apart with errors.Is: the stores wrap them in an EConflict.

@@ -46,6 +46,7 @@ const (
 	ChannelWhatsApp  ChannelType = "whatsapp"
 	ChannelEmail     ChannelType = "email"
 	ChannelCustom    ChannelType = "custom"
+	ChannelForm      ChannelType = "form"
 )
 
 // Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.

@@ -330,7 +330,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	} else if env.Thread != "" {
 		// The provider's thread: one conversation per thread of the contact (custom channels
 		// threading by thread id), found by its open marker.
-		fresh.ThreadKey = inbox.ProviderThreadKey(env.Thread)
+		fresh.ThreadKey, fresh.Subject = inbox.ProviderThreadKey(env.Thread), env.Subject
 		if conv, _, err = r.store.FindOrOpenConversation(ctx, fresh); err != nil {
 			return err
 		}
@@ -502,7 +502,7 @@ func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inb
 	if err != nil {
 		return inbox.Conversation{}, false, err
 	}
-	if conv.ChannelID != env.ChannelID || conv.ContactID != contact.ID || conv.Status == inbox.StatusSpam ||
+	if (conv.ChannelID != env.ChannelID && !r.answersBy(ctx, conv, env)) || conv.ContactID != contact.ID || conv.Status == inbox.StatusSpam ||
 		conv.UnverifiedSender != contact.Unverified {
 		return inbox.Conversation{}, false, nil
 	}
@@ -516,6 +516,18 @@ func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inb
 		}
 	}
 	return conv, true, nil
+}
+
+// answersBy reports whether conversation conv, of another channel, takes the customer's email
+// answers arriving on env's channel: its kind replies by email (a web form) and env's channel is
+// a team email channel of the same inbox.
+func (r *Router) answersBy(ctx context.Context, conv inbox.Conversation, env inbox.Envelope) bool {
+	k, ok := channels.Lookup(conv.ChannelType)
+	if !ok || !k.EmailReplies || env.ChannelType != inbox.ChannelEmail {
+		return false
+	}
+	ch, err := r.channel(ctx, env)
+	return err == nil && ch.InboxID == conv.InboxID
 }
 
 // bounce files a delivery report (from a mailer daemon, not the customer) into the conversation

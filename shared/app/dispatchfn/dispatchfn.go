@@ -28,13 +28,16 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	email := emailSender(&c, store)
 	metaSender := meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now)
 	senders := map[inbox.ChannelType]dispatch.Sender{
 		inbox.ChannelSMS:       twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
 		inbox.ChannelMessenger: metaSender,
 		inbox.ChannelWhatsApp:  metaSender,
-		inbox.ChannelEmail:     emailSender(&c, store),
+		inbox.ChannelEmail:     email,
 		inbox.ChannelCustom:    customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
+		// Web forms are answered by email, from the inbox's team email channel.
+		inbox.ChannelForm: emailsend.ViaInbox{Email: email, Channels: store},
 	}
 	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
 	return func(ctx context.Context, rec lambdasqs.Record) error {

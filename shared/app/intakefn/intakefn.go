@@ -1,4 +1,4 @@
-// Package intakefn builds the webhook intake functions (Twilio, Messenger, WhatsApp, custom): each
+// Package intakefn builds the webhook intake functions (Twilio, Messenger, WhatsApp, custom, forms): each
 // verifies and normalizes its provider's webhooks and queues them on the inbound queue. They
 // link the store, the queue and the codecs, nothing else.
 package intakefn
@@ -29,6 +29,12 @@ func WhatsApp(ctx context.Context, c app.Config) (http.Handler, error) {
 // Custom builds the custom channels' intake function's HTTP handler. Errors: see handler.
 func Custom(ctx context.Context, c app.Config) (http.Handler, error) {
 	return handler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewCustom(ic) })
+}
+
+// Forms builds the web form function's HTTP handler (form pages and submissions). Errors: see
+// handler.
+func Forms(ctx context.Context, c app.Config) (http.Handler, error) {
+	return handler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewForm(ic) })
 }
 
 // handler gives an intake its store (channels, provider keys) and the inbound queue. It returns

@@ -1,0 +1,229 @@
+// Package form is the web form channel kind: a form on the team's website (or the page the
+// deployment serves for it) whose submissions become conversations. Its settings are the
+// fields (name, type, label, required), which field is the email address, where the browser goes
+// after a submission (a redirect URL or an inline thank-you text), and optional consent text and
+// privacy link. Each submission is its own conversation, so a channel's ticket rule (PUT
+// /v1/channels/{id}/routing, "tickets") opens a ticket per submission. Replies go out by email,
+// through the inbox's team email channel, and the customer's answers thread back. The intake is
+// in package intake.
+package form
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// Public settings of a form channel, kept in inbox.Channel.Settings.
+const (
+	SettingFields       = "fields" // the fields, as JSON
+	SettingEmailField   = "emailField"
+	SettingRedirectURL  = "redirectUrl"
+	SettingThankYouText = "thankYouText"
+	SettingConsentText  = "consentText"
+	SettingPrivacyURL   = "privacyUrl"
+)
+
+// SecretSubmit is the optional secret that signs server-to-server submissions (Standard
+// Webhooks, as custom channels); a signed submission skips the browser checks.
+const SecretSubmit = "submitSecret"
+
+// Field types.
+const (
+	TypeText     = "text"
+	TypeTextarea = "textarea"
+	TypeEmail    = "email"
+	TypeTel      = "tel"
+	TypeNumber   = "number"
+	TypeURL      = "url"
+	TypeCheckbox = "checkbox"
+	TypeSelect   = "select"
+)
+
+var types = []string{TypeText, TypeTextarea, TypeEmail, TypeTel, TypeNumber, TypeURL, TypeCheckbox, TypeSelect}
+
+// Limits of a form.
+const (
+	MaxFields     = 30
+	MaxValue      = 10000 // characters of one answer
+	MaxLabel      = 200
+	DefaultThanks = "Thank you! We received your message and will answer by email."
+)
+
+// Field is one field of a form.
+type Field struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Label    string   `json:"label"`
+	Required bool     `json:"required,omitempty"`
+	Options  []string `json:"options,omitempty"`
+}
+
+// Kind is the web form channel.
+var Kind = channel.Kind{
+	Type: inbox.ChannelForm, Label: "Web form", SettingsField: "form",
+	Settings:        settings,
+	DefaultName:     func(ch inbox.Channel) string { return "Web form" },
+	WebhookPath:     "/webhooks/form/{channelId}",
+	ProviderKeyName: "this form",
+	Reply:           reply,
+	HTML:            true,
+	AttachesFiles:   true,
+	EmailReplies:    true,
+}
+
+type input struct {
+	Fields       []Field `json:"fields"`
+	EmailField   string  `json:"emailField"`
+	RedirectURL  *string `json:"redirectUrl"`
+	ThankYouText *string `json:"thankYouText"`
+	ConsentText  *string `json:"consentText"`
+	PrivacyURL   *string `json:"privacyUrl"`
+	// SubmitSecret, when true, makes a secret for signed server-to-server submissions.
+	SubmitSecret bool `json:"submitSecret"`
+}
+
+var fieldName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)
+
+// Reserved field names: the honeypot and the consent box the page adds.
+const (
+	Honeypot     = "_hp"
+	ConsentField = "_consent"
+)
+
+func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
+	if raw == nil {
+		if env.Creating {
+			return inbox.Errorf(inbox.EInvalid, "form settings are required for a form channel")
+		}
+		return nil
+	}
+	var in input
+	if err := channel.Decode("form", raw, &in); err != nil {
+		return err
+	}
+	s := map[string]string{}
+	for k, v := range ch.Settings {
+		s[k] = v
+	}
+	if env.Creating {
+		ch.ProviderKey = ch.ID
+		s[SettingThankYouText] = DefaultThanks
+	}
+	fields, _ := FieldsOf(inbox.Channel{Settings: s})
+	if in.Fields != nil {
+		if err := checkFields(in.Fields); err != nil {
+			return err
+		}
+		fields = in.Fields
+		b, _ := json.Marshal(fields)
+		s[SettingFields] = string(b)
+	}
+	if env.Creating && len(fields) == 0 {
+		return inbox.Errorf(inbox.EInvalid, "form.fields is required")
+	}
+	if in.EmailField != "" {
+		s[SettingEmailField] = in.EmailField
+	}
+	emailField := s[SettingEmailField]
+	i := slices.IndexFunc(fields, func(f Field) bool { return f.Name == emailField })
+	if i < 0 || fields[i].Type != TypeEmail || !fields[i].Required {
+		return inbox.Errorf(inbox.EInvalid, "form.emailField must name a required field of type email: the contact is found by it and replies go there")
+	}
+	for _, u := range []struct {
+		name string
+		v    *string
+	}{{SettingRedirectURL, in.RedirectURL}, {SettingPrivacyURL, in.PrivacyURL}} {
+		if u.v == nil {
+			continue
+		}
+		v := strings.TrimSpace(*u.v)
+		if p, err := url.Parse(v); v != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || len(v) > 2048) {
+			return inbox.Errorf(inbox.EInvalid, "form.%s must be an http(s) URL", u.name)
+		}
+		s[u.name] = v
+	}
+	for _, t := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{SettingThankYouText, in.ThankYouText, 1000}, {SettingConsentText, in.ConsentText, 2000}} {
+		if t.v == nil {
+			continue
+		}
+		v := strings.TrimSpace(*t.v)
+		if utf8.RuneCountInString(v) > t.max {
+			return inbox.Errorf(inbox.EInvalid, "form.%s has at most %d characters", t.name, t.max)
+		}
+		s[t.name] = v
+	}
+	ch.Settings = s
+	if in.SubmitSecret {
+		key, err := hex.DecodeString(env.NewID() + env.NewID())
+		if err != nil || len(key) < 24 {
+			return inbox.Errorf(inbox.EInternal, "no random key for the submit secret")
+		}
+		ch.Secrets[SecretSubmit] = "whsec_" + base64.StdEncoding.EncodeToString(key)
+		if env.Reveal != nil {
+			env.Reveal(SecretSubmit, ch.Secrets[SecretSubmit])
+		}
+	}
+	return nil
+}
+
+func checkFields(fields []Field) error {
+	if len(fields) == 0 || len(fields) > MaxFields {
+		return inbox.Errorf(inbox.EInvalid, "form.fields holds 1 to %d fields", MaxFields)
+	}
+	seen := map[string]bool{}
+	for i, f := range fields {
+		if !fieldName.MatchString(f.Name) || seen[f.Name] {
+			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].name must be unique, a letter then up to 63 letters, digits, _ or -", i)
+		}
+		seen[f.Name] = true
+		if !slices.Contains(types, f.Type) {
+			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].type must be one of %s", i, strings.Join(types, ", "))
+		}
+		if channel.Blank(f.Label) || utf8.RuneCountInString(f.Label) > MaxLabel {
+			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].label is required (at most %d characters)", i, MaxLabel)
+		}
+		if (f.Type == TypeSelect) != (len(f.Options) > 0) || len(f.Options) > 50 {
+			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].options: 1 to 50 for a select, none otherwise", i)
+		}
+	}
+	return nil
+}
+
+// FieldsOf reads a form channel's fields. It returns an EInternal error when they are unreadable.
+func FieldsOf(ch inbox.Channel) ([]Field, error) {
+	if ch.Settings[SettingFields] == "" {
+		return nil, nil
+	}
+	var fs []Field
+	if err := json.Unmarshal([]byte(ch.Settings[SettingFields]), &fs); err != nil {
+		return nil, inbox.Wrap(err, inbox.EInternal, "the form's fields are unreadable")
+	}
+	return fs, nil
+}
+
+func reply(c inbox.Conversation, r channel.Reply, _ time.Time) error {
+	if r.Template != nil {
+		return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
+	}
+	if channel.Blank(r.Text) && channel.Blank(r.HTML) {
+		return inbox.Errorf(inbox.EInvalid, "text or html is required")
+	}
+	if c.ContactEmail == "" {
+		return inbox.Errorf(inbox.EInvalid, "the contact has no email address")
+	}
+	return nil
+}

@@ -1,0 +1,385 @@
+package intake
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"html/template"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/openinbox/inbox/shared/channels/form"
+	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/stdwebhook"
+)
+
+// FormRoutes are the routes the form handler serves.
+var FormRoutes = []string{"GET /webhooks/form/{channelId}", "POST /webhooks/form/{channelId}"}
+
+// Form submissions: the largest body, how many a browser (one IP) may send per window and
+// container, and the window in which the same answers count as the same submission.
+const (
+	MaxFormBody      = 64 << 10
+	FormsPerIP       = 10
+	FormThrottleSpan = 10 * time.Minute
+	FormDedupWindow  = 10 * time.Minute
+)
+
+// NewForm returns the handler of web form channels: GET /webhooks/form/{channelId} serves the
+// form as a page (no JavaScript; what the embeddable snippet shows in an iframe) and POST takes a
+// submission, as application/x-www-form-urlencoded (an HTML form: answered 303 to the form's
+// redirect URL, or a thank-you page) or JSON (answered 202 JSON). Answers: 404 unknown channel;
+// 400 naming each field in error (required, type, unknown field, consent); 401 a signature
+// that does not verify (server-to-server submissions are signed like custom channels, and skip
+// the browser checks); 413 body over MaxFormBody; 415 another content type; 429 too many
+// submissions from one address; 503 when the queue refused. A filled honeypot is answered as a
+// success and stored nowhere. Nothing is queued on a 4xx.
+func NewForm(c Config) http.Handler {
+	f := &forms{Config: c, hits: map[string][]time.Time{}}
+	r := chi.NewRouter()
+	r.Get(form.Kind.WebhookPath, f.page)
+	r.Post(form.Kind.WebhookPath, f.submit)
+	return r
+}
+
+type forms struct {
+	Config
+	mu   sync.Mutex
+	hits map[string][]time.Time
+}
+
+// allow counts a submission of ip and reports whether it is within FormsPerIP per
+// FormThrottleSpan. The count lives in the warm container: API Gateway's route throttling
+// bounds the total, this bounds one browser.
+func (f *forms) allow(ip string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.hits) > 10000 {
+		clear(f.hits)
+	}
+	recent := slices.DeleteFunc(f.hits[ip], func(t time.Time) bool { return now.Sub(t) >= FormThrottleSpan })
+	if len(recent) >= FormsPerIP {
+		f.hits[ip] = recent
+		return false
+	}
+	f.hits[ip] = append(recent, now)
+	return true
+}
+
+func (f *forms) page(w http.ResponseWriter, r *http.Request) {
+	ch, err := f.channel(r.Context(), chi.URLParam(r, "channelId"), inbox.ChannelForm)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	fields, err := form.FieldsOf(ch)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	_ = formPage.Execute(w, map[string]any{"Name": ch.Name, "Fields": fields, "Action": r.URL.Path,
+		"Consent": ch.Settings[form.SettingConsentText], "Privacy": ch.Settings[form.SettingPrivacyURL], "Honeypot": form.Honeypot, "ConsentField": form.ConsentField})
+}
+
+var formPage = template.Must(template.New("form").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{{.Name}}</title>
+<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:36rem}label{display:block;margin:.8rem 0 .2rem}input,textarea,select{width:100%;padding:.4rem;box-sizing:border-box}input[type=checkbox]{width:auto}.hp{position:absolute;left:-10000px}button{margin-top:1rem;padding:.5rem 1.2rem}</style></head>
+<body><form method="post" action="{{.Action}}">
+{{range .Fields}}<label for="f-{{.Name}}">{{.Label}}{{if .Required}} *{{end}}</label>
+{{if eq .Type "textarea"}}<textarea id="f-{{.Name}}" name="{{.Name}}" rows="5"{{if .Required}} required{{end}}></textarea>
+{{else if eq .Type "select"}}<select id="f-{{.Name}}" name="{{.Name}}"{{if .Required}} required{{end}}><option value=""></option>{{range .Options}}<option>{{.}}</option>{{end}}</select>
+{{else if eq .Type "checkbox"}}<input type="checkbox" id="f-{{.Name}}" name="{{.Name}}" value="yes"{{if .Required}} required{{end}}>
+{{else}}<input type="{{.Type}}" id="f-{{.Name}}" name="{{.Name}}"{{if .Required}} required{{end}}>
+{{end}}{{end}}<div class="hp" aria-hidden="true"><label for="f-hp">Leave this empty</label><input id="f-hp" name="{{.Honeypot}}" tabindex="-1" autocomplete="off"></div>
+{{if .Consent}}<label><input type="checkbox" name="{{.ConsentField}}" value="yes" required> {{.Consent}}{{if .Privacy}} (<a href="{{.Privacy}}" target="_blank" rel="noopener">privacy</a>){{end}}</label>{{end}}
+<button type="submit">Send</button></form></body></html>`))
+
+// submission is a verified, checked submission.
+type submission struct {
+	answers map[string]string
+	browser bool
+}
+
+func (f *forms) submit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ch, err := f.channel(ctx, chi.URLParam(r, "channelId"), inbox.ChannelForm)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	body, err := readLimited(w, r, MaxFormBody)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	now := f.Now()
+	signed := r.Header.Get(stdwebhook.HeaderSignature) != ""
+	if signed {
+		secret := ch.Secrets[form.SecretSubmit]
+		if secret == "" {
+			f.fail(w, r, inbox.Errorf(inbox.EUnauthorized, "this form takes no signed submissions"))
+			return
+		}
+		if _, _, err := stdwebhook.Verify(r.Header, body, []string{secret}, now); err != nil {
+			f.fail(w, r, err)
+			return
+		}
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	answers := map[string]string{}
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		vs, err := url.ParseQuery(string(body))
+		if err != nil {
+			f.fail(w, r, inbox.Errorf(inbox.EInvalid, "the body is not a form"))
+			return
+		}
+		for k, v := range vs {
+			answers[k] = strings.Join(v, ", ")
+		}
+	case "application/json":
+		var raw map[string]any
+		if err := json.Unmarshal(body, &raw); err != nil {
+			f.fail(w, r, inbox.Errorf(inbox.EInvalid, "the body is not a JSON object of answers"))
+			return
+		}
+		for k, v := range raw {
+			switch v := v.(type) {
+			case string:
+				answers[k] = v
+			case bool:
+				answers[k] = strconv.FormatBool(v)
+			case float64:
+				answers[k] = strconv.FormatFloat(v, 'f', -1, 64)
+			case nil:
+			default:
+				f.fail(w, r, inbox.Errorf(inbox.EInvalid, "%s: must be a string, number or boolean", k))
+				return
+			}
+		}
+	default:
+		w.Header().Set("Accept", "application/x-www-form-urlencoded, application/json")
+		f.fail(w, r, inbox.Errorf(inbox.EInvalid, "the body must be application/x-www-form-urlencoded or application/json"))
+		return
+	}
+	html := mt == "application/x-www-form-urlencoded"
+	if !signed {
+		if answers[form.Honeypot] != "" {
+			// A bot: answered like a person, so that it learns nothing, and stored nowhere.
+			f.Log.InfoContext(ctx, "form honeypot filled; dropped", "channel", ch.ID)
+			f.done(w, ch, html)
+			return
+		}
+		ip := r.RemoteAddr
+		if host, _, ok := strings.Cut(ip, ":"); ok && strings.Count(ip, ":") == 1 {
+			ip = host
+		}
+		if !f.allow(ip, now) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(FormThrottleSpan.Seconds())))
+			f.fail(w, r, inbox.Errorf(inbox.ETooMany, "too many submissions from this address: try again later"))
+			return
+		}
+	}
+	delete(answers, form.Honeypot)
+	source := "api"
+	if !signed {
+		source = "browser " + r.Header.Get("Referer")
+	}
+	env, err := ParseForm(ch, answers, now, strings.TrimSpace(source))
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	if err := f.enqueue(ctx, ch, env); err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.done(w, ch, html)
+}
+
+// done answers an accepted submission: 303 to the redirect URL or a thank-you page for an HTML
+// form, 202 JSON otherwise.
+func (f *forms) done(w http.ResponseWriter, ch inbox.Channel, html bool) {
+	thanks, redirect := ch.Settings[form.SettingThankYouText], ch.Settings[form.SettingRedirectURL]
+	if !html {
+		out := map[string]string{"status": "received"}
+		if redirect != "" {
+			out["redirectUrl"] = redirect
+		} else {
+			out["thankYouText"] = thanks
+		}
+		httpjson.Write(w, http.StatusAccepted, out)
+		return
+	}
+	if redirect != "" {
+		w.Header().Set("Location", redirect)
+		w.WriteHeader(http.StatusSeeOther)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = thanksPage.Execute(w, thanks)
+}
+
+var thanksPage = template.Must(template.New("thanks").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title></head>
+<body style="font-family:system-ui,sans-serif;margin:1.5rem"><p>{{.}}</p></body></html>`))
+
+// FormConsent is how a submission's consent is stored (in the message's payload).
+type FormConsent struct {
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
+	Source string    `json:"source"`
+}
+
+// formPayload is the machine part of a submission's message.
+type formPayload struct {
+	Answers map[string]string `json:"answers"`
+	Consent *FormConsent      `json:"consent,omitempty"`
+}
+
+// ParseForm checks the answers of a submission against the channel's fields and makes its
+// envelope: the contact by the email field, one conversation per submission (its thread), the
+// answers as "label: value" lines and as the payload, the consent with its text, time and
+// source. The same answers within FormDedupWindow get the same message id (stored once). It
+// returns an EInvalid error listing every field in error.
+func ParseForm(ch inbox.Channel, answers map[string]string, now time.Time, source string) (inbox.Envelope, error) {
+	fields, err := form.FieldsOf(ch)
+	if err != nil {
+		return inbox.Envelope{}, err
+	}
+	var problems []string
+	known := map[string]bool{form.ConsentField: true}
+	var text strings.Builder
+	clean := map[string]string{}
+	for _, fd := range fields {
+		known[fd.Name] = true
+		v := strings.TrimSpace(answers[fd.Name])
+		if msg := checkAnswer(fd, v); msg != "" {
+			problems = append(problems, fd.Name+": "+msg)
+			continue
+		}
+		if v == "" {
+			continue
+		}
+		if fd.Type == form.TypeEmail {
+			v = strings.ToLower(v)
+		}
+		clean[fd.Name] = v
+		text.WriteString(fd.Label + ": " + v + "\n")
+	}
+	var unknown []string
+	for k := range answers {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		problems = append(problems, k+": is not a field of this form")
+	}
+	p := formPayload{Answers: clean}
+	if consent := ch.Settings[form.SettingConsentText]; consent != "" {
+		switch strings.ToLower(strings.TrimSpace(answers[form.ConsentField])) {
+		case "yes", "on", "true", "1":
+			p.Consent = &FormConsent{Text: consent, At: now.UTC(), Source: source}
+		default:
+			problems = append(problems, form.ConsentField+": consent is required")
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return inbox.Envelope{}, inbox.Errorf(inbox.EInvalid, "%s", strings.Join(problems, "; "))
+	}
+	email := clean[ch.Settings[form.SettingEmailField]]
+	sum := sha256.New()
+	keys := make([]string, 0, len(clean))
+	for k := range clean {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sum.Write([]byte(k + "\x00" + clean[k] + "\x00"))
+	}
+	sum.Write([]byte(strconv.FormatInt(now.Unix()/int64(FormDedupWindow.Seconds()), 10)))
+	id := "form-" + hex.EncodeToString(sum.Sum(nil))[:32]
+	payload, _ := json.Marshal(p)
+	if p.Consent != nil {
+		text.WriteString("Consent: " + p.Consent.Text + " (" + p.Consent.At.Format(time.RFC3339) + ")\n")
+	}
+	return inbox.Envelope{
+		Kind: inbox.KindMessage, ProviderMessageID: id, Thread: id,
+		From: inbox.Sender{Email: email, Name: nameOf(fields, clean)}, Subject: ch.Name,
+		Text: strings.TrimRight(text.String(), "\n"), Payload: string(payload), ReceivedAt: now.UTC(),
+	}, nil
+}
+
+// nameOf is the contact's name: the answer of a text field called name, full_name or fullName.
+func nameOf(fields []form.Field, answers map[string]string) string {
+	for _, fd := range fields {
+		switch strings.ToLower(fd.Name) {
+		case "name", "full_name", "fullname", "full-name":
+			if r := []rune(answers[fd.Name]); len(r) > 0 {
+				return string(r[:min(len(r), 200)])
+			}
+		}
+	}
+	return ""
+}
+
+// checkAnswer says what is wrong with answer v to field fd ("" when nothing).
+func checkAnswer(fd form.Field, v string) string {
+	if v == "" {
+		if fd.Required {
+			return "is required"
+		}
+		return ""
+	}
+	if utf8.RuneCountInString(v) > form.MaxValue {
+		return "is too long"
+	}
+	switch fd.Type {
+	case form.TypeEmail:
+		if !isEmail(strings.ToLower(v)) {
+			return "must be an email address"
+		}
+	case form.TypeNumber:
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return "must be a number"
+		}
+	case form.TypeURL:
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "must be an http(s) URL"
+		}
+	case form.TypeTel:
+		if strings.Trim(v, "+0123456789 ()-.") != "" {
+			return "must be a phone number"
+		}
+	case form.TypeCheckbox:
+		switch strings.ToLower(v) {
+		case "yes", "on", "true", "1", "no", "off", "false", "0":
+		default:
+			return "must be checked or not"
+		}
+	case form.TypeSelect:
+		if !slices.Contains(fd.Options, v) {
+			return "must be one of the options"
+		}
+	case form.TypeText:
+		if strings.ContainsAny(v, "\r\n") {
+			return "must be one line"
+		}
+	}
+	return ""
+}
