@@ -122,8 +122,8 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 
 	served := slices.Concat(
 		walk(t, intake.NewTwilio(intake.Config{})),
-		walk(t, intake.NewMessenger(intake.Config{}, nil)),
-		walk(t, intake.NewWhatsApp(intake.Config{}, nil)),
+		walk(t, intake.NewMessenger(intake.Config{})),
+		walk(t, intake.NewWhatsApp(intake.Config{})),
 		walk(t, intake.NewCustom(intake.Config{})),
 		walk(t, intake.NewForm(intake.Config{})),
 	)

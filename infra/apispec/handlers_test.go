@@ -847,10 +847,10 @@ func TestMetaWebhooksMatchTheDescription(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	store := seed()
 	clock := func() time.Time { return now }
-	cfg := intake.Config{Channels: store, Queue: queue{}, Now: clock, Log: log}
-	messenger, whatsApp := intake.NewMessenger(cfg, store), intake.NewWhatsApp(cfg, store)
+	cfg := intake.Config{Channels: store, Providers: store, Queue: queue{}, Now: clock, Log: log}
+	messenger, whatsApp := intake.NewMessenger(cfg), intake.NewWhatsApp(cfg)
 	cfg.Queue = queue{err: inbox.Errorf(inbox.EUnavailable, "the queue did not accept the message")}
-	messengerDown, whatsAppDown := intake.NewMessenger(cfg, store), intake.NewWhatsApp(cfg, store)
+	messengerDown, whatsAppDown := intake.NewMessenger(cfg), intake.NewWhatsApp(cfg)
 
 	send := func(t *testing.T, h http.Handler, method, target, body, signature string) int {
 		t.Helper()

@@ -3,7 +3,6 @@ package localrun_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +32,7 @@ func BenchmarkRouterAtSize(b *testing.B) {
 				if handle == nil {
 					s := loadSession(parent, store)
 					a := s.smsAccount("size", 200)
-					rt := router.New(s.r.Store, nil, time.Now, inbox.NewID, slog.New(slog.DiscardHandler))
+					rt := router.New(router.Config{Store: s.r.Store})
 					ctx := context.Background()
 					handle = func(i int) error {
 						env := inbox.Envelope{V: inbox.EnvelopeVersion, Kind: inbox.KindMessage, AccountID: a.id, ChannelID: a.channelID,

@@ -55,16 +55,26 @@ type Assigner struct {
 	log    *slog.Logger
 }
 
-// WithNotifier makes the assigner tell away contact owners, through n, about the conversations
-// the fallback took. Without one, they are only logged.
-func (a *Assigner) WithNotifier(n Notifier) *Assigner {
-	a.notify = n
-	return a
+// Config is what an Assigner is built from. Store is required.
+type Config struct {
+	Store Store
+	// Notifier, when not nil, tells away contact owners about the conversations the fallback
+	// took. Without one, they are only logged.
+	Notifier Notifier
+	Now      func() time.Time // time.Now when nil
+	Log      *slog.Logger     // discarded when nil
 }
 
-// New returns an Assigner over store with an injected clock.
-func New(store Store, now func() time.Time, log *slog.Logger) *Assigner {
-	return &Assigner{store: store, now: now, log: log}
+// New returns an Assigner built from c.
+func New(c Config) *Assigner {
+	a := &Assigner{store: c.Store, notify: c.Notifier, now: c.Now, log: c.Log}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	return a
 }
 
 // Route applies the rules of the conversation's channel to conversation convID when it is open

@@ -119,7 +119,7 @@ func capacityUnderConcurrentRouters(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
 	for r := 0; r < 8; r++ {
-		a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, log)
+		a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }, Log: log})
 		wg.Go(func() {
 			for id := range work {
 				if err := a.Route(f.ctx, f.acct, id); err != nil {
@@ -167,7 +167,7 @@ func capacityUnderConcurrentRouters(t *testing.T) {
 	// Four drains at once, as when several agents close conversations at the same moment.
 	drainErrs := make(chan error, 4)
 	for range 4 {
-		a := assign.New(f.store, func() time.Time { return base.Add(2 * time.Hour) }, log)
+		a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(2 * time.Hour) }, Log: log})
 		wg.Go(func() {
 			if _, err := a.Drain(f.ctx, f.acct, f.ch.ID); err != nil {
 				drainErrs <- err
@@ -215,7 +215,7 @@ func TestRouteRulesAndTickets(t *testing.T) {
 	away.Available = false
 	_, err = f.store.UpdateUser(f.ctx, away)
 	must(t, err)
-	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+	a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
 
 	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: false, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
 	c0 := f.conversation(t, 0)
@@ -311,7 +311,7 @@ func BenchmarkRouteCapacity(b *testing.B) {
 			var rcu, wcu float64
 			ops := map[string]float64{}
 			f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w; ops[op] += r + w })
-			a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+			a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
 			ids := make([]string, b.N)
 			for i := range ids {
 				ids[i] = f.conversation(b, i).ID

@@ -2,7 +2,6 @@ package assign_test
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -32,7 +31,7 @@ func TestDrainNotifiesAwayOwner(t *testing.T) {
 	f := newFixture(t)
 	agents := f.agents(t, 2, 1) // agent0 owns the contact, agent1 is the fallback
 	n := &notices{}
-	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler)).WithNotifier(n)
+	a := assign.New(assign.Config{Store: f.store, Notifier: n, Now: func() time.Time { return base.Add(time.Hour) }})
 	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetContactOwner,
 		OnlyAvailable: true, Fallback: inbox.TargetUsersAndTeams, FallbackUserIDs: agents[1:]}))
 	// Both are full.

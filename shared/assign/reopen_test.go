@@ -1,7 +1,6 @@
 package assign_test
 
 import (
-	"log/slog"
 	"testing"
 	"time"
 
@@ -43,7 +42,7 @@ func TestReopenKeepsEligibleAssignee(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			agents := f.agents(t, 2, 1)
-			a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+			a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
 			must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true,
 				Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: tt.onlyAvailable}))
 			prev := tt.assignee
@@ -127,7 +126,7 @@ func TestRouteAfterChannelDisconnected(t *testing.T) {
 		Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
 	c := f.conversation(t, 0)
 	must(t, f.store.DeleteChannel(f.ctx, f.acct, f.ch.ID))
-	a := assign.New(f.store, func() time.Time { return base.Add(time.Hour) }, slog.New(slog.DiscardHandler))
+	a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
 	must(t, a.Route(f.ctx, f.acct, c.ID))
 	if got, _ := f.store.GetConversation(f.ctx, f.acct, c.ID); got.AssigneeID != "" {
 		t.Fatalf("routed on a disconnected channel to %s", got.AssigneeID)

@@ -39,10 +39,27 @@ type Scheduler struct {
 // DefaultScheduleWorkers is how many accounts a tick drains at once.
 const DefaultScheduleWorkers = 4
 
-// NewScheduler returns a Scheduler listing accounts from accounts and draining them with
-// drainer, DefaultScheduleWorkers at a time.
-func NewScheduler(accounts WaitingAccounts, drainer AccountDrainer, log *slog.Logger) *Scheduler {
-	return &Scheduler{accounts: accounts, drainer: drainer, log: log, workers: DefaultScheduleWorkers}
+// SchedulerConfig is what a Scheduler is built from. Accounts and Drainer are required.
+type SchedulerConfig struct {
+	// Accounts lists the accounts with waiting conversations and forgets those without.
+	Accounts WaitingAccounts
+	// Drainer drains one account's waiting queues (the Assigner).
+	Drainer AccountDrainer
+	// Workers is how many accounts a tick drains at once; DefaultScheduleWorkers when ≤ 0.
+	Workers int
+	Log     *slog.Logger // discarded when nil
+}
+
+// NewScheduler returns a Scheduler built from c.
+func NewScheduler(c SchedulerConfig) *Scheduler {
+	s := &Scheduler{accounts: c.Accounts, drainer: c.Drainer, log: c.Log, workers: c.Workers}
+	if s.workers <= 0 {
+		s.workers = DefaultScheduleWorkers
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
 }
 
 // TickResult is what one tick did.

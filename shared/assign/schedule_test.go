@@ -49,7 +49,7 @@ type scheduleEnv struct {
 func newScheduleEnv(t *testing.T) *scheduleEnv {
 	t.Helper()
 	e := &scheduleEnv{t: t, ctx: context.Background(), store: newStore(t), clock: &clock{}}
-	e.assigner = assign.New(e.store, e.clock.Now, slog.New(slog.DiscardHandler))
+	e.assigner = assign.New(assign.Config{Store: e.store, Now: e.clock.Now})
 	return e
 }
 
@@ -110,7 +110,7 @@ func (e *scheduleEnv) waitingAccounts() []string {
 func TestScheduledDrainWhenWorkingHoursBegin(t *testing.T) {
 	t.Parallel()
 	e := newScheduleEnv(t)
-	s := assign.NewScheduler(e.store, e.assigner, slog.New(slog.DiscardHandler))
+	s := assign.NewScheduler(assign.SchedulerConfig{Accounts: e.store, Drainer: e.assigner})
 	ch := e.account("acct1", true)
 	closed := e.account("acct2", true)
 
@@ -194,7 +194,7 @@ func TestScheduledDrainIsolatesFailures(t *testing.T) {
 		convs = append(convs, e.arrive(ch))
 	}
 	e.clock.Set(monday(9, 30, 0))
-	res, err := assign.NewScheduler(e.store, failing{e.assigner, "acct-b"}, log).Tick(e.ctx)
+	res, err := assign.NewScheduler(assign.SchedulerConfig{Accounts: e.store, Drainer: failing{e.assigner, "acct-b"}, Log: log}).Tick(e.ctx)
 	if !errors.Is(err, errDrain) || !strings.Contains(err.Error(), "acct-b") {
 		t.Fatalf("tick error = %v, want acct-b's", err)
 	}
@@ -214,7 +214,7 @@ func TestScheduledDrainIsolatesFailures(t *testing.T) {
 		t.Fatalf("waiting accounts = %v", got)
 	}
 	// The retry (or the next tick) drains it.
-	res, err = assign.NewScheduler(e.store, e.assigner, log).Tick(e.ctx)
+	res, err = assign.NewScheduler(assign.SchedulerConfig{Accounts: e.store, Drainer: e.assigner, Log: log}).Tick(e.ctx)
 	must(t, err)
 	if res != (assign.TickResult{Accounts: 1, Forgotten: 1}) || e.assignee("acct-b", convs[1]) != "ada" {
 		t.Fatalf("retry = %+v, assignee %q", res, e.assignee("acct-b", convs[1]))

@@ -50,11 +50,36 @@ type Dispatcher struct {
 	log         *slog.Logger
 }
 
-// New returns a Dispatcher. senders maps each channel type to its provider; maxAttempts is the
-// number of deliveries of a job after which a temporary failure becomes final (keep it below the
-// queue's maxReceiveCount so that the message is marked before the job reaches the DLQ).
-func New(store Store, senders map[inbox.ChannelType]Sender, now func() time.Time, maxAttempts int, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{store: store, senders: senders, now: now, maxAttempts: maxAttempts, log: log}
+// DefaultMaxAttempts is the number of deliveries New uses when given none.
+const DefaultMaxAttempts = 4
+
+// Config is what a Dispatcher is built from. Store is required; a channel type without a Sender
+// fails its replies as misconfigured.
+type Config struct {
+	Store Store
+	// Senders maps each channel type to its provider.
+	Senders map[inbox.ChannelType]Sender
+	// MaxAttempts is the number of deliveries of a job after which a temporary failure becomes
+	// final (keep it below the queue's maxReceiveCount so that the message is marked before the
+	// job reaches the DLQ); DefaultMaxAttempts when ≤ 0.
+	MaxAttempts int
+	Now         func() time.Time // time.Now when nil
+	Log         *slog.Logger     // discarded when nil
+}
+
+// New returns a Dispatcher built from c.
+func New(c Config) *Dispatcher {
+	d := &Dispatcher{store: c.Store, senders: c.Senders, now: c.Now, maxAttempts: c.MaxAttempts, log: c.Log}
+	if d.maxAttempts <= 0 {
+		d.maxAttempts = DefaultMaxAttempts
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	return d
 }
 
 // HandleBody decodes a queued job and handles it; see Handle. A body that is not a job is an

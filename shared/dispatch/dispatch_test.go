@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -170,8 +169,8 @@ func newFixture(t *testing.T, reply inbox.Message) *fixture {
 
 func (f *fixture) dispatcher(twilioURL string) *dispatch.Dispatcher {
 	sender := twilio.NewSender(twilio.NewClient(twilioURL, nil), publicBase)
-	return dispatch.New(f.store, map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: sender},
-		func() time.Time { return now }, maxAttempts, slog.New(slog.DiscardHandler))
+	return dispatch.New(dispatch.Config{Store: f.store, Senders: map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: sender},
+		MaxAttempts: maxAttempts, Now: func() time.Time { return now }})
 }
 
 func (f *fixture) message(t *testing.T) inbox.Message {
@@ -531,7 +530,7 @@ func TestJobErrors(t *testing.T) {
 			api := newTwilioAPI(t, created("SMx"))
 			d := f.dispatcher(api.URL)
 			if !tt.senders {
-				d = dispatch.New(f.store, nil, func() time.Time { return now }, maxAttempts, slog.New(slog.DiscardHandler))
+				d = dispatch.New(dispatch.Config{Store: f.store, MaxAttempts: maxAttempts, Now: func() time.Time { return now }})
 			}
 			err := d.HandleBody(f.ctx, tt.body(f), 1)
 			if got := inbox.ErrorCodeOf(err); got != tt.wantCode {
@@ -571,7 +570,7 @@ func TestDispatchThenStatusCallback(t *testing.T) {
 			f := newFixture(t, inbox.Message{Text: "tracked"})
 			api := newTwilioAPI(t, created(sid))
 			must(t, f.dispatcher(api.URL).Handle(f.ctx, f.job, 1))
-			r := router.New(f.store, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+			r := router.New(router.Config{Store: f.store, Now: func() time.Time { return now }})
 			for _, s := range tt.statuses {
 				env, err := twilio.ParseStatus(url.Values{
 					"AccountSid": {accountSID}, "From": {channelNumber}, "To": {customer},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -81,7 +80,7 @@ func newMetaFixture(t *testing.T, lastInbound time.Time) *metaFixture {
 		ctx: context.Background(), store: dynamo.New(client, table, box),
 		chans: map[inbox.ChannelType]inbox.Channel{}, convs: map[inbox.ChannelType]inbox.Conversation{},
 	}
-	f.router = router.New(f.store, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+	f.router = router.New(router.Config{Store: f.store, Now: func() time.Time { return now }})
 	must(t, f.store.CreateInbox(f.ctx, inbox.Inbox{AccountID: acct, ID: "ib1", Name: "Support", CreatedAt: base}))
 	for _, ch := range []inbox.Channel{
 		{
@@ -138,8 +137,8 @@ func (f *metaFixture) reply(t *testing.T, typ inbox.ChannelType, m inbox.Message
 
 func (f *metaFixture) dispatcher(graphURL string) *dispatch.Dispatcher {
 	s := meta.NewSender(meta.NewClient(graphURL, nil), func() time.Time { return now })
-	return dispatch.New(f.store, map[inbox.ChannelType]dispatch.Sender{inbox.ChannelMessenger: s, inbox.ChannelWhatsApp: s},
-		func() time.Time { return now }, maxAttempts, slog.New(slog.DiscardHandler))
+	return dispatch.New(dispatch.Config{Store: f.store, Senders: map[inbox.ChannelType]dispatch.Sender{inbox.ChannelMessenger: s, inbox.ChannelWhatsApp: s},
+		MaxAttempts: maxAttempts, Now: func() time.Time { return now }})
 }
 
 func (f *metaFixture) message(t *testing.T, job inbox.OutboundJob) inbox.Message {

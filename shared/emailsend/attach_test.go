@@ -45,7 +45,7 @@ func uploaded(key, name, contentType string) inbox.Attachment {
 func TestUploadedFilesAreAttached(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, in("20261125T090000.000000Z-in000001", "first@customer.example", t0, "Can I have the invoice?"))
-	f.sender.WithBlobs(mediaBucket(t, map[string][]byte{
+	f.withBlobs(mediaBucket(t, map[string][]byte{
 		"uploads/acct1/u1": invoice,
 		"uploads/acct1/u2": []byte("col1,col2\n1,2\n"),
 	}))
@@ -115,7 +115,7 @@ func TestAttachmentErrors(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			if !tc.noBlobs {
-				f.sender.WithBlobs(blobs)
+				f.withBlobs(blobs)
 			}
 			m := reply("20261125T100000.000000Z-attach02")
 			m.Attachments = tc.atts
@@ -133,7 +133,7 @@ func TestAttachmentErrors(t *testing.T) {
 	// Storage down: temporary.
 	f := newFixture(t)
 	down := s3store.New(s3store.NewClient(testenv.AWSConfig(), "http://127.0.0.1:1"), "media")
-	f.sender.WithBlobs(down)
+	f.withBlobs(down)
 	m := reply("20261125T100000.000000Z-attach03")
 	m.Attachments = []inbox.Attachment{uploaded("uploads/acct1/a", "a", "")}
 	var se *inbox.SendError
@@ -145,7 +145,7 @@ func TestAttachmentErrors(t *testing.T) {
 	// sending).
 	f = newFixture(t)
 	raw := &capture{}
-	sender := emailsend.New(raw, f.hist, now, newID, "in.acme.example").WithBlobs(blobs)
+	sender := emailsend.New(emailsend.Config{Raw: raw, History: f.hist, Blobs: blobs, Now: now, NewID: newID, Domain: "in.acme.example"})
 	m = reply("20261125T100000.000000Z-attach04")
 	m.Attachments = []inbox.Attachment{uploaded("uploads/acct1/a", "one.bin", "application/octet-stream"), uploaded("uploads/acct1/max", "two.bin", "application/octet-stream")}
 	if _, err := sender.Send(context.Background(), f.ch, f.conv, f.contact, m); err != nil {

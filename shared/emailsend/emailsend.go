@@ -22,7 +22,7 @@
 //     loops back (email intake's LoopHeader).
 //
 // Attachments stored in the media bucket (a StorageKey: files agents uploaded) are read through
-// the Blobs given to WithBlobs and attached, at most MaxAttachment bytes each and
+// Config.Blobs and attached, at most MaxAttachment bytes each and
 // MaxAttachments in all; the other attachments that have a URL are listed as links below the
 // text (and the HTML), and the rest are left out.
 //
@@ -92,29 +92,43 @@ type Sender struct {
 	blobs              Blobs
 }
 
-// WithSESMessageIDs makes Send return the Message-ID that Amazon SES gives the mail it sends,
-// <SES message id>@<region>.amazonses.com, instead of the one the inbox wrote (which SES
-// replaces). Emulators keep the inbox's id, so local runs leave this unset.
-func (s *Sender) WithSESMessageIDs(region string) *Sender {
-	if region != "" {
-		s.sesMessageIDDomain = region + ".amazonses.com"
+// Config is what a Sender is built from. Raw and History are required.
+type Config struct {
+	// Raw sends the composed mail (SES).
+	Raw RawSender
+	// History reads the conversation's earlier messages (for the threading headers).
+	History History
+	// Blobs, when set, is where the message's stored attachments (those with a StorageKey) are
+	// read to be attached. Without it, a reply with a stored attachment is refused
+	// ("misconfigured").
+	Blobs Blobs
+	// Domain (the deployment's inbound email domain) is the domain of the Message-ID when the
+	// From address has none.
+	Domain string
+	// SESRegion, when set, makes Send return the Message-ID that Amazon SES gives the mail it
+	// sends, <SES message id>@<region>.amazonses.com, instead of the one the inbox wrote (which
+	// SES replaces). Emulators keep the inbox's id, so local runs leave it empty.
+	SESRegion string
+	// Now dates the messages; time.Now when nil.
+	Now func() time.Time
+	// NewID names a message that has no id (never the case for stored messages); inbox.NewID
+	// when nil.
+	NewID func() string
+}
+
+// New returns a Sender built from c.
+func New(c Config) *Sender {
+	s := &Sender{raw: c.Raw, history: c.History, blobs: c.Blobs, now: c.Now, newID: c.NewID, domain: c.Domain}
+	if c.SESRegion != "" {
+		s.sesMessageIDDomain = c.SESRegion + ".amazonses.com"
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = inbox.NewID
 	}
 	return s
-}
-
-// WithBlobs makes Send attach the message's stored attachments (those with a StorageKey),
-// read from b. Without it, a reply with a stored attachment is refused ("misconfigured").
-func (s *Sender) WithBlobs(b Blobs) *Sender {
-	s.blobs = b
-	return s
-}
-
-// New returns a Sender that sends through raw and reads the conversation's earlier messages
-// from history. now dates the messages; newID names a message that has no id (never the case
-// for stored messages); domain (the deployment's inbound email domain) is the domain of the
-// Message-ID when the From address has none.
-func New(raw RawSender, history History, now func() time.Time, newID func() string, domain string) *Sender {
-	return &Sender{raw: raw, history: history, now: now, newID: newID, domain: domain}
 }
 
 // Send sends m, an agent's reply, to the conversation's contact and returns its Message-ID

@@ -49,7 +49,14 @@ type fixture struct {
 	conv    inbox.Conversation
 	contact inbox.Contact
 	hist    *history
+	cfg     emailsend.Config // what sender was built from
 	sender  *emailsend.Sender
+}
+
+// withBlobs rebuilds the fixture's sender with stored attachments read from b.
+func (f *fixture) withBlobs(b emailsend.Blobs) {
+	f.cfg.Blobs = b
+	f.sender = emailsend.New(f.cfg)
 }
 
 func newFixture(t *testing.T, msgs ...inbox.Message) *fixture {
@@ -71,7 +78,8 @@ func newFixture(t *testing.T, msgs ...inbox.Message) *fixture {
 		contact: contact,
 		hist:    &history{messages: map[string][]inbox.Message{convID: msgs}},
 	}
-	f.sender = emailsend.New(sesmail.New(testenv.SES(t)), f.hist, now, newID, "in.acme.example")
+	f.cfg = emailsend.Config{Raw: sesmail.New(testenv.SES(t)), History: f.hist, Now: now, NewID: newID, Domain: "in.acme.example"}
+	f.sender = emailsend.New(f.cfg)
 	return f
 }
 
@@ -298,7 +306,7 @@ func TestSendErrors(t *testing.T) {
 		t.Errorf("no recipient: %+v", se)
 	}
 
-	broken := emailsend.New(sesmail.New(testenv.SES(t)), &history{}, now, newID, "in.acme.example")
+	broken := emailsend.New(emailsend.Config{Raw: sesmail.New(testenv.SES(t)), History: &history{}, Now: now, NewID: newID, Domain: "in.acme.example"})
 	_, err = broken.Send(ctx, f.ch, f.conv, f.contact, reply("r3"))
 	if se := sendErr(err); !se.Temporary {
 		t.Errorf("history unavailable: %+v, want temporary", se)
@@ -311,7 +319,7 @@ func TestSendErrors(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	down := emailsend.New(sesmail.New(sesmail.NewClient(testenv.AWSConfig(), "http://"+addr)), f.hist, now, newID, "in.acme.example")
+	down := emailsend.New(emailsend.Config{Raw: sesmail.New(sesmail.NewClient(testenv.AWSConfig(), "http://"+addr)), History: f.hist, Now: now, NewID: newID, Domain: "in.acme.example"})
 	_, err = down.Send(ctx, f.ch, f.conv, f.contact, reply("r4"))
 	if se := sendErr(err); se.Code != "network" || !se.Temporary {
 		t.Errorf("SES down: %+v", se)

@@ -86,7 +86,7 @@ func BenchmarkMetaIntake(b *testing.B) {
 		Secrets:   map[string]string{inbox.SecretPageAccessToken: "t", inbox.SecretAppSecret: appSecret},
 		CreatedAt: now,
 	}))
-	h := intake.NewMessenger(f.cfg, f.store)
+	h := intake.NewMessenger(f.cfg)
 	path := "/webhooks/messenger/ms1"
 	measure(b, func(i int64) *httptest.ResponseRecorder {
 		body := fmt.Sprintf(`{"object":"page","entry":[{"id":%q,"time":1458692752478,"messaging":[{"sender":{"id":"%d"},"recipient":{"id":%q},"timestamp":1458692752478,"message":{"mid":"m_bench%d","text":"hello, world!"}}]}]}`, pageID, 1000+i%50, pageID, i)

@@ -30,12 +30,17 @@ type Publisher interface {
 	Publish(ctx context.Context, group, dedup string, body []byte) error
 }
 
-// Config is what every intake handler shares.
+// Config is what every intake handler is built from: New<Provider>(Config). Channels and Queue
+// are required; Providers by the intakes that find a channel by its provider key (Meta's,
+// email's).
 type Config struct {
 	Channels Channels
 	Queue    Publisher
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Providers finds the channel of a provider key (a page id, a phone_number_id, an email
+	// address).
+	Providers ProviderChannels
+	Now       func() time.Time
+	Log       *slog.Logger
 	// PublicBaseURL is the scheme and host the platforms call (for example a custom domain).
 	// Empty means "https://" + the request's Host, which is what API Gateway receives.
 	PublicBaseURL string

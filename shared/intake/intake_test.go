@@ -72,7 +72,7 @@ func newFixture(t testing.TB) *fixture {
 	}))
 	f.queueURL, _ = testenv.FIFOQueue(t, f.sqs, 5, 30)
 	f.cfg = intake.Config{
-		Channels: f.store, Queue: sqsqueue.New(f.sqs, f.queueURL), Now: func() time.Time { return now },
+		Channels: f.store, Providers: f.store, Queue: sqsqueue.New(f.sqs, f.queueURL), Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler), PublicBaseURL: publicBase,
 	}
 	return f

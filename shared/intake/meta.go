@@ -32,14 +32,14 @@ var (
 )
 
 // NewMessenger returns the handler of a Facebook Page channel's callback URL; see newMeta.
-func NewMessenger(c Config, providers ProviderChannels) http.Handler {
-	return c.newMeta(inbox.ChannelMessenger, messenger.Kind.WebhookPath, meta.ParseMessenger, providers)
+func NewMessenger(c Config) http.Handler {
+	return c.newMeta(inbox.ChannelMessenger, messenger.Kind.WebhookPath, meta.ParseMessenger, c.Providers)
 }
 
 // NewWhatsApp returns the handler of a WhatsApp Business number channel's callback URL; see
 // newMeta.
-func NewWhatsApp(c Config, providers ProviderChannels) http.Handler {
-	return c.newMeta(inbox.ChannelWhatsApp, whatsapp.Kind.WebhookPath, meta.ParseWhatsApp, providers)
+func NewWhatsApp(c Config) http.Handler {
+	return c.newMeta(inbox.ChannelWhatsApp, whatsapp.Kind.WebhookPath, meta.ParseWhatsApp, c.Providers)
 }
 
 // newMeta serves Meta's verification handshake (GET: 200 with the bare hub.challenge, 403

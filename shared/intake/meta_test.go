@@ -87,8 +87,8 @@ func newMetaFixture(t *testing.T) *metaFixture {
 	} {
 		must(t, f.store.CreateChannel(f.ctx, ch))
 	}
-	f.messenger = intake.NewMessenger(f.cfg, f.store)
-	f.whatsapp = intake.NewWhatsApp(f.cfg, f.store)
+	f.messenger = intake.NewMessenger(f.cfg)
+	f.whatsapp = intake.NewWhatsApp(f.cfg)
 	return f
 }
 
@@ -98,9 +98,9 @@ func (f *metaFixture) serve(cfg *intake.Config, r *http.Request) *httptest.Respo
 	h := f.messenger
 	wa := strings.HasPrefix(r.URL.Path, "/webhooks/whatsapp/")
 	if cfg != nil {
-		h = intake.NewMessenger(*cfg, f.store)
+		h = intake.NewMessenger(*cfg)
 		if wa {
-			h = intake.NewWhatsApp(*cfg, f.store)
+			h = intake.NewWhatsApp(*cfg)
 		}
 	} else if wa {
 		h = f.whatsapp
@@ -522,7 +522,9 @@ func TestMetaWebhookLookupFailureIsRetried(t *testing.T) {
 		o.RetryMaxAttempts = 1
 	})
 	unreachable := dynamo.New(client, "none", nil)
-	h := intake.NewMessenger(f.cfg, unreachable)
+	cfg := f.cfg
+	cfg.Providers = unreachable
+	h := intake.NewMessenger(cfg)
 	body := messengerTextBody(metaPage2, "m_lookup", `"hi"`)
 	r := httptest.NewRequest(http.MethodPost, messengerPath, strings.NewReader(string(body)))
 	r.Header.Set("Content-Type", "application/json")

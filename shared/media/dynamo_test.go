@@ -82,7 +82,7 @@ func TestHandleWithDynamoDB(t *testing.T) {
 		},
 	}
 	blobs := newBlobs(t)
-	f := media.New(store, map[inbox.ChannelType]media.Source{inbox.ChannelWhatsApp: wa}, blobs, maxAttempts, maxBytes, nil, nil)
+	f := media.New(media.Config{Store: store, Sources: map[inbox.ChannelType]media.Source{inbox.ChannelWhatsApp: wa}, Blobs: blobs, MaxAttempts: maxAttempts, MaxBytes: maxBytes})
 	handle := func(index, attempt int) error {
 		// The router's wire format (shared/router.MediaJob).
 		body := fmt.Sprintf(`{"v":1,"accountId":%q,"conversationId":%q,"messageId":%q,"channelId":%q,"index":%d}`, acct, conv.ID, m.ID, ch.ID, index)

@@ -73,26 +73,41 @@ type Fetcher struct {
 	log         *slog.Logger
 }
 
-// New returns a Fetcher. sources maps each channel type to its provider's Source; maxAttempts is
-// the number of deliveries of a job after which a failure is recorded (keep it below the queue's
-// maxReceiveCount so that the attachment is marked failed before the job reaches the DLQ;
-// DefaultMaxAttempts when ≤ 0); maxBytes is the largest file copied (DefaultMaxBytes when ≤ 0).
-// Files are spooled through the temporary directory on their way to the bucket, so that their
-// size is known and the limit enforced before anything is stored.
-func New(store Store, sources map[inbox.ChannelType]Source, blobs Blobs, maxAttempts int, maxBytes int64, now func() time.Time, log *slog.Logger) *Fetcher {
-	if maxAttempts <= 0 {
-		maxAttempts = DefaultMaxAttempts
+// Config is what a Fetcher is built from. Store and Blobs are required.
+type Config struct {
+	Store Store
+	// Sources maps each channel type to its provider's Source.
+	Sources map[inbox.ChannelType]Source
+	// Blobs is the bucket the media is copied into.
+	Blobs Blobs
+	// MaxAttempts is the number of deliveries of a job after which a failure is recorded (keep
+	// it below the queue's maxReceiveCount so that the attachment is marked failed before the
+	// job reaches the DLQ); DefaultMaxAttempts when ≤ 0.
+	MaxAttempts int
+	// MaxBytes is the largest file copied; DefaultMaxBytes when ≤ 0.
+	MaxBytes int64
+	Now      func() time.Time // time.Now when nil
+	Log      *slog.Logger     // discarded when nil
+}
+
+// New returns a Fetcher built from c. Files are spooled through the temporary directory on
+// their way to the bucket, so that their size is known and the limit enforced before anything
+// is stored.
+func New(c Config) *Fetcher {
+	f := &Fetcher{store: c.Store, sources: c.Sources, blobs: c.Blobs, maxAttempts: c.MaxAttempts, maxBytes: c.MaxBytes, now: c.Now, log: c.Log}
+	if f.maxAttempts <= 0 {
+		f.maxAttempts = DefaultMaxAttempts
 	}
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
+	if f.maxBytes <= 0 {
+		f.maxBytes = DefaultMaxBytes
 	}
-	if now == nil {
-		now = time.Now
+	if f.now == nil {
+		f.now = time.Now
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
 	}
-	return &Fetcher{store: store, sources: sources, blobs: blobs, maxAttempts: maxAttempts, maxBytes: maxBytes, now: now, log: log}
+	return f
 }
 
 // HandleBody decodes a queued Job and handles it; see Handle. A body that is not a valid job is

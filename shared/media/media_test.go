@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -291,7 +290,7 @@ func TestHandle(t *testing.T) {
 			if tc.blobsDown {
 				put = s3store.New(s3store.NewClient(testenv.AWSConfig(), "http://127.0.0.1:1"), bucket)
 			}
-			f := media.New(store, sources, put, maxAttempts, maxBytes, func() time.Time { return now }, slog.New(slog.DiscardHandler))
+			f := media.New(media.Config{Store: store, Sources: sources, Blobs: put, MaxAttempts: maxAttempts, MaxBytes: maxBytes, Now: func() time.Time { return now }})
 			job := media.Job{V: media.JobVersion, AccountID: acct, ConversationID: convID, MessageID: msgID, Index: tc.index, ChannelID: tc.channel}
 			body, err := json.Marshal(job)
 			if err != nil {
@@ -342,7 +341,7 @@ func TestHandle(t *testing.T) {
 func TestHandleBodyRefusesBadJobs(t *testing.T) {
 	t.Parallel()
 	store := &memStore{msg: inbox.Message{AccountID: acct, ConversationID: convID, ID: msgID}}
-	f := media.New(store, nil, nil, 0, 0, nil, nil)
+	f := media.New(media.Config{Store: store})
 	cases := []struct {
 		name string
 		body string

@@ -200,7 +200,7 @@ func TestHandleClassifiesSourceErrors(t *testing.T) {
 				channels: map[string]inbox.Channel{"wa": {AccountID: acct, ID: "wa", Type: inbox.ChannelWhatsApp}},
 			}
 			src := sourceFunc(func() (io.ReadCloser, string, error) { return nil, "", tc.err })
-			f := media.New(store, map[inbox.ChannelType]media.Source{inbox.ChannelWhatsApp: src}, nil, maxAttempts, maxBytes, nil, nil)
+			f := media.New(media.Config{Store: store, Sources: map[inbox.ChannelType]media.Source{inbox.ChannelWhatsApp: src}, MaxAttempts: maxAttempts, MaxBytes: maxBytes})
 			err := f.Handle(context.Background(), media.Job{V: 1, AccountID: acct, ConversationID: convID, MessageID: msgID, ChannelID: "wa"}, tc.attempt)
 			if (err != nil) != tc.wantRetry {
 				t.Errorf("Handle = %v, want retry %v", err, tc.wantRetry)

@@ -3,7 +3,6 @@ package router_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ func BenchmarkInboundCapacity(b *testing.B) {
 	for _, mode := range []string{"new-conversation", "existing-conversation", "existing-conversation-next-minute", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
-			f.router.WithChannelCache(time.Minute) // as the router function runs
+			f.cacheChannels()
 			var mu sync.Mutex
 			var rcu, wcu float64
 			ops := map[string]float64{}
@@ -93,7 +92,7 @@ func BenchmarkReplyCapacity(b *testing.B) {
 		b.Fatal(err)
 	}
 	sender := &sentBy{}
-	d := dispatch.New(f.store, map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: sender}, func() time.Time { return now }, 4, slog.New(slog.DiscardHandler))
+	d := dispatch.New(dispatch.Config{Store: f.store, Senders: map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: sender}, MaxAttempts: 4, Now: func() time.Time { return now }})
 	steps := map[string][2]float64{}
 	measure := func(step string, do func() error) {
 		rcu, wcu = 0, 0

@@ -12,7 +12,7 @@ import (
 // channel's webhooks at once).
 const ChannelCacheTTL = 30 * time.Second
 
-// channelCache keeps channels read by the router for a short time (see WithChannelCache).
+// channelCache keeps channels read by the router for a short time (see Config.ChannelCacheTTL).
 type channelCache struct {
 	ttl time.Duration
 	now func() time.Time

@@ -85,7 +85,7 @@ func BenchmarkCustomInboundCapacity(b *testing.B) {
 	for _, mode := range []string{"new-conversation", "existing-conversation", "new-thread", "existing-thread", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
-			f.router.WithChannelCache(time.Minute) // as the router function runs
+			f.cacheChannels()
 			threading := custom.ThreadByIdentifier
 			thread := ""
 			if mode == "new-thread" || mode == "existing-thread" {

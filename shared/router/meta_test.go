@@ -2,7 +2,6 @@ package router_test
 
 import (
 	"encoding/json"
-	"log/slog"
 	"slices"
 	"strconv"
 	"testing"
@@ -65,7 +64,7 @@ func newMetaFixture(t *testing.T) *metaFixture {
 	must(t, err)
 	f.mediaURL = aws.ToString(q.QueueUrl)
 	t.Cleanup(func() { _, _ = f.sqs.DeleteQueue(f.ctx, &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl}) })
-	f.router = router.New(f.store, sqsqueue.NewStandard(f.sqs, f.mediaURL), func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+	f.router = router.New(router.Config{Store: f.store, Media: sqsqueue.NewStandard(f.sqs, f.mediaURL), Now: func() time.Time { return now }})
 	return f
 }
 

@@ -87,17 +87,41 @@ type Router struct {
 	channels *channelCache
 }
 
-// New returns a Router over store, with an injected clock and id generator. media, when not
-// nil, receives a MediaJob for every inbound attachment that has provider media to copy.
-func New(store Store, media Publisher, now func() time.Time, newID func() string, log *slog.Logger) *Router {
-	return &Router{store: store, media: media, now: now, newID: newID, log: log}
+// Config is what a Router is built from: its dependencies and settings. Store is required;
+// the rest is optional, with the default each field names.
+type Config struct {
+	Store Store
+	// Media, when not nil, receives a MediaJob for every inbound attachment that has provider
+	// media to copy.
+	Media Publisher
+	// Assigner, when not nil, applies routing rules to the conversations that inbound messages
+	// land in (new, reopened, or still unassigned ones).
+	Assigner Assigner
+	// ChannelCacheTTL, when positive, makes the router keep the channels it reads for that long
+	// in memory (a warm Lambda container handles many messages of few channels): a change to a
+	// channel's settings reaches the router up to that much later. Routing rules are read by the
+	// Assigner, not from here. Zero reads every channel from the store.
+	ChannelCacheTTL time.Duration
+	Now             func() time.Time // time.Now when nil
+	NewID           func() string    // inbox.NewID when nil
+	Log             *slog.Logger     // discarded when nil
 }
 
-// WithChannelCache makes the router keep the channels it reads for ttl in memory (a warm
-// Lambda container handles many messages of few channels): a change to a channel's settings
-// reaches the router up to ttl later. Routing rules are read by the Assigner, not from here.
-func (r *Router) WithChannelCache(ttl time.Duration) *Router {
-	r.channels = newChannelCache(ttl, r.now)
+// New returns a Router built from c.
+func New(c Config) *Router {
+	r := &Router{store: c.Store, media: c.Media, assign: c.Assigner, now: c.Now, newID: c.NewID, log: c.Log}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.newID == nil {
+		r.newID = inbox.NewID
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if c.ChannelCacheTTL > 0 {
+		r.channels = newChannelCache(c.ChannelCacheTTL, r.now)
+	}
 	return r
 }
 
@@ -114,13 +138,6 @@ func (r *Router) cachedChannel(ctx context.Context, acct, id string) (inbox.Chan
 		r.channels.put(acct, id, ch)
 	}
 	return ch, err
-}
-
-// WithAssigner makes the router apply routing rules to the conversations that inbound messages
-// land in (new, reopened, or still unassigned ones).
-func (r *Router) WithAssigner(a Assigner) *Router {
-	r.assign = a
-	return r
 }
 
 // route applies the rules to conv when it is open and unassigned. Routing is idempotent, so a

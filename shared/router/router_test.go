@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -56,8 +55,14 @@ func newFixture(t testing.TB) *fixture {
 	f.inbox = inbox.Inbox{AccountID: acct, ID: "ib1", Name: "Support", CreatedAt: base}
 	must(t, f.store.CreateInbox(f.ctx, f.inbox))
 	f.ch = f.channel(t, acct, "ch1", channelNumber)
-	f.router = router.New(f.store, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+	f.router = router.New(router.Config{Store: f.store, Now: func() time.Time { return now }})
 	return f
+}
+
+// cacheChannels rebuilds the fixture's router keeping the channels it reads for a minute, as
+// the router function runs.
+func (f *fixture) cacheChannels() {
+	f.router = router.New(router.Config{Store: f.store, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
 }
 
 func (f *fixture) channel(t testing.TB, account, id, number string) inbox.Channel {
@@ -765,7 +770,7 @@ func TestRedeliveryDoesNotReopen(t *testing.T) {
 	if _, err := f.store.SetStatus(f.ctx, acct, conv.ID, inbox.StatusClosed); err != nil {
 		t.Fatal(err)
 	}
-	stale := router.New(staleState{f.store}, nil, func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
+	stale := router.New(router.Config{Store: staleState{f.store}, Now: func() time.Time { return now }})
 	if err := stale.Handle(f.ctx, f.message("SMonce", phoneA, "thanks, that is all", base.Add(time.Second))); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // when a queue drains (API, schedule): the notifier sends one email per conversation whoever
 // routes it. c must have its defaults (app.Config.Defaults). It never fails: see notifier.
 func New(c *app.Config, store *dynamo.Store) *assign.Assigner {
-	return assign.New(store, c.Now, c.Log).WithNotifier(notifier(c, store))
+	return assign.New(assign.Config{Store: store, Notifier: notifier(c, store), Now: c.Now, Log: c.Log})
 }
 
 // notifier emails contact owners passed over while away, from NotifyFrom through SES

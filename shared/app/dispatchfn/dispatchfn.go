@@ -39,7 +39,7 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 		// Web forms are answered by email, from the inbox's team email channel.
 		inbox.ChannelForm: emailsend.ViaInbox{Email: email, Channels: store},
 	}
-	d := dispatch.New(store, senders, c.Now, c.SendAttempts, c.Log)
+	d := dispatch.New(dispatch.Config{Store: store, Senders: senders, MaxAttempts: c.SendAttempts, Now: c.Now, Log: c.Log})
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return d.HandleBody(ctx, rec.Body, rec.ReceiveCount)
 	}, nil
@@ -47,13 +47,14 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 
 // emailSender sends replies of email channels through SES (SES_ENDPOINT for the emulator).
 func emailSender(c *app.Config, store *dynamo.Store) *emailsend.Sender {
-	sender := emailsend.New(sesmail.New(sesmail.NewClient(c.AWS, c.SESEndpoint)), store, c.Now, c.NewID, c.InboundEmailDomain)
+	ec := emailsend.Config{Raw: sesmail.New(sesmail.NewClient(c.AWS, c.SESEndpoint)), History: store,
+		Domain: c.InboundEmailDomain, Now: c.Now, NewID: c.NewID}
 	if c.SESEndpoint == "" {
-		sender.WithSESMessageIDs(c.AWS.Region)
+		ec.SESRegion = c.AWS.Region
 	}
 	if c.MediaBucket != "" {
 		// Uploaded files are attached to the mail from the media bucket.
-		sender.WithBlobs(s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket))
+		ec.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}
-	return sender
+	return emailsend.New(ec)
 }

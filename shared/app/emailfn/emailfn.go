@@ -25,10 +25,6 @@ func Build(ctx context.Context, c app.Config) (func(context.Context, lambdases.R
 	if c.MediaBucket == "" {
 		return nil, errors.New("MEDIA_BUCKET is not set")
 	}
-	prefix := c.RawMailPrefix
-	if prefix == "" {
-		prefix = "inbound/"
-	}
 	store, err := c.Store(ctx)
 	if err != nil {
 		return nil, err
@@ -38,7 +34,7 @@ func Build(ctx context.Context, c app.Config) (func(context.Context, lambdases.R
 		return nil, err
 	}
 	s3c := s3store.NewClient(c.AWS, c.S3Endpoint)
-	e := email.NewEmail(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log},
-		s3store.New(s3c, c.RawMailBucket), s3store.New(s3c, c.MediaBucket), store, prefix)
+	e := email.New(email.Config{Intake: intake.Config{Channels: store, Providers: store, Queue: in, Now: c.Now, Log: c.Log},
+		Raw: s3store.New(s3c, c.RawMailBucket), RawPrefix: c.RawMailPrefix, Blobs: s3store.New(s3c, c.MediaBucket)})
 	return e.Handle, nil
 }

@@ -13,7 +13,7 @@ import (
 
 // Twilio builds the Twilio intake function's HTTP handler. Errors: see handler.
 func Twilio(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewTwilio(ic) })
+	return handler(ctx, c, intake.NewTwilio)
 }
 
 // Messenger builds the Messenger intake function's HTTP handler. Errors: see handler.
@@ -28,18 +28,18 @@ func WhatsApp(ctx context.Context, c app.Config) (http.Handler, error) {
 
 // Custom builds the custom channels' intake function's HTTP handler. Errors: see handler.
 func Custom(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewCustom(ic) })
+	return handler(ctx, c, intake.NewCustom)
 }
 
 // Forms builds the web form function's HTTP handler (form pages and submissions). Errors: see
 // handler.
 func Forms(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, func(ic intake.Config, _ intake.ProviderChannels) http.Handler { return intake.NewForm(ic) })
+	return handler(ctx, c, intake.NewForm)
 }
 
 // handler gives an intake its store (channels, provider keys) and the inbound queue. It returns
 // an error when either is not configured (app.Config.Store, INBOUND_QUEUE_URL).
-func handler(ctx context.Context, c app.Config, build func(intake.Config, intake.ProviderChannels) http.Handler) (http.Handler, error) {
+func handler(ctx context.Context, c app.Config, build func(intake.Config) http.Handler) (http.Handler, error) {
 	c.Defaults()
 	store, err := c.Store(ctx)
 	if err != nil {
@@ -49,5 +49,5 @@ func handler(ctx context.Context, c app.Config, build func(intake.Config, intake
 	if err != nil {
 		return nil, err
 	}
-	return build(intake.Config{Channels: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}, store), nil
+	return build(intake.Config{Channels: store, Providers: store, Queue: in, Now: c.Now, Log: c.Log, PublicBaseURL: c.PublicBaseURL}), nil
 }

@@ -46,7 +46,7 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 			MaxBytes: media.DefaultMaxBytes,
 		},
 	}
-	f := media.New(store, sources, blobs, c.MediaAttempts, media.DefaultMaxBytes, c.Now, c.Log)
+	f := media.New(media.Config{Store: store, Sources: sources, Blobs: blobs, MaxAttempts: c.MediaAttempts, Now: c.Now, Log: c.Log})
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return f.HandleBody(ctx, rec.Body, rec.ReceiveCount)
 	}, nil

@@ -24,7 +24,8 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	if c.MediaQueueURL != "" {
 		media = c.StandardQueue(c.MediaQueueURL)
 	}
-	r := router.New(store, media, c.Now, c.NewID, c.Log).WithAssigner(assignment.New(&c, store)).WithChannelCache(router.ChannelCacheTTL)
+	r := router.New(router.Config{Store: store, Media: media, Assigner: assignment.New(&c, store), ChannelCacheTTL: router.ChannelCacheTTL,
+		Now: c.Now, NewID: c.NewID, Log: c.Log})
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)
 	}, nil

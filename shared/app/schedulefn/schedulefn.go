@@ -21,7 +21,7 @@ func Build(ctx context.Context, c app.Config) (func(context.Context, lambdasched
 	if err != nil {
 		return nil, err
 	}
-	s := assign.NewScheduler(store, assignment.New(&c, store), c.Log)
+	s := assign.NewScheduler(assign.SchedulerConfig{Accounts: store, Drainer: assignment.New(&c, store), Log: c.Log})
 	return func(ctx context.Context, t lambdaschedule.Tick) error {
 		res, err := s.Tick(ctx)
 		if err != nil {

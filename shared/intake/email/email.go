@@ -79,12 +79,29 @@ type Email struct {
 	rawPrefix string
 }
 
-// NewEmail returns the email intake. Raw messages are read from raw at rawPrefix + the SES
-// message id (the receipt rule's S3 action ObjectKeyPrefix); attachments are written to blobs;
-// recipients are matched to channels through providers (the provider key of an email channel is
-// the address it receives at, lower case). c.Channels is not used.
-func NewEmail(c intake.Config, raw RawStore, blobs Blobs, providers intake.ProviderChannels, rawPrefix string) *Email {
-	return &Email{c: c, raw: raw, blobs: blobs, providers: providers, rawPrefix: rawPrefix}
+// DefaultRawPrefix is where SES's receipt rule stores raw mail when Config.RawPrefix is empty.
+const DefaultRawPrefix = "inbound/"
+
+// Config is what the email intake is built from. Every field but RawPrefix is required.
+type Config struct {
+	// Intake is the queue, clock and log; recipients are matched to channels through
+	// Intake.Providers (the provider key of an email channel is the address it receives at,
+	// lower case). Intake.Channels is not used.
+	Intake intake.Config
+	// Raw holds the raw messages, read at RawPrefix + the SES message id (the receipt rule's S3
+	// action ObjectKeyPrefix; DefaultRawPrefix when empty).
+	Raw       RawStore
+	RawPrefix string
+	// Blobs receives the attachments.
+	Blobs Blobs
+}
+
+// New returns the email intake built from c.
+func New(c Config) *Email {
+	if c.RawPrefix == "" {
+		c.RawPrefix = DefaultRawPrefix
+	}
+	return &Email{c: c.Intake, raw: c.Raw, blobs: c.Blobs, providers: c.Intake.Providers, rawPrefix: c.RawPrefix}
 }
 
 // emailTarget is a channel the message is addressed to, with the address it was received at

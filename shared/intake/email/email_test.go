@@ -57,8 +57,7 @@ type emailFixture struct {
 	blobs   *s3store.Store
 	backend *s3mem.Backend
 	email   *email.Email
-	cfg     intake.Config
-	chans   intake.ProviderChannels
+	cfg     email.Config // what email was built from
 }
 
 // queueReader drains a queue of the SQS emulator.
@@ -128,13 +127,15 @@ func newEmailFixture(t *testing.T) *emailFixture {
 		ctx: ctx, store: store, backend: backend,
 		queue: &queueReader{ctx: ctx, sqs: sqsClient, queueURL: queueURL},
 		raw:   s3store.New(s3, emRawBucket), blobs: s3store.New(s3, emBlobBucket),
-		chans: store,
 	}
-	f.cfg = intake.Config{
-		Channels: store, Queue: sqsqueue.New(sqsClient, queueURL),
-		Now: func() time.Time { return emNow }, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+	f.cfg = email.Config{
+		Intake: intake.Config{
+			Channels: store, Providers: store, Queue: sqsqueue.New(sqsClient, queueURL),
+			Now: func() time.Time { return emNow }, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		},
+		Raw: f.raw, Blobs: f.blobs, RawPrefix: emRawPrefix,
 	}
-	f.email = email.NewEmail(f.cfg, f.raw, f.blobs, f.chans, emRawPrefix)
+	f.email = email.New(f.cfg)
 	return f
 }
 
@@ -512,17 +513,21 @@ func TestEmailFailuresAreRetried(t *testing.T) {
 	}
 
 	down := s3store.New(s3store.NewClient(testenv.AWSConfig(), "http://127.0.0.1:1"), emBlobBucket)
-	if err := email.NewEmail(f.cfg, f.raw, down, f.chans, emRawPrefix).Handle(f.ctx, r); err == nil {
+	cfg := f.cfg
+	cfg.Blobs = down
+	if err := email.New(cfg).Handle(f.ctx, r); err == nil {
 		t.Error("attachment write failed, yet no error")
 	}
 
-	cfg := f.cfg
-	cfg.Queue = failingQueue{}
-	if err := email.NewEmail(cfg, f.raw, f.blobs, f.chans, emRawPrefix).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
+	cfg = f.cfg
+	cfg.Intake.Queue = failingQueue{}
+	if err := email.New(cfg).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
 		t.Errorf("queue down: err = %v, want EUnavailable", err)
 	}
 
-	if err := email.NewEmail(f.cfg, f.raw, f.blobs, failingChannels{}, emRawPrefix).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
+	cfg = f.cfg
+	cfg.Intake.Providers = failingChannels{}
+	if err := email.New(cfg).Handle(f.ctx, r); !inbox.IsCode(err, inbox.EUnavailable) {
 		t.Errorf("lookup failed: err = %v, want EUnavailable", err)
 	}
 	if got := f.queue.envelopes(t); len(got) != 0 {
