@@ -223,7 +223,11 @@ func customStatus(ev customEvent) (inbox.Envelope, error) {
 	default:
 		return inbox.Envelope{}, inbox.Errorf(inbox.EInvalid, "status must be sent, delivered, read or failed")
 	}
-	return inbox.Envelope{Kind: inbox.KindStatus, ProviderMessageID: ev.MessageID, Status: u}, nil
+	// A status names no person, only the reply. Its FIFO group is the reply's (From is the
+	// group's key): a reply's statuses stay in order, and one that waits for its reply to be
+	// marked sent holds back no other conversation's.
+	return inbox.Envelope{Kind: inbox.KindStatus, ProviderMessageID: ev.MessageID, Status: u,
+		From: inbox.Sender{PSID: "status/" + ev.MessageID}}, nil
 }
 
 // customID checks an integrator's id: 1 to 256 characters without spaces.

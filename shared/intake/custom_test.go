@@ -67,9 +67,10 @@ func TestCustomIngestQueuesEnvelopes(t *testing.T) {
 		}},
 		{"delivered", `{"type":"status","messageId":"out-1","status":"delivered"}`, inbox.Envelope{
 			Kind: inbox.KindStatus, ProviderMessageID: "out-1", Status: &inbox.StatusUpdate{Status: inbox.MessageDelivered}, ReceivedAt: now,
+			From: inbox.Sender{PSID: "status/out-1"},
 		}},
 		{"failed with a reason", `{"type":"status","messageId":"out-2","status":"failed","error":{"code":"blocked","message":"the user blocked the bot"}}`, inbox.Envelope{
-			Kind: inbox.KindStatus, ProviderMessageID: "out-2", ReceivedAt: now,
+			Kind: inbox.KindStatus, ProviderMessageID: "out-2", ReceivedAt: now, From: inbox.Sender{PSID: "status/out-2"},
 			Status: &inbox.StatusUpdate{Status: inbox.MessageFailed, ErrorCode: "blocked", ErrorMessage: "the user blocked the bot"},
 		}},
 	} {

@@ -16,7 +16,7 @@ func BenchmarkFormSubmissionCapacity(b *testing.B) {
 	for _, mode := range []string{"new-contact", "known-contact", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
-			f.router.WithChannelCache(time.Minute) // as the router function runs
+			f.cacheChannels() // as the router function runs
 			ch := inbox.Channel{AccountID: acct, ID: "form1", InboxID: f.inbox.ID, Type: inbox.ChannelForm, Name: "Contact us",
 				ProviderKey: "form1", Settings: map[string]string{"fields": `[{"name":"email","type":"email","label":"Email","required":true}]`, "emailField": "email"},
 				CreatedAt: base}
