@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/openinbox/inbox/shared/inbox"
@@ -24,11 +25,12 @@ type Store interface {
 	ListChannels(ctx context.Context, acct string) ([]inbox.Channel, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
 	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
-	ListUsers(ctx context.Context, acct string) ([]inbox.User, error)
+	GetUsers(ctx context.Context, acct string, ids []string) ([]inbox.User, error)
 	GetUser(ctx context.Context, acct, id string) (inbox.User, error)
 	Reopen(ctx context.Context, acct, convID, assigneeID string, capacity *int) (inbox.Conversation, error)
-	ListTeams(ctx context.Context, acct string) ([]inbox.Team, error)
+	GetTeams(ctx context.Context, acct string, ids []string) ([]inbox.Team, error)
 	AssignWithinCapacity(ctx context.Context, acct, convID, userID string, capacity *int, now time.Time) (inbox.Conversation, error)
+	AssignNew(ctx context.Context, conv inbox.Conversation, userID string, capacity *int, now time.Time) (inbox.Conversation, error)
 	AddWaiting(ctx context.Context, acct string, w inbox.Waiting) error
 	ListWaiting(ctx context.Context, acct, channelID string, limit int) ([]inbox.Waiting, error)
 	RemoveWaiting(ctx context.Context, acct, channelID, convID string) error
@@ -98,12 +100,30 @@ func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
 	if err != nil {
 		return err
 	}
+	return a.route(ctx, ch, conv, false)
+}
+
+// RouteConversation is Route for conversation conv of channel ch as the caller holds them (the
+// router, which has just written the conversation and keeps channels a moment): nothing is
+// read again. The assignment's write checks that conv is still open, unassigned and not
+// waiting; when it is not, the conversation is read and routed as it is. Errors: the store's.
+func (a *Assigner) RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error {
+	if conv.Status != inbox.StatusOpen {
+		return nil
+	}
+	return a.route(ctx, ch, conv, true)
+}
+
+// route applies ch's rules to conv; held says conv is as its caller wrote it (see
+// RouteConversation).
+func (a *Assigner) route(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, held bool) error {
+	acct := conv.AccountID
 	rules := ch.Routing
 	if rules == nil {
 		return nil
 	}
 	if conv.AssigneeID == "" && rules.AutoAssign {
-		assigned, err := a.assign(ctx, acct, *rules, conv, true)
+		assigned, err := a.assign(ctx, acct, *rules, conv, true, held)
 		if err != nil {
 			return err
 		}
@@ -119,11 +139,7 @@ func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
 
 // assign tries the candidates of the rules for conv; without one it queues conv (when queue is
 // true). It returns the assigned conversation, or nil.
-func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingRules, conv inbox.Conversation, queue bool) (*inbox.Conversation, error) {
-	users, teams, err := a.people(ctx, acct, len(rules.TeamIDs) > 0 || len(rules.FallbackTeamIDs) > 0)
-	if err != nil {
-		return nil, err
-	}
+func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingRules, conv inbox.Conversation, queue, held bool) (*inbox.Conversation, error) {
 	owner := ""
 	if rules.Target == inbox.TargetContactOwner {
 		contact, err := a.store.GetContact(ctx, acct, conv.ContactID)
@@ -131,6 +147,10 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 			return nil, err
 		}
 		owner = contact.OwnerID
+	}
+	users, teams, err := a.people(ctx, acct, rules, owner)
+	if err != nil {
+		return nil, err
 	}
 	now := a.now()
 	d := routing.Decide(rules, owner, users, teams, now)
@@ -145,7 +165,14 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 		}
 	}
 	for _, u := range d.Candidates {
-		assigned, err := a.store.AssignWithinCapacity(ctx, acct, conv.ID, u.ID, u.Capacity, now)
+		var assigned inbox.Conversation
+		if held {
+			// The first try writes without reading the conversation again; a failed one reads.
+			assigned, err = a.store.AssignNew(ctx, conv, u.ID, u.Capacity, now)
+			held = false
+		} else {
+			assigned, err = a.store.AssignWithinCapacity(ctx, acct, conv.ID, u.ID, u.Capacity, now)
+		}
 		if err == nil {
 			a.log.InfoContext(ctx, "conversation assigned", "account", acct, "conversation", conv.ID, "user", u.ID)
 			return &assigned, nil
@@ -230,18 +257,26 @@ func (a *Assigner) keeper(ctx context.Context, acct string, conv inbox.Conversat
 	return u.ID, u.Capacity, nil
 }
 
-// people reads the account's users and, when withTeams, its teams.
-func (a *Assigner) people(ctx context.Context, acct string, withTeams bool) (map[string]inbox.User, map[string]inbox.Team, error) {
-	us, err := a.store.ListUsers(ctx, acct)
-	if err != nil {
-		return nil, nil, err
-	}
+// people reads the users and teams that rules name (and the contact owner, when owner is not
+// ""), never the whole account: routing costs the same in an account of 5 users or 500.
+func (a *Assigner) people(ctx context.Context, acct string, rules inbox.RoutingRules, owner string) (map[string]inbox.User, map[string]inbox.Team, error) {
 	var ts []inbox.Team
-	if withTeams {
-		// Teams matter only to rules that name some: skipping them saves a read per routing.
-		if ts, err = a.store.ListTeams(ctx, acct); err != nil {
+	if teamIDs := slices.Concat(rules.TeamIDs, rules.FallbackTeamIDs); len(teamIDs) > 0 {
+		var err error
+		if ts, err = a.store.GetTeams(ctx, acct, teamIDs); err != nil {
 			return nil, nil, err
 		}
+	}
+	ids := slices.Concat(rules.UserIDs, rules.FallbackUserIDs)
+	for _, t := range ts {
+		ids = append(ids, t.UserIDs...)
+	}
+	if owner != "" {
+		ids = append(ids, owner)
+	}
+	us, err := a.store.GetUsers(ctx, acct, ids)
+	if err != nil {
+		return nil, nil, err
 	}
 	users := make(map[string]inbox.User, len(us))
 	for _, u := range us {
@@ -323,7 +358,7 @@ func (a *Assigner) Drain(ctx context.Context, acct, channelID string) (int, erro
 			if err != nil {
 				return n, err
 			}
-			assigned, err := a.assign(ctx, acct, *ch.Routing, conv, false)
+			assigned, err := a.assign(ctx, acct, *ch.Routing, conv, false, false)
 			if err != nil {
 				return n, err
 			}

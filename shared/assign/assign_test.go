@@ -93,8 +93,10 @@ func (f *fixture) loads(t *testing.T) map[string]int {
 	return out
 }
 
-// 200 conversations routed by 8 routers at once to 5 agents of capacity 10: nobody goes above
-// 10, 50 are assigned, 150 wait; agents then close conversations and the queue drains in
+// 200 conversations routed by 8 routers at once to 5 agents of capacity 10, each conversation
+// twice (a redelivery), by routers that read it (Route) and routers that hold it as the router
+// wrote it (RouteConversation, which writes without reading): nobody goes above 10, 50 are
+// assigned, 150 wait; agents then close conversations and the queue drains in
 // arrival order, drained by 4 drains at once. Every run repeats it 3 times on fresh tables (and
 // -count repeats that): capacity must never be exceeded.
 func TestCapacityUnderConcurrentRouters(t *testing.T) {
@@ -111,25 +113,34 @@ func capacityUnderConcurrentRouters(t *testing.T) {
 	f := newFixture(t)
 	agents := f.agents(t, 5, 10)
 	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
-	for i := 0; i < 200; i++ {
-		f.conversation(t, i)
+	convs := make([]inbox.Conversation, 200)
+	for i := range convs {
+		convs[i] = f.conversation(t, i)
 	}
+	ch, err := f.store.GetChannel(f.ctx, f.acct, f.ch.ID)
+	must(t, err)
 	log := slog.New(slog.DiscardHandler)
-	work := make(chan string)
+	work := make(chan inbox.Conversation)
 	var wg sync.WaitGroup
-	errs := make(chan error, 200)
+	errs := make(chan error, 400)
 	for r := 0; r < 8; r++ {
 		a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }, Log: log})
 		wg.Go(func() {
-			for id := range work {
-				if err := a.Route(f.ctx, f.acct, id); err != nil {
+			for c := range work {
+				var err error
+				if r%2 == 0 {
+					err = a.RouteConversation(f.ctx, ch, c)
+				} else {
+					err = a.Route(f.ctx, f.acct, c.ID)
+				}
+				if err != nil {
 					errs <- err
 				}
 			}
 		})
 	}
-	for i := 0; i < 200; i++ {
-		work <- fmt.Sprintf("conv%03d", i)
+	for i := range 400 {
+		work <- convs[i%200]
 	}
 	close(work)
 	wg.Wait()
@@ -286,10 +297,11 @@ func TestRouteRulesAndTickets(t *testing.T) {
 }
 
 // BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs on
-// DynamoDB Local, in AWS units: the reads of the rules, users and teams, then the assignment
-// ("assigned"), or the write that puts it in the waiting queue when nobody can take it
-// ("waits"). "assigned-500-users" is "assigned" in an account of 500 users, the rule naming 5 of
-// them: the cost must not grow with the account.
+// DynamoDB Local, in AWS units, as the router routes it (RouteConversation: the conversation it
+// has just written and the channel from its cache, neither read again): the reads of the users
+// the rules name, then the assignment ("assigned"), or the write that puts it in the waiting
+// queue when nobody can take it ("waits"). "assigned-500-users" is "assigned" in an account of
+// 500 users, the rule naming 5 of them: the cost must not grow with the account.
 func BenchmarkRouteCapacity(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
@@ -312,15 +324,17 @@ func BenchmarkRouteCapacity(b *testing.B) {
 			ops := map[string]float64{}
 			f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w; ops[op] += r + w })
 			a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
-			ids := make([]string, b.N)
-			for i := range ids {
-				ids[i] = f.conversation(b, i).ID
+			ch, err := f.store.GetChannel(f.ctx, f.acct, f.ch.ID)
+			must(b, err)
+			convs := make([]inbox.Conversation, b.N)
+			for i := range convs {
+				convs[i] = f.conversation(b, i)
 			}
 			rcu, wcu = 0, 0
 			clear(ops)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := a.Route(f.ctx, f.acct, ids[i]); err != nil {
+				if err := a.RouteConversation(f.ctx, ch, convs[i]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -333,5 +347,43 @@ func BenchmarkRouteCapacity(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The router's routing reads neither the conversation it has just written nor the channel it
+// holds, and of the users only those the rules name: in an account of 5 + 100 users, one batch
+// of 5 keys (2.5 RCU, eventually consistent), whatever the account's size.
+func TestRouteConversationReadsOnlyNamedUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	agents := f.agents(t, 5, 10)
+	for i := range 100 {
+		c := 10
+		must(t, f.store.CreateUser(f.ctx, inbox.User{AccountID: f.acct, ID: fmt.Sprintf("other%03d", i), Name: "Other",
+			Role: inbox.RoleAgent, PaidSeat: true, Capacity: &c, Available: true, CreatedAt: base}))
+	}
+	must(t, f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}))
+	ch, err := f.store.GetChannel(f.ctx, f.acct, f.ch.ID)
+	must(t, err)
+	conv := f.conversation(t, 1)
+	var mu sync.Mutex
+	reads := map[string]float64{}
+	f.store.OnCapacity(func(op string, r, _ float64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r > 0 {
+			reads[op] += r
+		}
+	})
+	a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
+	must(t, a.RouteConversation(f.ctx, ch, conv))
+	f.store.OnCapacity(nil)
+	if len(reads) != 1 || reads["GetUsers/BatchGetItem"] != 2.5 {
+		t.Errorf("reads = %v, want only GetUsers/BatchGetItem: 2.5", reads)
+	}
+	got, err := f.store.GetConversation(f.ctx, f.acct, conv.ID)
+	must(t, err)
+	if got.AssigneeID == "" {
+		t.Error("not assigned")
 	}
 }

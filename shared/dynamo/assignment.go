@@ -165,17 +165,7 @@ func (s *Store) AssignWithinCapacity(ctx context.Context, acct, convID, userID s
 				":empty": str(""),
 			},
 		}}
-		user := &types.Update{
-			Key:                       key(accountPK(acct), userSK(userID)),
-			UpdateExpression:          aws.String("SET #last = :now ADD #load :one"),
-			ConditionExpression:       aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#load": "load", "#last": "lastAssignedAt"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": value(1), ":now": value(now.UTC())},
-		}
-		if capacity != nil {
-			user.ConditionExpression = aws.String("attribute_exists(#pk) AND (attribute_not_exists(#load) OR #load < :cap)")
-			user.ExpressionAttributeValues[":cap"] = value(*capacity)
-		}
+		user := userLoadUp(acct, userID, capacity, now)
 		items := appendItems([]types.TransactWriteItem{conv, {Update: user}}, deleteWaiting(acct, it.ChannelID, it.WaitSK))
 		err = s.transact(ctx, op, items)
 		var cerr *canceled
@@ -215,7 +205,9 @@ const (
 // also when the conversation was waiting already, so that a retry completes a mark that a
 // failure left out. The mark is a plain update outside the transaction: every queueing of an
 // account touches it, and concurrent transactions on one item would cancel each other. It is
-// idempotent: a conversation already waiting keeps its place (its first arrival time).
+// idempotent: a conversation already waiting keeps its place (its first arrival time). A
+// conversation that is assigned or not open (a concurrent router assigned it after this one
+// found nobody) is not queued: nil.
 //
 // Errors: ENotFound (no such conversation in the account), EInvalid (malformed ids, a channel
 // other than the conversation's, no arrival time), EUnavailable, EInternal.
@@ -234,6 +226,11 @@ func (s *Store) AddWaiting(ctx context.Context, acct string, w inbox.Waiting) er
 		}
 		if it.ChannelID != w.ChannelID {
 			return inbox.Errorf(inbox.EInvalid, "the conversation is not on this channel")
+		}
+		if it.AssigneeID != "" || it.Status != string(inbox.StatusOpen) {
+			// Assigned (another router got a candidate meanwhile) or closed: nothing waits. The
+			// write below is conditional on the version read, so this holds until it.
+			return nil
 		}
 		if it.WaitSK != "" {
 			return s.markWaitingAccount(ctx, acct, w.ChannelID)
@@ -346,4 +343,75 @@ func (s *Store) RemoveWaiting(ctx context.Context, acct, channelID, convID strin
 		}
 	}
 	return inbox.Errorf(inbox.EUnavailable, "the conversation keeps changing; try again")
+}
+
+// AssignNew is AssignWithinCapacity for conversation conv as its caller just wrote it (the
+// router, right after storing its message), open, unassigned and not waiting: the transaction
+// goes out without reading the conversation first, conditional on all three. When a condition
+// fails (the conversation changed meanwhile, or waits), it is AssignWithinCapacity. It returns
+// conv with the assignee; its Version is left as it was given.
+//
+// Errors: those of AssignWithinCapacity.
+func (s *Store) AssignNew(ctx context.Context, conv inbox.Conversation, userID string, capacity *int, now time.Time) (inbox.Conversation, error) {
+	acct, convID := conv.AccountID, conv.ID
+	if err := checkIDs("account id", acct, "conversation id", convID, "user id", userID); err != nil {
+		return inbox.Conversation{}, err
+	}
+	if err := checkAssignee(userID); err != nil {
+		return inbox.Conversation{}, err
+	}
+	if capacity != nil && *capacity < 0 {
+		return inbox.Conversation{}, inbox.Errorf(inbox.EInvalid, "capacity must not be negative")
+	}
+	const op = "AssignNew"
+	update := types.TransactWriteItem{Update: &types.Update{
+		Key:              key(convPK(acct, convID), skConv),
+		UpdateExpression: aws.String("SET #assignee = :assignee, #gsi2pk = :gsi2pk ADD #version :one"),
+		ConditionExpression: aws.String("attribute_exists(#pk) AND #status = :open AND " +
+			"(attribute_not_exists(#assignee) OR #assignee = :empty) AND attribute_not_exists(#wait)"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": attrPK, "#assignee": "assigneeId", "#gsi2pk": "gsi2pk", "#version": "version",
+			"#status": "status", "#wait": "waitSK",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":assignee": str(userID), ":gsi2pk": str(convAssigneePK(acct, userID, inbox.StatusOpen)),
+			":one": value(1), ":open": str(string(inbox.StatusOpen)), ":empty": str(""),
+		},
+	}}
+	user := userLoadUp(acct, userID, capacity, now)
+	err := s.transact(ctx, op, []types.TransactWriteItem{update, {Update: user}})
+	var cerr *canceled
+	switch {
+	case err == nil:
+		conv.AssigneeID = userID
+		return conv, nil
+	case !errors.As(err, &cerr):
+		return inbox.Conversation{}, err
+	case cerr.failed(1) && !cerr.failed(0):
+		if _, found, err := s.userItem(ctx, op, acct, userID); err != nil {
+			return inbox.Conversation{}, err
+		} else if !found {
+			return inbox.Conversation{}, inbox.Errorf(inbox.ENotFound, "user not found")
+		}
+		return inbox.Conversation{}, inbox.Wrap(inbox.ErrAtCapacity, inbox.EConflict, msgAtCapacity)
+	}
+	// Not as the caller knew it: read it.
+	return s.AssignWithinCapacity(ctx, acct, convID, userID, capacity, now)
+}
+
+// userLoadUp is the update that counts one more conversation in user userID's load, within
+// capacity (nil: no limit; a missing load counts as 0), and makes now its lastAssignedAt.
+func userLoadUp(acct, userID string, capacity *int, now time.Time) *types.Update {
+	user := &types.Update{
+		Key:                       key(accountPK(acct), userSK(userID)),
+		UpdateExpression:          aws.String("SET #last = :now ADD #load :one"),
+		ConditionExpression:       aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#load": "load", "#last": "lastAssignedAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": value(1), ":now": value(now.UTC())},
+	}
+	if capacity != nil {
+		user.ConditionExpression = aws.String("attribute_exists(#pk) AND (attribute_not_exists(#load) OR #load < :cap)")
+		user.ExpressionAttributeValues[":cap"] = value(*capacity)
+	}
+	return user
 }

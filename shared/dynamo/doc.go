@@ -20,9 +20,12 @@
 //	User                                  A#{acct}                             USER#{userId}                profile; load (open conversations assigned,
 //	                                                                                                        kept by the store), lastAssignedAt; version
 //	  list an account's users             Query pk = A#{acct}, begins_with(sk, "USER#")
+//	  the users a rule names (routing)    BatchGetItem (GetUsers), eventually consistent: the assignment's
+//	                                        condition checks capacity, so a stale load is harmless
 //	  update profile                      UpdateItem conditional on version; never touches load/lastAssignedAt
 //	Team                                  A#{acct}                             TEAM#{teamId}                name, userIds
 //	  list an account's teams             Query pk = A#{acct}, begins_with(sk, "TEAM#")
+//	  the teams a rule names (routing)    BatchGetItem (GetTeams), eventually consistent
 //	Ticket (id = its conversation's id:   A#{acct}                             TICKET#{convId}              conversationId, contactId, pipeline, stage,
 //	  one ticket per conversation)                                                                          ownerUserId, createdAt, updatedAt
 //	  create                              transaction: put (attribute_not_exists) + contact ADD ticketCount 1
@@ -84,7 +87,10 @@
 //	  assign within capacity             one transaction: conversation (open, unassigned, version) + user
 //	                                        ADD load 1 (attribute_not_exists(load) OR load < cap) + delete
 //	                                        the waiting item; SetAssignee/SetStatus move loads (never < 0)
-//	                                        in their transaction, for assignees that are users
+//	                                        in their transaction, for assignees that are users. AssignNew
+//	                                        (the router's, for the conversation it has just written): the
+//	                                        same transaction without reading first, conditional on open,
+//	                                        unassigned and not waiting (else it reads and retries)
 //	Waiting conversation                  A#{acct}#WAIT#{chId}                 {SortableTime(arrivedAt)}    conversationId, channelId, arrivedAt
 //	                                                                           #{convId}
 //	  a channel's queue, oldest first     Query pk (strongly consistent)

@@ -67,6 +67,7 @@ type MediaJob struct {
 // Assigner applies a channel's routing rules to a conversation (see shared/assign).
 type Assigner interface {
 	Route(ctx context.Context, acct, convID string) error
+	RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error
 	Reopen(ctx context.Context, acct string, conv inbox.Conversation) (inbox.Conversation, error)
 }
 
@@ -146,7 +147,16 @@ func (r *Router) route(ctx context.Context, acct string, conv inbox.Conversation
 	if r.assign == nil || conv.Status != inbox.StatusOpen || conv.AssigneeID != "" {
 		return nil
 	}
-	return r.assign.Route(ctx, acct, conv.ID)
+	// The conversation as just written or read, and the channel from the cache: routing reads
+	// neither again.
+	ch, err := r.cachedChannel(ctx, acct, conv.ChannelID)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		return nil // disconnected since: no rules apply.
+	}
+	if err != nil {
+		return err
+	}
+	return r.assign.RouteConversation(ctx, ch, conv)
 }
 
 // StatusAttempts is how many deliveries a status report gets to find its message. A report may
@@ -408,6 +418,11 @@ func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		return err
 	}
 	if msg.Direction == inbox.DirectionIn {
+		// conv may be as it was before the message (AppendMessage returns no conversation):
+		// routing queues it from its latest message.
+		if msg.CreatedAt.After(conv.LastMessageAt) {
+			conv.LastMessageAt = msg.CreatedAt
+		}
 		return r.route(ctx, env.AccountID, conv)
 	}
 	return nil
