@@ -39,6 +39,8 @@
 //	                                                                                                        routing (map, SetRoutingRules only);
 //	                                                                                                        secrets (binary, sealed JSON, aad "{acct}/{chId}")
 //	  get by id (webhook intake)          GetItem CH#{chId}/CH; account-scoped reads also check accountId
+//	  routing rules (each routing)        GetItem CH#{chId}/CH, eventually consistent, accountId and routing
+//	                                        only (RoutingRules: the router caches the rest of the channel)
 //	  list an account's channels          Query gsi1 gsi1pk = A#{acct}#CHANNELS (oldest first)
 //	  update                              Put, conditional on accountId and the providerKey read; a changed
 //	                                        key moves the claim (delete old, put new) in the same transaction

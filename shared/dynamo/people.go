@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/openinbox/inbox/shared/inbox"
@@ -81,4 +83,37 @@ func (s *Store) batchGetIDs(ctx context.Context, op, acct string, ids []string, 
 		}
 	}
 	return out, nil
+}
+
+// RoutingRules returns the routing rules of channel channelID of account acct (nil: none), with
+// an eventually consistent read of those attributes only: the router keeps channels a moment
+// but reads the rules for each routing, so that a change of the rules applies within a moment.
+//
+// Errors: ENotFound (no such channel in the account), EInvalid (malformed ids), EUnavailable,
+// EInternal.
+func (s *Store) RoutingRules(ctx context.Context, acct, channelID string) (*inbox.RoutingRules, error) {
+	if err := checkIDs("account id", acct, "channel id", channelID); err != nil {
+		return nil, err
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                s.table,
+		Key:                      key(channelPK(channelID), skChannel),
+		ProjectionExpression:     aws.String("#acct, #routing"),
+		ExpressionAttributeNames: map[string]string{"#acct": "accountId", "#routing": "routing"},
+		ReturnConsumedCapacity:   types.ReturnConsumedCapacityTotal,
+	})
+	if err != nil {
+		return nil, storeError(err, "read routing rules")
+	}
+	s.report("RoutingRules/GetItem", false, ccs(out.ConsumedCapacity)...)
+	var it channelItem
+	if out.Item != nil {
+		if err := unmarshal(out.Item, &it); err != nil {
+			return nil, err
+		}
+	}
+	if out.Item == nil || it.AccountID != acct {
+		return nil, inbox.Errorf(inbox.ENotFound, "channel not found")
+	}
+	return it.Routing.domain(), nil
 }

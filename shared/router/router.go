@@ -42,6 +42,7 @@ type Store interface {
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	AppendFirstMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
+	RoutingRules(ctx context.Context, acct, channelID string) (*inbox.RoutingRules, error)
 	InboundState(ctx context.Context, acct, channelID, providerID, inboxID string, c inbox.Contact) (inbox.InboundState, error)
 	AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error)
 	SetOpenHint(ctx context.Context, acct, inboxID string, c inbox.Contact, convID, channelID string, named bool) error
@@ -100,8 +101,8 @@ type Config struct {
 	Assigner Assigner
 	// ChannelCacheTTL, when positive, makes the router keep the channels it reads for that long
 	// in memory (a warm Lambda container handles many messages of few channels): a change to a
-	// channel's settings reaches the router up to that much later. Routing rules are read by the
-	// Assigner, not from here. Zero reads every channel from the store.
+	// channel's settings reaches the router up to that much later. Routing rules are read for
+	// each routing, not from here. Zero reads every channel from the store.
 	ChannelCacheTTL time.Duration
 	Now             func() time.Time // time.Now when nil
 	NewID           func() string    // inbox.NewID when nil
@@ -148,8 +149,11 @@ func (r *Router) route(ctx context.Context, acct string, conv inbox.Conversation
 		return nil
 	}
 	// The conversation as just written or read, and the channel from the cache: routing reads
-	// neither again.
+	// neither again, only the channel's rules, which the cache must not hold back.
 	ch, err := r.cachedChannel(ctx, acct, conv.ChannelID)
+	if err == nil {
+		ch.Routing, err = r.store.RoutingRules(ctx, acct, conv.ChannelID)
+	}
 	if inbox.IsCode(err, inbox.ENotFound) {
 		return nil // disconnected since: no rules apply.
 	}
