@@ -42,7 +42,7 @@ build-%Function:
 # fuzz runs the MIME parser's fuzz target longer than make test does (FUZZTIME=10m make fuzz).
 FUZZTIME ?= 2m
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./shared/mail/
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./shared/mailparse/
 
 clean:
 	rm -rf .aws-sam-local .tools/run

@@ -21,7 +21,7 @@ go vet ./...
 # several times its usual minute or two.
 go test -count=1 -timeout 20m "$@" ./...
 # A short run of the MIME fuzzer on top of its seed corpus (make fuzz runs it longer).
-go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s -fuzzminimizetime 2s ./shared/mail/
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s -fuzzminimizetime 2s ./shared/mailparse/
 # The template's lint, started above.
 if wait "$lint"; then
   cat "$lintlog"

@@ -12,7 +12,7 @@ import (
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/mail"
+	"github.com/openinbox/inbox/shared/mailparse"
 )
 
 // TestFormEndToEnd is the web form of issue #13 through the runner: the demo form's page, a
@@ -91,7 +91,7 @@ func TestFormEndToEnd(t *testing.T) {
 	if len(sent) != 1 {
 		t.Fatalf("SES got %d mails to the customer", len(sent))
 	}
-	m, err := mail.Parse(bytes.NewReader(sent[0].RawData))
+	m, err := mailparse.Parse(bytes.NewReader(sent[0].RawData))
 	if err != nil {
 		t.Fatal(err)
 	}

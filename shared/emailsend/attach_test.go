@@ -14,7 +14,7 @@ import (
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/emailsend"
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/mail"
+	"github.com/openinbox/inbox/shared/mailparse"
 	"github.com/openinbox/inbox/shared/s3store"
 )
 
@@ -60,7 +60,7 @@ func TestUploadedFilesAreAttached(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := f.sent(t)
-	got, err := mail.Parse(bytes.NewReader(e.RawData))
+	got, err := mailparse.Parse(bytes.NewReader(e.RawData))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestAttachmentErrors(t *testing.T) {
 	if _, err := sender.Send(context.Background(), f.ch, f.conv, f.contact, m); err != nil {
 		t.Fatalf("MaxAttachments in two files: %v", err)
 	}
-	got, err := mail.Parse(bytes.NewReader(raw.raw))
+	got, err := mailparse.Parse(bytes.NewReader(raw.raw))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -256,16 +256,16 @@ func replySubject(s string) string {
 // replyBodies builds the text and HTML bodies of r.
 func replyBodies(r Reply) (string, string) {
 	htmlBody := SanitizeHTML(r.HTML)
-	textBody := strings.TrimRight(normalizeNewlines(r.Text), " \t\n")
+	textBody := strings.TrimRight(NormalizeNewlines(r.Text), " \t\n")
 	if textBody == "" && htmlBody != "" {
-		textBody = htmlToText(htmlBody)
+		textBody = HTMLToText(htmlBody)
 	}
 	if htmlBody == "" && textBody != "" {
 		htmlBody = textToHTML(textBody)
 	}
 	if sig := SanitizeHTML(r.SignatureHTML); sig != "" {
 		htmlBody += "\n<br>\n<div class=\"signature\">" + sig + "</div>"
-		if st := htmlToText(sig); st != "" {
+		if st := HTMLToText(sig); st != "" {
 			if textBody != "" {
 				textBody += "\n\n"
 			}
@@ -274,10 +274,10 @@ func replyBodies(r Reply) (string, string) {
 	}
 	if q := r.Quoted; q != nil {
 		attribution := quoteAttribution(q)
-		qText := strings.TrimRight(normalizeNewlines(q.Text), " \t\n")
+		qText := strings.TrimRight(NormalizeNewlines(q.Text), " \t\n")
 		qHTML := SanitizeHTML(q.HTML)
 		if qText == "" && qHTML != "" {
-			qText = htmlToText(qHTML)
+			qText = HTMLToText(qHTML)
 		}
 		if qHTML == "" && qText != "" {
 			qHTML = textToHTML(qText)

@@ -3,6 +3,8 @@ package mail
 import (
 	"strings"
 	"testing"
+
+	"github.com/openinbox/inbox/shared/internal/safehtml"
 )
 
 func TestSanitizeHTML(t *testing.T) {
@@ -51,7 +53,7 @@ func TestSanitizeHTML(t *testing.T) {
 					t.Errorf("SanitizeHTML(%q) = %q contains %q", tt.in, got, bad)
 				}
 			}
-			checkSafeHTML(t, got)
+			safehtml.Check(t, got)
 		})
 	}
 }
@@ -102,8 +104,8 @@ func TestHTMLToText(t *testing.T) {
 		{`<img src="cid:x" alt="logo"> text&nbsp;here`, "logo text here"},
 	}
 	for _, tt := range tests {
-		if got := htmlToText(tt.in); got != tt.want {
-			t.Errorf("htmlToText(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		if got := HTMLToText(tt.in); got != tt.want {
+			t.Errorf("HTMLToText(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -11,10 +11,10 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// htmlToText renders HTML as readable plain text: blocks and <br> become line breaks, list
+// HTMLToText renders HTML as readable plain text: blocks and <br> become line breaks, list
 // items get "- ", block quotes get "> ", links keep their text (followed by the URL in angle
 // brackets when it differs), images their alt text; scripts, styles and the head are skipped.
-func htmlToText(s string) string {
+func HTMLToText(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
@@ -222,11 +222,12 @@ func textToHTML(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = html.EscapeString(normalizeNewlines(s))
+	s = html.EscapeString(NormalizeNewlines(s))
 	return `<div dir="auto">` + strings.ReplaceAll(s, "\n", "<br>\n") + `</div>`
 }
 
-func normalizeNewlines(s string) string {
+// NormalizeNewlines turns CR LF and lone CR into LF.
+func NormalizeNewlines(s string) string {
 	if !strings.Contains(s, "\r") {
 		return s
 	}
@@ -234,14 +235,14 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(s, "\r", "\n")
 }
 
-// fixText makes decoded body or header text valid, readable UTF-8:
+// FixText makes decoded body or header text valid, readable UTF-8:
 //   - bytes that are not valid UTF-8 are read as Windows-1252 (mail declared UTF-8 but written
 //     in Latin-1/Windows-1252, a common mistake);
 //   - C1 control characters (U+0080–U+009F) are read as Windows-1252 too: they come from mail
 //     declared ISO-8859-1 but written in Windows-1252 (curly quotes, €), which is what browsers
 //     do (WHATWG maps the iso-8859-1 label to windows-1252);
 //   - NUL characters are dropped.
-func fixText(s string) string {
+func FixText(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -273,9 +274,9 @@ func fixText(s string) string {
 	return b.String()
 }
 
-// singleLine makes a header text one line: line breaks, tabs and other control characters
+// SingleLine makes a header text one line: line breaks, tabs and other control characters
 // (an encoded word may decode to CR LF) become spaces, runs of spaces one, ends trimmed.
-func singleLine(s string) string {
+func SingleLine(s string) string {
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) < 0 {
 		return strings.TrimSpace(s)
 	}

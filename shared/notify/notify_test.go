@@ -18,7 +18,7 @@ import (
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
-	mimemail "github.com/openinbox/inbox/shared/mail"
+	"github.com/openinbox/inbox/shared/mailparse"
 	"github.com/openinbox/inbox/shared/notify"
 	"github.com/openinbox/inbox/shared/sesmail"
 )
@@ -141,7 +141,7 @@ func TestOwnerAwayEmailsOnce(t *testing.T) {
 		}
 	}
 	// The inbox's own email intake would take it for automatic mail, never a customer's message.
-	if parsed, err := mimemail.Parse(bytes.NewReader(e.RawData)); err != nil || !parsed.AutoReply {
+	if parsed, err := mailparse.Parse(bytes.NewReader(e.RawData)); err != nil || !parsed.AutoReply {
 		t.Errorf("parsed by the email intake's parser: AutoReply false (%v)", err)
 	}
 	if strings.Contains(e.Body.HTML, "<Z>") {

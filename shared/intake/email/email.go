@@ -20,6 +20,7 @@ import (
 	"github.com/openinbox/inbox/shared/intake"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/mail"
+	"github.com/openinbox/inbox/shared/mailparse"
 )
 
 // Limits of an email envelope. SQS refuses bodies over 256 KiB; JSON escaping (json.Marshal
@@ -132,7 +133,7 @@ func (e *Email) Handle(ctx context.Context, r lambdases.Receipt) error {
 	if err != nil {
 		return err
 	}
-	m, err := mail.Parse(bytes.NewReader(raw))
+	m, err := mailparse.Parse(bytes.NewReader(raw))
 	if err != nil {
 		return inbox.Wrap(err, inbox.EInternal, "the message could not be parsed")
 	}
@@ -247,7 +248,7 @@ func splitRecipient(rcpt string) (address, token string) {
 
 // envelope builds the envelope of m for target t, without attachments. ok is false (logged)
 // when the message is to be dropped: mail from the channel's own address, or without a sender.
-func (e *Email) envelope(ctx context.Context, log *slog.Logger, r lambdases.Receipt, rawKey string, raw []byte, m *mail.Message, t emailTarget) (inbox.Envelope, bool) {
+func (e *Email) envelope(ctx context.Context, log *slog.Logger, r lambdases.Receipt, rawKey string, raw []byte, m *mailparse.Message, t emailTarget) (inbox.Envelope, bool) {
 	cfg := inbox.EmailConfig{ForwardedToOriginalSender: true}
 	if t.ch.Email != nil {
 		cfg = *t.ch.Email

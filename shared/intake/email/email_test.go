@@ -549,7 +549,7 @@ func (l testLog) Write(p []byte) (int, error) {
 // sender, which is dropped.
 func TestEmailMailSamples(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("..", "..", "mail", "testdata", "*.eml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "mailparse", "testdata", "*.eml"))
 	must(t, err)
 	if len(files) == 0 {
 		t.Fatal("the mail package has no samples")

@@ -1,4 +1,4 @@
-package mail
+package mailparse
 
 import (
 	netmail "net/mail"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/openinbox/inbox/shared/mail"
 )
 
 // reFwdSubject matches forward prefixes: Fwd:/Fw: (English, Gmail, Outlook), TR: (French
@@ -67,7 +69,7 @@ func findForwarded(env *enmime.Envelope, m *Message) *Forwarded {
 			if from := parseAddressList(headerValue(h, "From")); len(from) > 0 {
 				return &Forwarded{
 					From:    from[0],
-					Subject: singleLine(fixText(decodeHeader(headerValue(h, "Subject")))),
+					Subject: mail.SingleLine(mail.FixText(decodeHeader(headerValue(h, "Subject")))),
 					Date:    parseDate(headerValue(h, "Date")),
 				}
 			}
@@ -77,7 +79,7 @@ func findForwarded(env *enmime.Envelope, m *Message) *Forwarded {
 		return f
 	}
 	if m.HTML != "" {
-		return forwardBlock(htmlToText(m.HTML), subjectFwd, loc)
+		return forwardBlock(mail.HTMLToText(m.HTML), subjectFwd, loc)
 	}
 	return nil
 }
@@ -88,7 +90,7 @@ func forwardBlock(text string, anywhere bool, loc *time.Location) *Forwarded {
 	if text == "" {
 		return nil
 	}
-	lines := strings.Split(normalizeNewlines(text), "\n")
+	lines := strings.Split(mail.NormalizeNewlines(text), "\n")
 	for i := range lines {
 		lines[i] = unquoteLine(lines[i])
 	}
@@ -168,7 +170,7 @@ func readForwardFields(lines []string, loc *time.Location) *Forwarded {
 		case fwdDate[k] && f.Date.IsZero():
 			f.Date = parseLooseDate(v, loc)
 		case fwdSubject[k] && f.Subject == "":
-			f.Subject = singleLine(v)
+			f.Subject = mail.SingleLine(v)
 		case fwdFrom[k] || fwdDate[k] || fwdSubject[k] || fwdOther[k]:
 		case seen > 0 && k == "":
 			// A continuation of a long To:/Cc: line, or the body.
@@ -206,7 +208,7 @@ var (
 
 // parseForwardFrom reads the From value of a forwarded block: "Name <a@b>", "Name [mailto:a@b]",
 // "a@b<mailto:a@b>", "<a@b>", "a@b" or a bare name.
-func parseForwardFrom(v string) Address {
+func parseForwardFrom(v string) mail.Address {
 	v = reMailtoBracket.ReplaceAllString(v, "<$1>")
 	v = reMailtoAngle.ReplaceAllString(v, "")
 	v = reOnBehalf.ReplaceAllString(v, "")
@@ -215,7 +217,7 @@ func parseForwardFrom(v string) Address {
 	if list := parseAddressList(v); len(list) > 0 {
 		return list[0]
 	}
-	return Address{Name: cleanName(v)}
+	return mail.Address{Name: cleanName(v)}
 }
 
 // looseLayouts are the date formats of forwarded blocks (Gmail, Outlook, Apple Mail, in

@@ -1,4 +1,4 @@
-package mail
+package mailparse
 
 import (
 	"bufio"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 	"golang.org/x/text/encoding/htmlindex"
+
+	"github.com/openinbox/inbox/shared/mail"
 )
 
 // parser is enmime configured to keep going on damaged mail: parts it cannot read are
@@ -106,7 +108,7 @@ func looksLikeMail(h textproto.MIMEHeader) bool {
 // RFC 2047-decoded, trimmed, with its encoding repaired.
 func headerGetter(h textproto.MIMEHeader) func(string) string {
 	return func(name string) string {
-		return fixText(strings.TrimSpace(decodeHeader(headerValue(h, name))))
+		return mail.FixText(strings.TrimSpace(decodeHeader(headerValue(h, name))))
 	}
 }
 
@@ -153,7 +155,7 @@ func unreadable(raw []byte, problem string) *Message {
 // Windows-1252 (see fixText), \n line ends, control characters other than tab and line feed
 // removed.
 func rawText(raw []byte) string {
-	s := normalizeNewlines(fixText(string(raw)))
+	s := mail.NormalizeNewlines(mail.FixText(string(raw)))
 	return strings.Map(func(r rune) rune {
 		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
 			return -1
@@ -197,11 +199,11 @@ func fromEnvelope(env *enmime.Envelope, raw []byte) *Message {
 	// Bodies.
 	htmlSrc := bodyHTML(env)
 	if strings.TrimSpace(htmlSrc) != "" {
-		m.HTML = SanitizeHTML(fixText(htmlSrc))
+		m.HTML = mail.SanitizeHTML(mail.FixText(htmlSrc))
 	}
 	m.Text = cleanText(env.Text)
 	if m.Text == "" && m.HTML != "" {
-		m.Text = htmlToText(m.HTML)
+		m.Text = mail.HTMLToText(m.HTML)
 	}
 
 	m.Attachments = attachments(env, m.HTML)
@@ -245,7 +247,7 @@ func (m *Message) addProblem(p string) {
 // fillHeaders sets the header-derived fields of m.
 func fillHeaders(m *Message, h textproto.MIMEHeader, get func(string) string) {
 	m.Header = get
-	m.Subject = singleLine(get("Subject"))
+	m.Subject = mail.SingleLine(get("Subject"))
 	if from := parseAddressList(headerValue(h, "From")); len(from) > 0 {
 		m.From = from[0]
 	}
@@ -328,13 +330,13 @@ var reAddrSpec = regexp.MustCompile(`[^\s<>"(),;:\[\]]+@[^\s<>"(),;:\[\]]+`)
 
 // parseAddressList reads an address header (raw); names are RFC 2047-decoded. Lists net/mail
 // refuses (semicolon separators, unquoted specials in names) are read leniently.
-func parseAddressList(v string) []Address {
+func parseAddressList(v string) []mail.Address {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil
 	}
 	if list, err := enmime.ParseAddressList(v); err == nil {
-		out := make([]Address, 0, len(list))
+		out := make([]mail.Address, 0, len(list))
 		for _, a := range list {
 			if a == nil || strings.TrimSpace(a.Address) == "" {
 				continue
@@ -345,7 +347,7 @@ func parseAddressList(v string) []Address {
 			return out
 		}
 	}
-	var out []Address
+	var out []mail.Address
 	for _, piece := range splitAddresses(v) {
 		addr := reAddrSpec.FindString(piece)
 		if addr == "" {
@@ -360,8 +362,8 @@ func parseAddressList(v string) []Address {
 
 // newAddress cleans a parsed address; a name that only repeats the address (Outlook's
 // "a@b" <a@b>) is dropped.
-func newAddress(name, addr string) Address {
-	a := Address{Name: cleanName(name), Address: strings.TrimSpace(addr)}
+func newAddress(name, addr string) mail.Address {
+	a := mail.Address{Name: cleanName(name), Address: strings.TrimSpace(addr)}
 	if strings.EqualFold(a.Name, a.Address) {
 		a.Name = ""
 	}
@@ -397,7 +399,7 @@ func cleanName(s string) string {
 		s = strings.TrimSpace(s[1 : len(s)-1])
 	}
 	s = strings.Join(strings.Fields(s), " ")
-	return fixText(s)
+	return mail.FixText(s)
 }
 
 // dateLayouts are tried, in order, for Date headers net/mail cannot read.
@@ -500,7 +502,7 @@ func isBodyPart(p *enmime.Part) bool {
 // cleanText normalizes a decoded text body: valid UTF-8, \n line ends, no leading blank lines
 // or trailing spaces.
 func cleanText(s string) string {
-	s = normalizeNewlines(fixText(s))
+	s = mail.NormalizeNewlines(mail.FixText(s))
 	s = strings.TrimRight(s, " \t\n")
 	return strings.TrimLeft(s, "\n")
 }
@@ -509,8 +511,8 @@ var reCID = regexp.MustCompile(`(?i)cid:([^"'\s)>]+)`)
 
 // attachments lists the parts that are not the body: attachments, inline parts (Inline when
 // the HTML refers to their Content-ID) and attached messages. Delivery-status fields are
-// left out (see Message.Bounce). Part.Data shares enmime's decoded content, no copy.
-func attachments(env *enmime.Envelope, sanitizedHTML string) []Part {
+// left out (see Message.Bounce). mail.Part.Data shares enmime's decoded content, no copy.
+func attachments(env *enmime.Envelope, sanitizedHTML string) []mail.Part {
 	refs := map[string]bool{}
 	for _, m := range reCID.FindAllStringSubmatch(sanitizedHTML, -1) {
 		id := m[1]
@@ -519,7 +521,7 @@ func attachments(env *enmime.Envelope, sanitizedHTML string) []Part {
 		}
 		refs[strings.ToLower(strings.Trim(id, "<>"))] = true
 	}
-	var out []Part
+	var out []mail.Part
 	_ = env.Root.DepthMatchAll(func(p *enmime.Part) bool {
 		ct := strings.ToLower(p.ContentType)
 		if p.FirstChild != nil || strings.HasPrefix(ct, "multipart/") || isBodyPart(p) {
@@ -536,8 +538,8 @@ func attachments(env *enmime.Envelope, sanitizedHTML string) []Part {
 			ct = "application/octet-stream"
 		}
 		cid := strings.TrimSpace(p.ContentID)
-		part := Part{
-			Name:        fixText(strings.TrimSpace(p.FileName)),
+		part := mail.Part{
+			Name:        mail.FixText(strings.TrimSpace(p.FileName)),
 			ContentType: ct,
 			ContentID:   cid,
 			Inline:      cid != "" && refs[strings.ToLower(cid)],

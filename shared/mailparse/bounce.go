@@ -1,4 +1,4 @@
-package mail
+package mailparse
 
 import (
 	"mime"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/openinbox/inbox/shared/mail"
 )
 
 // isDaemon reports addresses of mail systems: mailer-daemon@… and postmaster@….
@@ -138,7 +140,7 @@ func readFieldGroups(s string) []textproto.MIMEHeader {
 		}
 		lastKey = ""
 	}
-	for _, line := range strings.Split(normalizeNewlines(s), "\n") {
+	for _, line := range strings.Split(mail.NormalizeNewlines(s), "\n") {
 		if strings.TrimSpace(line) == "" {
 			flush()
 			continue

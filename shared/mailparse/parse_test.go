@@ -1,4 +1,4 @@
-package mail
+package mailparse
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/openinbox/inbox/shared/mail"
 )
 
 func parseFile(t *testing.T, name string) *Message {
@@ -64,8 +66,8 @@ func TestParseTestdata(t *testing.T) {
 	}{
 		{"danish_latin1.eml", func(t *testing.T, m *Message) {
 			eq(t, "Subject", m.Subject, "Spørgsmål om lækage – køkkenet er vådt")
-			eq(t, "From", m.From, Address{Name: "Søren Ærø Ågård", Address: "soren@example.dk"})
-			eq(t, "To", m.To, []Address{{Name: "Acme Support", Address: "support@acme.example"}})
+			eq(t, "From", m.From, mail.Address{Name: "Søren Ærø Ågård", Address: "soren@example.dk"})
+			eq(t, "To", m.To, []mail.Address{{Name: "Acme Support", Address: "support@acme.example"}})
 			eq(t, "MessageID", m.MessageID, "5f0c3b1e-1a2b-4c3d-9e8f-0a1b2c3d4e5f@example.dk")
 			eq(t, "Date", m.Date.Equal(time.Date(2024, 6, 3, 12, 15, 0, 0, cest)), true)
 			contains(t, "Text", m.Text, "Vores køkken er vådt efter jeres besøg i går.")
@@ -82,7 +84,7 @@ func TestParseTestdata(t *testing.T) {
 			contains(t, "HTML", m.HTML, want)
 			notContains(t, "HTML", m.HTML, "<style")
 			notContains(t, "HTML", m.HTML, "color:red")
-			eq(t, "To", m.To, []Address{{Address: "support@acme.example"}})
+			eq(t, "To", m.To, []mail.Address{{Address: "support@acme.example"}})
 			eq(t, "InReplyTo", len(m.InReplyTo), 0)
 		}},
 		{"latin1_declared_cp1252.eml", func(t *testing.T, m *Message) {
@@ -90,7 +92,7 @@ func TestParseTestdata(t *testing.T) {
 		}},
 		{"mixed_pdf.eml", func(t *testing.T, m *Message) {
 			eq(t, "Subject", m.Subject, "Faktura vedhæftet")
-			eq(t, "From", m.From, Address{Name: "Hansen, Peter", Address: "peter.hansen@example.dk"})
+			eq(t, "From", m.From, mail.Address{Name: "Hansen, Peter", Address: "peter.hansen@example.dk"})
 			eq(t, "Text", m.Text, "Hej,\n\nFakturaen er vedhæftet.\n\nPeter")
 			contains(t, "HTML", m.HTML, "<div>Fakturaen er vedhæftet.</div>")
 			if len(m.Attachments) != 1 {
@@ -127,7 +129,7 @@ func TestParseTestdata(t *testing.T) {
 			if m.Forwarded == nil {
 				t.Fatal("Forwarded = nil")
 			}
-			eq(t, "Forwarded.From", m.Forwarded.From, Address{Name: "Karen Jensen", Address: "karen.jensen@example.dk"})
+			eq(t, "Forwarded.From", m.Forwarded.From, mail.Address{Name: "Karen Jensen", Address: "karen.jensen@example.dk"})
 			eq(t, "Forwarded.Subject", m.Forwarded.Subject, "Problem med levering")
 			// The block's local time is read in the zone of the forward's own Date.
 			eq(t, "Forwarded.Date", m.Forwarded.Date.Equal(time.Date(2021, 10, 27, 9, 31, 0, 0, cest)), true)
@@ -137,7 +139,7 @@ func TestParseTestdata(t *testing.T) {
 			if m.Forwarded == nil {
 				t.Fatal("Forwarded = nil")
 			}
-			eq(t, "Forwarded.From", m.Forwarded.From, Address{Name: "Peter Hansen", Address: "peter@customer.example"})
+			eq(t, "Forwarded.From", m.Forwarded.From, mail.Address{Name: "Peter Hansen", Address: "peter@customer.example"})
 			eq(t, "Forwarded.Subject", m.Forwarded.Subject, "Order 4411")
 			eq(t, "Forwarded.Date", m.Forwarded.Date.Equal(time.Date(2021, 10, 28, 12, 46, 0, 0, time.UTC)), true)
 		}},
@@ -145,7 +147,7 @@ func TestParseTestdata(t *testing.T) {
 			eq(t, "MessageID", m.MessageID, "VI1PR07MB6399F0E1D2C3B4A5@VI1PR07MB6399.eurprd07.prod.outlook.com")
 			eq(t, "InReplyTo", len(m.InReplyTo), 0)
 			eq(t, "References", m.References, []string{"first-4411@inbox.acme.example", "CAorig4411@customer.example", "second-4411@inbox.acme.example"})
-			eq(t, "From", m.From, Address{Name: "Lars Møller", Address: "lars@customer.example"})
+			eq(t, "From", m.From, mail.Address{Name: "Lars Møller", Address: "lars@customer.example"})
 			eq(t, "Subject", m.Subject, "SV: Din henvendelse #4411")
 			// A reply quoting the team's message is not a forward.
 			eq(t, "Forwarded", m.Forwarded, (*Forwarded)(nil))
@@ -242,11 +244,11 @@ func TestParseHeaders(t *testing.T) {
 			eq(t, "InReplyTo", m.InReplyTo, []string(nil))
 		}},
 		{"semicolon address list", "To: Ann <ann@x.example>; \"Bo, B\" <bo@x.example>\r\nCc: =?utf-8?q?J=C3=B8rgen?= <j@x.example>\r\n", func(t *testing.T, m *Message) {
-			eq(t, "To", m.To, []Address{{Name: "Ann", Address: "ann@x.example"}, {Name: "Bo, B", Address: "bo@x.example"}})
-			eq(t, "Cc", m.Cc, []Address{{Name: "Jørgen", Address: "j@x.example"}})
+			eq(t, "To", m.To, []mail.Address{{Name: "Ann", Address: "ann@x.example"}, {Name: "Bo, B", Address: "bo@x.example"}})
+			eq(t, "Cc", m.Cc, []mail.Address{{Name: "Jørgen", Address: "j@x.example"}})
 		}},
 		{"reply-to", "Reply-To: Help Desk <help@x.example>\r\n", func(t *testing.T, m *Message) {
-			eq(t, "ReplyTo", m.ReplyTo, []Address{{Name: "Help Desk", Address: "help@x.example"}})
+			eq(t, "ReplyTo", m.ReplyTo, []mail.Address{{Name: "Help Desk", Address: "help@x.example"}})
 		}},
 		{"bad date", "Date: sometime last week\r\n", func(t *testing.T, m *Message) {
 			eq(t, "Date.IsZero", m.Date.IsZero(), true)
@@ -380,21 +382,21 @@ func TestForwardBlocks(t *testing.T) {
 		want     *Forwarded
 	}{
 		{"gmail", "Note\n\n---------- Forwarded message ---------\nFrom: John Doe <john.doe@acme.com>\nDate: Wed, Oct 27, 2021 at 9:31 AM\nSubject: Integer consequat\nTo: <bessie@acme.com>\n\nbody", true,
-			&Forwarded{From: Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 27, 9, 31, 0, 0, utc)}},
+			&Forwarded{From: mail.Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 27, 9, 31, 0, 0, utc)}},
 		{"gmail danish", "---------- Forwarded message ---------\nFra: John Doe <john.doe@acme.com>\nDate: ons. 27. okt. 2021 kl. 09.31\nSubject: Integer consequat\nTo: <bessie@acme.com>\n\nbody", false,
-			&Forwarded{From: Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat"}},
+			&Forwarded{From: mail.Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat"}},
 		{"apple mail quoted", "> Begin forwarded message:\n>\n> From: John Doe <john.doe@acme.com>\n> Subject: Integer consequat\n> Date: 25 October 2021 at 11:17:21 EEST\n> To: bessie@acme.com\n>\n> body", false,
-			&Forwarded{From: Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 25, 11, 17, 21, 0, utc)}},
+			&Forwarded{From: mail.Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 25, 11, 17, 21, 0, utc)}},
 		{"new outlook without separator", "From: John Doe <john.doe@acme.com>\nDate: Thursday, 28 October 2021 at 12:46\nTo: bessie@acme.com <bessie@acme.com>\nSubject: Integer consequat\nbody text", false,
-			&Forwarded{From: Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 28, 12, 46, 0, 0, utc)}},
+			&Forwarded{From: mail.Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 28, 12, 46, 0, 0, utc)}},
 		{"outlook 365 underscores, mailto links, bold", "FYI\n\n________________________________\n*From:* John Doe <john.doe@acme.com<mailto:john.doe@acme.com>>\n*Sent:* Thursday, October 28, 2021 12:46 PM\n*To:* Bessie <bessie@acme.com<mailto:bessie@acme.com>>\n*Subject:* Integer consequat\n\nbody", true,
-			&Forwarded{From: Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 28, 12, 46, 0, 0, utc)}},
+			&Forwarded{From: mail.Address{Name: "John Doe", Address: "john.doe@acme.com"}, Subject: "Integer consequat", Date: time.Date(2021, 10, 28, 12, 46, 0, 0, utc)}},
 		{"outlook danish", "________________________________\nFra: Jens Hansen <jens@example.dk>\nSendt: 28. oktober 2021 12:46\nTil: Support <support@acme.example>\nEmne: Faktura\n\nbody", false,
-			&Forwarded{From: Address{Name: "Jens Hansen", Address: "jens@example.dk"}, Subject: "Faktura"}},
+			&Forwarded{From: mail.Address{Name: "Jens Hansen", Address: "jens@example.dk"}, Subject: "Faktura"}},
 		{"outlook on behalf of", "-----Original Message-----\nFrom: list <list-bounces@example.org> On Behalf Of Jane\nSent: Tuesday, August 20, 2019 8:23 PM\nSubject: hi\n", false,
-			&Forwarded{From: Address{Name: "list", Address: "list-bounces@example.org"}, Subject: "hi", Date: time.Date(2019, 8, 20, 20, 23, 0, 0, utc)}},
+			&Forwarded{From: mail.Address{Name: "list", Address: "list-bounces@example.org"}, Subject: "hi", Date: time.Date(2019, 8, 20, 20, 23, 0, 0, utc)}},
 		{"name only", "-----Original Message-----\nFrom: John Doe\nSent: Tuesday, August 20, 2019 8:23 PM\nSubject: hi\n", false,
-			&Forwarded{From: Address{Name: "John Doe"}, Subject: "hi", Date: time.Date(2019, 8, 20, 20, 23, 0, 0, utc)}},
+			&Forwarded{From: mail.Address{Name: "John Doe"}, Subject: "hi", Date: time.Date(2019, 8, 20, 20, 23, 0, 0, utc)}},
 		{"block not at the start without forward subject", "Thanks!\n\n---------- Forwarded message ---------\nFrom: John <j@acme.com>\n", false, nil},
 		{"plain text mentioning from", "From: the start I said so.\nAnd more text.", false, nil},
 		{"separator without fields", "---------- Forwarded message ---------\n\nno fields here", true, nil},
@@ -426,7 +428,7 @@ func TestParseForwardedAttachment(t *testing.T) {
 	if m.Forwarded == nil {
 		t.Fatal("Forwarded = nil")
 	}
-	eq(t, "Forwarded.From", m.Forwarded.From, Address{Name: "Jürgen Müller", Address: "juergen@kunde.example"})
+	eq(t, "Forwarded.From", m.Forwarded.From, mail.Address{Name: "Jürgen Müller", Address: "juergen@kunde.example"})
 	eq(t, "Forwarded.Subject", m.Forwarded.Subject, "Anfrage")
 	eq(t, "Forwarded.Date", m.Forwarded.Date.UTC(), time.Date(2024, 5, 31, 14, 0, 0, 0, time.UTC))
 	if len(m.Attachments) != 1 || m.Attachments[0].Name != "Anfrage.eml" {
@@ -445,7 +447,7 @@ func TestParseHTMLOnlyForward(t *testing.T) {
 	if m.Forwarded == nil {
 		t.Fatalf("Forwarded = nil; text %q", m.Text)
 	}
-	eq(t, "Forwarded.From", m.Forwarded.From, Address{Name: "Karen", Address: "karen@example.dk"})
+	eq(t, "Forwarded.From", m.Forwarded.From, mail.Address{Name: "Karen", Address: "karen@example.dk"})
 }
 
 func TestParseTruncatedMultipart(t *testing.T) {
@@ -488,7 +490,7 @@ func TestFixText(t *testing.T) {
 		{"nul\x00byte", "nulbyte"},
 	}
 	for _, tt := range tests {
-		eq(t, "fixText("+tt.in+")", fixText(tt.in), tt.want)
+		eq(t, "mail.FixText("+tt.in+")", mail.FixText(tt.in), tt.want)
 	}
 }
 

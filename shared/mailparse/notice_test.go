@@ -1,24 +1,26 @@
-package mail
+package mailparse
 
 import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/openinbox/inbox/shared/mail"
 )
 
 // A notice keeps its subject as written and says it was sent automatically, so that the email
 // intake (and any other mail system) treats it as automatic mail; a reply does neither.
 func TestComposeNotice(t *testing.T) {
 	t.Parallel()
-	notice := Reply{
-		From:      Address{Name: "Inbox", Address: "notifications@acme.example"},
-		To:        []Address{{Address: "owen@acme.example"}},
+	notice := mail.Reply{
+		From:      mail.Address{Name: "Inbox", Address: "notifications@acme.example"},
+		To:        []mail.Address{{Address: "owen@acme.example"}},
 		Subject:   "New conversation from Zoë went to the team",
 		MessageID: "notice-1@acme.example",
 		Text:      "Hello",
 		Notice:    true,
 	}
-	raw, err := Compose(notice)
+	raw, err := mail.Compose(notice)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func TestComposeNotice(t *testing.T) {
 
 	reply := notice
 	reply.Notice = false
-	raw, err = Compose(reply)
+	raw, err = mail.Compose(reply)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func TestComposeNotice(t *testing.T) {
 	eq(t, "reply Subject", m.Subject, "Re: New conversation from Zoë went to the team")
 
 	notice.Headers = map[string]string{"auto-submitted": "no"}
-	if _, err := Compose(notice); err == nil || !strings.Contains(err.Error(), "auto-submitted") {
+	if _, err := mail.Compose(notice); err == nil || !strings.Contains(err.Error(), "auto-submitted") {
 		t.Errorf("a notice's Auto-Submitted overridden through Headers: err = %v", err)
 	}
 }
