@@ -76,6 +76,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	mailing := []string{mod + "mail", "github.com/jhillyerd/enmime/v2", "github.com/microcosm-cc/bluemonday", "github.com/aws/aws-sdk-go-v2/service/ses"}
 	services := []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "media", mod + "assign", mod + "notify", mod + "intake/email"}
 	webhook := slices.Concat(mailing, services, []string{"github.com/aws/aws-sdk-go-v2/service/s3"})
+	// Only the email function reads mail: the others that send it (notices, replies) link the
+	// composer, not the MIME parser.
+	parser := []string{mod + "mailparse", "github.com/jhillyerd/enmime/v2"}
 	forbidden := map[string][]string{
 		"TwilioFunction":    webhook,
 		"MessengerFunction": webhook,
@@ -83,11 +86,19 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		"CustomFunction":    webhook,
 		"FormsFunction":     webhook,
 		"MediaFunction":     slices.Concat(mailing, []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "intake"}),
-		"RouterFunction":    {mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", "github.com/aws/aws-sdk-go-v2/service/s3"},
-		"ScheduleFunction":  {mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"},
-		"DispatchFunction":  {mod + "httpapi", mod + "router", mod + "media", mod + "intake", mod + "assign"},
+		"RouterFunction":    slices.Concat(parser, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", "github.com/aws/aws-sdk-go-v2/service/s3"}),
+		"ScheduleFunction":  slices.Concat(parser, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"}),
+		"DispatchFunction":  slices.Concat(parser, []string{mod + "httpapi", mod + "router", mod + "media", mod + "intake", mod + "assign"}),
 		"EmailFunction":     {mod + "httpapi", mod + "router", mod + "dispatch", mod + "media", mod + "assign", "github.com/aws/aws-sdk-go-v2/service/ses"},
-		"ApiFunction":       {mod + "router", mod + "dispatch", mod + "media", mod + "intake"},
+		"ApiFunction":       slices.Concat(parser, []string{mod + "router", mod + "dispatch", mod + "media", mod + "intake"}),
+	}
+	// No function reads shared config files or assumes roles: the AWS configuration comes from
+	// the environment (app.AWSFromEnv), not the SDK's default chain and its clients.
+	chain := []string{"github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts",
+		"github.com/aws/aws-sdk-go-v2/service/sso", "github.com/aws/aws-sdk-go-v2/service/ssooidc",
+		"github.com/aws/aws-sdk-go-v2/service/signin", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"}
+	for id := range forbidden {
+		forbidden[id] = slices.Concat(forbidden[id], chain)
 	}
 	tpl, err := samtemplate.LoadDefault()
 	if err != nil {

@@ -22,6 +22,15 @@ var localOnly = []string{
 	"GRAPH_API_BASE", "TWILIO_API_BASE", "INBOX_SECRET_KEY",
 }
 
+// lambdaRuntime are variables the Lambda runtime sets itself (the region and the execution
+// role's credentials, or the endpoint that serves them): app.AWSFromEnv reads them, and a
+// template may not set them (they are reserved).
+var lambdaRuntime = []string{
+	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+}
+
 // envReads returns, for every function's main package (by folder, "functions/api"), the
 // environment variables read by the packages of this module it links: the string constants
 // given to os.Getenv and os.LookupEnv, found with go list and the Go parser, so the list follows
@@ -131,7 +140,7 @@ func getenvNames(t *testing.T, files []string) []string {
 
 // Every environment variable the template sets is read by the code of the function it is set
 // on (a global one by at least one function), and every variable the functions' code reads is
-// set by the template, except the local-only ones. A misspelt or misplaced name would otherwise
+// set by the template, except the local-only ones and those the Lambda runtime sets. A misspelt or misplaced name would otherwise
 // leave a setting silently at its default.
 func TestEnvironmentMatchesWhatTheCodeReads(t *testing.T) {
 	t.Parallel()
@@ -202,7 +211,7 @@ func TestEnvironmentMatchesWhatTheCodeReads(t *testing.T) {
 	}
 	for pkg, names := range reads {
 		for _, name := range names {
-			if !set[name] && !slices.Contains(localOnly, name) {
+			if !set[name] && !slices.Contains(localOnly, name) && !slices.Contains(lambdaRuntime, name) {
 				t.Errorf("%s reads %s, which template.yaml never sets (nor is it local-only)", pkg, name)
 			}
 		}

@@ -1,8 +1,13 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -42,6 +47,63 @@ func TestFromEnvNumericSettings(t *testing.T) {
 			}
 			if c.SendAttempts != tc.wantSend || c.MediaAttempts != tc.wantMedia {
 				t.Errorf("SendAttempts, MediaAttempts = %d, %d; want %d, %d", c.SendAttempts, c.MediaAttempts, tc.wantSend, tc.wantMedia)
+			}
+		})
+	}
+}
+
+// TestAWSFromEnv checks the AWS configuration a function builds from what Lambda sets: the
+// region, the role's keys from the environment, or the container credentials endpoint (its
+// documented JSON answer, with the authorization token sent); and that a function without
+// region or credentials fails its init.
+func TestAWSFromEnv(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "tok-1" {
+			http.Error(w, `{"code":"AccessDenied","message":"no token"}`, http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"s2","Token":"t2","Expiration":%q}`,
+			time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		wantKey string // access key id retrieved; "" when an error is wanted
+		wantErr string
+	}{
+		{"role keys", map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "ASIAROLE", "AWS_SECRET_ACCESS_KEY": "s1", "AWS_SESSION_TOKEN": "t1"}, "ASIAROLE", ""},
+		{"default region", map[string]string{"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s1"}, "AKIA", ""},
+		{"container endpoint", map[string]string{"AWS_REGION": "eu-west-1", "AWS_CONTAINER_CREDENTIALS_FULL_URI": srv.URL, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok-1"}, "ASIACONTAINER", ""},
+		{"no region", map[string]string{"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s1"}, "", "AWS_REGION"},
+		{"no credentials", map[string]string{"AWS_REGION": "eu-west-1"}, "", "no AWS credentials"},
+		{"key without secret", map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIA"}, "", "together"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+				"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"} {
+				t.Setenv(k, tc.env[k])
+			}
+			cfg, err := app.AWSFromEnv()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one mentioning %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Region != "eu-west-1" {
+				t.Errorf("region %q", cfg.Region)
+			}
+			creds, err := cfg.Credentials.Retrieve(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if creds.AccessKeyID != tc.wantKey {
+				t.Errorf("access key %q, want %q", creds.AccessKeyID, tc.wantKey)
 			}
 		})
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/openinbox/inbox/shared/lambdaschedule"
@@ -21,7 +20,7 @@ import (
 // payload 2.0 events with it. It exits when the handler cannot be built.
 func ServeHTTP(build func(context.Context, Config) (http.Handler, error)) {
 	ctx := context.Background()
-	h, err := build(ctx, fromLambdaEnv(ctx))
+	h, err := build(ctx, fromLambdaEnv())
 	if err != nil {
 		log.Fatalf("init: %v", err)
 	}
@@ -33,17 +32,17 @@ func ServeHTTP(build func(context.Context, Config) (http.Handler, error)) {
 // handler cannot be built.
 func ServeQueue(build func(context.Context, Config) (lambdasqs.Handler, error)) {
 	ctx := context.Background()
-	h, err := build(ctx, fromLambdaEnv(ctx))
+	h, err := build(ctx, fromLambdaEnv())
 	if err != nil {
 		log.Fatalf("init: %v", err)
 	}
 	lambda.Start(lambdasqs.Handle(slog.New(slog.NewJSONHandler(os.Stderr, nil)), h))
 }
 
-// fromLambdaEnv reads the AWS configuration and the function's environment; a malformed
+// fromLambdaEnv reads the AWS configuration (AWSFromEnv) and the function's environment; a malformed
 // setting ends the process, so that Lambda reports a failed init.
-func fromLambdaEnv(ctx context.Context) Config {
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+func fromLambdaEnv() Config {
+	awsCfg, err := AWSFromEnv()
 	if err != nil {
 		log.Fatalf("aws config: %v", err)
 	}
@@ -60,7 +59,7 @@ func fromLambdaEnv(ctx context.Context) Config {
 // function's dead-letter queue. It exits when the handler cannot be built.
 func ServeEmail(build func(context.Context, Config) (func(context.Context, lambdases.Receipt) error, error)) {
 	ctx := context.Background()
-	h, err := build(ctx, fromLambdaEnv(ctx))
+	h, err := build(ctx, fromLambdaEnv())
 	if err != nil {
 		log.Fatalf("init: %v", err)
 	}
@@ -73,7 +72,7 @@ func ServeEmail(build func(context.Context, Config) (func(context.Context, lambd
 // queue. It exits when the handler cannot be built.
 func ServeSchedule(build func(context.Context, Config) (func(context.Context, lambdaschedule.Tick) error, error)) {
 	ctx := context.Background()
-	h, err := build(ctx, fromLambdaEnv(ctx))
+	h, err := build(ctx, fromLambdaEnv())
 	if err != nil {
 		log.Fatalf("init: %v", err)
 	}
