@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-	"time"
+
+	"github.com/openinbox/inbox/shared/internal/sidebyside"
 )
 
 // BenchmarkWebhookCodec measures the CPU-only part of the Meta intakes, the codec:
@@ -92,77 +93,7 @@ func BenchmarkWebhookCodec(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			codecNs, baselineNs := sideBySide(b, codec, baseline)
-			b.ReportMetric(codecNs, "codec-ns/op")
-			b.ReportMetric(baselineNs, "baseline-ns/op")
-			b.ReportMetric(baselineNs/codecNs, "baseline/codec")
+			sidebyside.Codec(b, codec, baseline)
 		})
 	}
-}
-
-// sideBySide runs codec and baseline in turns, batches of 50 each per iteration, and returns
-// the mean time of one call of each in nanoseconds.
-func sideBySide(b *testing.B, codec, baseline func()) (codecNs, baselineNs float64) {
-	const batch = 50
-	var tc, tb time.Duration
-	n := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		start := time.Now()
-		for range batch {
-			codec()
-		}
-		mid := time.Now()
-		for range batch {
-			baseline()
-		}
-		tb += time.Since(mid)
-		tc += mid.Sub(start)
-		n += batch
-	}
-	return float64(tc.Nanoseconds()) / float64(n), float64(tb.Nanoseconds()) / float64(n)
-}
-
-// FuzzParseMessenger checks that no body makes ParseMessenger panic and that every envelope it
-// returns is valid once the intake has named its account and channel.
-func FuzzParseMessenger(f *testing.F) {
-	for _, item := range []string{docsTextMessage, docsReplyMessage, docsEchoText, docsEchoFallback, docsDelivery, docsRead, docsReaction, docsPostbackValue, docsOptin} {
-		f.Add([]byte(pageBody(item)))
-	}
-	f.Add([]byte(docsStickerEntry))
-	f.Add([]byte(docsFallbackBody))
-	f.Add([]byte(docsEchoStandbyBody))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := ParseMessenger(body)
-		if err != nil {
-			return
-		}
-		for _, ev := range events {
-			env := ev.Envelope
-			env.AccountID, env.ChannelID = "acct", "chan"
-			if err := env.Validate(); err != nil {
-				t.Fatalf("invalid envelope %+v: %v", env, err)
-			}
-		}
-	})
-}
-
-// FuzzParseWhatsApp is FuzzParseMessenger for ParseWhatsApp.
-func FuzzParseWhatsApp(f *testing.F) {
-	for _, members := range []string{docsWAText, docsWAImage, docsWALocation, docsWAContacts, docsWAButtonReply, docsWAReaction, docsWAUnreaction, docsWAUnsupported, docsWAStatusFailed, docsWAChangeError} {
-		f.Add([]byte(waBody(members)))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := ParseWhatsApp(body)
-		if err != nil {
-			return
-		}
-		for _, ev := range events {
-			env := ev.Envelope
-			env.AccountID, env.ChannelID = "acct", "chan"
-			if err := env.Validate(); err != nil {
-				t.Fatalf("invalid envelope %+v: %v", env, err)
-			}
-		}
-	})
 }

@@ -7,9 +7,10 @@ import (
 	"net/url"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/openinbox/inbox/shared/twilio"
+
+	"github.com/openinbox/inbox/shared/internal/sidebyside"
 )
 
 // BenchmarkInboundCodec measures the CPU-only part of the intake, the codec: Verify (signature
@@ -59,31 +60,5 @@ func BenchmarkInboundCodec(b *testing.B) {
 			b.Fatal("baseline: signature mismatch")
 		}
 	}
-	codecNs, baselineNs := sideBySide(b, codec, baseline)
-	b.ReportMetric(codecNs, "codec-ns/op")
-	b.ReportMetric(baselineNs, "baseline-ns/op")
-	b.ReportMetric(baselineNs/codecNs, "baseline/codec")
-}
-
-// sideBySide runs codec and baseline in turns, batches of 50 each per iteration, and returns
-// the mean time of one call of each in nanoseconds.
-func sideBySide(b *testing.B, codec, baseline func()) (codecNs, baselineNs float64) {
-	const batch = 50
-	var tc, tb time.Duration
-	n := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		start := time.Now()
-		for range batch {
-			codec()
-		}
-		mid := time.Now()
-		for range batch {
-			baseline()
-		}
-		tb += time.Since(mid)
-		tc += mid.Sub(start)
-		n += batch
-	}
-	return float64(tc.Nanoseconds()) / float64(n), float64(tb.Nanoseconds()) / float64(n)
+	sidebyside.Codec(b, codec, baseline)
 }
