@@ -22,16 +22,21 @@ func (a *api) patchContact(r *http.Request, w http.ResponseWriter, p inbox.Princ
 		return 0, nil, err
 	}
 	ctx := r.Context()
-	if _, err := a.People.GetContact(ctx, p.AccountID, chi.URLParam(r, "id")); err != nil {
-		return 0, nil, err
-	}
 	owner := ""
 	if in.OwnerID != nil {
 		owner = strings.TrimSpace(*in.OwnerID)
-		if owner != "" {
-			if err := a.checkUsers(ctx, p.AccountID, []string{owner}); err != nil {
-				return 0, nil, err
-			}
+	}
+	if owner != "" {
+		if err := bodyIDs("ownerId", owner); err != nil {
+			return 0, nil, err
+		}
+	}
+	if _, err := a.People.GetContact(ctx, p.AccountID, chi.URLParam(r, "id")); err != nil {
+		return 0, nil, err
+	}
+	if owner != "" {
+		if err := a.checkUsers(ctx, p.AccountID, []string{owner}); err != nil {
+			return 0, nil, err
 		}
 	}
 	c, err := a.People.SetContactOwner(ctx, p.AccountID, chi.URLParam(r, "id"), owner)

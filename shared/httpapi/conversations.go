@@ -72,6 +72,16 @@ func (a *api) listConversations(r *http.Request, _ http.ResponseWriter, p inbox.
 	default:
 		f.AssigneeID = as
 	}
+	if f.InboxID != "" {
+		if err := bodyIDs("inboxId", f.InboxID); err != nil {
+			return 0, nil, err
+		}
+	}
+	if f.AssigneeID != "" {
+		if err := bodyIDs("assignee", f.AssigneeID); err != nil {
+			return 0, nil, err
+		}
+	}
 	if l := q.Get("limit"); l != "" {
 		n, err := parseLimit(l)
 		if err != nil {
@@ -128,11 +138,7 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 	}
 	id := chi.URLParam(r, "id")
 	ctx := r.Context()
-	c, err := a.Store.GetConversation(ctx, p.AccountID, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	// Validate everything before changing anything.
+	// Validate everything before reading or changing anything.
 	var user *string
 	if in.Assignee != nil {
 		var as *string
@@ -144,7 +150,7 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 			u = strings.TrimSpace(*as)
 			// The store's rules for a user id ('#' separates key parts, "-" marks unassigned),
 			// checked here so that a refused assignee leaves the status unchanged too.
-			if u == "" || len(u) > 128 || u == "-" || strings.Contains(u, "#") {
+			if u == "-" || inbox.CheckID("assignee", u) != nil {
 				return 0, nil, inbox.Errorf(inbox.EInvalid, "assignee must be a user id or null")
 			}
 		}
@@ -152,6 +158,10 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 	}
 	if in.Status != nil && *in.Status != inbox.StatusOpen && *in.Status != inbox.StatusClosed {
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "status must be open or closed")
+	}
+	c, err := a.Store.GetConversation(ctx, p.AccountID, id)
+	if err != nil {
+		return 0, nil, err
 	}
 	// Status first: reopening can be refused (409), and then nothing has changed.
 	if in.Status != nil {

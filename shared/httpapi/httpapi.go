@@ -175,6 +175,10 @@ func (a *api) handle(e endpoint) http.HandlerFunc {
 			httpjson.Error(w, r, a.Log, err)
 			return
 		}
+		if err := pathIDs(r); err != nil {
+			httpjson.Error(w, r, a.Log, err)
+			return
+		}
 		status, body, err := e(r, w, p)
 		if err != nil {
 			httpjson.Error(w, r, a.Log.With("account", p.AccountID, "user", p.UserID), err)
@@ -186,6 +190,47 @@ func (a *api) handle(e endpoint) http.HandlerFunc {
 		}
 		httpjson.Write(w, status, body)
 	}
+}
+
+// pathIDs checks the ids in the request's path before any store call: an id that cannot be one
+// (inbox.CheckID: too long for the store's keys, '#', control characters) names nothing, so it
+// is an ENotFound error, the answer to any unknown id.
+func pathIDs(r *http.Request) error {
+	rc := chi.RouteContext(r.Context())
+	if rc == nil {
+		return nil
+	}
+	for i, v := range rc.URLParams.Values {
+		if rc.URLParams.Keys[i] == "*" {
+			continue
+		}
+		if inbox.CheckID("id", v) != nil {
+			return inbox.Errorf(inbox.ENotFound, "no such %s", resource(rc.RoutePattern()))
+		}
+	}
+	return nil
+}
+
+// resource names the resource of a route pattern such as /v1/channels/{id}/routing ("channel").
+func resource(pattern string) string {
+	parts := strings.Split(strings.Trim(pattern, "/"), "/")
+	for i, part := range parts {
+		if strings.HasPrefix(part, "{") && i > 0 {
+			return strings.TrimSuffix(parts[i-1], "s")
+		}
+	}
+	return "resource"
+}
+
+// bodyIDs checks ids given in a request body or query (field names them in the error) before
+// any store call: EInvalid when one cannot be an id (inbox.CheckID).
+func bodyIDs(field string, ids ...string) error {
+	for _, id := range ids {
+		if err := inbox.CheckID(field, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // needPeople answers 503 when the API was built without People.

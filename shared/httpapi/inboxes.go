@@ -44,7 +44,12 @@ func (a *api) listInboxes(r *http.Request, _ http.ResponseWriter, p inbox.Princi
 	return http.StatusOK, list[inbox.Inbox]{Items: items}, err
 }
 
+// checkInbox checks that id (a request's inboxId) names an inbox of account acct: EInvalid
+// otherwise, for an id that cannot be one before any store call.
 func (a *api) checkInbox(ctx context.Context, acct, id string) error {
+	if err := bodyIDs("inboxId", id); err != nil {
+		return err
+	}
 	if _, err := a.Store.GetInbox(ctx, acct, id); err != nil {
 		if inbox.IsCode(err, inbox.ENotFound) || inbox.IsCode(err, inbox.EInvalid) {
 			return inbox.Errorf(inbox.EInvalid, "inboxId does not name an inbox of this account")

@@ -20,6 +20,12 @@ func (a *api) putRouting(r *http.Request, w http.ResponseWriter, p inbox.Princip
 	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
+	for field, ids := range map[string][]string{"userIds": in.UserIDs, "teamIds": in.TeamIDs,
+		"fallbackUserIds": in.FallbackUserIDs, "fallbackTeamIds": in.FallbackTeamIDs} {
+		if err := bodyIDs(field, ids...); err != nil {
+			return 0, nil, err
+		}
+	}
 	ctx := r.Context()
 	ch, err := a.Store.GetChannel(ctx, p.AccountID, chi.URLParam(r, "id"))
 	if err != nil {

@@ -16,7 +16,12 @@ type teamInput struct {
 	UserIDs *[]string `json:"userIds"`
 }
 
+// checkUsers checks that ids are users of account acct: EInvalid for an id that cannot be one
+// (before any store call), ENotFound for one that is not a user of the account.
 func (a *api) checkUsers(ctx context.Context, acct string, ids []string) error {
+	if err := bodyIDs("user id", ids...); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if _, err := a.People.GetUser(ctx, acct, id); err != nil {
 			if inbox.IsCode(err, inbox.EInvalid) {

@@ -86,7 +86,12 @@ func (in userInput) apply(u *inbox.User, admin bool) error {
 	return nil
 }
 
+// checkTeams checks that ids are teams of account acct: EInvalid for an id that cannot be one
+// (before any store call), ENotFound for one that is not a team of the account.
 func (a *api) checkTeams(ctx context.Context, acct string, ids []string) error {
+	if err := bodyIDs("team id", ids...); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if _, err := a.People.GetTeam(ctx, acct, id); err != nil {
 			if inbox.IsCode(err, inbox.EInvalid) {
@@ -105,7 +110,7 @@ func (a *api) createUser(r *http.Request, w http.ResponseWriter, p inbox.Princip
 	}
 	u := inbox.User{AccountID: p.AccountID, Role: inbox.RoleAgent, Available: true, CreatedAt: a.Now().UTC()}
 	// The user id is the token's subject ("sub") of that person.
-	if in.ID == nil || strings.TrimSpace(*in.ID) == "" || strings.ContainsAny(*in.ID, "#/") || len(*in.ID) > 128 {
+	if in.ID == nil || strings.ContainsRune(*in.ID, '/') || inbox.CheckID("id", strings.TrimSpace(*in.ID)) != nil {
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "id (the user's token subject) is required")
 	}
 	u.ID = strings.TrimSpace(*in.ID)

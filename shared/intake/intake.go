@@ -76,6 +76,11 @@ func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, e
 // channel returns the channel id'd in the URL when it exists and is of type t; ENotFound
 // otherwise, so that a URL for another kind of channel reveals nothing.
 func (c Config) channel(ctx context.Context, id string, t inbox.ChannelType) (inbox.Channel, error) {
+	if inbox.CheckID("channel id", id) != nil {
+		// Not an id at all (too long for the store's keys, '#'…): no channel has it, and the
+		// store is not asked.
+		return inbox.Channel{}, inbox.Errorf(inbox.ENotFound, "no such channel")
+	}
 	ch, err := c.Channels.ChannelByID(ctx, id)
 	if err != nil {
 		return inbox.Channel{}, err
