@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/channels/custom"
 	"github.com/openinbox/inbox/shared/channels/form"
 	"github.com/openinbox/inbox/shared/channels/messenger"
@@ -36,14 +37,20 @@ type Demo struct {
 
 // DemoChannel is a seeded channel with its test secrets, so that requests can be signed.
 type DemoChannel struct {
-	ID                string            `json:"id"`
-	Type              inbox.ChannelType `json:"type"`
-	WebhookURL        string            `json:"webhookUrl"`
+	ID   string            `json:"id"`
+	Type inbox.ChannelType `json:"type"`
+	// Label is how people call the channel's kind (the registry's label).
+	Label string `json:"label"`
+	// WebhookURL is where the provider posts; empty for kinds without a webhook (email
+	// arrives through SES's receipt rule).
+	WebhookURL        string            `json:"webhookUrl,omitempty"`
 	StatusCallbackURL string            `json:"statusCallbackUrl,omitempty"`
 	PhoneNumber       string            `json:"phoneNumber,omitempty"`
 	Secrets           map[string]string `json:"secrets"`
-	// Curl sends a correctly signed test message to the channel.
+	// Curl sends a test message to the channel, as the provider would: signed when the
+	// provider signs; Try says what it does.
 	Curl string `json:"curl"`
+	Try  string `json:"try"`
 	// VerifyCurl performs Meta's verification handshake (Meta channels).
 	VerifyCurl string `json:"verifyCurl,omitempty"`
 	// Address is an email channel's team address.
@@ -89,7 +96,9 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 				return Demo{}, err
 			}
 		}
-		d.Channels = append(d.Channels, k.show(base, ch))
+		dc := k.show(base, ch)
+		dc.Label = channels.Label(ch.Type)
+		d.Channels = append(d.Channels, dc)
 	}
 	return d, nil
 }
@@ -131,12 +140,15 @@ func smsDemoChannel(base string, ch inbox.Channel) DemoChannel {
 		ID: ch.ID, Type: ch.Type, WebhookURL: hook, StatusCallbackURL: channel.WebhookURL(base, sms.Kind.StatusPath, ch.ID),
 		PhoneNumber: demoPhone, Secrets: map[string]string{"twilioAccountSid": demoTwilioSID, "twilioAuthToken": authToken},
 		Curl: TwilioCurl(hook, authToken, demoTwilioSID, demoCustomer, demoPhone, "Hello from the demo!"),
+		Try:  "Send a test SMS, signed as Twilio signs it",
 	}
 }
 
 func emailDemoChannel(base string, ch inbox.Channel) DemoChannel {
 	return DemoChannel{ID: ch.ID, Type: ch.Type, Address: ch.Email.Address,
-		Curl: "curl -sS -X POST '" + base + "/_local/email' --data-binary @infra/local/hello.eml"}
+		Curl: "curl -sS -X POST '" + base + "/_local/email' --data-binary @infra/local/hello.eml",
+		Try: "Drop a test mail in as SES's receipt rule delivers it (nothing to sign: SES invokes the email function; " +
+			"?spam= ?virus= ?spf= ?dkim= ?dmarc= set its verdicts)"}
 }
 
 // DemoEmailAddress is the seeded team email channel's address.
@@ -201,6 +213,7 @@ func metaDemoChannel(base string, ch inbox.Channel) DemoChannel {
 		dc.VerifyCurl = fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", dc.WebhookURL, ch.WhatsApp.VerifyToken)
 	}
 	dc.Curl = MetaCurl(dc.WebhookURL, ch.Secrets[inbox.SecretAppSecret], body)
+	dc.Try = "Send a test message, signed as Meta signs it (X-Hub-Signature-256)"
 	return dc
 }
 
@@ -317,7 +330,16 @@ func (r *Runner) Banner() string {
 	fmt.Fprintf(&b, "Outbox (replies):  %s  (email: %s; custom channels: %s/_local/custom)\n", r.Demo.OutboxURL, r.Demo.EmailOutboxURL, r.URL)
 	fmt.Fprintf(&b, "Conversations:     curl -s -H \"Authorization: Bearer $TOKEN\" %s/v1/conversations\n\n", r.URL)
 	for _, c := range r.Demo.Channels {
-		fmt.Fprintf(&b, "Channel %s (%s), webhook URL %s\nSend a signed test message:\n  %s\n", c.ID, c.Type, c.WebhookURL, c.Curl)
+		// Only what is true of the kind: email has an address and no webhook, and what its
+		// curl drops in is not signed.
+		fmt.Fprintf(&b, "Channel %s (%s)", c.ID, c.Label)
+		if c.WebhookURL != "" {
+			fmt.Fprintf(&b, ", webhook URL %s", c.WebhookURL)
+		}
+		if c.Address != "" {
+			fmt.Fprintf(&b, ", address %s", c.Address)
+		}
+		fmt.Fprintf(&b, "\n%s:\n  %s\n", c.Try, c.Curl)
 		if c.VerifyCurl != "" {
 			fmt.Fprintf(&b, "Meta's verification handshake:\n  %s\n", c.VerifyCurl)
 		}
@@ -358,7 +380,8 @@ func customDemoChannel(base string, ch inbox.Channel) DemoChannel {
 	secret := ch.Secrets[custom.SecretSigning]
 	return DemoChannel{ID: ch.ID, Type: ch.Type, WebhookURL: hook,
 		Secrets: map[string]string{custom.SecretSigning: secret, "receiver": base + "/_local/custom"},
-		Curl:    CustomCurl(hook, secret, "demo-user-1", "Dana Demo", "Hello from the custom channel!")}
+		Curl:    CustomCurl(hook, secret, "demo-user-1", "Dana Demo", "Hello from the custom channel!"),
+		Try:     "Send a test message, signed as Standard Webhooks sign it (by openssl, as the curl runs)"}
 }
 
 // DemoFormChannel is the seeded web form's channel id; its page is GET /webhooks/form/demo-form.
@@ -387,5 +410,6 @@ func formDemoChannel(base string, ch inbox.Channel) DemoChannel {
 	return DemoChannel{ID: ch.ID, Type: ch.Type, WebhookURL: page,
 		Secrets: map[string]string{form.SecretSubmit: ch.Secrets[form.SecretSubmit], "page": page},
 		Curl: "curl -sS -i -X POST '" + page + "' --data-urlencode 'name=Zoe Park' --data-urlencode 'email=zoe@customer.example' " +
-			"--data-urlencode 'topic=Order' --data-urlencode 'message=Where is my order 1234?' --data-urlencode '_consent=yes'"}
+			"--data-urlencode 'topic=Order' --data-urlencode 'message=Where is my order 1234?' --data-urlencode '_consent=yes'",
+		Try: "Post the form as a visitor's browser does (a public form: nothing to sign)"}
 }

@@ -297,8 +297,13 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	r.Demo.EmailOutboxURL = r.SESEndpoint + "/"
+	r.Demo.EmailOutboxURL = r.URL + SESViewerPath
+	viewer, err := sesViewer(r.SESEndpoint)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
+	mux.Handle(SESViewerPath, viewer)
 	mux.Handle("/_local/", r.localRoutes())
 	mux.Handle("/", gw)
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
