@@ -80,7 +80,11 @@ func seed(ctx context.Context, store *dynamo.Store, base string, key []byte) (De
 	if err := store.CreateInbox(ctx, inbox.Inbox{AccountID: DemoAccount, ID: demoInboxID, Name: "Support", CreatedAt: now}); err != nil && !inbox.IsCode(err, inbox.EConflict) {
 		return Demo{}, err
 	}
-	for _, k := range demoKinds {
+	for _, kind := range channels.All() {
+		k, ok := demoKinds[kind.Type]
+		if !ok {
+			continue
+		}
 		ch := k.channel(now)
 		if err := store.CreateChannel(ctx, ch); err != nil {
 			if !inbox.IsCode(err, inbox.EConflict) {
@@ -111,16 +115,20 @@ type demoKind struct {
 	// rebase, when set, points the channel at this runner's address (base), which can change
 	// from run to run; it reports whether the channel changed.
 	rebase func(base string, ch *inbox.Channel) bool
+	// status, when set, is the provider stand-in's delivery report on a reply of the kind in
+	// the outbox (POST /_local/outbox/{id}/status): the provider's signed status webhook.
+	status func(r *Runner, w http.ResponseWriter, req *http.Request, e *OutboxEntry, status string)
 }
 
-// demoKinds are the seeded channels, one line per kind.
-var demoKinds = []demoKind{
-	{demoSMS, smsDemoChannel, nil},
-	{demoMessenger, metaDemoChannel, nil},
-	{demoWhatsApp, metaDemoChannel, nil},
-	{demoEmail, emailDemoChannel, nil},
-	{demoCustom, customDemoChannel, customDemoRebase},
-	{demoForm, formDemoChannel, nil},
+// demoKinds are the seeded channels and their providers' stand-ins, one line per kind, looked up
+// by type (a test checks that every registered kind has one).
+var demoKinds = map[inbox.ChannelType]demoKind{
+	inbox.ChannelSMS:       {channel: demoSMS, show: smsDemoChannel, status: twilioStatus},
+	inbox.ChannelMessenger: {channel: demoMessenger, show: messengerDemoChannel, status: messengerStatus},
+	inbox.ChannelWhatsApp:  {channel: demoWhatsApp, show: whatsappDemoChannel, status: whatsappStatus},
+	inbox.ChannelEmail:     {channel: demoEmail, show: emailDemoChannel},
+	inbox.ChannelCustom:    {channel: demoCustom, show: customDemoChannel, rebase: customDemoRebase},
+	inbox.ChannelForm:      {channel: demoForm, show: formDemoChannel},
 }
 
 func demoSMS(now time.Time) inbox.Channel {
@@ -194,27 +202,30 @@ func demoWhatsApp(now time.Time) inbox.Channel {
 	}
 }
 
-func metaDemoChannel(base string, ch inbox.Channel) DemoChannel {
-	dc := DemoChannel{ID: ch.ID, Type: ch.Type, Secrets: map[string]string{"appSecret": ch.Secrets[inbox.SecretAppSecret]}}
-	var body []byte
-	if ch.Type == inbox.ChannelMessenger {
-		dc.WebhookURL = channel.WebhookURL(base, messenger.Kind.WebhookPath, ch.ID)
-		dc.PhoneNumber = ""
-		dc.Secrets["verifyToken"] = ch.Messenger.VerifyToken
-		dc.Secrets["pageAccessToken"] = ch.Secrets[inbox.SecretPageAccessToken]
-		body = MessengerTextBody(ch.Messenger.PageID, demoCustomerPSID, "m_"+randomHex(16), "Hello from Messenger!", time.Now())
-		dc.VerifyCurl = fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", dc.WebhookURL, ch.Messenger.VerifyToken)
-	} else {
-		dc.WebhookURL = channel.WebhookURL(base, whatsapp.Kind.WebhookPath, ch.ID)
-		dc.PhoneNumber = ch.WhatsApp.DisplayNumber
-		dc.Secrets["verifyToken"] = ch.WhatsApp.VerifyToken
-		dc.Secrets["accessToken"] = ch.Secrets[inbox.SecretAccessToken]
-		body = WhatsAppTextBody(ch.WhatsApp.WABAID, ch.WhatsApp.PhoneNumberID, ch.WhatsApp.DisplayNumber, "16315551181", "Kerry Fisher", "wamid."+randomHex(16), "Hello from WhatsApp!", time.Now())
-		dc.VerifyCurl = fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", dc.WebhookURL, ch.WhatsApp.VerifyToken)
-	}
-	dc.Curl = MetaCurl(dc.WebhookURL, ch.Secrets[inbox.SecretAppSecret], body)
-	dc.Try = "Send a test message, signed as Meta signs it (X-Hub-Signature-256)"
+func messengerDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	body := MessengerTextBody(ch.Messenger.PageID, demoCustomerPSID, "m_"+randomHex(16), "Hello from Messenger!", time.Now())
+	dc := metaDemoChannel(ch, channel.WebhookURL(base, messenger.Kind.WebhookPath, ch.ID), ch.Messenger.VerifyToken, body)
+	dc.Secrets["pageAccessToken"] = ch.Secrets[inbox.SecretPageAccessToken]
 	return dc
+}
+
+func whatsappDemoChannel(base string, ch inbox.Channel) DemoChannel {
+	body := WhatsAppTextBody(ch.WhatsApp.WABAID, ch.WhatsApp.PhoneNumberID, ch.WhatsApp.DisplayNumber, "16315551181", "Kerry Fisher", "wamid."+randomHex(16), "Hello from WhatsApp!", time.Now())
+	dc := metaDemoChannel(ch, channel.WebhookURL(base, whatsapp.Kind.WebhookPath, ch.ID), ch.WhatsApp.VerifyToken, body)
+	dc.PhoneNumber = ch.WhatsApp.DisplayNumber
+	dc.Secrets["accessToken"] = ch.Secrets[inbox.SecretAccessToken]
+	return dc
+}
+
+// metaDemoChannel is what Messenger's and WhatsApp's demo channels share: the webhook hook,
+// Meta's handshake with verifyToken, and body posted signed with the app secret.
+func metaDemoChannel(ch inbox.Channel, hook, verifyToken string, body []byte) DemoChannel {
+	return DemoChannel{ID: ch.ID, Type: ch.Type, WebhookURL: hook,
+		Secrets:    map[string]string{"appSecret": ch.Secrets[inbox.SecretAppSecret], "verifyToken": verifyToken},
+		Curl:       MetaCurl(hook, ch.Secrets[inbox.SecretAppSecret], body),
+		Try:        "Send a test message, signed as Meta signs it (X-Hub-Signature-256)",
+		VerifyCurl: fmt.Sprintf("curl -sS '%s?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444'", hook, verifyToken),
+	}
 }
 
 // MetaCurl returns a curl command that posts body to hook signed with appSecret, exactly as
@@ -293,16 +304,20 @@ func (r *Runner) localRoutes() http.Handler {
 	})
 	mux.HandleFunc("POST /_local/outbox/{sid}/status", func(w http.ResponseWriter, req *http.Request) {
 		e := r.Outbox.find(req.PathValue("sid"))
-		if e != nil && e.Channel != inbox.ChannelSMS {
-			_ = req.ParseForm()
-			status := req.Form.Get("status")
-			if status == "" {
-				status = "delivered"
-			}
-			r.graph.callback(w, req, e, status)
+		var k demoKind
+		if e != nil {
+			k = demoKinds[e.Channel]
+		}
+		if k.status == nil {
+			http.Error(w, `{"error":{"code":"not_found","message":"no such outbox message"}}`, http.StatusNotFound)
 			return
 		}
-		r.Outbox.callback(w, req, e)
+		_ = req.ParseForm()
+		status := req.Form.Get("status")
+		if status == "" {
+			status = "delivered"
+		}
+		k.status(r, w, req, e, status)
 	})
 	mux.Handle("/_local/graph/", r.graph)
 	r.Receiver.routes(mux)

@@ -116,44 +116,57 @@ func (g *graph) send(w http.ResponseWriter, r *http.Request, business string) {
 	g.outbox.add(e)
 }
 
-// metaCallback posts a signed status webhook for a Messenger or WhatsApp outbox entry, as Meta
-// does when the message is delivered or read.
-func (g *graph) callback(w http.ResponseWriter, r *http.Request, e *OutboxEntry, status string) {
-	t := inbox.ChannelWhatsApp
-	if e.Channel == inbox.ChannelMessenger {
-		t = inbox.ChannelMessenger
+// whatsappStatus posts WhatsApp's signed status webhook for outbox entry e, as Meta does when
+// the message is delivered or read (or failed).
+func whatsappStatus(r *Runner, w http.ResponseWriter, req *http.Request, e *OutboxEntry, status string) {
+	ch, ok := r.graph.channel(w, req, inbox.ChannelWhatsApp, e)
+	if !ok {
+		return
 	}
-	ch, err := g.store.ChannelByProviderKey(r.Context(), t, e.Business)
-	if err != nil {
-		http.Error(w, `{"error":{"code":"not_found","message":"no channel for this business"}}`, http.StatusNotFound)
+	st := map[string]any{"id": e.SID, "status": status, "timestamp": fmt.Sprint(time.Now().Unix()), "recipient_id": e.To}
+	if status == "failed" {
+		st["errors"] = []map[string]any{{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable"}}
+	}
+	payload := map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
+		"id": ch.WhatsApp.WABAID, "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
+			"messaging_product": "whatsapp",
+			"metadata":          map[string]string{"display_phone_number": strings.TrimPrefix(ch.WhatsApp.DisplayNumber, "+"), "phone_number_id": ch.WhatsApp.PhoneNumberID},
+			"statuses":          []any{st},
+		}}},
+	}}}
+	r.graph.post(w, req, e, status, ch, channel.WebhookURL(r.graph.base, whatsapp.Kind.WebhookPath, ch.ID), payload)
+}
+
+// messengerStatus posts Messenger's signed delivery (or read) receipt for outbox entry e.
+func messengerStatus(r *Runner, w http.ResponseWriter, req *http.Request, e *OutboxEntry, status string) {
+	ch, ok := r.graph.channel(w, req, inbox.ChannelMessenger, e)
+	if !ok {
 		return
 	}
 	now := time.Now()
-	var payload any
-	var hook string
-	if t == inbox.ChannelWhatsApp {
-		hook = channel.WebhookURL(g.base, whatsapp.Kind.WebhookPath, ch.ID)
-		st := map[string]any{"id": e.SID, "status": status, "timestamp": fmt.Sprint(now.Unix()), "recipient_id": e.To}
-		if status == "failed" {
-			st["errors"] = []map[string]any{{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable"}}
-		}
-		payload = map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
-			"id": ch.WhatsApp.WABAID, "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
-				"messaging_product": "whatsapp",
-				"metadata":          map[string]string{"display_phone_number": strings.TrimPrefix(ch.WhatsApp.DisplayNumber, "+"), "phone_number_id": ch.WhatsApp.PhoneNumberID},
-				"statuses":          []any{st},
-			}}},
-		}}}
+	event := map[string]any{"sender": map[string]string{"id": e.To}, "recipient": map[string]string{"id": ch.Messenger.PageID}, "timestamp": now.UnixMilli()}
+	if status == "read" {
+		event["read"] = map[string]any{"watermark": now.UnixMilli()}
 	} else {
-		hook = channel.WebhookURL(g.base, messenger.Kind.WebhookPath, ch.ID)
-		event := map[string]any{"sender": map[string]string{"id": e.To}, "recipient": map[string]string{"id": ch.Messenger.PageID}, "timestamp": now.UnixMilli()}
-		if status == "read" {
-			event["read"] = map[string]any{"watermark": now.UnixMilli()}
-		} else {
-			event["delivery"] = map[string]any{"mids": []string{e.SID}, "watermark": now.UnixMilli()}
-		}
-		payload = map[string]any{"object": "page", "entry": []any{map[string]any{"id": ch.Messenger.PageID, "time": now.UnixMilli(), "messaging": []any{event}}}}
+		event["delivery"] = map[string]any{"mids": []string{e.SID}, "watermark": now.UnixMilli()}
 	}
+	payload := map[string]any{"object": "page", "entry": []any{map[string]any{"id": ch.Messenger.PageID, "time": now.UnixMilli(), "messaging": []any{event}}}}
+	r.graph.post(w, req, e, status, ch, channel.WebhookURL(r.graph.base, messenger.Kind.WebhookPath, ch.ID), payload)
+}
+
+// channel finds the channel of type t of the business an outbox entry was sent from; it answers
+// 404 itself when there is none.
+func (g *graph) channel(w http.ResponseWriter, r *http.Request, t inbox.ChannelType, e *OutboxEntry) (inbox.Channel, bool) {
+	ch, err := g.store.ChannelByProviderKey(r.Context(), t, e.Business)
+	if err != nil {
+		http.Error(w, `{"error":{"code":"not_found","message":"no channel for this business"}}`, http.StatusNotFound)
+		return inbox.Channel{}, false
+	}
+	return ch, true
+}
+
+// post sends payload to hook signed with ch's app secret, as Meta does, and marks e.
+func (g *graph) post(w http.ResponseWriter, r *http.Request, e *OutboxEntry, status string, ch inbox.Channel, hook string, payload any) {
 	body, _ := json.Marshal(payload)
 	req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, hook, strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")

@@ -145,6 +145,11 @@ func twilioError(w http.ResponseWriter, status, code int, msg string) {
 	})
 }
 
+// twilioStatus is Twilio's signed status callback for an SMS in the outbox (Outbox.callback).
+func twilioStatus(r *Runner, w http.ResponseWriter, req *http.Request, e *OutboxEntry, _ string) {
+	r.Outbox.callback(w, req, e)
+}
+
 // callback posts a signed status callback for an outbox message, as Twilio does when the
 // carrier reports: POST /_local/outbox/{sid}/status with form status=delivered (or
 // undelivered/failed with errorCode).

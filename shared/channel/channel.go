@@ -66,6 +66,53 @@ type Kind struct {
 	// the inbox's team email channel, and the customer's email answers (found by the reply
 	// token) thread back into the channel's conversation (web forms).
 	EmailReplies bool
+	// Sender names the provider that sends the kind's replies (SenderTwilio…): the dispatch
+	// function builds one sender per provider and finds a channel's through its kind, so a kind
+	// served by a provider already there adds nothing to it. "" when replies cannot be sent.
+	Sender string
+	// Media names how the kind's inbound media is copied into storage (MediaURL…): the media
+	// function builds one source per name and finds a message's through its kind. "" when the
+	// kind's messages carry no provider media to copy.
+	Media string
+	// Preview shows what a reply by agent on channel ch would carry (email: the From name and
+	// address and the signature), for the API's preview; nil for kinds without one. It returns
+	// an EInvalid error when the channel cannot show one.
+	Preview func(ch inbox.Channel, agent Agent, env Env) (Preview, error)
+}
+
+// Senders of replies, by provider (Kind.Sender).
+const (
+	// SenderTwilio sends through Twilio's Messages API.
+	SenderTwilio = "twilio"
+	// SenderGraph sends through Meta's Graph API (Messenger's Send API, WhatsApp Cloud API).
+	SenderGraph = "graph"
+	// SenderSES sends mail through Amazon SES.
+	SenderSES = "ses"
+	// SenderWebhook posts replies, signed, to the channel's own webhook URL (custom channels).
+	SenderWebhook = "webhook"
+	// SenderInboxEmail sends replies by email through the inbox's team email channel (kinds
+	// with EmailReplies: web forms).
+	SenderInboxEmail = "inbox-email"
+)
+
+// Sources of inbound media (Kind.Media).
+const (
+	// MediaURL downloads the attachment's URL (Messenger's CDN links, custom channels' files).
+	MediaURL = "url"
+	// MediaWhatsApp looks the attachment's media id up in the Graph API, then downloads it with
+	// the channel's token.
+	MediaWhatsApp = "whatsapp"
+)
+
+// Agent is who a previewed reply is from: the names a signature may use.
+type Agent struct {
+	FullName, FirstName, LastName string
+}
+
+// Preview is what a reply would carry: the From name and address, and the signature (HTML,
+// sanitized).
+type Preview struct {
+	FromName, FromAddress, SignatureHTML string
 }
 
 // Threading is how an inbound message finds its conversation.
@@ -89,6 +136,10 @@ type Env struct {
 	InboundEmailDomain string
 	// SanitizeHTML makes user HTML safe to show (mail.SanitizeHTML).
 	SanitizeHTML func(string) string
+	// FromName and RenderSignature make a mail's From name and signature for an agent
+	// (mail.FromName, mail.RenderSignature), for Preview.
+	FromName        func(mode, agentName, company string) string
+	RenderSignature func(htmlSig, fullName, firstName, lastName string) string
 	// Now is the time of the request (secret rotations count their overlap from it).
 	Now time.Time
 	// Reveal shows a secret the kind generated (a signing secret the integrator must copy) in

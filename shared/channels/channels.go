@@ -47,3 +47,17 @@ func Label(t inbox.ChannelType) string {
 	}
 	return string(t)
 }
+
+// ByKind maps every registered kind to the part of its name among parts: name picks the kind's
+// name for the part (its Sender, its Media), and parts are what the function built, one per
+// provider, so that a kind served by a provider already built needs nothing else. Kinds without
+// a name, or whose part was not built, are left out (their messages then fail as unsupported).
+func ByKind[T any](parts map[string]T, name func(channel.Kind) string) map[inbox.ChannelType]T {
+	out := make(map[inbox.ChannelType]T, len(kinds))
+	for _, k := range kinds {
+		if p, ok := parts[name(k)]; ok && name(k) != "" {
+			out[k.Type] = p
+		}
+	}
+	return out
+}

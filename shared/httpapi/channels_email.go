@@ -5,18 +5,22 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
 
 // emailPreview renders the From header and signature a reply by the caller (or by the agent
-// named in ?name=) would carry.
+// named in ?name=) would carry, as the channel's kind makes them (channel.Kind.Preview); a kind
+// without a preview is not an email channel (400).
 func (a *api) emailPreview(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {
 	ch, err := a.Store.GetChannel(r.Context(), p.AccountID, chi.URLParam(r, "id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	if ch.Email == nil {
+	k, _ := channels.Lookup(ch.Type)
+	if k.Preview == nil {
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "not an email channel")
 	}
 	full, first, last := agentNames(p)
@@ -24,8 +28,13 @@ func (a *api) emailPreview(r *http.Request, _ http.ResponseWriter, p inbox.Princ
 		full = n
 		first, last, _ = strings.Cut(n, " ")
 	}
+	pv, err := k.Preview(ch, channel.Agent{FullName: full, FirstName: first, LastName: last},
+		channel.Env{SanitizeHTML: mail.SanitizeHTML, FromName: mail.FromName, RenderSignature: mail.RenderSignature})
+	if err != nil {
+		return 0, nil, err
+	}
 	return http.StatusOK, map[string]string{
-		"from":          mail.FormatAddress(mail.Address{Name: mail.FromName(ch.Email.FromNameMode, full, ch.Email.CompanyName), Address: ch.Email.FromAddress}),
-		"signatureHtml": mail.RenderSignature(ch.Email.SignatureHTML, full, first, last),
+		"from":          mail.FormatAddress(mail.Address{Name: pv.FromName, Address: pv.FromAddress}),
+		"signatureHtml": pv.SignatureHTML,
 	}, nil
 }

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/customhook"
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/emailsend"
-	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/s3store"
@@ -28,21 +29,25 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	email := emailSender(&c, store)
-	metaSender := meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now)
-	senders := map[inbox.ChannelType]dispatch.Sender{
-		inbox.ChannelSMS:       twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
-		inbox.ChannelMessenger: metaSender,
-		inbox.ChannelWhatsApp:  metaSender,
-		inbox.ChannelEmail:     email,
-		inbox.ChannelCustom:    customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
-		// Web forms are answered by email, from the inbox's team email channel.
-		inbox.ChannelForm: emailsend.ViaInbox{Email: email, Channels: store},
-	}
-	d := dispatch.New(dispatch.Config{Store: store, Senders: senders, MaxAttempts: c.SendAttempts, Now: c.Now, Log: c.Log})
+	bySender := channels.ByKind(senders(&c, store), func(k channel.Kind) string { return k.Sender })
+	d := dispatch.New(dispatch.Config{Store: store, Senders: bySender, MaxAttempts: c.SendAttempts, Now: c.Now, Log: c.Log})
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return d.HandleBody(ctx, rec.Body, rec.ReceiveCount)
 	}, nil
+}
+
+// senders builds one sender per provider (channel.Kind.Sender); each channel finds its own
+// through its kind.
+func senders(c *app.Config, store *dynamo.Store) map[string]dispatch.Sender {
+	email := emailSender(c, store)
+	return map[string]dispatch.Sender{
+		channel.SenderTwilio: twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
+		channel.SenderGraph:  meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now),
+		channel.SenderSES:    email,
+		// Web forms are answered by email, from the inbox's team email channel.
+		channel.SenderInboxEmail: emailsend.ViaInbox{Email: email, Channels: store},
+		channel.SenderWebhook:    customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
+	}
 }
 
 // emailSender sends replies of email channels through SES (SES_ENDPOINT for the emulator).

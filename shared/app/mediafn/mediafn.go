@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/app"
-	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/media"
 	"github.com/openinbox/inbox/shared/meta"
@@ -31,12 +32,19 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	blobs := s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	// The timeout covers reading the whole body: 100 MB at a slow few MB/s.
 	hc := &http.Client{Timeout: 2 * time.Minute}
-	graph := meta.NewClient(c.GraphAPIBase, hc)
-	sources := map[inbox.ChannelType]media.Source{
-		inbox.ChannelMessenger: media.NewHTTPSource(hc, media.DefaultMaxBytes),
-		// Custom channels' files are at the integrator's URLs.
-		inbox.ChannelCustom: media.NewHTTPSource(hc, media.DefaultMaxBytes),
-		inbox.ChannelWhatsApp: &media.WhatsAppSource{
+	byMedia := channels.ByKind(sources(hc, meta.NewClient(c.GraphAPIBase, hc)), func(k channel.Kind) string { return k.Media })
+	f := media.New(media.Config{Store: store, Sources: byMedia, Blobs: blobs, MaxAttempts: c.MediaAttempts, Now: c.Now, Log: c.Log})
+	return func(ctx context.Context, rec lambdasqs.Record) error {
+		return f.HandleBody(ctx, rec.Body, rec.ReceiveCount)
+	}, nil
+}
+
+// sources builds one source per way of fetching media (channel.Kind.Media); each channel finds
+// its own through its kind.
+func sources(hc *http.Client, graph *meta.Client) map[string]media.Source {
+	return map[string]media.Source{
+		channel.MediaURL: media.NewHTTPSource(hc, media.DefaultMaxBytes),
+		channel.MediaWhatsApp: &media.WhatsAppSource{
 			Lookup: func(ctx context.Context, id, token string) (media.MediaRef, error) {
 				info, err := graph.Media(ctx, id, token)
 				return media.MediaRef{URL: info.URL, MimeType: info.MimeType, Size: info.FileSize}, err
@@ -46,8 +54,4 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 			MaxBytes: media.DefaultMaxBytes,
 		},
 	}
-	f := media.New(media.Config{Store: store, Sources: sources, Blobs: blobs, MaxAttempts: c.MediaAttempts, Now: c.Now, Log: c.Log})
-	return func(ctx context.Context, rec lambdasqs.Record) error {
-		return f.HandleBody(ctx, rec.Body, rec.ReceiveCount)
-	}, nil
 }

@@ -82,6 +82,8 @@ var Kind = channel.Kind{
 	ChannelRules:    true,
 	Metadata:        true,
 	Start:           start,
+	Sender:          channel.SenderWebhook,
+	Media:           channel.MediaURL,
 }
 
 type input struct {

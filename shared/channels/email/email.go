@@ -25,6 +25,20 @@ var Kind = channel.Kind{
 	HTML:            true,
 	AttachesFiles:   true,
 	Threads:         channel.ThreadByReference,
+	Sender:          channel.SenderSES,
+	Preview:         preview,
+}
+
+// preview is the From name and address and the signature of a reply by agent on ch.
+func preview(ch inbox.Channel, agent channel.Agent, env channel.Env) (channel.Preview, error) {
+	if ch.Email == nil {
+		return channel.Preview{}, inbox.Errorf(inbox.EInvalid, "the channel has no email settings")
+	}
+	return channel.Preview{
+		FromName:      env.FromName(ch.Email.FromNameMode, agent.FullName, ch.Email.CompanyName),
+		FromAddress:   ch.Email.FromAddress,
+		SignatureHTML: env.RenderSignature(ch.Email.SignatureHTML, agent.FullName, agent.FirstName, agent.LastName),
+	}, nil
 }
 
 // address is compiled on first use: every function links this package, few check addresses.

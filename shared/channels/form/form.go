@@ -79,6 +79,7 @@ var Kind = channel.Kind{
 	HTML:            true,
 	AttachesFiles:   true,
 	EmailReplies:    true,
+	Sender:          channel.SenderInboxEmail,
 }
 
 type input struct {

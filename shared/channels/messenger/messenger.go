@@ -23,6 +23,8 @@ var Kind = channel.Kind{
 	WebhookPath:     "/webhooks/messenger/{channelId}",
 	ProviderKeyName: "this Facebook page",
 	Reply:           reply,
+	Sender:          channel.SenderGraph,
+	Media:           channel.MediaURL,
 }
 
 type input struct {

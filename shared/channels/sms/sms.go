@@ -26,6 +26,7 @@ var Kind = channel.Kind{
 	StatusPath:      "/webhooks/twilio/{channelId}/status",
 	ProviderKeyName: "this phone number",
 	Reply:           reply,
+	Sender:          channel.SenderTwilio,
 }
 
 type input struct {

@@ -27,6 +27,8 @@ var Kind = channel.Kind{
 	WebhookPath:     "/webhooks/whatsapp/{channelId}",
 	ProviderKeyName: "this WhatsApp phone number",
 	Reply:           reply,
+	Sender:          channel.SenderGraph,
+	Media:           channel.MediaWhatsApp,
 }
 
 type input struct {
