@@ -59,6 +59,7 @@ func TestIDsPastKeyLimitsStopAtTheEdge(t *testing.T) {
 		{http.MethodPost, "/webhooks/messenger/" + long},
 		{http.MethodGet, "/webhooks/whatsapp/" + long + "?hub.mode=subscribe&hub.verify_token=t&hub.challenge=1"},
 		{http.MethodPost, "/webhooks/whatsapp/" + long},
+		{http.MethodPost, "/webhooks/custom/" + long},
 	}
 	for _, h := range hooks {
 		ct, body := "application/json", []byte(`{"object":"page","entry":[]}`)
@@ -90,6 +91,7 @@ func TestIDsPastKeyLimitsStopAtTheEdge(t *testing.T) {
 		{http.MethodPost, "/v1/users", map[string]any{"id": "bob", "name": "Bob", "teamIds": []string{long}}},
 		{http.MethodPost, "/v1/teams", map[string]any{"name": "Team", "userIds": []string{long}}},
 		{http.MethodPatch, "/v1/contacts/" + unknown, map[string]any{"ownerId": long}},
+		{http.MethodPost, "/v1/conversations", map[string]any{"channelId": long, "to": map[string]string{"id": "u1"}, "text": "hi"}},
 	}
 	for _, m := range malformed {
 		if res := c.api(m.method, m.path, a.admin, m.body); res.status != http.StatusBadRequest {

@@ -34,8 +34,8 @@ func (a *api) startConversation(r *http.Request, w http.ResponseWriter, p inbox.
 		return 0, nil, err
 	}
 	ctx := r.Context()
-	if in.ChannelID == "" {
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "channelId is required")
+	if err := bodyIDs("channelId", in.ChannelID); err != nil {
+		return 0, nil, err
 	}
 	ch, err := a.Store.GetChannel(ctx, p.AccountID, in.ChannelID)
 	if err != nil {
