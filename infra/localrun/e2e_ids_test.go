@@ -60,11 +60,16 @@ func TestIDsPastKeyLimitsStopAtTheEdge(t *testing.T) {
 		{http.MethodGet, "/webhooks/whatsapp/" + long + "?hub.mode=subscribe&hub.verify_token=t&hub.challenge=1"},
 		{http.MethodPost, "/webhooks/whatsapp/" + long},
 		{http.MethodPost, "/webhooks/custom/" + long},
+		{http.MethodGet, "/webhooks/form/" + long},
+		{http.MethodPost, "/webhooks/form/" + long},
 	}
 	for _, h := range hooks {
 		ct, body := "application/json", []byte(`{"object":"page","entry":[]}`)
-		if strings.Contains(h.path, "twilio") {
+		switch {
+		case strings.Contains(h.path, "twilio"):
 			ct, body = "application/x-www-form-urlencoded", []byte("MessageSid=SM1&From=%2B15005550006&Body=hi")
+		case strings.Contains(h.path, "form"):
+			ct, body = "application/x-www-form-urlencoded", []byte("name=Zoe&message=hi")
 		}
 		if h.method == http.MethodGet {
 			ct, body = "", nil
