@@ -15,6 +15,7 @@ import (
 	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/shared/httpapi"
 	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/intake/voice"
 )
 
 var (
@@ -126,11 +127,12 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 		walk(t, intake.NewWhatsApp(intake.Config{})),
 		walk(t, intake.NewCustom(intake.Config{})),
 		walk(t, intake.NewForm(intake.Config{})),
+		walk(t, voice.New(intake.Config{}, nil)),
 	)
 	slices.Sort(served)
-	compare(t, "intake.NewTwilio, NewMessenger, NewWhatsApp, NewCustom and NewForm", served, hooks)
-	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes, intake.FormRoutes)))
-	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes, CustomRoutes and FormRoutes", declared, hooks)
+	compare(t, "intake.NewTwilio, NewMessenger, NewWhatsApp, NewCustom, NewForm and voice.New", served, hooks)
+	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes, intake.FormRoutes, voice.Routes)))
+	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes, CustomRoutes, FormRoutes and voice.Routes", declared, hooks)
 }
 
 func compare(t *testing.T, server string, served, described []string) {

@@ -81,7 +81,8 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	parser := []string{mod + "mailparse", "github.com/jhillyerd/enmime/v2"}
 	forbidden := map[string][]string{
 		"TwilioFunction":    webhook,
-		"MessengerFunction": webhook,
+		"VoiceFunction":     webhook,
+		"MessengerFunction": slices.Concat(webhook, []string{mod + "routing", mod + "intake/voice"}),
 		"WhatsAppFunction":  webhook,
 		"CustomFunction":    webhook,
 		"FormsFunction":     webhook,

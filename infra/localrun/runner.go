@@ -38,6 +38,7 @@ import (
 	"github.com/openinbox/inbox/shared/app/intakefn"
 	"github.com/openinbox/inbox/shared/app/mediafn"
 	"github.com/openinbox/inbox/shared/app/routerfn"
+	"github.com/openinbox/inbox/shared/app/voicefn"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
@@ -315,6 +316,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, error){
 	"ApiFunction":       apifn.Build,
 	"TwilioFunction":    intakefn.Twilio,
+	"VoiceFunction":     voicefn.Build,
 	"MessengerFunction": intakefn.Messenger,
 	"WhatsAppFunction":  intakefn.WhatsApp,
 	"CustomFunction":    intakefn.Custom,

@@ -102,6 +102,9 @@ const (
 	// MediaWhatsApp looks the attachment's media id up in the Graph API, then downloads it with
 	// the channel's token.
 	MediaWhatsApp = "whatsapp"
+	// MediaTwilio downloads a Twilio recording with the account's credentials (calls' recordings
+	// and voicemails).
+	MediaTwilio = "twilio"
 )
 
 // Agent is who a previewed reply is from: the names a signature may use.

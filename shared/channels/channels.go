@@ -10,6 +10,7 @@ import (
 	"github.com/openinbox/inbox/shared/channels/form"
 	"github.com/openinbox/inbox/shared/channels/messenger"
 	"github.com/openinbox/inbox/shared/channels/sms"
+	"github.com/openinbox/inbox/shared/channels/voice"
 	"github.com/openinbox/inbox/shared/channels/whatsapp"
 	"github.com/openinbox/inbox/shared/inbox"
 )
@@ -22,6 +23,7 @@ var kinds = []channel.Kind{
 	email.Kind,
 	custom.Kind,
 	form.Kind,
+	voice.Kind,
 }
 
 // Lookup returns the kind of channel type t; ok is false for a type nobody registered.

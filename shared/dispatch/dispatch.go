@@ -151,7 +151,12 @@ func (d *Dispatcher) handle(ctx context.Context, job inbox.OutboundJob, attempt 
 	if err != nil {
 		return err
 	}
-	ch, err := d.store.GetChannel(ctx, job.AccountID, conv.ChannelID)
+	chID := conv.ChannelID
+	if m.Call != nil && m.Call.ChannelID != "" {
+		// A call goes out through its voice channel, whatever channel the conversation is on.
+		chID = m.Call.ChannelID
+	}
+	ch, err := d.store.GetChannel(ctx, job.AccountID, chID)
 	if err != nil {
 		return err
 	}

@@ -327,6 +327,9 @@ type messageItem struct {
 	HTML       string             `dynamodbav:"html,omitempty"`
 	Flags      []string           `dynamodbav:"flags,omitempty,stringset"`
 	AuthorName string             `dynamodbav:"authorName,omitempty"`
+	// Call logs a phone call; CallRev counts its changes (ApplyCall's optimistic lock).
+	Call    *callItem `dynamodbav:"call,omitempty"`
+	CallRev int64     `dynamodbav:"callRev,omitempty"`
 }
 
 func newMessageItem(m inbox.Message, channelID string) messageItem {
@@ -338,6 +341,7 @@ func newMessageItem(m inbox.Message, channelID string) messageItem {
 		Reaction: copyString(m.Reaction), Template: newTemplateItem(m.Template), ProviderID: m.ProviderID,
 		Error: newProviderErrorItem(m.Error), UpdatedAt: m.UpdatedAt.UTC(),
 		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, AuthorName: m.AuthorName,
+		Call: newCallItem(m.Call),
 	}
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, newAttachmentItem(a))
@@ -368,6 +372,7 @@ func (it messageItem) domain() inbox.Message {
 		ReplyTo: it.ReplyTo, Reaction: copyString(it.Reaction), Template: it.Template.domain(),
 		ProviderID: it.ProviderID, UpdatedAt: it.UpdatedAt,
 		Subject: it.Subject, HTML: it.HTML, Flags: it.Flags, AuthorName: it.AuthorName,
+		Call: it.Call.domain(),
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, a.domain())

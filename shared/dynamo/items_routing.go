@@ -20,6 +20,7 @@ type userItem struct {
 	ID        string `dynamodbav:"id"`
 	Name      string `dynamodbav:"name"`
 	Email     string `dynamodbav:"email"`
+	Phone     string `dynamodbav:"phone,omitempty"`
 	Role      string `dynamodbav:"role"`
 	PaidSeat  bool   `dynamodbav:"paidSeat"`
 	Capacity  *int   `dynamodbav:"capacity,omitempty"`
@@ -65,7 +66,7 @@ func copyInt(p *int) *int {
 func newUserItem(u inbox.User) userItem {
 	return userItem{
 		PK: accountPK(u.AccountID), SK: userSK(u.ID), AccountID: u.AccountID, ID: u.ID,
-		Name: u.Name, Email: u.Email, Role: string(u.Role), PaidSeat: u.PaidSeat,
+		Name: u.Name, Email: u.Email, Phone: u.Phone, Role: string(u.Role), PaidSeat: u.PaidSeat,
 		Capacity: copyInt(u.Capacity), Available: u.Available, TimeZone: u.TimeZone,
 		WorkingHours: newWorkingHoursItems(u.WorkingHours), TeamIDs: emptyNil(u.TeamIDs),
 		CreatedAt: u.CreatedAt.UTC(), Version: u.Version,
@@ -74,7 +75,7 @@ func newUserItem(u inbox.User) userItem {
 
 func (it userItem) domain() inbox.User {
 	u := inbox.User{
-		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Email: it.Email, Role: inbox.Role(it.Role),
+		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Email: it.Email, Phone: it.Phone, Role: inbox.Role(it.Role),
 		PaidSeat: it.PaidSeat, Capacity: it.Capacity, Available: it.Available, TimeZone: it.TimeZone,
 		TeamIDs: nonNil(it.TeamIDs), Load: it.Load, CreatedAt: it.CreatedAt, Version: it.Version,
 	}

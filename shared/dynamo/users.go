@@ -146,6 +146,11 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 	set := "SET #name = :name, #email = :email, #role = :role, #paidSeat = :paidSeat, #available = :available, " +
 		"#timeZone = :timeZone, #version = :new"
 	var remove []string
+	if it.Phone != "" {
+		set += ", #phone = :phone"
+	} else {
+		remove = append(remove, "#phone")
+	}
 	// Empty lists are removed rather than stored (see userItem).
 	if len(it.WorkingHours) > 0 {
 		set += ", #workingHours = :workingHours"
@@ -160,12 +165,13 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 	names := map[string]string{
 		"#pk": attrPK, "#name": "name", "#email": "email", "#role": "role", "#paidSeat": "paidSeat",
 		"#available": "available", "#timeZone": "timeZone", "#workingHours": "workingHours",
-		"#teamIds": "teamIds", "#version": "version", "#capacity": "capacity",
+		"#teamIds": "teamIds", "#version": "version", "#capacity": "capacity", "#phone": "phone",
 	}
 	values := map[string]types.AttributeValue{
 		":name": str(it.Name), ":email": str(it.Email), ":role": str(it.Role), ":paidSeat": value(it.PaidSeat),
 		":available": value(it.Available), ":timeZone": str(it.TimeZone), ":workingHours": value(it.WorkingHours),
 		":teamIds": value(it.TeamIDs), ":new": value(u.Version + 1), ":old": value(u.Version),
+		":phone": str(it.Phone),
 	}
 	expr := set
 	if it.Capacity != nil {

@@ -146,7 +146,7 @@ func TestChannelKindsThroughTheAPI(t *testing.T) {
 func TestChannelRequestsRefused(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, body, message string }{
-		{"unknown type", `{"type":"fax","inboxId":"ib1"}`, "type must be sms, messenger, whatsapp, email, custom or form"},
+		{"unknown type", `{"type":"fax","inboxId":"ib1"}`, "type must be sms, messenger, whatsapp, email, custom, form or voice"},
 		{"other type's settings", `{"type":"sms","inboxId":"ib1","email":{"address":"a@b.example"}}`, "only the settings of the channel's own type (sms) can be given"},
 		{"unknown field", `{"type":"sms","inboxId":"ib1","fax":{}}`, `unknown field "fax"`},
 		{"unknown setting", `{"type":"sms","inboxId":"ib1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"+14155550100","pin":"1"}}`, `unknown field "pin"`},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels/email"
 
 	"github.com/go-chi/chi/v5"
@@ -19,6 +20,7 @@ type userInput struct {
 	ID           *string               `json:"id"`
 	Name         *string               `json:"name"`
 	Email        *string               `json:"email"`
+	Phone        *string               `json:"phone"`
 	Role         *inbox.Role           `json:"role"`
 	PaidSeat     *bool                 `json:"paidSeat"`
 	Capacity     *int                  `json:"capacity"`
@@ -46,6 +48,13 @@ func (in userInput) apply(u *inbox.User, admin bool) error {
 			return inbox.Errorf(inbox.EInvalid, "email must be an email address")
 		}
 		u.Email = strings.ToLower(strings.TrimSpace(*in.Email))
+	}
+	if in.Phone != nil {
+		p := strings.TrimSpace(*in.Phone)
+		if p != "" && !channel.IsE164(p) {
+			return inbox.Errorf(inbox.EInvalid, "phone must be in E.164 form, like +14155550100 (empty removes it)")
+		}
+		u.Phone = p
 	}
 	if in.Role != nil {
 		if *in.Role != inbox.RoleAdmin && *in.Role != inbox.RoleAgent {

@@ -22,6 +22,9 @@ const (
 	// KindStatus is a delivery report on outbound messages: by provider id, or up to a
 	// watermark.
 	KindStatus EnvelopeKind = "status"
+	// KindCall is an event of a phone call (Call): the first one logs the call as a message of
+	// the contact's conversation, the later ones update it.
+	KindCall EnvelopeKind = "call"
 )
 
 // LoopHeader names, on every mail the inbox sends, the inbox message it carries: mail that
@@ -84,7 +87,8 @@ type Envelope struct {
 	Status     *StatusUpdate `json:"status,omitempty"`
 	// Thread is the provider's own thread id, for channels that thread by it (custom channels
 	// set to threading "thread"): each thread of a contact is its own conversation.
-	Thread string `json:"thread,omitempty"`
+	Thread string     `json:"thread,omitempty"`
+	Call   *CallEvent `json:"call,omitempty"`
 }
 
 // ContactAddress is the sender's address on the channel (phone, email…), the part of the
@@ -111,7 +115,11 @@ func (e Envelope) GroupKey() string {
 // DedupKey is the FIFO deduplication id: the provider's own id of the event, so that a
 // platform's retry within SQS's five-minute window is dropped by the queue itself.
 func (e Envelope) DedupKey() string {
-	return string(e.Kind) + "/" + e.ChannelID + "/" + e.ProviderMessageID + statusSuffix(e.Status)
+	key := string(e.Kind) + "/" + e.ChannelID + "/" + e.ProviderMessageID + statusSuffix(e.Status)
+	if e.Call != nil {
+		key += "/" + e.Call.Key()
+	}
+	return key
 }
 
 func statusSuffix(s *StatusUpdate) string {
@@ -140,7 +148,9 @@ func (e Envelope) Validate() error {
 		return Errorf(EInvalid, "status envelope without status")
 	case e.Kind == KindStatus && !e.Status.Watermark.IsZero() && e.ContactAddress() == "":
 		return Errorf(EInvalid, "watermark status without contact")
-	case e.Kind != KindMessage && e.Kind != KindStatus && e.Kind != KindEcho:
+	case e.Kind == KindCall && (e.Call == nil || e.ContactAddress() == ""):
+		return Errorf(EInvalid, "call envelope without call or contact")
+	case e.Kind != KindMessage && e.Kind != KindStatus && e.Kind != KindEcho && e.Kind != KindCall:
 		return Errorf(EInvalid, "unknown envelope kind %q", e.Kind)
 	}
 	return nil

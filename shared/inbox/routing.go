@@ -8,7 +8,9 @@ type User struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Email     string `json:"email"`
-	Role      Role   `json:"role"`
+	// Phone is the E.164 number the user takes calls on: voice channels ring it ("" for none).
+	Phone string `json:"phone,omitempty"`
+	Role  Role   `json:"role"`
 	// PaidSeat: only users with a paid seat can be named in rules or get automatic assignments.
 	PaidSeat bool `json:"paidSeat"`
 	// Capacity is the most open conversations the user may be assigned (nil: unlimited).

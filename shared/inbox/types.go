@@ -47,6 +47,8 @@ const (
 	ChannelEmail     ChannelType = "email"
 	ChannelCustom    ChannelType = "custom"
 	ChannelForm      ChannelType = "form"
+	// ChannelVoice is a Twilio number taking phone calls (it may be an SMS channel's number too).
+	ChannelVoice ChannelType = "voice"
 )
 
 // Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.
@@ -343,6 +345,8 @@ type Message struct {
 	Flags []string `json:"flags,omitempty"`
 	// AuthorName is the sending agent's name, for email From names and signatures.
 	AuthorName string `json:"authorName,omitempty"`
+	// Call is set on the message logging a phone call.
+	Call *Call `json:"call,omitempty"`
 }
 
 // Template is an approved WhatsApp message template with its body parameters.

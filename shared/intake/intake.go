@@ -55,6 +55,19 @@ func (c Config) PublicURL(r *http.Request) string {
 	return base + r.URL.RequestURI()
 }
 
+// ReadBody reads the raw body of a webhook, for intakes in packages of their own; see readBody.
+func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) { return readBody(w, r) }
+
+// Channel returns the channel id'd in a webhook URL when it exists and is of type t, for
+// intakes in packages of their own. Errors: ENotFound (none, or of another type), the store's.
+func (c Config) Channel(ctx context.Context, id string, t inbox.ChannelType) (inbox.Channel, error) {
+	return c.channel(ctx, id, t)
+}
+
+// Fail answers err as a JSON error (logging refused signatures), for intakes in packages of
+// their own.
+func (c Config) Fail(w http.ResponseWriter, r *http.Request, err error) { c.fail(w, r, err) }
+
 // readBody reads the raw body, refusing more than MaxBody bytes with ETooLarge.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return readLimited(w, r, MaxBody)

@@ -40,6 +40,40 @@ func (s *HTTPSource) Fetch(ctx context.Context, _ inbox.Channel, a inbox.Attachm
 // Download GETs rawURL through client, with token as a Bearer credential when it is not empty,
 // and returns the body, limited to maxBytes, and its content type. Its errors are HTTPSource.Fetch's.
 func Download(ctx context.Context, client *http.Client, rawURL, token string, maxBytes int64) (io.ReadCloser, string, error) {
+	return download(ctx, client, rawURL, func(req *http.Request) {
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+	}, maxBytes)
+}
+
+// TwilioSource downloads Twilio call recordings (voice channels) with the channel's account
+// SID and auth token as HTTP basic credentials: Twilio serves recordings to them even when
+// the account requires authentication for media URLs.
+type TwilioSource struct {
+	Client   *http.Client
+	MaxBytes int64
+}
+
+// Fetch GETs a.URL as the channel's Twilio account. Errors: HTTPSource.Fetch's, and EInvalid
+// when the channel has no Twilio account or auth token.
+func (s *TwilioSource) Fetch(ctx context.Context, ch inbox.Channel, a inbox.Attachment) (io.ReadCloser, string, error) {
+	token := ch.Secrets[inbox.SecretTwilioAuthToken]
+	if ch.Twilio == nil || token == "" {
+		return nil, "", inbox.Errorf(inbox.EInvalid, "the channel has no Twilio credentials")
+	}
+	client, maxBytes := s.Client, s.MaxBytes
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	return download(ctx, client, a.URL, func(req *http.Request) { req.SetBasicAuth(ch.Twilio.AccountSID, token) }, maxBytes)
+}
+
+// download GETs rawURL with the credentials auth sets; see Download.
+func download(ctx context.Context, client *http.Client, rawURL string, auth func(*http.Request), maxBytes int64) (io.ReadCloser, string, error) {
 	u, err := url.Parse(rawURL)
 	if rawURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, "", inbox.Errorf(inbox.EInvalid, "the attachment has no address to download it from")
@@ -48,9 +82,7 @@ func Download(ctx context.Context, client *http.Client, rawURL, token string, ma
 	if err != nil {
 		return nil, "", inbox.Wrap(err, inbox.EInvalid, "the attachment has no address to download it from")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	auth(req)
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, "", inbox.Wrap(err, inbox.EUnavailable, "the provider could not be reached")

@@ -47,6 +47,7 @@ type Store interface {
 	AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error)
 	SetOpenHint(ctx context.Context, acct, inboxID string, c inbox.Contact, convID, channelID string, named bool) error
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
+	ApplyCall(ctx context.Context, acct, convID, msgID string, ev inbox.CallEvent, now time.Time) (inbox.Message, bool, error)
 }
 
 // Publisher sends a body to a queue.
@@ -187,7 +188,7 @@ func (r *Router) HandleRecord(ctx context.Context, body []byte, attempt int) err
 		return inbox.Permanent(inbox.Wrap(err, inbox.EInvalid, "queued body is not an envelope"))
 	}
 	err := r.Handle(ctx, env)
-	if env.Kind == inbox.KindStatus && inbox.IsCode(err, inbox.ENotFound) && attempt >= StatusAttempts {
+	if (env.Kind == inbox.KindStatus || env.Kind == inbox.KindCall) && inbox.IsCode(err, inbox.ENotFound) && attempt >= StatusAttempts {
 		r.log.WarnContext(ctx, "status for a message the inbox did not send; dropped",
 			"account", env.AccountID, "channel", env.ChannelID, "providerMessageId", env.ProviderMessageID, "attempt", attempt)
 		return nil
@@ -222,6 +223,9 @@ func (r *Router) Handle(ctx context.Context, env inbox.Envelope) error {
 			return r.watermark(ctx, log, env)
 		}
 		return r.status(ctx, log, env)
+	}
+	if env.Kind == inbox.KindCall {
+		return r.call(ctx, log, env)
 	}
 	return r.message(ctx, log, env)
 }
@@ -316,6 +320,15 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		Subject: env.Subject, HTML: env.HTML, Flags: env.Flags,
 		CreatedAt: received, UpdatedAt: now, Status: inbox.MessageReceived,
 	}
+	if env.Call != nil {
+		// The first event of a call logs it: a message that later events update (applyCall).
+		call := inbox.NewCall(*env.Call)
+		if _, rec := call.Apply(*env.Call); rec != nil {
+			msg.Attachments = append(msg.Attachments, *rec)
+		}
+		call.ChannelID = env.ChannelID
+		msg.Call, msg.Text, msg.Direction = &call, call.Summary(), call.Direction
+	}
 	if env.Kind == inbox.KindEcho {
 		// The team wrote from elsewhere (the page's own inbox): an outbound message, already sent.
 		msg.Direction, msg.Status = inbox.DirectionOut, inbox.MessageSent
@@ -388,11 +401,17 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		}
 	}
 	msg.ConversationID = conv.ID
+	scope := conv
+	if env.Kind == inbox.KindCall {
+		// A call is known by its CallSid on its own (voice) channel, whichever channel's
+		// conversation it joined: its later callbacks look it up there.
+		scope.ChannelID = env.ChannelID
+	}
 	var stored bool
 	if opened {
-		stored, err = r.store.AppendFirstMessage(ctx, conv, msg, env.ProviderMessageID)
+		stored, err = r.store.AppendFirstMessage(ctx, scope, msg, env.ProviderMessageID)
 	} else {
-		stored, err = r.store.AppendMessage(ctx, conv, msg, env.ProviderMessageID)
+		stored, err = r.store.AppendMessage(ctx, scope, msg, env.ProviderMessageID)
 	}
 	if err != nil {
 		return err
@@ -410,10 +429,18 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 // when it found the message stored already (a redelivery), what a duplicate gets.
 func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelope, conv inbox.Conversation, msg inbox.Message, stored bool) error {
 	if !stored {
-		convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, conv.ChannelID, env.ProviderMessageID)
+		scope := conv.ChannelID
+		if env.Kind == inbox.KindCall {
+			scope = env.ChannelID
+		}
+		convID, msgID, err := r.store.ProviderMessage(ctx, env.AccountID, scope, env.ProviderMessageID)
 		if err != nil {
 			log.InfoContext(ctx, "duplicate message ignored")
 			return nil
+		}
+		if env.Kind == inbox.KindCall {
+			// Another event of the call logged it first: this one updates it.
+			return r.applyCall(ctx, log, env, convID, msgID)
 		}
 		return r.duplicate(ctx, log, env, convID, msgID)
 	}
@@ -421,7 +448,8 @@ func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	if err := r.queueMedia(ctx, env, conv, msg); err != nil {
 		return err
 	}
-	if msg.Direction == inbox.DirectionIn {
+	if msg.Direction == inbox.DirectionIn && (msg.Call == nil || msg.Call.Status.Missed()) {
+		// A call that rings routes nothing yet (its agents are being rung); a missed one does.
 		// conv may be as it was before the message (AppendMessage returns no conversation):
 		// routing queues it from its latest message.
 		if msg.CreatedAt.After(conv.LastMessageAt) {

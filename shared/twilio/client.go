@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -119,7 +120,44 @@ func (c *Client) Send(ctx context.Context, cred Credentials, m OutboundSMS) (Sen
 	if m.StatusCallback != "" {
 		form.Set("StatusCallback", m.StatusCallback)
 	}
-	endpoint := c.baseURL + "/2010-04-01/Accounts/" + url.PathEscape(cred.AccountSID) + "/Messages.json"
+	return c.create(ctx, cred, "Messages.json", form)
+}
+
+// OutboundCall is a call to place: Twilio calls To from From and, once answered, runs the
+// TwiML at URL; StatusCallback receives StatusCallbackEvents (initiated, ringing, answered,
+// completed) of the call.
+type OutboundCall struct {
+	From                string
+	To                  string
+	URL                 string
+	StatusCallback      string
+	StatusCallbackEvent []string
+	Timeout             int
+}
+
+// PlaceCall creates a call: POST {base}/2010-04-01/Accounts/{AccountSID}/Calls.json with the
+// form fields To, From, Url, StatusCallback, StatusCallbackEvent (repeated) and Timeout, and
+// returns the SID ("CA…") and status of Twilio's 201 response. Its errors are Send's.
+func (c *Client) PlaceCall(ctx context.Context, cred Credentials, call OutboundCall) (Sent, error) {
+	if cred.AccountSID == "" || cred.AuthToken == "" {
+		return Sent{}, &SendError{Message: "Twilio credentials are incomplete"}
+	}
+	form := url.Values{"To": {call.To}, "From": {call.From}, "Url": {call.URL}}
+	if call.StatusCallback != "" {
+		form.Set("StatusCallback", call.StatusCallback)
+		for _, e := range call.StatusCallbackEvent {
+			form.Add("StatusCallbackEvent", e)
+		}
+	}
+	if call.Timeout > 0 {
+		form.Set("Timeout", strconv.Itoa(call.Timeout))
+	}
+	return c.create(ctx, cred, "Calls.json", form)
+}
+
+// create POSTs form to the account's resource and returns the created SID and status.
+func (c *Client) create(ctx context.Context, cred Credentials, resource string, form url.Values) (Sent, error) {
+	endpoint := c.baseURL + "/2010-04-01/Accounts/" + url.PathEscape(cred.AccountSID) + "/" + resource
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return Sent{}, &SendError{Message: err.Error(), err: err}
@@ -135,7 +173,7 @@ func (c *Client) Send(ctx context.Context, cred Credentials, m OutboundSMS) (Sen
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		// Whether the message exists is unknown here, like any transport failure.
+		// Whether the resource exists is unknown here, like any transport failure.
 		return Sent{}, &SendError{HTTPStatus: resp.StatusCode, Message: err.Error(), Temporary: true, err: err}
 	}
 
@@ -147,7 +185,7 @@ func (c *Client) Send(ctx context.Context, cred Credentials, m OutboundSMS) (Sen
 		Status string `json:"status"`
 	}
 	if err := json.Unmarshal(body, &created); err != nil || created.SID == "" {
-		// Not temporary: the message was most likely created, and a retry would send it twice.
+		// Not temporary: the message or call was most likely created, and a retry would repeat it.
 		return Sent{}, &SendError{HTTPStatus: resp.StatusCode, Message: "unreadable Twilio response", err: err}
 	}
 	return Sent{SID: created.SID, Status: created.Status}, nil

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
 	"mime"
 	"net/url"
 	"slices"
@@ -25,13 +26,20 @@ const SignatureHeader = "X-Twilio-Signature"
 // followed by every POST parameter as key+value, sorted by key)). Repeated keys contribute each
 // distinct value once, in sorted order, as twilio-node and twilio-python do. It never fails.
 func Signature(authToken, fullURL string, params url.Values) string {
-	return base64.StdEncoding.EncodeToString(signatureMAC(authToken, fullURL, params))
+	return base64.StdEncoding.EncodeToString(signatureMAC(sha1.New, authToken, fullURL, params))
+}
+
+// SignatureSHA256 is Signature with HMAC-SHA256 and a SharedKey's secret: how Twilio signs the
+// webhooks that a Webhooks Rule gives a signing key with algorithm HMAC_SHA256 (announced by
+// the X-Twilio-Webhooks-Signature-Settings header). It never fails.
+func SignatureSHA256(sharedKey, fullURL string, params url.Values) string {
+	return base64.StdEncoding.EncodeToString(signatureMAC(sha256.New, sharedKey, fullURL, params))
 }
 
 // signatureMAC returns the raw HMAC-SHA1 of Signature. The signed text is assembled in one
 // buffer and hashed with a single Write: a Write per key and value costs an interface call and
 // a conversion each.
-func signatureMAC(authToken, fullURL string, params url.Values) []byte {
+func signatureMAC(newHash func() hash.Hash, authToken, fullURL string, params url.Values) []byte {
 	keys := make([]string, 0, len(params))
 	n := len(fullURL)
 	for k, vs := range params {
@@ -53,7 +61,7 @@ func signatureMAC(authToken, fullURL string, params url.Values) []byte {
 			buf = append(buf, v...)
 		}
 	}
-	mac := hmac.New(sha1.New, []byte(authToken))
+	mac := hmac.New(newHash, []byte(authToken))
 	mac.Write(buf)
 	return mac.Sum(nil)
 }
@@ -82,6 +90,52 @@ func ValidateRequest(authToken, fullURL, contentType string, body []byte, signat
 // parsed, and EInternal when authToken is empty (an empty key would make any signature
 // forgeable, so it is a configuration error rather than a valid check).
 func Verify(authToken, fullURL, contentType string, body []byte, signature string) (url.Values, error) {
+	return verify(sha1.New, authToken, fullURL, contentType, body, signature)
+}
+
+// SignatureSettingsHeader is the header with which Twilio announces that a webhook is signed
+// with a SharedKey rather than the auth token: "key=<KeySid>,algorithm=HMAC_SHA256".
+const SignatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings"
+
+// Keys are the secrets a channel's webhooks may be signed with: the account's auth token
+// (HMAC-SHA1, Twilio's default) and, when a Webhooks Rule signs the channel's URLs, the
+// secret of its SharedKey.
+type Keys struct {
+	AuthToken string
+	SharedKey string
+}
+
+// VerifySigned is Verify for webhooks that may be signed with a SharedKey: without a
+// settings header (SignatureSettingsHeader's value), with keys.AuthToken and HMAC-SHA1;
+// with one, with keys.SharedKey and the algorithm it names (HMAC_SHA256 or HMAC_SHA1). The
+// signed text is the same in both cases, only the hash and key change.
+//
+// It returns Verify's errors, and EForbidden when the header names an unknown algorithm or
+// the channel has no SharedKey secret (a request signed with a key nobody configured is not
+// one to trust).
+func VerifySigned(keys Keys, settings, fullURL, contentType string, body []byte, signature string) (url.Values, error) {
+	if settings == "" {
+		return Verify(keys.AuthToken, fullURL, contentType, body, signature)
+	}
+	algorithm := ""
+	for _, part := range strings.Split(settings, ",") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && strings.EqualFold(k, "algorithm") {
+			algorithm = strings.ToUpper(strings.TrimSpace(v))
+		}
+	}
+	if keys.SharedKey == "" {
+		return nil, inbox.Errorf(inbox.EForbidden, "the webhook is signed with a shared key this channel does not have")
+	}
+	switch algorithm {
+	case "HMAC_SHA256":
+		return verify(sha256.New, keys.SharedKey, fullURL, contentType, body, signature)
+	case "HMAC_SHA1":
+		return verify(sha1.New, keys.SharedKey, fullURL, contentType, body, signature)
+	}
+	return nil, inbox.Errorf(inbox.EForbidden, "unsupported Twilio signature algorithm %q", algorithm)
+}
+
+func verify(newHash func() hash.Hash, authToken, fullURL, contentType string, body []byte, signature string) (url.Values, error) {
 	if authToken == "" {
 		return nil, inbox.Errorf(inbox.EInternal, "Twilio auth token is not configured")
 	}
@@ -101,7 +155,7 @@ func Verify(authToken, fullURL, contentType string, body []byte, signature strin
 		if err != nil {
 			return nil, inbox.Wrap(err, inbox.EInvalid, "unparsable form body")
 		}
-		if !signatureMatches(authToken, fullURL, params, signature) {
+		if !signatureMatches(newHash, authToken, fullURL, params, signature) {
 			return nil, errBadSignature()
 		}
 		return params, nil
@@ -118,7 +172,7 @@ func Verify(authToken, fullURL, contentType string, body []byte, signature strin
 		sum := sha256.Sum256(body)
 		got := hex.EncodeToString(sum[:])
 		// Both checks run before deciding so that the time taken does not say which one failed.
-		sigOK := signatureMatches(authToken, fullURL, nil, signature)
+		sigOK := signatureMatches(newHash, authToken, fullURL, nil, signature)
 		bodyOK := hmac.Equal([]byte(got), []byte(strings.ToLower(want)))
 		if !sigOK || !bodyOK {
 			return nil, errBadSignature()
@@ -163,16 +217,16 @@ func errBadSignature() error {
 // the URL as requested first, then, only when it does not match, the same URL with its port
 // toggled. Stopping at the first match tells nothing about the token, only which form Twilio
 // signed, and spares a second HMAC on every request.
-func signatureMatches(authToken, fullURL string, params url.Values, signature string) bool {
+func signatureMatches(newHash func() hash.Hash, authToken, fullURL string, params url.Values, signature string) bool {
 	want, err := base64.StdEncoding.Strict().DecodeString(signature)
 	if err != nil {
 		return false
 	}
-	if hmac.Equal(signatureMAC(authToken, fullURL, params), want) {
+	if hmac.Equal(signatureMAC(newHash, authToken, fullURL, params), want) {
 		return true
 	}
 	for _, candidate := range urlVariants(fullURL)[1:] {
-		if hmac.Equal(signatureMAC(authToken, candidate, params), want) {
+		if hmac.Equal(signatureMAC(newHash, authToken, candidate, params), want) {
 			return true
 		}
 	}

@@ -1,5 +1,5 @@
 // Package mediafn builds the media function: it copies inbound Messenger and WhatsApp media
-// into the media bucket.
+// and voice channels' call recordings into the media bucket.
 package mediafn
 
 import (
@@ -43,7 +43,8 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 // its own through its kind.
 func sources(hc *http.Client, graph *meta.Client) map[string]media.Source {
 	return map[string]media.Source{
-		channel.MediaURL: media.NewHTTPSource(hc, media.DefaultMaxBytes),
+		channel.MediaURL:    media.NewHTTPSource(hc, media.DefaultMaxBytes),
+		channel.MediaTwilio: &media.TwilioSource{Client: hc, MaxBytes: media.DefaultMaxBytes},
 		channel.MediaWhatsApp: &media.WhatsAppSource{
 			Lookup: func(ctx context.Context, id, token string) (media.MediaRef, error) {
 				info, err := graph.Media(ctx, id, token)
