@@ -129,6 +129,7 @@ var demoKinds = map[inbox.ChannelType]demoKind{
 	inbox.ChannelEmail:     {channel: demoEmail, show: emailDemoChannel},
 	inbox.ChannelCustom:    {channel: demoCustom, show: customDemoChannel, rebase: customDemoRebase},
 	inbox.ChannelForm:      {channel: demoForm, show: formDemoChannel},
+	inbox.ChannelVoice:     {channel: demoVoice, show: voiceDemoChannel, status: voiceStatus},
 }
 
 func demoSMS(now time.Time) inbox.Channel {
@@ -332,7 +333,8 @@ func (r *Runner) localRoutes() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("/_local/twilio/", r.Outbox.messages)
+	mux.HandleFunc("/_local/twilio/", r.Outbox.twilioAPI)
+	mux.HandleFunc("POST /_local/voice/{channelId}/call", r.simulateCall)
 	return mux
 }
 

@@ -20,7 +20,9 @@ import (
 // OutboxEntry is one message that dispatch handed to a local stand-in of a provider: Twilio's
 // Messages API (with the exact form it posted) or the Graph API (with the exact JSON).
 type OutboxEntry struct {
-	// Channel is sms, messenger or whatsapp.
+	// Channel is sms, messenger, whatsapp or voice (a call placed through the Calls API, or a
+	// TwiML answer of the voice function: Status "twiml", Body the TwiML, StatusCallback the
+	// URL it answered).
 	Channel inbox.ChannelType `json:"channel"`
 	// SID is the provider's message id (Twilio SID, Messenger mid, WhatsApp wamid).
 	SID            string     `json:"sid"`
@@ -86,17 +88,30 @@ func (o *Outbox) Entries() []OutboxEntry {
 // stand-in refuses it the same way so that failures can be tried out.
 const invalidTestNumber = "+15005550001"
 
-// messages serves POST /_local/twilio/2010-04-01/Accounts/{sid}/Messages.json as Twilio's API
-// does: basic auth with the account SID, form body, 201 with the message resource.
-func (o *Outbox) messages(w http.ResponseWriter, r *http.Request) {
+// twilioAPI serves the local Twilio REST API under /_local/twilio/2010-04-01/Accounts/{sid}/:
+// POST Messages.json and Calls.json (basic auth with the account SID, form body, 201 with the
+// resource) and GET Recordings/{sid}[.mp3].
+func (o *Outbox) twilioAPI(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/_local/twilio"), "/"), "/")
-	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "2010-04-01" || parts[1] != "Accounts" || parts[3] != "Messages.json" {
+	if len(parts) < 4 || parts[0] != "2010-04-01" || parts[1] != "Accounts" {
+		twilioError(w, http.StatusNotFound, 20404, "The requested resource was not found")
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && len(parts) == 5 && parts[3] == "Recordings":
+		recordingFile(w, r, parts[2])
+		return
+	case r.Method != http.MethodPost || len(parts) != 4 || (parts[3] != "Messages.json" && parts[3] != "Calls.json"):
 		twilioError(w, http.StatusNotFound, 20404, "The requested resource was not found")
 		return
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok || user != parts[2] || pass == "" {
 		twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	if parts[3] == "Calls.json" {
+		o.calls(w, r, user, pass)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -191,7 +206,7 @@ func (o *Outbox) callback(w http.ResponseWriter, r *http.Request, e *OutboxEntry
 var outboxPage = template.Must(template.New("outbox").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Local outbox</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}</style></head>
-<body><h1>Local outbox</h1><p>Replies that dispatch sent to Twilio's Messages API stand-in. JSON: <a href="/_local/outbox.json">/_local/outbox.json</a>.</p>
+<body><h1>Local outbox</h1><p>Replies that dispatch sent to Twilio's Messages API stand-in and the Graph API stand-in, calls placed through Twilio's Calls API stand-in (body: the TwiML URL), and the TwiML the voice function answered to simulated calls (status <code>twiml</code>, "To" the number called). JSON: <a href="/_local/outbox.json">/_local/outbox.json</a>.</p>
 <table><tr><th>When</th><th>Channel</th><th>Id</th><th>From</th><th>To</th><th>Body / payload</th><th>Status</th></tr>
 {{range .}}<tr><td>{{.At.Format "15:04:05"}}</td><td>{{.Channel}}</td><td>{{.SID}}</td><td>{{.From}}{{.Business}}</td><td>{{.To}}</td><td>{{if .Payload}}<code>{{printf "%s" .Payload}}</code>{{else}}{{.Body}}{{end}}</td><td>{{.Status}}</td></tr>
 {{else}}<tr><td colspan="7">Nothing sent yet.</td></tr>{{end}}</table></body></html>`))

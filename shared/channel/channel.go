@@ -84,6 +84,8 @@ type Kind struct {
 const (
 	// SenderTwilio sends through Twilio's Messages API.
 	SenderTwilio = "twilio"
+	// SenderTwilioCalls places calls through Twilio's Calls API (click to call on voice channels).
+	SenderTwilioCalls = "twilio-calls"
 	// SenderGraph sends through Meta's Graph API (Messenger's Send API, WhatsApp Cloud API).
 	SenderGraph = "graph"
 	// SenderSES sends mail through Amazon SES.

@@ -20,6 +20,7 @@ type callItem struct {
 	To         string   `dynamodbav:"to,omitempty"`
 	Status     string   `dynamodbav:"status"`
 	AnsweredBy string   `dynamodbav:"answeredBy,omitempty"`
+	AgentPhone string   `dynamodbav:"agentPhone,omitempty"`
 	Rang       []string `dynamodbav:"rang,omitempty"`
 	Answered   bool     `dynamodbav:"answered,omitempty"`
 	Outcome    string   `dynamodbav:"outcome,omitempty"`
@@ -39,7 +40,7 @@ func newCallItem(c *inbox.Call) *callItem {
 	}
 	return &callItem{
 		Sid: c.Sid, ChannelID: c.ChannelID, Direction: string(c.Direction), From: c.From, To: c.To, Status: string(c.Status),
-		AnsweredBy: c.AnsweredBy, Rang: emptyNil(c.Rang), Answered: c.Answered, Outcome: string(c.Outcome),
+		AnsweredBy: c.AnsweredBy, AgentPhone: c.AgentPhone, Rang: emptyNil(c.Rang), Answered: c.Answered, Outcome: string(c.Outcome),
 		Ended: c.Ended, Voicemail: c.Voicemail, Duration: c.Duration, Talk: c.Talk, Length: c.Length, Transcript: c.Transcript,
 		Seq: c.Seq, Recordings: emptyNil(c.Recordings),
 	}
@@ -51,7 +52,7 @@ func (it *callItem) domain() *inbox.Call {
 	}
 	return &inbox.Call{
 		Sid: it.Sid, ChannelID: it.ChannelID, Direction: inbox.Direction(it.Direction), From: it.From, To: it.To,
-		Status: inbox.CallStatus(it.Status), AnsweredBy: it.AnsweredBy, Rang: it.Rang,
+		Status: inbox.CallStatus(it.Status), AnsweredBy: it.AnsweredBy, AgentPhone: it.AgentPhone, Rang: it.Rang,
 		Answered: it.Answered, Outcome: inbox.CallStatus(it.Outcome), Ended: it.Ended,
 		Voicemail: it.Voicemail, Duration: it.Duration, Talk: it.Talk, Length: it.Length, Transcript: it.Transcript, Seq: it.Seq,
 		Recordings: it.Recordings,

@@ -135,6 +135,7 @@ func New(c Config) http.Handler {
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
 		r.Get("/conversations/{id}/messages", a.handle(a.listMessages))
 		r.Post("/conversations/{id}/messages", a.handle(a.reply))
+		r.Post("/conversations/{id}/calls", a.handle(people(a.placeCall)))
 
 		r.Post("/uploads", a.handle(a.upload))
 

@@ -35,13 +35,14 @@ type messageView struct {
 	Subject     string               `json:"subject,omitempty"`
 	HTML        string               `json:"html,omitempty"`
 	Flags       []string             `json:"flags,omitempty"`
+	Call        *inbox.Call          `json:"call,omitempty"`
 }
 
 func message(m inbox.Message) messageView {
 	v := messageView{ID: m.ID, Direction: m.Direction, Text: m.Text, Attachments: m.Attachments,
 		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, Error: m.Error,
 		Payload: m.Payload, ReplyTo: m.ReplyTo, Reaction: m.Reaction, Template: m.Template,
-		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags}
+		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, Call: m.Call}
 	if v.Attachments == nil {
 		v.Attachments = []inbox.Attachment{}
 	}

@@ -52,8 +52,8 @@ const (
 
 // Attachment names of call recordings.
 const (
-	RecordingCall      = "call-recording"
-	RecordingVoicemail = "voicemail"
+	RecordingCall      = "call-recording.mp3"
+	RecordingVoicemail = "voicemail.mp3"
 )
 
 // Call is a phone call logged as a message. Its fields are facts gathered from the provider's
@@ -71,6 +71,8 @@ type Call struct {
 	Status    CallStatus `json:"status"`
 	// AnsweredBy is the user who answered (inbound) or placed (outbound) the call.
 	AnsweredBy string `json:"answeredBy,omitempty"`
+	// AgentPhone is the phone of the agent who placed an outbound call (Twilio rings it first).
+	AgentPhone string `json:"agentPhone,omitempty"`
 	// Rang lists the users whose phones rang, in the order offered.
 	Rang []string `json:"rang,omitempty"`
 	// Answered says someone talked: an agent took the inbound call, or the customer picked up.
@@ -151,6 +153,9 @@ func (c *Call) Apply(e CallEvent) (changed bool, recording *Attachment) {
 			return false, nil
 		}
 		c.Seq = e.Seq + 1
+	}
+	if c.Sid == "" {
+		c.Sid = e.Sid // an outbound call learns its CallSid from its first callback
 	}
 	if c.From == "" {
 		c.From = e.From

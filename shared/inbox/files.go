@@ -31,14 +31,16 @@ func FileName(name string) string {
 	return name
 }
 
-// inlineTypes are the media types a browser may show in place (raster images, which it never
-// runs as script). Every other file is sent as a download.
+// inlineTypes are the media types a browser may show or play in place (raster images and
+// MP3/WAV audio such as call recordings, which it never runs as script). Every other file is
+// sent as a download.
 var inlineTypes = map[string]bool{
 	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/avif": true,
+	"audio/mpeg": true, "audio/wav": true, "audio/x-wav": true,
 }
 
 // Download is how a stored file is served to a browser: the Content-Type and the
-// Content-Disposition (RFC 6266) of its link. A raster image of inlineTypes is shown inline with
+// Content-Disposition (RFC 6266) of its link. A raster image or recording of inlineTypes is shown inline with
 // its type; anything else (HTML, SVG, PDF, …) is an attachment served as
 // application/octet-stream, so that no browser renders it in the bucket's origin, whatever
 // its name or content.

@@ -42,21 +42,28 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 	}
 	sent, err := s.client.Send(ctx, Credentials{AccountSID: ch.Twilio.AccountSID, AuthToken: ch.Secrets[inbox.SecretTwilioAuthToken]}, out)
 	if err != nil {
-		var te *SendError
-		if errors.As(err, &te) {
-			code := "network"
-			switch {
-			case te.Code != 0:
-				code = strconv.Itoa(te.Code)
-			case te.HTTPStatus != 0:
-				code = "http_" + strconv.Itoa(te.HTTPStatus)
-			case !te.Temporary:
-				// Refused before any request was made (missing credentials).
-				code = "misconfigured"
-			}
-			return "", &inbox.SendError{Code: code, Message: te.Message, Temporary: te.Temporary}
-		}
-		return "", &inbox.SendError{Code: "network", Message: err.Error(), Temporary: true}
+		return "", asSendError(err)
 	}
 	return sent.SID, nil
+}
+
+// asSendError is err, a Client call's error, as the dispatcher's *inbox.SendError: Twilio's
+// code when it gave one, else its HTTP status, "misconfigured" for a request never made, and
+// "network" (temporary) for transport failures.
+func asSendError(err error) error {
+	var te *SendError
+	if errors.As(err, &te) {
+		code := "network"
+		switch {
+		case te.Code != 0:
+			code = strconv.Itoa(te.Code)
+		case te.HTTPStatus != 0:
+			code = "http_" + strconv.Itoa(te.HTTPStatus)
+		case !te.Temporary:
+			// Refused before any request was made (missing credentials).
+			code = "misconfigured"
+		}
+		return &inbox.SendError{Code: code, Message: te.Message, Temporary: te.Temporary}
+	}
+	return &inbox.SendError{Code: "network", Message: err.Error(), Temporary: true}
 }

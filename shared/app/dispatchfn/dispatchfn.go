@@ -10,10 +10,12 @@ import (
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels"
+	"github.com/openinbox/inbox/shared/channels/voice"
 	"github.com/openinbox/inbox/shared/customhook"
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/emailsend"
+	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/s3store"
@@ -40,10 +42,13 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 // through its kind.
 func senders(c *app.Config, store *dynamo.Store) map[string]dispatch.Sender {
 	email := emailSender(c, store)
+	twilioClient := twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second})
 	return map[string]dispatch.Sender{
-		channel.SenderTwilio: twilio.NewSender(twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second}), c.PublicBaseURL),
-		channel.SenderGraph:  meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now),
-		channel.SenderSES:    email,
+		channel.SenderTwilio: twilio.NewSender(twilioClient, c.PublicBaseURL),
+		// Calls ring the agent's phone first, as long as the channel lets a call ring.
+		channel.SenderTwilioCalls: twilio.NewVoiceSender(twilioClient, c.PublicBaseURL, func(ch inbox.Channel) int { return voice.Read(ch).RingTimeout }),
+		channel.SenderGraph:       meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now),
+		channel.SenderSES:         email,
 		// Web forms are answered by email, from the inbox's team email channel.
 		channel.SenderInboxEmail: emailsend.ViaInbox{Email: email, Channels: store},
 		channel.SenderWebhook:    customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),

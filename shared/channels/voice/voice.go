@@ -45,6 +45,7 @@ var Kind = channel.Kind{
 	WebhookPath:     "/webhooks/voice/{channelId}",
 	StatusPath:      "/webhooks/voice/{channelId}/status",
 	ProviderKeyName: "this phone number",
+	Sender:          channel.SenderTwilioCalls,
 	Media:           channel.MediaTwilio,
 	Reply: func(inbox.Conversation, channel.Reply, time.Time) error {
 		return inbox.Errorf(inbox.EInvalid, "a calling channel takes no text replies: call the contact with POST /v1/conversations/{id}/calls")
