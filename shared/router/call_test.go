@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -81,16 +80,14 @@ func callEvents(t testing.TB, ch inbox.Channel, sid, phone string, at time.Time)
 	return envs
 }
 
-// mediaQueue gives f's router a media queue of the SQS emulator and returns a func listing
-// the deduplication ids... of the jobs in it: their bodies, decoded.
-func mediaQueue(t *testing.T, f *fixture) func() []router.MediaJob {
+// mediaQueue is a media queue of the SQS emulator, and a func returning the jobs in it.
+func mediaQueue(t *testing.T, f *fixture) (router.Publisher, func() []router.MediaJob) {
 	t.Helper()
 	client := testenv.SQS(t)
 	q, err := client.CreateQueue(f.ctx, &sqs.CreateQueueInput{QueueName: aws.String(testenv.Unique("media"))})
 	must(t, err)
 	t.Cleanup(func() { _, _ = client.DeleteQueue(f.ctx, &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl}) })
-	f.router = router.New(f.store, sqsqueue.NewStandard(client, aws.ToString(q.QueueUrl)), func() time.Time { return now }, inbox.NewID, slog.New(slog.DiscardHandler))
-	return func() []router.MediaJob {
+	return sqsqueue.NewStandard(client, aws.ToString(q.QueueUrl)), func() []router.MediaJob {
 		var jobs []router.MediaJob
 		for {
 			out, err := client.ReceiveMessage(f.ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
@@ -142,8 +139,9 @@ func (r *routes) Reopen(context.Context, string, inbox.Conversation) (inbox.Conv
 func TestCallCallbacksInAnyOrder(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	jobs, assigner := mediaQueue(t, f), &routes{}
-	f.router = f.router.WithAssigner(assigner)
+	media, jobs := mediaQueue(t, f)
+	assigner := &routes{}
+	f.router = router.New(router.Config{Store: f.store, Media: media, Assigner: assigner, Now: func() time.Time { return now }})
 	voice := f.voiceChannel(t)
 	f.handle(t, f.message("SMfirst", phoneA, "Hello by text", base))
 	envs := callEvents(t, voice, callSid, phoneA, base.Add(time.Minute))
@@ -187,7 +185,7 @@ func TestCallOpensConversation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	assigner := &routes{}
-	f.router = f.router.WithAssigner(assigner)
+	f.router = router.New(router.Config{Store: f.store, Assigner: assigner, Now: func() time.Time { return now }})
 	voice := f.voiceChannel(t)
 	envs := callEvents(t, voice, callSid, phoneB, base)
 	f.handle(t, envs[0])
@@ -214,7 +212,7 @@ func TestCallOpensConversation(t *testing.T) {
 // Report: RCU/call and WCU/call.
 func BenchmarkCallCapacity(b *testing.B) {
 	f := newFixture(b)
-	f.router.WithChannelCache(time.Minute)
+	f.router = router.New(router.Config{Store: f.store, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
 	voice := f.voiceChannel(b)
 	var mu sync.Mutex
 	var rcu, wcu float64
