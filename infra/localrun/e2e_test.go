@@ -224,7 +224,7 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	res := c.do(http.MethodGet, "/_local/demo", "", "", nil, nil)
 	want(t, res, http.StatusOK)
 	res.json(t, &demo)
-	if demo.Token == "" || demo.AccountID == "" || demo.InboxID == "" || len(demo.Channels) != 6 {
+	if demo.Token == "" || demo.AccountID == "" || demo.InboxID == "" || len(demo.Channels) != 7 {
 		t.Fatalf("demo = %+v", demo)
 	}
 	dc := demo.Channels[0]
