@@ -128,6 +128,10 @@ func (r *routes) Route(_ context.Context, _, convID string) error {
 	return nil
 }
 
+func (r *routes) RouteConversation(ctx context.Context, _ inbox.Channel, conv inbox.Conversation) error {
+	return r.Route(ctx, conv.AccountID, conv.ID)
+}
+
 func (r *routes) Reopen(context.Context, string, inbox.Conversation) (inbox.Conversation, error) {
 	return inbox.Conversation{}, inbox.Errorf(inbox.EInternal, "not expected")
 }
