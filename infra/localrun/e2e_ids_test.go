@@ -33,6 +33,7 @@ func TestIDsPastKeyLimitsStopAtTheEdge(t *testing.T) {
 		{http.MethodPatch, "/v1/conversations/" + long},
 		{http.MethodGet, "/v1/conversations/" + long + "/messages"},
 		{http.MethodPost, "/v1/conversations/" + long + "/messages"},
+		{http.MethodPost, "/v1/conversations/" + long + "/calls"},
 		{http.MethodGet, "/v1/users/" + long},
 		{http.MethodPatch, "/v1/users/" + long},
 		{http.MethodPatch, "/v1/teams/" + long},
@@ -62,6 +63,8 @@ func TestIDsPastKeyLimitsStopAtTheEdge(t *testing.T) {
 		{http.MethodPost, "/webhooks/custom/" + long},
 		{http.MethodGet, "/webhooks/form/" + long},
 		{http.MethodPost, "/webhooks/form/" + long},
+		{http.MethodPost, "/webhooks/voice/" + long},
+		{http.MethodPost, "/webhooks/voice/" + long + "/status"},
 	}
 	for _, h := range hooks {
 		ct, body := "application/json", []byte(`{"object":"page","entry":[]}`)

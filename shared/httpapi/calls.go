@@ -27,6 +27,11 @@ func (a *api) placeCall(r *http.Request, w http.ResponseWriter, p inbox.Principa
 		if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 			return 0, nil, err
 		}
+		if in.ChannelID != "" {
+			if err := bodyIDs("channelId", in.ChannelID); err != nil {
+				return 0, nil, err
+			}
+		}
 	}
 	ctx := r.Context()
 	c, err := a.Store.GetConversation(ctx, p.AccountID, chi.URLParam(r, "id"))
