@@ -132,6 +132,10 @@ func TestCallsEndToEnd(t *testing.T) {
 		t.Fatalf("answered call: %+v %+v", m, m.Call)
 	}
 	playable(t, m.Attachments[0])
+	// Transcribed live: each side's utterance once, in order, though posted out of order and twice.
+	if m.Call.Transcript != "Customer: Hi, I am calling about my order.\nAgent: Sure, let me look it up for you." || len(m.Call.Lines) != 2 {
+		t.Fatalf("answered call's transcript %q %+v", m.Call.Transcript, m.Call.Lines)
+	}
 
 	// The same caller calls again and leaves a voicemail: in the same conversation.
 	sid2, _ := c.simulate("/_local/voice/"+ch.ID+"/call", url.Values{"from": {caller}, "outcome": {"voicemail"}})
@@ -176,6 +180,10 @@ func TestCallsEndToEnd(t *testing.T) {
 	if out.Direction != "out" || out.AuthorID != "ada" || out.Call.Status != inbox.CallCompleted || out.Call.AnsweredBy != "ada" ||
 		out.Call.To != caller || out.Call.Duration != 30 {
 		t.Fatalf("outbound call: %+v %+v", out, out.Call)
+	}
+	// A placed call's own party is the agent: the inbound track is theirs.
+	if out.Call.Transcript != "Agent: Hello, this is Ada from Demo Inc.\nCustomer: Oh hi, thanks for calling back." {
+		t.Fatalf("outbound call's transcript %q", out.Call.Transcript)
 	}
 	// A conversation's inbox without a voice channel, or an agent without a phone, is refused.
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/calls", e.token(acct, "cy2", "agent"), nil), http.StatusBadRequest)

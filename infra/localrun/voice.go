@@ -58,6 +58,11 @@ type CallStep struct {
 
 // twimlDoc is what the simulation reads of a TwiML answer.
 type twimlDoc struct {
+	Start *struct {
+		Transcription struct {
+			StatusCallbackURL string `xml:"statusCallbackUrl,attr"`
+		} `xml:"Transcription"`
+	} `xml:"Start"`
 	Dial *struct {
 		Action                  string `xml:"action,attr"`
 		RecordingStatusCallback string `xml:"recordingStatusCallback,attr"`
@@ -132,6 +137,36 @@ func (s *callSim) status(ctx context.Context, u string, form url.Values, status 
 	s.post(ctx, u, f)
 }
 
+// transcript posts a talked call's live transcription as Twilio's Real-Time Transcriptions
+// would, when the TwiML started one: started, one final utterance per side (inbound first,
+// posted in reverse order and once more, as callbacks may come), stopped.
+func (s *callSim) transcript(ctx context.Context, doc twimlDoc, inbound, outbound string) {
+	if doc.Start == nil || doc.Start.Transcription.StatusCallbackURL == "" {
+		return
+	}
+	u := doc.Start.Transcription.StatusCallbackURL
+	tsid := "GT" + randomHex(16)
+	event := func(name string, kv ...string) url.Values {
+		f := url.Values{"CallSid": {s.sid}, "TranscriptionSid": {tsid}, "TranscriptionEvent": {name},
+			"Timestamp": {time.Now().UTC().Format(time.RFC3339Nano)}, "ProviderName": {"google"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	utterance := func(seq int, track, text string) url.Values {
+		data, _ := json.Marshal(map[string]any{"transcript": text, "confidence": 0.93})
+		return event("transcription-content", "SequenceId", strconv.Itoa(seq), "Track", track, "Final", "true",
+			"LanguageCode", "en-US", "TranscriptionData", string(data))
+	}
+	s.post(ctx, u, event("transcription-started", "SequenceId", "1", "Track", "both_tracks"))
+	second := utterance(3, "outbound_track", outbound)
+	s.post(ctx, u, second)
+	s.post(ctx, u, utterance(2, "inbound_track", inbound))
+	s.post(ctx, u, second)
+	s.post(ctx, u, event("transcription-stopped", "SequenceId", "4"))
+}
+
 // recording posts a recording's callbacks: the <Record> action (when given) and the recording
 // status callback, with a recording the local Twilio API serves.
 func (s *callSim) recording(ctx context.Context, form url.Values, action, statusCallback string, duration int) string {
@@ -201,6 +236,7 @@ func (r *Runner) simulateCall(w http.ResponseWriter, req *http.Request) {
 		dial.Set("DialCallStatus", "completed")
 		dial.Set("DialCallDuration", strconv.Itoa(talk))
 		dial.Set("DialBridged", "true")
+		s.transcript(ctx, doc, "Hi, I am calling about my order.", "Sure, let me look it up for you.")
 		s.post(ctx, doc.Dial.Action, dial)
 		if doc.Dial.RecordingStatusCallback != "" {
 			s.recording(ctx, call, "", doc.Dial.RecordingStatusCallback, talk)
@@ -328,6 +364,7 @@ func (r *Runner) placedCall(w http.ResponseWriter, req *http.Request, e *OutboxE
 			dial.Set("DialCallSid", "CA"+randomHex(16))
 			dial.Set("DialCallStatus", "completed")
 			dial.Set("DialCallDuration", strconv.Itoa(talk))
+			s.transcript(ctx, doc, "Hello, this is Ada from Demo Inc.", "Oh hi, thanks for calling back.")
 			s.post(ctx, doc.Dial.Action, dial)
 			if doc.Dial.RecordingStatusCallback != "" {
 				s.recording(ctx, call, "", doc.Dial.RecordingStatusCallback, talk)

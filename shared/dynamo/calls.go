@@ -13,25 +13,33 @@ import (
 
 // callItem is a message's phone call (inbox.Call), stored inside the message item.
 type callItem struct {
-	Sid        string   `dynamodbav:"sid"`
-	ChannelID  string   `dynamodbav:"channelId,omitempty"`
-	Direction  string   `dynamodbav:"direction"`
-	From       string   `dynamodbav:"from,omitempty"`
-	To         string   `dynamodbav:"to,omitempty"`
-	Status     string   `dynamodbav:"status"`
-	AnsweredBy string   `dynamodbav:"answeredBy,omitempty"`
-	AgentPhone string   `dynamodbav:"agentPhone,omitempty"`
-	Rang       []string `dynamodbav:"rang,omitempty"`
-	Answered   bool     `dynamodbav:"answered,omitempty"`
-	Outcome    string   `dynamodbav:"outcome,omitempty"`
-	Ended      bool     `dynamodbav:"ended,omitempty"`
-	Voicemail  bool     `dynamodbav:"voicemail,omitempty"`
-	Duration   int      `dynamodbav:"duration,omitempty"`
-	Talk       int      `dynamodbav:"talk,omitempty"`
-	Length     int      `dynamodbav:"length,omitempty"`
-	Transcript string   `dynamodbav:"transcript,omitempty"`
-	Seq        int      `dynamodbav:"seq,omitempty"`
-	Recordings []string `dynamodbav:"recordings,omitempty"`
+	Sid        string     `dynamodbav:"sid"`
+	ChannelID  string     `dynamodbav:"channelId,omitempty"`
+	Direction  string     `dynamodbav:"direction"`
+	From       string     `dynamodbav:"from,omitempty"`
+	To         string     `dynamodbav:"to,omitempty"`
+	Status     string     `dynamodbav:"status"`
+	AnsweredBy string     `dynamodbav:"answeredBy,omitempty"`
+	AgentPhone string     `dynamodbav:"agentPhone,omitempty"`
+	Rang       []string   `dynamodbav:"rang,omitempty"`
+	Answered   bool       `dynamodbav:"answered,omitempty"`
+	Outcome    string     `dynamodbav:"outcome,omitempty"`
+	Ended      bool       `dynamodbav:"ended,omitempty"`
+	Voicemail  bool       `dynamodbav:"voicemail,omitempty"`
+	Duration   int        `dynamodbav:"duration,omitempty"`
+	Talk       int        `dynamodbav:"talk,omitempty"`
+	Length     int        `dynamodbav:"length,omitempty"`
+	Transcript string     `dynamodbav:"transcript,omitempty"`
+	Lines      []lineItem `dynamodbav:"lines,omitempty"`
+	Seq        int        `dynamodbav:"seq,omitempty"`
+	Recordings []string   `dynamodbav:"recordings,omitempty"`
+}
+
+// lineItem is one utterance of a call's transcript (inbox.TranscriptLine).
+type lineItem struct {
+	Seq     int    `dynamodbav:"q"`
+	Speaker string `dynamodbav:"s"`
+	Text    string `dynamodbav:"t"`
 }
 
 func newCallItem(c *inbox.Call) *callItem {
@@ -42,7 +50,7 @@ func newCallItem(c *inbox.Call) *callItem {
 		Sid: c.Sid, ChannelID: c.ChannelID, Direction: string(c.Direction), From: c.From, To: c.To, Status: string(c.Status),
 		AnsweredBy: c.AnsweredBy, AgentPhone: c.AgentPhone, Rang: emptyNil(c.Rang), Answered: c.Answered, Outcome: string(c.Outcome),
 		Ended: c.Ended, Voicemail: c.Voicemail, Duration: c.Duration, Talk: c.Talk, Length: c.Length, Transcript: c.Transcript,
-		Seq: c.Seq, Recordings: emptyNil(c.Recordings),
+		Seq: c.Seq, Recordings: emptyNil(c.Recordings), Lines: lineItems(c.Lines),
 	}
 }
 
@@ -55,8 +63,30 @@ func (it *callItem) domain() *inbox.Call {
 		Status: inbox.CallStatus(it.Status), AnsweredBy: it.AnsweredBy, AgentPhone: it.AgentPhone, Rang: it.Rang,
 		Answered: it.Answered, Outcome: inbox.CallStatus(it.Outcome), Ended: it.Ended,
 		Voicemail: it.Voicemail, Duration: it.Duration, Talk: it.Talk, Length: it.Length, Transcript: it.Transcript, Seq: it.Seq,
-		Recordings: it.Recordings,
+		Recordings: it.Recordings, Lines: transcriptLines(it.Lines),
 	}
+}
+
+func lineItems(ls []inbox.TranscriptLine) []lineItem {
+	if len(ls) == 0 {
+		return nil
+	}
+	out := make([]lineItem, len(ls))
+	for i, l := range ls {
+		out[i] = lineItem{Seq: l.Seq, Speaker: l.Speaker, Text: l.Text}
+	}
+	return out
+}
+
+func transcriptLines(ls []lineItem) []inbox.TranscriptLine {
+	if len(ls) == 0 {
+		return nil
+	}
+	out := make([]inbox.TranscriptLine, len(ls))
+	for i, l := range ls {
+		out[i] = inbox.TranscriptLine{Seq: l.Seq, Speaker: l.Speaker, Text: l.Text}
+	}
+	return out
 }
 
 // ApplyCall merges event ev into the call logged by message msgID of conversation convID of

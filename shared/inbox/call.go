@@ -3,6 +3,7 @@ package inbox
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -48,7 +49,31 @@ const (
 	CallSourceRecording = "recording"
 	// CallSourceTranscription is a finished transcription of a voicemail.
 	CallSourceTranscription = "transcription"
+	// CallSourceUtterance is one final utterance of a talked call's live transcription.
+	CallSourceUtterance = "utterance"
 )
+
+// Speakers of a call's transcript lines.
+const (
+	SpeakerCustomer = "customer"
+	SpeakerAgent    = "agent"
+)
+
+// A talked call's transcript keeps at most MaxTranscriptLines utterances of at most
+// MaxTranscriptLineBytes each, so that the message item stays far below DynamoDB's 400 KB
+// (the lines and their text are both stored): about two hours of talk.
+const (
+	MaxTranscriptLines     = 250
+	MaxTranscriptLineBytes = 400
+)
+
+// TranscriptLine is one utterance of a talked call: who said it and what, in the order the
+// provider numbered it (Seq).
+type TranscriptLine struct {
+	Seq     int    `json:"seq"`
+	Speaker string `json:"speaker"`
+	Text    string `json:"text"`
+}
 
 // Attachment names of call recordings.
 const (
@@ -88,6 +113,9 @@ type Call struct {
 	Talk       int    `json:"-"`
 	Length     int    `json:"-"`
 	Transcript string `json:"transcript,omitempty"`
+	// Lines are the talked call's transcript, utterance by utterance in Seq order (live
+	// transcription); Transcript then holds them as text, one "Speaker: text" per line.
+	Lines []TranscriptLine `json:"lines,omitempty"`
 	// Seq is 1 + the highest status-callback SequenceNumber applied (0: none yet).
 	Seq int `json:"-"`
 	// Recordings are the provider ids of the recordings attached, so that each is attached once.
@@ -115,6 +143,9 @@ type CallEvent struct {
 	RecordingURL string `json:"recordingUrl,omitempty"`
 	RecordingOf  string `json:"recordingOf,omitempty"`
 	Transcript   string `json:"transcript,omitempty"`
+	// Line is an utterance of the live transcription (Source CallSourceUtterance; Seq is its
+	// place in the transcript).
+	Line *TranscriptLine `json:"line,omitempty"`
 }
 
 // Key names the event among the call's others, for queue deduplication: a retried callback
@@ -212,12 +243,51 @@ func (c *Call) Apply(e CallEvent) (changed bool, recording *Attachment) {
 	if e.Transcript != "" && c.Transcript == "" {
 		c.Transcript = e.Transcript
 	}
+	if e.Line != nil && e.Line.Text != "" {
+		c.addLine(*e.Line)
+	}
 	c.Status = c.derive()
 	c.Duration = c.Length
 	if c.Answered {
 		c.Duration = c.Talk
 	}
 	return fmt.Sprint(*c) != before, recording
+}
+
+// addLine puts utterance l in its place among the call's lines, once, and renders the
+// transcript again: utterances arrive in any order and more than once.
+func (c *Call) addLine(l TranscriptLine) {
+	if len(c.Lines) >= MaxTranscriptLines {
+		return
+	}
+	if len(l.Text) > MaxTranscriptLineBytes {
+		l.Text = strings.ToValidUTF8(l.Text[:MaxTranscriptLineBytes], "")
+	}
+	i, found := slices.BinarySearchFunc(c.Lines, l.Seq, func(x TranscriptLine, seq int) int { return x.Seq - seq })
+	if found {
+		return
+	}
+	c.Lines = slices.Insert(c.Lines, i, l)
+	var b strings.Builder
+	for i, x := range c.Lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(speakerName(x.Speaker))
+		b.WriteString(": ")
+		b.WriteString(x.Text)
+	}
+	c.Transcript = b.String()
+}
+
+func speakerName(s string) string {
+	switch s {
+	case SpeakerAgent:
+		return "Agent"
+	case SpeakerCustomer:
+		return "Customer"
+	}
+	return s
 }
 
 // derive is the status the facts add up to.

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// answeredCall is the events of an inbound call answered by ada and recorded, as the voice
-// intake normalizes Twilio's callbacks.
+// answeredCall is the events of an inbound call answered by ada, recorded and transcribed live,
+// as the voice intake normalizes Twilio's callbacks.
 var answeredCall = []CallEvent{
 	{Sid: "CA1", Source: CallSourceIncoming, Seq: -1, Direction: DirectionIn, From: "+14155550100", To: "+15005550006", Status: CallRinging, Rang: []string{"ada", "bob"}},
 	{Sid: "CA1", Source: CallSourceStatus, Seq: 0, Direction: DirectionIn, Status: CallRinging},
@@ -16,6 +16,8 @@ var answeredCall = []CallEvent{
 	{Sid: "CA1", Source: CallSourceDial, Seq: -1, Direction: DirectionIn, Status: CallCompleted, Duration: 125},
 	{Sid: "CA1", Source: CallSourceStatus, Seq: 2, Direction: DirectionIn, Status: CallCompleted, Duration: 140},
 	{Sid: "CA1", Source: CallSourceRecording, Seq: -1, Direction: DirectionIn, RecordingSid: "RE1", RecordingURL: "https://api.twilio.com/r/RE1.mp3", RecordingOf: RecordingCall},
+	{Sid: "CA1", Source: CallSourceUtterance, Seq: 2, Direction: DirectionIn, Line: &TranscriptLine{Seq: 2, Speaker: SpeakerCustomer, Text: "Hi, my order is late."}},
+	{Sid: "CA1", Source: CallSourceUtterance, Seq: 3, Direction: DirectionIn, Line: &TranscriptLine{Seq: 3, Speaker: SpeakerAgent, Text: "Let me look it up."}},
 }
 
 // missedCall is a call nobody answered, with a transcribed voicemail.
@@ -52,15 +54,16 @@ func TestCallEventsInAnyOrder(t *testing.T) {
 		duration   int
 		recordings int
 		summary    string
+		transcript string
 	}{
-		{"answered", answeredCall, CallCompleted, "ada", 125, 1, "Incoming call: 2:05"},
-		{"voicemail", missedCall, CallVoicemail, "", 48, 1, "Voicemail"},
-		{"missed", missedCall[:2], CallNoAnswer, "", 0, 0, "Missed call"},
+		{"answered", answeredCall, CallCompleted, "ada", 125, 1, "Incoming call: 2:05", "Customer: Hi, my order is late.\nAgent: Let me look it up."},
+		{"voicemail", missedCall, CallVoicemail, "", 48, 1, "Voicemail", "Please call me back."},
+		{"missed", missedCall[:2], CallNoAnswer, "", 0, 0, "Missed call", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			want, recs := replay(tc.events)
-			if want.Status != tc.status || want.AnsweredBy != tc.answeredBy || want.Duration != tc.duration || len(recs) != tc.recordings || want.Summary() != tc.summary {
+			if want.Status != tc.status || want.AnsweredBy != tc.answeredBy || want.Duration != tc.duration || len(recs) != tc.recordings || want.Summary() != tc.summary || want.Transcript != tc.transcript {
 				t.Fatalf("in order: %+v (%d recordings, %q)", want, len(recs), want.Summary())
 			}
 			rng := rand.New(rand.NewPCG(1, 2))

@@ -59,6 +59,22 @@ type Record struct {
 	TranscribeCallback           string   `xml:"transcribeCallback,attr,omitempty"`
 }
 
+// Start forks the call's audio while the next verbs run: here, to a live Transcription.
+type Start struct {
+	XMLName       xml.Name      `xml:"Start"`
+	Transcription Transcription `xml:"Transcription"`
+}
+
+// Transcription transcribes the call in real time (Twilio's Real-Time Transcriptions, the
+// <Start><Transcription> noun): each utterance is posted to StatusCallbackURL as a
+// transcription-content event. Track is "both_tracks" to hear both sides.
+type Transcription struct {
+	StatusCallbackURL string `xml:"statusCallbackUrl,attr"`
+	Track             string `xml:"track,attr,omitempty"`
+	// PartialResults "false" posts only final utterances.
+	PartialResults string `xml:"partialResults,attr,omitempty"`
+}
+
 // Hangup ends the call.
 type Hangup struct {
 	XMLName xml.Name `xml:"Hangup"`

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ const (
 	VoiceRecording     = "recording"     // recordingStatusCallback (?of=voicemail for voicemails)
 	VoiceVoicemail     = "voicemail"     // <Record action>: the caller finished the voicemail
 	VoiceTranscription = "transcription" // <Record transcribeCallback>
+	VoiceTranscript    = "transcript"    // <Start><Transcription statusCallbackUrl>: live utterances
 	VoiceConnect       = "connect"       // click to call: TwiML once the agent answered
 	VoiceNotice        = "notice"        // TwiML whispered to a called customer (consent notice)
 )
@@ -126,6 +128,9 @@ func ParseVoice(event string, params, query url.Values) (inbox.Envelope, error) 
 			return inbox.Envelope{}, errIgnoredVoice
 		}
 		ev.Transcript = strings.TrimSpace(params.Get("TranscriptionText"))
+	case VoiceTranscript:
+		ev.Source = inbox.CallSourceUtterance
+		ev.Line, ev.Seq, err = utterance(params, query)
 	default:
 		return inbox.Envelope{}, inbox.Errorf(inbox.ENotFound, "no such voice callback %q", event)
 	}
@@ -136,6 +141,43 @@ func ParseVoice(event string, params, query url.Values) (inbox.Envelope, error) 
 		V: inbox.EnvelopeVersion, Kind: inbox.KindCall, ProviderMessageID: sid,
 		From: inbox.Sender{Phone: customer}, To: params.Get("To"), Call: &ev,
 	}, nil
+}
+
+// utterance reads a live transcription's event: a final transcription-content event is a line
+// of the transcript, numbered by SequenceId; the other events (transcription-started, -stopped,
+// -error, partial results) carry nothing to record. Track inbound_track is what the call's own
+// party said: query "inbound" names who that is (the customer on an incoming call, the agent
+// on a placed one).
+func utterance(params, query url.Values) (*inbox.TranscriptLine, int, error) {
+	if params.Get("TranscriptionEvent") != "transcription-content" || params.Get("Final") != "true" {
+		return nil, -1, errIgnoredVoice
+	}
+	var data struct {
+		Transcript string `json:"transcript"`
+	}
+	if err := json.Unmarshal([]byte(params.Get("TranscriptionData")), &data); err != nil {
+		return nil, -1, inbox.Errorf(inbox.EInvalid, "TranscriptionData is not JSON")
+	}
+	seq, err := number(params, "SequenceId")
+	if err != nil || params.Get("SequenceId") == "" {
+		return nil, -1, inbox.Errorf(inbox.EInvalid, "transcription-content without a SequenceId")
+	}
+	text := strings.TrimSpace(data.Transcript)
+	if text == "" {
+		return nil, -1, errIgnoredVoice
+	}
+	inbound := query.Get("inbound")
+	if inbound != inbox.SpeakerAgent {
+		inbound = inbox.SpeakerCustomer
+	}
+	speaker := inbound
+	if params.Get("Track") == "outbound_track" {
+		speaker = inbox.SpeakerCustomer
+		if inbound == inbox.SpeakerCustomer {
+			speaker = inbox.SpeakerAgent
+		}
+	}
+	return &inbox.TranscriptLine{Seq: seq, Speaker: speaker, Text: text}, seq, nil
 }
 
 // errIgnoredVoice marks a well-formed callback that carries nothing to record (a recording

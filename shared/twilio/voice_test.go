@@ -56,6 +56,19 @@ var (
 	}
 )
 
+// transcriptContent is a final utterance of Twilio's Real-Time Transcriptions
+// (<Start><Transcription statusCallbackUrl>, https://www.twilio.com/docs/voice/twiml/transcription):
+// the event, its SequenceId, the track and TranscriptionData's JSON.
+func transcriptContent(seq, track, final string) url.Values {
+	return url.Values{
+		"AccountSid": {"AC0123456789abcdef0123456789abcdef"}, "CallSid": {"CA5e2f3b1a0f9a4c4b9c4a3e2b1d0c9f8e"},
+		"TranscriptionSid": {"GT0123456789abcdef0123456789abcdef"}, "Timestamp": {"2026-12-04T08:00:21.102Z"},
+		"TranscriptionEvent": {"transcription-content"}, "LanguageCode": {"en-US"}, "Track": {track},
+		"SequenceId": {seq}, "Final": {final}, "ProviderName": {"google"},
+		"TranscriptionData": {`{"transcript":"Hi, my order is late.","confidence":0.9335}`},
+	}
+}
+
 func TestParseVoice(t *testing.T) {
 	t.Parallel()
 	const sid = "CA5e2f3b1a0f9a4c4b9c4a3e2b1d0c9f8e"
@@ -73,6 +86,12 @@ func TestParseVoice(t *testing.T) {
 		{"agent answered", VoiceAgent, agentAnswered, url.Values{"customer": {"+14155550100"}, "user": {"ada"}}, inbox.CallEvent{Sid: sid, Source: inbox.CallSourceAgent, Seq: -1, Direction: inbox.DirectionIn, Status: inbox.CallAnswered, AnsweredBy: "ada"}},
 		{"voicemail recording", VoiceRecording, recordingCallback, url.Values{"customer": {"+14155550100"}, "of": {"voicemail"}}, inbox.CallEvent{Sid: sid, Source: inbox.CallSourceRecording, Seq: -1, Direction: inbox.DirectionIn, RecordingSid: "RE0123456789abcdef0123456789abcdef", RecordingURL: recordingCallback.Get("RecordingUrl") + ".mp3", RecordingOf: inbox.RecordingVoicemail}},
 		{"transcription", VoiceTranscription, transcriptionCallback, customer, inbox.CallEvent{Sid: sid, Source: inbox.CallSourceTranscription, Seq: -1, Direction: inbox.DirectionIn, Transcript: "Hi, please call me back about my order."}},
+		{"caller's utterance", VoiceTranscript, transcriptContent("2", "inbound_track", "true"), url.Values{"customer": {"+14155550100"}, "inbound": {"customer"}},
+			inbox.CallEvent{Sid: sid, Source: inbox.CallSourceUtterance, Seq: 2, Direction: inbox.DirectionIn, Line: &inbox.TranscriptLine{Seq: 2, Speaker: inbox.SpeakerCustomer, Text: "Hi, my order is late."}}},
+		{"agent's utterance", VoiceTranscript, transcriptContent("3", "outbound_track", "true"), url.Values{"customer": {"+14155550100"}, "inbound": {"customer"}},
+			inbox.CallEvent{Sid: sid, Source: inbox.CallSourceUtterance, Seq: 3, Direction: inbox.DirectionIn, Line: &inbox.TranscriptLine{Seq: 3, Speaker: inbox.SpeakerAgent, Text: "Hi, my order is late."}}},
+		{"placed call's agent", VoiceTranscript, transcriptContent("4", "inbound_track", "true"), url.Values{"customer": {"+14155550100"}, "inbound": {"agent"}},
+			inbox.CallEvent{Sid: sid, Source: inbox.CallSourceUtterance, Seq: 4, Direction: inbox.DirectionIn, Line: &inbox.TranscriptLine{Seq: 4, Speaker: inbox.SpeakerAgent, Text: "Hi, my order is late."}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -97,6 +116,22 @@ func TestParseVoice(t *testing.T) {
 	} {
 		if _, err := ParseVoice(tc.event, tc.params, nil); !inbox.IsCode(err, inbox.EInvalid) || IsIgnored(err) {
 			t.Errorf("%s: %v, want EInvalid", tc.name, err)
+		}
+	}
+	badData := transcriptContent("2", "inbound_track", "true")
+	badData.Set("TranscriptionData", "{not json")
+	noSeq := transcriptContent("2", "inbound_track", "true")
+	noSeq.Del("SequenceId")
+	for name, p := range map[string]url.Values{"TranscriptionData not JSON": badData, "no SequenceId": noSeq} {
+		if _, err := ParseVoice(VoiceTranscript, p, customer); !inbox.IsCode(err, inbox.EInvalid) || IsIgnored(err) {
+			t.Errorf("%s: %v, want EInvalid", name, err)
+		}
+	}
+	started := transcriptContent("1", "both_tracks", "")
+	started.Set("TranscriptionEvent", "transcription-started")
+	for name, p := range map[string]url.Values{"partial result": transcriptContent("2", "inbound_track", "false"), "started": started} {
+		if _, err := ParseVoice(VoiceTranscript, p, customer); !IsIgnored(err) {
+			t.Errorf("%s: %v, want ignored", name, err)
 		}
 	}
 	inProgress := url.Values{"CallSid": {sid}, "RecordingStatus": {"in-progress"}}

@@ -208,8 +208,11 @@ func (cb callbacks) incoming(s voice.Settings, agents []inbox.User, customer str
 	if s.Greeting != "" {
 		t.Verbs = append(t.Verbs, twilio.Say{Text: s.Greeting})
 	}
-	if s.Recording {
+	if s.Recording || s.Transcription {
 		t.Verbs = append(t.Verbs, twilio.Say{Text: s.ConsentNotice})
+	}
+	if s.Transcription {
+		t.Verbs = append(t.Verbs, cb.transcribe(customer, inbox.SpeakerCustomer))
 	}
 	dial := cb.dial(s, customer)
 	for _, a := range agents {
@@ -231,6 +234,15 @@ func (cb callbacks) dial(s voice.Settings, customer string) twilio.Dial {
 		d.RecordingStatusCallbackEvent = "completed"
 	}
 	return d
+}
+
+// transcribe starts the live transcription of the call's both sides; inbound is who the call's
+// own party is (the customer who called, or the agent whose phone a placed call rang first).
+func (cb callbacks) transcribe(customer, inbound string) twilio.Start {
+	return twilio.Start{Transcription: twilio.Transcription{
+		StatusCallbackURL: cb.url(twilio.VoiceTranscript, "customer", customer, "inbound", inbound),
+		Track:             "both_tracks", PartialResults: "false",
+	}}
 }
 
 // closed is the closed message, then a voicemail when the channel takes them.
@@ -264,10 +276,13 @@ func (cb callbacks) connect(s voice.Settings, ch inbox.Channel, customer string)
 		d.CallerID = ch.Twilio.PhoneNumber
 	}
 	n := twilio.Number{Phone: customer}
-	if s.Recording {
+	if s.Recording || s.Transcription {
 		n.URL = cb.url(twilio.VoiceNotice)
 	}
 	d.Numbers = []twilio.Number{n}
+	if s.Transcription {
+		return twilio.TwiML{Verbs: []any{cb.transcribe(customer, inbox.SpeakerAgent), d}}
+	}
 	return twilio.TwiML{Verbs: []any{d}}
 }
 

@@ -207,6 +207,7 @@ func TestIncomingCallRingsAvailableAgents(t *testing.T) {
 	sameTwiML(t, got, el("Response", nil,
 		el("Say", nil, "Welcome to Acme."),
 		el("Say", nil, "This call may be recorded for quality and training purposes."),
+		el("Start", nil, el("Transcription", []string{"statusCallbackUrl", base + "open/transcript" + q + "&inbound=customer", "track", "both_tracks", "partialResults", "false"})),
 		el("Dial", []string{"action", base + "open/dial" + q, "method", "POST", "timeout", "15", "answerOnBridge", "true",
 			"record", "record-from-answer-dual", "recordingStatusCallback", base + "open/recording" + q, "recordingStatusCallbackEvent", "completed"},
 			el("Number", []string{"statusCallbackEvent", "answered", "statusCallback", base + "open/agent" + q + "&user=ada"}, "+15005550111"),
