@@ -126,6 +126,10 @@ func TestCallsEndToEnd(t *testing.T) {
 		t.Fatalf("conversations: %+v", convs)
 	}
 	conv := convs.Items[0].ID
+	// Who answered the call owns the new conversation it opened.
+	if a := convs.Items[0].Assignee; a == nil || *a != "bob" {
+		t.Fatalf("conversation of the answered call: assignee %v, want bob", a)
+	}
 	m := callOf(t, c, conv, admin, sid)
 	if m.Call.Status != inbox.CallCompleted || m.Call.AnsweredBy != "bob" || !slices.Equal(m.Call.Rang, []string{"ada", "bob"}) ||
 		m.Call.Duration != 42 || len(m.Attachments) != 1 || m.Attachments[0].Name != inbox.RecordingCall {

@@ -202,6 +202,25 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 	return nil, nil
 }
 
+// TakeAnswered gives open conversation convID to userID, who answered its customer's phone
+// call, when nobody has it yet: whoever talked to the customer owns what follows, whatever the
+// routing rules would choose. The user's load grows by one without a capacity check (the call
+// is taken already) and the conversation leaves the waiting queue. Nothing changes when the
+// conversation has an assignee or is not open, or userID is not a user of the account.
+//
+// Errors: the store's (EUnavailable, EInternal).
+func (a *Assigner) TakeAnswered(ctx context.Context, acct, convID, userID string) error {
+	_, err := a.store.AssignWithinCapacity(ctx, acct, convID, userID, nil, a.now())
+	switch {
+	case err == nil:
+		a.log.InfoContext(ctx, "conversation assigned to who answered the call", "account", acct, "conversation", convID, "user", userID)
+		return nil
+	case inbox.IsCode(err, inbox.EConflict), inbox.IsCode(err, inbox.ENotFound):
+		return nil
+	}
+	return err
+}
+
 // Reopen reopens closed conversation conv for its customer's new message. Its previous assignee
 // keeps it when still eligible: a user with a paid seat, available (unless the channel's rules
 // ignore availability) and below capacity — capacity is checked in the same write, so it holds

@@ -29,6 +29,15 @@ func (r *Router) call(ctx context.Context, log *slog.Logger, env inbox.Envelope)
 	return r.store_(ctx, log, env, ch, inbox.InboundState{})
 }
 
+// takeAnswered gives the conversation to the agent who answered an inbound call, on the event
+// that says who answered (so that the call's other events cost nothing more).
+func (r *Router) takeAnswered(ctx context.Context, env inbox.Envelope, convID string, m inbox.Message) error {
+	if r.assign == nil || env.Call.Source != inbox.CallSourceAgent || m.Direction != inbox.DirectionIn || m.Call == nil || m.Call.AnsweredBy == "" {
+		return nil
+	}
+	return r.assign.TakeAnswered(ctx, env.AccountID, convID, m.Call.AnsweredBy)
+}
+
 // applyCall merges the event into the call of message msgID, copies a new recording to the
 // bucket, and routes the conversation when the call was missed (nobody answered, or a
 // voicemail), as an inbound message would be.
@@ -40,6 +49,9 @@ func (r *Router) applyCall(ctx context.Context, log *slog.Logger, env inbox.Enve
 	log.InfoContext(ctx, "call event", "conversation", convID, "messageId", msgID, "source", env.Call.Source, "status", m.Call.Status, "applied", changed)
 	// Also when nothing changed: a delivery that applied the event may have failed to queue.
 	if err := r.queueMedia(ctx, env, inbox.Conversation{ID: convID}, m); err != nil {
+		return err
+	}
+	if err := r.takeAnswered(ctx, env, convID, m); err != nil {
 		return err
 	}
 	if m.Direction != inbox.DirectionIn || !m.Call.Status.Missed() || r.assign == nil {

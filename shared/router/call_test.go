@@ -132,6 +132,8 @@ func (r *routes) RouteConversation(ctx context.Context, _ inbox.Channel, conv in
 	return r.Route(ctx, conv.AccountID, conv.ID)
 }
 
+func (r *routes) TakeAnswered(context.Context, string, string, string) error { return nil }
+
 func (r *routes) Reopen(context.Context, string, inbox.Conversation) (inbox.Conversation, error) {
 	return inbox.Conversation{}, inbox.Errorf(inbox.EInternal, "not expected")
 }

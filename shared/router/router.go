@@ -71,6 +71,9 @@ type Assigner interface {
 	Route(ctx context.Context, acct, convID string) error
 	RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error
 	Reopen(ctx context.Context, acct string, conv inbox.Conversation) (inbox.Conversation, error)
+	// TakeAnswered gives the conversation to the user who answered its customer's call when
+	// nobody has it yet.
+	TakeAnswered(ctx context.Context, acct, convID, userID string) error
 }
 
 // ReopenWindow is how long after its last message a closed conversation is reopened by the
@@ -447,6 +450,11 @@ func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	log.InfoContext(ctx, "message stored", "conversation", conv.ID, "messageId", msg.ID, "direction", msg.Direction)
 	if err := r.queueMedia(ctx, env, conv, msg); err != nil {
 		return err
+	}
+	if env.Kind == inbox.KindCall {
+		if err := r.takeAnswered(ctx, env, conv.ID, msg); err != nil {
+			return err
+		}
 	}
 	if msg.Direction == inbox.DirectionIn && (msg.Call == nil || msg.Call.Status.Missed()) {
 		// A call that rings routes nothing yet (its agents are being rung); a missed one does.
