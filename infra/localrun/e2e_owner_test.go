@@ -130,9 +130,17 @@ func TestAwayContactOwnerIsEmailedOnce(t *testing.T) {
 		t.Fatalf("with Olga full (not away): assignee %v, %d emails; want it waiting, no email", assignee, len(testenv.SentMailTo(t, olgaEmail)))
 	}
 	olga := e.token(acct, "olga", "agent")
+	// Olga reads Danish: her notice comes in Danish. A language without a catalogue is refused.
+	want(t, c.api(http.MethodPatch, "/v1/users/me", olga, map[string]any{"language": "tlh"}), http.StatusBadRequest)
+	want(t, c.api(http.MethodPatch, "/v1/users/me", olga, map[string]any{"language": "da"}), http.StatusOK)
 	want(t, c.api(http.MethodPatch, "/v1/users/me", olga, map[string]any{"available": false}), http.StatusOK)
-	if n := len(testenv.SentMailTo(t, olgaEmail)); n != 1 {
+	olgaMail := testenv.SentMailTo(t, olgaEmail)
+	if n := len(olgaMail); n != 1 {
 		t.Fatalf("%d emails to Olga after the drain passed her over, want 1", n)
+	}
+	if s, err := new(mime.WordDecoder).DecodeHeader(olgaMail[0].Parse(t).Header.Get("Subject")); err != nil ||
+		s != "Ny samtale fra "+customer+" gik til teamet, mens du var væk" || !strings.Contains(olgaMail[0].Body.Text, "Hej Olga") {
+		t.Errorf("Olga's notice: %q (%v)\n%s", s, err, olgaMail[0].Body.Text)
 	}
 	want(t, c.api(http.MethodPatch, "/v1/users/fay", admin, map[string]any{"unlimited": true}), http.StatusOK)
 	if got := get[struct {

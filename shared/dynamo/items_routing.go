@@ -26,6 +26,7 @@ type userItem struct {
 	Capacity  *int   `dynamodbav:"capacity,omitempty"`
 	Available bool   `dynamodbav:"available"`
 	TimeZone  string `dynamodbav:"timeZone"`
+	Language  string `dynamodbav:"language,omitempty"`
 	// Empty lists are not stored (nil + omitempty): minidyn, the embedded store of make run,
 	// garbles empty lists (they come back holding other attributes' values).
 	WorkingHours []workingHoursItem `dynamodbav:"workingHours,omitempty"`
@@ -67,7 +68,7 @@ func newUserItem(u inbox.User) userItem {
 	return userItem{
 		PK: accountPK(u.AccountID), SK: userSK(u.ID), AccountID: u.AccountID, ID: u.ID,
 		Name: u.Name, Email: u.Email, Phone: u.Phone, Role: string(u.Role), PaidSeat: u.PaidSeat,
-		Capacity: copyInt(u.Capacity), Available: u.Available, TimeZone: u.TimeZone,
+		Capacity: copyInt(u.Capacity), Available: u.Available, TimeZone: u.TimeZone, Language: u.Language,
 		WorkingHours: newWorkingHoursItems(u.WorkingHours), TeamIDs: emptyNil(u.TeamIDs),
 		CreatedAt: u.CreatedAt.UTC(), Version: u.Version,
 	}
@@ -76,7 +77,7 @@ func newUserItem(u inbox.User) userItem {
 func (it userItem) domain() inbox.User {
 	u := inbox.User{
 		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Email: it.Email, Phone: it.Phone, Role: inbox.Role(it.Role),
-		PaidSeat: it.PaidSeat, Capacity: it.Capacity, Available: it.Available, TimeZone: it.TimeZone,
+		PaidSeat: it.PaidSeat, Capacity: it.Capacity, Available: it.Available, TimeZone: it.TimeZone, Language: it.Language,
 		TeamIDs: nonNil(it.TeamIDs), Load: it.Load, CreatedAt: it.CreatedAt, Version: it.Version,
 	}
 	for _, w := range it.WorkingHours {

@@ -130,7 +130,7 @@ func (s *Store) queryPrefix(ctx context.Context, op, pk, prefix string, f func(m
 }
 
 // UpdateUser replaces the profile of user u.ID of account u.AccountID — name, email, role,
-// paidSeat, capacity, available, timeZone, workingHours and teamIds — provided the stored
+// paidSeat, capacity, available, phone, language, timeZone, workingHours and teamIds — provided the stored
 // version is still u.Version, and returns the user as stored, with Version u.Version+1. Load,
 // LastAssignedAt and CreatedAt are never changed by it.
 //
@@ -151,6 +151,11 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 	} else {
 		remove = append(remove, "#phone")
 	}
+	if it.Language != "" {
+		set += ", #language = :language"
+	} else {
+		remove = append(remove, "#language")
+	}
 	// Empty lists are removed rather than stored (see userItem).
 	if len(it.WorkingHours) > 0 {
 		set += ", #workingHours = :workingHours"
@@ -166,12 +171,13 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 		"#pk": attrPK, "#name": "name", "#email": "email", "#role": "role", "#paidSeat": "paidSeat",
 		"#available": "available", "#timeZone": "timeZone", "#workingHours": "workingHours",
 		"#teamIds": "teamIds", "#version": "version", "#capacity": "capacity", "#phone": "phone",
+		"#language": "language",
 	}
 	values := map[string]types.AttributeValue{
 		":name": str(it.Name), ":email": str(it.Email), ":role": str(it.Role), ":paidSeat": value(it.PaidSeat),
 		":available": value(it.Available), ":timeZone": str(it.TimeZone), ":workingHours": value(it.WorkingHours),
 		":teamIds": value(it.TeamIDs), ":new": value(u.Version + 1), ":old": value(u.Version),
-		":phone": str(it.Phone),
+		":phone": str(it.Phone), ":language": str(it.Language),
 	}
 	expr := set
 	if it.Capacity != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/routing"
 )
@@ -27,6 +28,7 @@ type userInput struct {
 	NoCapacity   bool                  `json:"unlimited"`
 	Available    *bool                 `json:"available"`
 	TimeZone     *string               `json:"timeZone"`
+	Language     *string               `json:"language"`
 	WorkingHours *[]inbox.WorkingHours `json:"workingHours"`
 	TeamIDs      *[]string             `json:"teamIds"`
 }
@@ -80,6 +82,13 @@ func (in userInput) apply(u *inbox.User, admin bool) error {
 	}
 	if in.TimeZone != nil {
 		u.TimeZone = *in.TimeZone
+	}
+	if in.Language != nil {
+		l := strings.TrimSpace(*in.Language)
+		if l != "" && !i18n.Supported(l) {
+			return inbox.Errorf(inbox.EInvalid, "language must be one of %s (empty: the browser's)", strings.Join(i18n.Languages(), ", "))
+		}
+		u.Language = l
 	}
 	if in.WorkingHours != nil {
 		u.WorkingHours = *in.WorkingHours

@@ -17,6 +17,9 @@ type User struct {
 	Capacity *int `json:"capacity"`
 	// Available is the user's own switch (available / away).
 	Available bool `json:"available"`
+	// Language is the catalogue tag ("da", "en") the product speaks to the user in: emails to
+	// them and the agent app; "" for the default (the app then follows the browser).
+	Language string `json:"language,omitempty"`
 	// TimeZone is an IANA zone name ("Europe/Copenhagen"); WorkingHours are in it.
 	TimeZone string `json:"timeZone"`
 	// WorkingHours, when set, make the user away outside them, whatever Available says.

@@ -8,6 +8,8 @@
 //   - From: the configured From address; To: the owner's email address.
 //   - Subject: "New conversation from <contact> went to the team while you were away", where
 //     <contact> is the contact's name, else phone, else email address.
+//   - Language: the owner's (inbox.User.Language), from package i18n's catalogues; English
+//     without one.
 //   - Body: the contact's name, phone and email, the channel, and a link
 //     <app URL>/conversations/<conversation id> when an app URL is configured (else the
 //     conversation id).
@@ -33,6 +35,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openinbox/inbox/shared/channels"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -190,10 +193,13 @@ func (m *Mailer) OwnerAway(ctx context.Context, owner inbox.User, conv inbox.Con
 	return err
 }
 
-// compose writes the notice to owner about conv.
+// compose writes the notice to owner about conv, in the owner's language (User.Language; the
+// default catalogue's without one).
 func (m *Mailer) compose(owner inbox.User, conv inbox.Conversation, now time.Time) mail.Reply {
-	who := contactLabel(conv)
-	channel := channelLabel(conv.ChannelType)
+	lang := owner.Language
+	t := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
+	who := contactLabel(lang, conv)
+	channel := channelLabel(lang, conv.ChannelType)
 	link := ""
 	if m.appURL != "" {
 		link = m.appURL + "/conversations/" + url.PathEscape(conv.ID)
@@ -201,21 +207,20 @@ func (m *Mailer) compose(owner inbox.User, conv inbox.Conversation, now time.Tim
 
 	var details [][2]string
 	for _, d := range [][2]string{
-		{"Contact", oneLine(conv.ContactName)},
-		{"Phone", oneLine(conv.ContactPhone)},
-		{"Email", oneLine(conv.ContactEmail)},
-		{"Channel", channel},
+		{t("notify.field.contact"), oneLine(conv.ContactName)},
+		{t("notify.field.phone"), oneLine(conv.ContactPhone)},
+		{t("notify.field.email"), oneLine(conv.ContactEmail)},
+		{t("notify.field.channel"), channel},
 	} {
 		if d[1] != "" {
 			details = append(details, d)
 		}
 	}
-	greeting := "Hello,"
+	greeting := t("notify.ownerAway.greetingNoName")
 	if n := strings.Fields(oneLine(owner.Name)); len(n) > 0 {
-		greeting = "Hello " + n[0] + ","
+		greeting = t("notify.ownerAway.greeting", "name", n[0])
 	}
-	intro := who + " started a new conversation via " + channel + " while you were away. " +
-		"The channel's rules sent it to the team instead of you."
+	intro := t("notify.ownerAway.intro", "contact", who, "channel", channel)
 
 	var text strings.Builder
 	text.WriteString(greeting + "\n\n" + intro + "\n\n")
@@ -223,11 +228,11 @@ func (m *Mailer) compose(owner inbox.User, conv inbox.Conversation, now time.Tim
 		text.WriteString(d[0] + ": " + d[1] + "\n")
 	}
 	if link != "" {
-		text.WriteString("\nOpen the conversation: " + link + "\n")
+		text.WriteString("\n" + t("notify.ownerAway.open") + ": " + link + "\n")
 	} else {
-		text.WriteString("Conversation: " + conv.ID + "\n")
+		text.WriteString(t("notify.ownerAway.conversation") + ": " + conv.ID + "\n")
 	}
-	text.WriteString("\nYou receive this email because you own this contact.\n")
+	text.WriteString("\n" + t("notify.ownerAway.why") + "\n")
 
 	var h strings.Builder
 	h.WriteString("<p>" + html.EscapeString(greeting) + "</p><p>" + html.EscapeString(intro) + "</p><p>")
@@ -239,16 +244,16 @@ func (m *Mailer) compose(owner inbox.User, conv inbox.Conversation, now time.Tim
 	}
 	h.WriteString("</p>")
 	if link != "" {
-		h.WriteString(`<p><a href="` + html.EscapeString(link) + `">Open the conversation</a></p>`)
+		h.WriteString(`<p><a href="` + html.EscapeString(link) + `">` + html.EscapeString(t("notify.ownerAway.open")) + `</a></p>`)
 	} else {
-		h.WriteString("<p><strong>Conversation:</strong> " + html.EscapeString(conv.ID) + "</p>")
+		h.WriteString("<p><strong>" + html.EscapeString(t("notify.ownerAway.conversation")) + ":</strong> " + html.EscapeString(conv.ID) + "</p>")
 	}
-	h.WriteString("<p>You receive this email because you own this contact.</p>")
+	h.WriteString("<p>" + html.EscapeString(t("notify.ownerAway.why")) + "</p>")
 
 	return mail.Reply{
 		From:      *m.from,
 		To:        []mail.Address{{Name: oneLine(owner.Name), Address: strings.TrimSpace(owner.Email)}},
-		Subject:   "New conversation from " + who + " went to the team while you were away",
+		Subject:   t("notify.ownerAway.subject", "contact", who),
 		MessageID: idLocal(noticeName(conv.ID, owner.ID)) + "@" + domainOf(m.from.Address),
 		Text:      text.String(),
 		HTML:      h.String(),
@@ -260,8 +265,8 @@ func (m *Mailer) compose(owner inbox.User, conv inbox.Conversation, now time.Tim
 // maxLabel is the most characters of the contact's name the subject shows.
 const maxLabel = 80
 
-// contactLabel names the contact: name, else phone, else email, else "a contact".
-func contactLabel(conv inbox.Conversation) string {
+// contactLabel names the contact: name, else phone, else email, else "a contact" in lang.
+func contactLabel(lang string, conv inbox.Conversation) string {
 	for _, s := range []string{conv.ContactName, conv.ContactPhone, conv.ContactEmail} {
 		if s = oneLine(s); s != "" {
 			if utf8.RuneCountInString(s) > maxLabel {
@@ -270,11 +275,17 @@ func contactLabel(conv inbox.Conversation) string {
 			return s
 		}
 	}
-	return "a contact"
+	return i18n.T(lang, "contact.unnamed")
 }
 
-// channelLabel is how people call a channel type.
-func channelLabel(t inbox.ChannelType) string { return channels.Label(t) }
+// channelLabel is how people call a channel type in lang: the catalogue's word, else the
+// channel registry's label (a kind added without its words yet).
+func channelLabel(lang string, t inbox.ChannelType) string {
+	if key := "channel." + string(t); i18n.T(lang, key) != key {
+		return i18n.T(lang, key)
+	}
+	return channels.Label(t)
+}
 
 // oneLine joins the words of s with single spaces (no line breaks or control characters).
 func oneLine(s string) string {

@@ -186,6 +186,36 @@ func TestOwnerAwayWithoutAppURL(t *testing.T) {
 	}
 }
 
+// An owner who reads Danish gets the notice in Danish: subject, greeting, field names, the
+// channel's name, the link's text.
+func TestOwnerAwayInTheOwnersLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.owner.Language = "da"
+	f.conv.ChannelType = inbox.ChannelEmail
+	f.conv.ContactEmail = "zoe@customer.example"
+	if err := f.mailer(t, "notifications@acme.example", "https://app.acme.example", f.ses).OwnerAway(context.Background(), f.owner, f.conv); err != nil {
+		t.Fatal(err)
+	}
+	got := testenv.SentMailTo(t, f.owner.Email)
+	if len(got) != 1 {
+		t.Fatalf("%d emails, want 1", len(got))
+	}
+	e := got[0]
+	if s := decodeSubject(t, e.Parse(t).Header.Get("Subject")); s != "Ny samtale fra Zoë <Z> & Co gik til teamet, mens du var væk" {
+		t.Errorf("Subject = %q", s)
+	}
+	for _, want := range []string{"Hej Owen", "startede en ny samtale via e-mail, mens du var væk", "Telefon: +14155550123",
+		"E-mail: zoe@customer.example", "Kanal: e-mail", "Åbn samtalen: https://app.acme.example/conversations/", "fordi du ejer denne kontakt"} {
+		if !strings.Contains(e.Body.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, e.Body.Text)
+		}
+	}
+	if !strings.Contains(e.Body.HTML, ">Åbn samtalen</a>") || strings.Contains(e.Body.Text, "Hello") {
+		t.Errorf("HTML:\n%s", e.Body.HTML)
+	}
+}
+
 // An owner without email address, an unusable address, or no From address: nothing is sent,
 // nothing fails, and nothing is claimed (the email goes out once the owner has an address).
 func TestOwnerAwayNothingToSend(t *testing.T) {
