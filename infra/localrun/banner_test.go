@@ -23,7 +23,7 @@ func TestBannerSaysWhatIsTrueOfEachKind(t *testing.T) {
 		t.Errorf("demo channels %d, registered kinds %d", len(e.r.Demo.Channels), len(channels.All()))
 	}
 	// The kinds whose providers sign what they post to the webhook.
-	signed := map[inbox.ChannelType]bool{inbox.ChannelSMS: true, inbox.ChannelMessenger: true, inbox.ChannelWhatsApp: true, inbox.ChannelCustom: true}
+	signed := map[inbox.ChannelType]bool{inbox.ChannelSMS: true, inbox.ChannelMessenger: true, inbox.ChannelWhatsApp: true, inbox.ChannelCustom: true, inbox.ChannelVoice: true}
 	for _, c := range e.r.Demo.Channels {
 		start := strings.Index(banner, "Channel "+c.ID+" (")
 		if start < 0 {
@@ -43,6 +43,9 @@ func TestBannerSaysWhatIsTrueOfEachKind(t *testing.T) {
 		}
 		if got := strings.Contains(block, "signed"); got != signed[c.Type] {
 			t.Errorf("channel %s: says signed %v, but its provider signs %v: %q", c.ID, got, signed[c.Type], block)
+		}
+		if c.Try == "" || !strings.Contains(block, "\n"+c.Try+":\n") {
+			t.Errorf("channel %s: the curl is not said what it does: %q", c.ID, block)
 		}
 		if !strings.Contains(block, c.Curl) {
 			t.Errorf("channel %s: no curl in %q", c.ID, block)

@@ -45,6 +45,7 @@ func voiceDemoChannel(base string, ch inbox.Channel) DemoChannel {
 		ID: ch.ID, Type: ch.Type, WebhookURL: channel.WebhookURL(base, voice.Kind.WebhookPath, ch.ID),
 		StatusCallbackURL: channel.WebhookURL(base, voice.Kind.StatusPath, ch.ID), PhoneNumber: ch.Twilio.PhoneNumber,
 		Secrets: map[string]string{"twilioAccountSid": ch.Twilio.AccountSID, "twilioAuthToken": ch.Secrets[inbox.SecretTwilioAuthToken]},
+		Try:     "Play a call as Twilio would (the signed webhook, then the callbacks its TwiML asks for; the TwiML is in the outbox)",
 		Curl:    fmt.Sprintf("curl -sS -X POST '%s/_local/voice/%s/call' -d from=%s -d outcome=voicemail   # or answered (agent=<user id>), missed", base, ch.ID, url.QueryEscape(demoCustomer)),
 	}
 }

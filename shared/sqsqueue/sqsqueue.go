@@ -59,11 +59,24 @@ func (q *Queue) Publish(ctx context.Context, group, dedup string, body []byte) e
 	return nil
 }
 
-// fitID keeps ids within SQS's length limit; a hash keeps distinct long ids distinct.
+// fitID keeps ids within SQS's limits: at most 128 characters, each printable ASCII other
+// than space (alphanumerics and punctuation). Anything else — a long id, a customer id with a
+// space or an accent, an empty one — is replaced by its hash, which keeps distinct ids distinct
+// and equal ids equal: SQS would refuse the message for good, and the provider's retries with it.
 func fitID(id string) string {
-	if len(id) <= maxIDLen {
+	if id != "" && len(id) <= maxIDLen && printable(id) {
 		return id
 	}
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
+}
+
+// printable reports whether every byte of id is one SQS takes in a group or deduplication id.
+func printable(id string) bool {
+	for i := 0; i < len(id); i++ {
+		if id[i] < '!' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
