@@ -230,6 +230,20 @@ func IsE164(s string) bool {
 	return len(s) >= 8 && len(s) <= 16 && s[0] == '+' && s[1] != '0' && IsDigits(s[1:], 15)
 }
 
+// IsTwilioAccountSID reports whether s is a Twilio account SID: AC and 32 hex digits (the SMS
+// and voice channels' accountSid).
+func IsTwilioAccountSID(s string) bool {
+	if len(s) != 34 || s[:2] != "AC" {
+		return false
+	}
+	for _, c := range s[2:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 // IsDigits reports whether s is 1 to max ASCII digits.
 func IsDigits(s string, max int) bool {
 	if s == "" || len(s) > max {

@@ -35,19 +35,6 @@ type input struct {
 	PhoneNumber string `json:"phoneNumber"`
 }
 
-// isAccountSID reports whether s is AC and 32 hex digits.
-func isAccountSID(s string) bool {
-	if len(s) != 34 || s[:2] != "AC" {
-		return false
-	}
-	for _, c := range s[2:] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
 func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	if raw == nil {
 		if env.Creating {
@@ -60,7 +47,7 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 		return err
 	}
 	if env.Creating {
-		if !isAccountSID(t.AccountSID) {
+		if !channel.IsTwilioAccountSID(t.AccountSID) {
 			return inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
 		}
 		if !channel.IsE164(t.PhoneNumber) {
@@ -73,7 +60,7 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 		return err
 	}
 	if !env.Creating && t.AccountSID != "" {
-		if !isAccountSID(t.AccountSID) {
+		if !channel.IsTwilioAccountSID(t.AccountSID) {
 			return inbox.Errorf(inbox.EInvalid, "twilio.accountSid must be AC followed by 32 hex digits")
 		}
 		ch.Twilio.AccountSID = t.AccountSID

@@ -10,7 +10,6 @@
 package voice
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -142,14 +141,6 @@ type input struct {
 	Hours         *[]inbox.WorkingHours `json:"hours"`
 }
 
-func isAccountSID(s string) bool {
-	if len(s) != 34 || !strings.HasPrefix(s, "AC") {
-		return false
-	}
-	_, err := hex.DecodeString(s[2:])
-	return err == nil
-}
-
 func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	if raw == nil {
 		if env.Creating {
@@ -214,7 +205,7 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 // check validates in without changing anything; phone is the channel's number when editing.
 func (in input) check(env channel.Env, phone string) error {
 	if env.Creating {
-		if !isAccountSID(in.AccountSID) {
+		if !channel.IsTwilioAccountSID(in.AccountSID) {
 			return inbox.Errorf(inbox.EInvalid, "voice.accountSid must be AC followed by 32 hex digits")
 		}
 		if !channel.IsE164(in.PhoneNumber) {
@@ -227,7 +218,7 @@ func (in input) check(env channel.Env, phone string) error {
 		if err := channel.Keep(env, "voice.phoneNumber", phone, in.PhoneNumber); err != nil {
 			return err
 		}
-		if in.AccountSID != "" && !isAccountSID(in.AccountSID) {
+		if in.AccountSID != "" && !channel.IsTwilioAccountSID(in.AccountSID) {
 			return inbox.Errorf(inbox.EInvalid, "voice.accountSid must be AC followed by 32 hex digits")
 		}
 	}
