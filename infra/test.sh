@@ -10,6 +10,8 @@ infra/cfnlint.sh >"$lintlog" 2>&1 &
 lint=$!
 trap 'rm -f "$lintlog"' EXIT
 infra/emulators/install.sh
+# Debian's chromium for the browser tests (infra/browser), when it is missing and apt-get can.
+infra/browser/install.sh
 # A run folder of its own, so that a second `make test` at the same time keeps its emulators.
 mkdir -p .tools/run
 EMULATORS_RUN=$(mktemp -d "$root/.tools/run/XXXXXX")
