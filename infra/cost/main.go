@@ -130,6 +130,7 @@ func report(w io.Writer, results map[string]metrics, mem map[string]int) error {
 	for _, sc := range []struct{ name, bench, route string }{
 		{"existing conversation", "BenchmarkInboundCapacity/existing-conversation", ""},
 		{"existing conversation, a minute after its last message", "BenchmarkInboundCapacity/existing-conversation-next-minute", ""},
+		{"existing conversation, a quarter hour after its last message", "BenchmarkInboundCapacity/existing-conversation-next-quarter-hour", ""},
 		{"new contact + conversation", "BenchmarkInboundCapacity/new-conversation", ""},
 		{"new conversation, routed (assigned)", "BenchmarkInboundCapacity/new-conversation", "BenchmarkRouteCapacity/assigned"},
 	} {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -260,9 +261,10 @@ const (
 )
 
 // ListConversations returns a page of the conversations of account acct that match f, the
-// latest lastMessageAt first to the minute (conversations whose last messages fall in the same
-// minute come in no particular order; see listStep), and the cursor of the next page ("" after
-// the last page). The lists come from indexes and may lag a moment behind writes; a conversation
+// latest lastMessageAt first, and the cursor of the next page ("" after the last page). The
+// lists are ordered by the quarter hour of the last message (listStep), and each page by the
+// exact lastMessageAt: a page ending within a quarter hour holds some of its conversations, in
+// order, and the next page the others. The lists come from indexes and may lag a moment behind writes; a conversation
 // that has left the list since (closed, reassigned) is left out, so a page may hold fewer.
 //
 // Errors: EInvalid (malformed ids, an unknown status, a limit outside 1–100, both AssigneeID and
@@ -360,7 +362,7 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 		next = encodeCursor(entries[limit-1], index)
 	}
 	// The indexes hold keys only (a message then writes them only when the conversation moves
-	// up a minute): the page's conversations are one batch read.
+	// up a quarter hour): the page's conversations are one batch read.
 	keys := make([]map[string]types.AttributeValue, len(entries))
 	for i, e := range entries {
 		keys[i] = map[string]types.AttributeValue{attrPK: e[attrPK], attrSK: e[attrSK]}
@@ -387,6 +389,10 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 		}
 		list = append(list, c)
 	}
+	// The index orders by the quarter hour (listStep) and, within it, by id; lsk is always the
+	// step of lastMessageAt, so this stable sort keeps the steps in their order and puts each
+	// step's conversations on the page in the order of their last messages.
+	slices.SortStableFunc(list, func(a, b inbox.Conversation) int { return b.LastMessageAt.Compare(a.LastMessageAt) })
 	return list, next, nil
 }
 

@@ -178,13 +178,15 @@ func TestListConversationsPagination(t *testing.T) {
 	const n = 30
 	var want []string // newest first
 	for i := range n {
-		// Created out of order to show that the order is by lastMessageAt.
-		at := base.Add(time.Duration((i*7)%n) * time.Minute)
+		// Created out of order to show that the order is by lastMessageAt; a step of the
+		// lists' order apart, so that the pages' order is exact (see
+		// TestListConversationsPageOrder within a step).
+		at := base.Add(time.Duration((i*7)%n) * listStep)
 		c := f.conversation("acctA", "ib1", at)
 		want = append(want, c.ID)
 		_ = at
 	}
-	// Sort want by time, newest first: conversation i has minute (i*7)%30, a permutation.
+	// Sort want by time, newest first: conversation i has step (i*7)%30, a permutation.
 	byMinute := make([]string, n)
 	for i, id := range want {
 		byMinute[(i*7)%n] = id
@@ -480,14 +482,15 @@ func TestSetStatus(t *testing.T) {
 	wantCode(t, err, inbox.EInvalid)
 }
 
-// TestMessagesOfAMinuteWriteNoIndex checks what a message costs the conversation item: within
-// the minute of its last message, the conversation write alone (1 WCU: the lists hold keys only
-// and lsk keeps its value); the first message of a later minute moves the conversation up in the
-// three lists (a delete and a put in each: 1 + 6 WCU), and the lists show it first.
-func TestMessagesOfAMinuteWriteNoIndex(t *testing.T) {
+// TestMessagesOfAQuarterHourWriteNoIndex checks what a message costs the conversation item:
+// within the quarter hour of its last message (listStep), the conversation write alone (1 WCU:
+// the lists hold keys only and lsk keeps its value); the first message of a later quarter hour
+// moves the conversation up in the three lists (a delete and a put in each: 1 + 6 WCU), and the
+// lists show it first.
+func TestMessagesOfAQuarterHourWriteNoIndex(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	start := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
+	start := time.Date(2025, 3, 14, 9, 15, 0, 0, time.UTC)
 	c := f.conversation("acctA", "ib1", start)
 	other := f.conversation("acctA", "ib1", start.Add(30*time.Second))
 	var wcu float64
@@ -499,7 +502,7 @@ func TestMessagesOfAMinuteWriteNoIndex(t *testing.T) {
 	for i, tc := range []struct {
 		at   time.Duration
 		want float64
-	}{{10 * time.Second, 1}, {50 * time.Second, 1}, {70 * time.Second, 7}, {80 * time.Second, 1}} {
+	}{{10 * time.Second, 1}, {3 * time.Minute, 1}, {14 * time.Minute, 1}, {16 * time.Minute, 7}, {20 * time.Minute, 1}} {
 		wcu = 0
 		f.append(c, newMessage(inbox.DirectionIn, "again", start.Add(tc.at), inbox.MessageReceived), fmt.Sprintf("SM%d", i))
 		if wcu != tc.want {
@@ -510,5 +513,40 @@ func TestMessagesOfAMinuteWriteNoIndex(t *testing.T) {
 	must(t, err)
 	if got := convIDs(list); !slices.Equal(got, []string{c.ID, other.ID}) {
 		t.Errorf("list = %v, want %v first", got, c.ID)
+	}
+}
+
+// TestListConversationsPageOrder checks the order within a step of the lists (a quarter hour):
+// the index holds one step's conversations in the order of their ids, the page shows them by
+// their exact lastMessageAt, newest first, after the conversations of a later step.
+func TestListConversationsPageOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	start := time.Date(2025, 3, 14, 9, 15, 0, 0, time.UTC)
+	var want []string                                            // newest first
+	later := f.conversation("acctA", "ib1", start.Add(listStep)) // the next step, its first second
+	want = append(want, later.ID)
+	var step []inbox.Conversation
+	for i := range 6 {
+		// The index lists a step's conversations by id, from the last (queried newest first):
+		// here the oldest first, the reverse of the order wanted.
+		at := start.Add(time.Duration(6-i) * time.Minute)
+		c := newConversation("acctA", "ib1", "ch1", inbox.NewID(), at)
+		c.ID = fmt.Sprintf("conv-order-%d", i)
+		c, _, err := f.store.FindOrOpenConversation(f.ctx, c)
+		must(t, err)
+		step = append(step, c)
+	}
+	for _, c := range step {
+		want = append(want, c.ID)
+	}
+	older := f.conversation("acctA", "ib1", start.Add(-time.Second))
+	want = append(want, older.ID)
+	for _, filter := range []inbox.ConversationFilter{{}, {InboxID: "ib1"}, {Unassigned: true}} {
+		list, _, err := f.store.ListConversations(f.ctx, "acctA", filter)
+		must(t, err)
+		if got := convIDs(list); !slices.Equal(got, want) {
+			t.Errorf("%+v:\n got %v\nwant %v", filter, got, want)
+		}
 	}
 }

@@ -200,7 +200,7 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 	}
 	type variant struct{ set, cond string }
 	variants := []variant{}
-	// lsk is set on every message but changes only with the minute (listSK): within a minute the
+	// lsk is set on every message but changes only with the quarter hour (listSK): within it the
 	// indexes, which hold keys only, are not written at all.
 	latest := "SET #last = :last, #preview = :preview, #ls = :ls, #lsk = :lsk"
 	latestCond := exists + " AND (attribute_not_exists(#ls) OR #ls <= :ls)"

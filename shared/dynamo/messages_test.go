@@ -30,7 +30,7 @@ func TestAppendMessage(t *testing.T) {
 		t.Errorf("conversation after appends = %+v", conv)
 	}
 	item := f.raw(convPK("acctA", c.ID), skConv)
-	wantSK := inbox.SortableTime(m2.CreatedAt.Truncate(time.Minute)) + "#" + c.ID
+	wantSK := inbox.SortableTime(m2.CreatedAt.Truncate(listStep)) + "#" + c.ID
 	for _, k := range []string{"lsk"} {
 		if got := dump(map[string]typesAV{k: item[k]}); !strings.Contains(got, wantSK) {
 			t.Errorf("%s = %s, want %s", k, got, wantSK)

@@ -13,12 +13,14 @@ import (
 
 // BenchmarkInboundCapacity measures the DynamoDB capacity units one inbound message costs the
 // router, against DynamoDB Local with ReturnConsumedCapacity: a message that opens a new
-// contact and conversation, one that joins an open conversation within the minute of its last
-// message, the same a minute or more after it ("-next-minute": the conversation moves up in the
-// lists, whose order has a step of a minute), and a duplicate (a redelivery).
+// contact and conversation, one that joins an open conversation a millisecond after its last
+// message, the same a minute after it ("-next-minute": the conversation moves up in the lists,
+// whose order has a step of a quarter hour, with one message in 15), the same a quarter hour
+// after it ("-next-quarter-hour": every message moves it, the most a message costs), and a
+// duplicate (a redelivery).
 // Report: RCU/msg and WCU/msg.
 func BenchmarkInboundCapacity(b *testing.B) {
-	for _, mode := range []string{"new-conversation", "existing-conversation", "existing-conversation-next-minute", "duplicate"} {
+	for _, mode := range []string{"new-conversation", "existing-conversation", "existing-conversation-next-minute", "existing-conversation-next-quarter-hour", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
 			f.cacheChannels()
@@ -49,6 +51,8 @@ func BenchmarkInboundCapacity(b *testing.B) {
 					env = f.message(fmt.Sprintf("SMe%030d", i), phoneA, "again", base.Add(time.Duration(i+1)*time.Millisecond))
 				case "existing-conversation-next-minute":
 					env = f.message(fmt.Sprintf("SMm%030d", i), phoneA, "later", base.Add(time.Duration(i+1)*time.Minute))
+				case "existing-conversation-next-quarter-hour":
+					env = f.message(fmt.Sprintf("SMq%030d", i), phoneA, "later", base.Add(time.Duration(i+1)*15*time.Minute))
 				}
 				if err := f.router.Handle(f.ctx, env); err != nil {
 					b.Fatal(err)
