@@ -86,6 +86,7 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		"WhatsAppFunction":  webhook,
 		"CustomFunction":    webhook,
 		"FormsFunction":     webhook,
+		"ChatFunction":      webhook,
 		"MediaFunction":     slices.Concat(mailing, []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "intake"}),
 		"RouterFunction":    slices.Concat(parser, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", "github.com/aws/aws-sdk-go-v2/service/s3"}),
 		"ScheduleFunction":  slices.Concat(parser, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"}),

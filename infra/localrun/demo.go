@@ -55,6 +55,9 @@ type DemoChannel struct {
 	VerifyCurl string `json:"verifyCurl,omitempty"`
 	// Address is an email channel's team address.
 	Address string `json:"address,omitempty"`
+	// EmbedCode is what a site pastes (chat), and DemoPageURL a page of this runner with it.
+	EmbedCode   string `json:"embedCode,omitempty"`
+	DemoPageURL string `json:"demoPageUrl,omitempty"`
 }
 
 // Demo account values. The phone number is Twilio's magic "valid" test number.
@@ -130,6 +133,7 @@ var demoKinds = map[inbox.ChannelType]demoKind{
 	inbox.ChannelCustom:    {channel: demoCustom, show: customDemoChannel, rebase: customDemoRebase},
 	inbox.ChannelForm:      {channel: demoForm, show: formDemoChannel},
 	inbox.ChannelVoice:     {channel: demoVoice, show: voiceDemoChannel, status: voiceStatus},
+	inbox.ChannelChat:      {channel: demoChat, show: chatDemoChannel},
 }
 
 func demoSMS(now time.Time) inbox.Channel {
@@ -295,6 +299,7 @@ func (r *Runner) localRoutes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(r.Demo)
 	})
+	mux.HandleFunc("GET "+ChatDemoPath, chatDemoPage)
 	mux.HandleFunc("GET /_local/outbox", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = outboxPage.Execute(w, r.Outbox.Entries())

@@ -33,6 +33,7 @@ import (
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/app/apifn"
+	"github.com/openinbox/inbox/shared/app/chatfn"
 	"github.com/openinbox/inbox/shared/app/dispatchfn"
 	"github.com/openinbox/inbox/shared/app/emailfn"
 	"github.com/openinbox/inbox/shared/app/intakefn"
@@ -59,6 +60,9 @@ type Options struct {
 	SESEndpoint string
 	// RetryAfter shortens the visibility timeout of failed messages (0 keeps the template's).
 	RetryAfter time.Duration
+	// ChatClock, when set, is the website chat function's clock (availability, visitor
+	// tokens): browser tests put the chat in and out of office hours with it.
+	ChatClock func() time.Time
 	// Tick is how often the functions with a Schedule event run (0: the template's rate;
 	// negative: only on Runner.Tick and POST /_local/tick).
 	Tick time.Duration
@@ -254,7 +258,11 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			if !ok {
 				return fmt.Errorf("template function %s has HTTP routes but the runner has no handler for it", fn.LogicalID)
 			}
-			h, err := build(ctx, cfg)
+			fc := cfg
+			if fn.LogicalID == "ChatFunction" && o.ChatClock != nil {
+				fc.Now = o.ChatClock
+			}
+			h, err := build(ctx, fc)
 			if err != nil {
 				return fmt.Errorf("%s: %w", fn.LogicalID, err)
 			}
@@ -267,7 +275,11 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			if !ok {
 				return fmt.Errorf("template function %s consumes %s but the runner has no handler for it", fn.LogicalID, q)
 			}
-			h, err := build(ctx, cfg)
+			fc := cfg
+			if fn.LogicalID == "ChatFunction" && o.ChatClock != nil {
+				fc.Now = o.ChatClock
+			}
+			h, err := build(ctx, fc)
 			if err != nil {
 				return fmt.Errorf("%s: %w", fn.LogicalID, err)
 			}
@@ -321,6 +333,7 @@ var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, 
 	"WhatsAppFunction":  intakefn.WhatsApp,
 	"CustomFunction":    intakefn.Custom,
 	"FormsFunction":     intakefn.Forms,
+	"ChatFunction":      chatfn.Build,
 }
 
 // QueueFunctions builds the per-message handler of each template function fed by a queue.

@@ -2,6 +2,7 @@ package samtemplate
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,7 +82,9 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 			}
 		}
 		for _, rt := range f.Routes {
-			webhook := len(rt.Path) > len("/webhooks/") && rt.Path[:len("/webhooks/")] == "/webhooks/"
+			// Public: the providers' webhooks, and website chat's widget and visitor API
+			// (visitor tokens, not agents' JWTs).
+			webhook := strings.HasPrefix(rt.Path, "/webhooks/") || strings.HasPrefix(rt.Path, "/chat/")
 			if webhook != rt.Public {
 				t.Errorf("%s %s: public = %v", rt.Method, rt.Path, rt.Public)
 			}

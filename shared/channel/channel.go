@@ -78,6 +78,9 @@ type Kind struct {
 	// address and the signature), for the API's preview; nil for kinds without one. It returns
 	// an EInvalid error when the channel cannot show one.
 	Preview func(ch inbox.Channel, agent Agent, env Env) (Preview, error)
+	// Embed is the code to paste into a website for channel ch served from base (chat: one
+	// <script> tag), shown in the API's view of the channel; nil for kinds without one.
+	Embed func(base string, ch inbox.Channel) string
 }
 
 // Senders of replies, by provider (Kind.Sender).
@@ -95,6 +98,9 @@ const (
 	// SenderInboxEmail sends replies by email through the inbox's team email channel (kinds
 	// with EmailReplies: web forms).
 	SenderInboxEmail = "inbox-email"
+	// SenderChat delivers replies to a website chat's visitor: stored, pushed to the widget,
+	// and mailed when the visitor left an address and is gone.
+	SenderChat = "chat"
 )
 
 // Sources of inbound media (Kind.Media).

@@ -5,6 +5,7 @@ package channels
 
 import (
 	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/chat"
 	"github.com/openinbox/inbox/shared/channels/custom"
 	"github.com/openinbox/inbox/shared/channels/email"
 	"github.com/openinbox/inbox/shared/channels/form"
@@ -24,6 +25,7 @@ var kinds = []channel.Kind{
 	custom.Kind,
 	form.Kind,
 	voice.Kind,
+	chat.Kind,
 }
 
 // Lookup returns the kind of channel type t; ok is false for a type nobody registered.

@@ -66,6 +66,8 @@ type channelView struct {
 	inbox.Channel
 	WebhookURL        string `json:"webhookUrl,omitempty"`
 	StatusCallbackURL string `json:"statusCallbackUrl,omitempty"`
+	// EmbedCode is what to paste into a website (chat: one <script> tag).
+	EmbedCode string `json:"embedCode,omitempty"`
 	// Revealed holds the secrets the channel's kind generated in this request (a custom
 	// channel's signing secret): shown in this answer only.
 	Revealed map[string]string `json:"secrets,omitempty"`
@@ -76,6 +78,9 @@ func (a *api) view(r *http.Request, ch inbox.Channel) channelView {
 	if k, ok := channels.Lookup(ch.Type); ok {
 		v.WebhookURL = channel.WebhookURL(a.baseURL(r), k.WebhookPath, ch.ID)
 		v.StatusCallbackURL = channel.WebhookURL(a.baseURL(r), k.StatusPath, ch.ID)
+		if k.Embed != nil {
+			v.EmbedCode = k.Embed(a.baseURL(r), ch)
+		}
 	}
 	return v
 }

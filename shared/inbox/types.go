@@ -49,6 +49,8 @@ const (
 	ChannelForm      ChannelType = "form"
 	// ChannelVoice is a Twilio number taking phone calls (it may be an SMS channel's number too).
 	ChannelVoice ChannelType = "voice"
+	// ChannelChat is a website chat widget.
+	ChannelChat ChannelType = "chat"
 )
 
 // Secret names of a channel. Secret values are kept sealed at rest and never returned by the API.

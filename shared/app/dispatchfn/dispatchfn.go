@@ -11,6 +11,7 @@ import (
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/channels/voice"
+	"github.com/openinbox/inbox/shared/chatsend"
 	"github.com/openinbox/inbox/shared/customhook"
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/dynamo"
@@ -42,6 +43,7 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 // through its kind.
 func senders(c *app.Config, store *dynamo.Store) map[string]dispatch.Sender {
 	email := emailSender(c, store)
+	viaInbox := emailsend.ViaInbox{Email: email, Channels: store}
 	twilioClient := twilio.NewClient(c.TwilioAPIBase, &http.Client{Timeout: 10 * time.Second})
 	return map[string]dispatch.Sender{
 		channel.SenderTwilio: twilio.NewSender(twilioClient, c.PublicBaseURL),
@@ -50,8 +52,11 @@ func senders(c *app.Config, store *dynamo.Store) map[string]dispatch.Sender {
 		channel.SenderGraph:       meta.NewSender(meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 15 * time.Second}), c.Now),
 		channel.SenderSES:         email,
 		// Web forms are answered by email, from the inbox's team email channel.
-		channel.SenderInboxEmail: emailsend.ViaInbox{Email: email, Channels: store},
-		channel.SenderWebhook:    customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
+		channel.SenderInboxEmail: viaInbox,
+		// Chat replies are read from the store by the widget; visitors who left an address and
+		// are gone get them by email too.
+		channel.SenderChat:    chatsend.Sender{Mail: viaInbox},
+		channel.SenderWebhook: customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
 	}
 }
 

@@ -1,0 +1,160 @@
+package localrun_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/openinbox/inbox/infra/browser"
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// frameJS runs inside the widget's iframe from the host page (both are served by the runner,
+// so the page may reach into the frame's document): f is the frame's document.
+func frameJS(expr string) string {
+	return `(() => { const fr = document.querySelector('iframe'); const f = fr && fr.contentDocument; if (!f || !f.getElementById('panel')) return false; return (` + expr + `); })()`
+}
+
+// waitFor polls expr (in the frame) until it is truthy; the test's own timeout ends a hang.
+func waitFor(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](frameJS(expr), chromedp.WithPollingTimeout(0), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](frameJS(expr)))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// TestChatInTheBrowser is the widget in Debian's chromium against the runner: the demo page
+// loads the widget with one request (the config) and stores nothing in the browser; the
+// visitor opens the launcher and sends a message, the agent sees it through the API and
+// replies, and the reply appears in the widget; identify with a wrong hash is refused.
+func TestChatInTheBrowser(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, false, nil)
+	c, idle := e.c, e.idle
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	ctx := browser.New(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the launcher", `!f.getElementById('launcher').hidden && f.documentElement.getAttribute('data-state') === 'available'`)
+	// Before any interaction: the config is the only request to the API, and nothing is stored.
+	calls := eval[[]string](t, ctx, `fr.contentWindow.performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => /^\/chat\/[^/]+\/(?!frame)/.test(p))`)
+	if len(calls) != 1 || !strings.HasSuffix(calls[0], "/config") {
+		t.Fatalf("requests before interaction: %v", calls)
+	}
+	if stored := eval[int](t, ctx, `f.cookie.length + fr.contentWindow.localStorage.length + fr.contentWindow.sessionStorage.length + document.cookie.length`); stored != 0 {
+		t.Fatalf("the widget stored %d bytes in the browser", stored)
+	}
+
+	eval[bool](t, ctx, `(f.getElementById('launcher').click(), true)`)
+	waitFor(t, ctx, "the open panel", `!f.getElementById('panel').hidden && f.activeElement === f.getElementById('text')`)
+	eval[bool](t, ctx, `(f.getElementById('text').value = 'Hello from the browser', f.getElementById('form').requestSubmit(), true)`)
+	waitFor(t, ctx, "the message sent", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Sent' || s.textContent === 'Delivered')`)
+	idle()
+	var conv string
+	for _, cv := range c.conversations("/v1/conversations", demo.Token).Items {
+		if cv.Channel.Type == string(inbox.ChannelChat) && cv.Preview == "Hello from the browser" {
+			conv = cv.ID
+		}
+	}
+	if conv == "" {
+		t.Fatal("the agent API lists no chat conversation with the message")
+	}
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]string{"text": "Hi! An agent here."}), http.StatusAccepted)
+	waitFor(t, ctx, "the agent's reply in the widget", `[...f.querySelectorAll('.m.out')].some(m => m.textContent.startsWith('Hi! An agent here.'))`)
+	waitFor(t, ctx, "the visitor's message delivered", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Delivered')`)
+
+	// identify() from the host page's JS API with a wrong hash: refused, said in the widget.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`InboxChat.identify({id: 'cust-1', name: 'Mallory', hash: '00'.repeat(32)})`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "identify refused", `!!f.querySelector('[data-identify-error]')`)
+}
+
+// TestChatAvailabilityInTheBrowser puts office hours with two intervals a day and a holiday
+// under the runner's injected chat clock: closed, the widget says when it opens next (in the
+// browser's time zone); a chat set to hide its launcher when closed shows none; open, it shows
+// the reply time. A consent gate holds the composer until accepted.
+func TestChatAvailabilityInTheBrowser(t *testing.T) {
+	t.Parallel()
+	var now atomic.Value
+	now.Store(time.Date(2026, 12, 2, 11, 30, 0, 0, time.UTC)) // Wednesday 12:30 in Copenhagen: lunch
+	e := startSession(t, false, func(o *localrun.Options) { o.ChatClock = func() time.Time { return now.Load().(time.Time) } })
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	hours := `"availability":{"mode":"office_hours","timeZone":"Europe/Copenhagen","holidays":["2026-12-25"],"hours":[` +
+		`{"day":3,"start":"09:00","end":"12:00"},{"day":3,"start":"13:00","end":"17:00"},{"day":5,"start":"09:00","end":"17:00"}]}`
+	create := func(settings string) string {
+		var ch struct {
+			ID string `json:"id"`
+		}
+		res := c.do(http.MethodPost, "/v1/channels", demo.Token, "application/json",
+			[]byte(`{"type":"chat","inboxId":"`+demo.InboxID+`","chat":{`+settings+`}}`), nil)
+		want(t, res, http.StatusCreated)
+		res.json(t, &ch)
+		return ch.ID
+	}
+	next := create(hours + `,"consentText":"We store this chat to answer you.","privacyUrl":"https://demo.example/privacy"`)
+	hide := create(hours + `,"display":{"offline":{"show":"hide_launcher"}}`)
+	ctx := browser.New(t)
+	open := func(id string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath+"?channel="+id)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the widget", `!!f.documentElement.getAttribute('data-state')`)
+	}
+
+	open(next)
+	if st := eval[string](t, ctx, `f.documentElement.getAttribute('data-state')`); st != "offline" {
+		t.Fatalf("lunch break: %s", st)
+	}
+	eval[bool](t, ctx, `(f.getElementById('launcher').click(), true)`)
+	// 13:00 Copenhagen is 12:00 UTC; the browser writes it in its own zone.
+	wantText := eval[string](t, ctx, `'We are closed. We open again ' + new Intl.DateTimeFormat(undefined, {weekday: 'long', hour: '2-digit', minute: '2-digit'}).format(new Date('2026-12-02T12:00:00Z')) + '.'`)
+	waitFor(t, ctx, "the next opening", `f.getElementById('status').textContent === `+jsString(wantText))
+	// Consent gate: shown, and the composer sends nothing before it is accepted.
+	if !eval[bool](t, ctx, `!f.getElementById('gate').hidden && f.getElementById('consenttext').textContent.startsWith('We store this chat')`) {
+		t.Fatal("no consent gate")
+	}
+	eval[bool](t, ctx, `(f.getElementById('text').value = 'before consent', f.getElementById('form').requestSubmit(), true)`)
+	if n := eval[int](t, ctx, `f.querySelectorAll('.m.in').length`); n != 0 || eval[string](t, ctx, `f.activeElement.id`) != "accept" {
+		t.Fatalf("sent before consent (%d messages)", n)
+	}
+	eval[bool](t, ctx, `(f.getElementById('accept').click(), f.getElementById('form').requestSubmit(), true)`)
+	waitFor(t, ctx, "the message sent after consent", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Sent' || s.textContent === 'Delivered')`)
+
+	// Hide launcher when closed: on the holiday (a Friday) there is none.
+	now.Store(time.Date(2026, 12, 25, 10, 0, 0, 0, time.UTC))
+	open(hide)
+	if st := eval[string](t, ctx, `f.documentElement.getAttribute('data-state') + ' ' + f.getElementById('launcher').hidden + ' ' + document.querySelector('iframe').style.display`); st != "offline true none" {
+		t.Fatalf("holiday, hide launcher: %s", st)
+	}
+	// In the afternoon interval of a Wednesday: available, with the reply time.
+	now.Store(time.Date(2026, 12, 9, 13, 0, 0, 0, time.UTC))
+	open(hide)
+	if st := eval[string](t, ctx, `f.documentElement.getAttribute('data-state') + ' ' + f.getElementById('launcher').hidden + ' ' + f.getElementById('status').textContent`); st != "available false Typically replies in a few minutes" {
+		t.Fatalf("afternoon: %s", st)
+	}
+}
+
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}

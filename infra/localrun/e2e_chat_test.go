@@ -1,0 +1,127 @@
+package localrun_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/chatapi"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// TestChatEndToEnd is website chat (issue #11) through the runner's visitor API: the demo
+// chat's config, a visitor token, a message (sent twice with one clientMessageId: stored once)
+// that becomes a conversation the agent API lists, an agent's reply the visitor reads by
+// cursor, identify with a wrong hash refused and a right one giving the verified visitor their
+// history on another "device"; hostile requests are 4xx JSON and change nothing.
+func TestChatEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, false, nil)
+	c, idle := e.c, e.idle
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	var dc localrun.DemoChannel
+	for _, ch := range demo.Channels {
+		if ch.Type == inbox.ChannelChat {
+			dc = ch
+		}
+	}
+	if dc.ID != localrun.DemoChatChannel || !strings.Contains(dc.EmbedCode, `src="`+e.r.URL+`/chat/loader.js"`) || dc.DemoPageURL == "" {
+		t.Fatalf("demo chat = %+v", dc)
+	}
+	api := "/chat/" + dc.ID
+	var cfg chatapi.ConfigView
+	res := c.do(http.MethodGet, api+"/config", "", "", nil, nil)
+	want(t, res, http.StatusOK)
+	res.json(t, &cfg)
+	if cfg.Availability.State == "" || cfg.Color != chat.DefaultColor || cfg.WelcomeMessage == "" {
+		t.Fatalf("config %+v", cfg)
+	}
+	// Hostile ground first: nothing below stores anything.
+	want(t, c.do(http.MethodGet, "/chat/demo-sms/config", "", "", nil, nil), http.StatusNotFound)
+	want(t, c.do(http.MethodGet, "/chat/nope/config", "", "", nil, nil), http.StatusNotFound)
+	want(t, c.do(http.MethodGet, api+"/config", "", "", nil, map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
+	want(t, c.do(http.MethodPost, api+"/messages", "", "application/json", []byte(`{"clientMessageId":"a","text":"hi"}`), nil), http.StatusUnauthorized)
+	want(t, c.do(http.MethodPost, api+"/messages", "vt1.forged.sig", "application/json", []byte(`{"clientMessageId":"a","text":"hi"}`), nil), http.StatusUnauthorized)
+
+	var tok chatapi.TokenView
+	res = c.do(http.MethodPost, api+"/visitors", "", "", nil, nil)
+	want(t, res, http.StatusCreated)
+	res.json(t, &tok)
+	for _, bad := range []string{`{"clientMessageId":"","text":"hi"}`, `{"clientMessageId":"a","text":"  "}`, `{"clientMessageId":"a","text":"hi","extra":1}`, `not json`} {
+		if r := c.do(http.MethodPost, api+"/messages", tok.Token, "application/json", []byte(bad), nil); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"error"`) {
+			t.Fatalf("%s: %d %s", bad, r.status, r.body)
+		}
+	}
+	long := `{"clientMessageId":"a","text":"` + strings.Repeat("x", chat.MaxText+1) + `"}`
+	want(t, c.do(http.MethodPost, api+"/messages", tok.Token, "application/json", []byte(long), nil), http.StatusRequestEntityTooLarge)
+	// Another chat's token is not this one's.
+	want(t, c.do(http.MethodGet, "/chat/other/messages", tok.Token, "", nil, nil), http.StatusNotFound)
+	idle()
+	if n := len(c.conversations("/v1/conversations", demo.Token).Items); n != 0 {
+		for _, cv := range c.conversations("/v1/conversations", demo.Token).Items {
+			if cv.Channel.Type == "chat" {
+				t.Fatalf("refused requests stored a chat conversation")
+			}
+		}
+	}
+
+	send := `{"clientMessageId":"m1","text":"Where is my order 1234?"}`
+	want(t, c.do(http.MethodPost, api+"/messages", tok.Token, "application/json", []byte(send), nil), http.StatusAccepted)
+	want(t, c.do(http.MethodPost, api+"/messages", tok.Token, "application/json", []byte(send), nil), http.StatusAccepted) // a retry
+	idle()
+	var conv string
+	for _, cv := range c.conversations("/v1/conversations", demo.Token).Items {
+		if cv.Channel.Type == "chat" {
+			conv = cv.ID
+		}
+	}
+	if conv == "" {
+		t.Fatal("no chat conversation")
+	}
+	if msgs := c.messages("/v1/conversations/"+conv+"/messages", demo.Token); len(msgs.Items) != 1 || msgs.Items[0].Text != "Where is my order 1234?" {
+		t.Fatalf("agent sees %+v", msgs.Items)
+	}
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]string{"text": "It ships today!"}), http.StatusAccepted)
+	idle()
+	var h chatapi.HistoryView
+	res = c.do(http.MethodGet, api+"/messages", tok.Token, "", nil, nil)
+	want(t, res, http.StatusOK)
+	res.json(t, &h)
+	if h.ConversationID != conv || len(h.Items) != 2 || h.Items[0].ClientMessageID != "m1" || h.Items[1].Direction != inbox.DirectionOut || h.Items[1].Text != "It ships today!" {
+		t.Fatalf("history %+v", h)
+	}
+	// After the cursor: nothing new.
+	var after chatapi.HistoryView
+	c.do(http.MethodGet, api+"/messages?after="+h.Cursor, tok.Token, "", nil, nil).json(t, &after)
+	if len(after.Items) != 0 || after.Cursor != h.Cursor {
+		t.Fatalf("after cursor: %+v", after)
+	}
+
+	// identify: a wrong hash is refused; the right one makes a verified visitor whose history
+	// follows them to another device (a fresh anonymous token identified again).
+	secret := dc.Secrets[chat.SecretIdentity]
+	body := func(hash string) []byte {
+		return []byte(`{"id":"cust-42","email":"zoe@customer.example","name":"Zoe Park","hash":"` + hash + `"}`)
+	}
+	want(t, c.do(http.MethodPost, api+"/identify", tok.Token, "application/json", body(strings.Repeat("0", 64)), nil), http.StatusForbidden)
+	var verified chatapi.TokenView
+	res = c.do(http.MethodPost, api+"/identify", tok.Token, "application/json", body(chatapi.IdentityHash(secret, "cust-42")), nil)
+	want(t, res, http.StatusOK)
+	res.json(t, &verified)
+	if !verified.Verified {
+		t.Fatal("identify: not verified")
+	}
+	want(t, c.do(http.MethodPost, api+"/messages", verified.Token, "application/json", []byte(`{"clientMessageId":"d1","text":"From my laptop"}`), nil), http.StatusAccepted)
+	idle()
+	var phone chatapi.TokenView
+	c.do(http.MethodPost, api+"/visitors", "", "", nil, nil).json(t, &phone)
+	c.do(http.MethodPost, api+"/identify", phone.Token, "application/json", body(chatapi.IdentityHash(secret, "cust-42")), nil).json(t, &phone)
+	var other chatapi.HistoryView
+	c.do(http.MethodGet, api+"/messages", phone.Token, "", nil, nil).json(t, &other)
+	if len(other.Items) != 1 || other.Items[0].Text != "From my laptop" {
+		t.Fatalf("history on another device: %+v", other)
+	}
+}

@@ -1,0 +1,90 @@
+package chat_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+func env(creating bool, revealed map[string]string) channel.Env {
+	n := 0
+	return channel.Env{Creating: creating, NewID: func() string { n++; return strings.Repeat(string(rune('a'+n)), 32) },
+		Reveal: func(name, v string) { revealed[name] = v }}
+}
+
+// TestSettings checks the defaults of a new channel, each setting's 400 with the field named,
+// that an edit keeps what it leaves out, and the identity secret made and shown once.
+func TestSettings(t *testing.T) {
+	t.Parallel()
+	ch := inbox.Channel{ID: "ch1", Settings: map[string]string{}, Secrets: map[string]string{}}
+	if err := chat.Kind.Settings(&ch, nil, env(true, map[string]string{})); err != nil {
+		t.Fatal(err)
+	}
+	s, err := chat.Of(ch)
+	if err != nil || s.Color != chat.DefaultColor || s.Availability.Mode != chat.AvailabilityAlways || s.WelcomeMessage != chat.DefaultWelcome ||
+		s.Display.Offline.Show != chat.OfflineNextOpening || ch.ProviderKey != "ch1" || s.IdentityVerification {
+		t.Fatalf("defaults: %+v %v", s, err)
+	}
+	for _, tc := range []struct{ in, field string }{
+		{`{"color":"blue"}`, "chat.color"},
+		{`{"color":"#12345"}`, "chat.color"},
+		{`{"header":{"mode":"everyone"}}`, "chat.header.mode"},
+		{`{"header":{"mode":"users_and_teams","userIds":["a#b"]}}`, "chat.header.userIds"},
+		{`{"welcomeMessage":"` + strings.Repeat("x", 1001) + `"}`, "chat.welcomeMessage"},
+		{`{"availability":{"mode":"sometimes"}}`, "chat.availability.mode"},
+		{`{"availability":{"mode":"office_hours","hours":[{"day":1,"start":"09:00","end":"17:00"}]}}`, "chat.availability.timeZone"},
+		{`{"availability":{"mode":"office_hours","timeZone":"Mars/Olympus","hours":[{"day":1,"start":"09:00","end":"17:00"}]}}`, "chat.availability.timeZone"},
+		{`{"availability":{"mode":"office_hours","timeZone":"UTC"}}`, "chat.availability.hours"},
+		{`{"availability":{"mode":"office_hours","timeZone":"UTC","hours":[{"day":1,"start":"17:00","end":"09:00"}]}}`, "chat.availability.hours[0]"},
+		{`{"availability":{"mode":"office_hours","timeZone":"UTC","hours":[{"day":7,"start":"09:00","end":"17:00"}]}}`, "chat.availability.hours[0]"},
+		{`{"availability":{"mode":"office_hours","timeZone":"UTC","hours":[{"day":1,"start":"09:00","end":"17:00"}],"holidays":["25/12/2026"]}}`, "chat.availability.holidays[0]"},
+		{`{"availability":{"mode":"always","holidays":["2026-12-25"]}}`, "chat.availability.hours"},
+		{`{"display":{"available":{"replyTime":"soon"}}}`, "chat.display.available.replyTime"},
+		{`{"display":{"offline":{"show":"banner"}}}`, "chat.display.offline.show"},
+		{`{"display":{"atCapacity":{"show":"queue"}}}`, "chat.display.atCapacity.show"},
+		{`{"display":{"atCapacity":{"show":"waiting_message","message":" "}}}`, "chat.display.atCapacity.message"},
+		{`{"allowedOrigins":["https://shop.example/path"]}`, "chat.allowedOrigins"},
+		{`{"allowedOrigins":["shop.example"]}`, "chat.allowedOrigins"},
+		{`{"privacyUrl":"javascript:alert(1)"}`, "chat.privacyUrl"},
+		{`{"colour":"#ffffff"}`, "chat is not valid JSON"},
+	} {
+		c := ch
+		c.Settings, c.Secrets = map[string]string{chat.SettingChat: ch.Settings[chat.SettingChat]}, map[string]string{}
+		err := chat.Kind.Settings(&c, json.RawMessage(tc.in), env(false, map[string]string{}))
+		if !inbox.IsCode(err, inbox.EInvalid) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: %v, want EInvalid naming %s", tc.in, err, tc.field)
+		}
+		if c.Settings[chat.SettingChat] != ch.Settings[chat.SettingChat] {
+			t.Errorf("%s: a refused edit changed the settings", tc.in)
+		}
+	}
+	revealed := map[string]string{}
+	in := `{"color":"#AABBCC","allowedOrigins":["https://shop.example","http://localhost:8080"],"identityVerification":true,
+	 "availability":{"mode":"office_hours","timeZone":"Europe/Copenhagen","hours":[{"day":1,"start":"09:00","end":"12:00"},{"day":1,"start":"13:00","end":"24:00"}],"holidays":["2026-12-25"]}}`
+	if err := chat.Kind.Settings(&ch, json.RawMessage(in), env(false, revealed)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chat.Kind.Settings(&ch, json.RawMessage(`{"welcomeMessage":"Hej!"}`), env(false, map[string]string{})); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = chat.Of(ch)
+	if s.Color != "#aabbcc" || len(s.AllowedOrigins) != 2 || len(s.Availability.Hours) != 2 || s.WelcomeMessage != "Hej!" || !s.IdentityVerification {
+		t.Fatalf("edit: %+v", s)
+	}
+	if revealed[chat.SecretIdentity] == "" || ch.Secrets[chat.SecretIdentity] != revealed[chat.SecretIdentity] {
+		t.Fatalf("identity secret: %q, revealed %q", ch.Secrets[chat.SecretIdentity], revealed)
+	}
+}
+
+// TestSnippet: one script tag, escaped, naming the channel.
+func TestSnippet(t *testing.T) {
+	t.Parallel()
+	got := chat.Snippet("https://inbox.example/", inbox.Channel{ID: "ch1"})
+	if got != `<script src="https://inbox.example/chat/loader.js" data-channel="ch1" async></script>` {
+		t.Fatal(got)
+	}
+}

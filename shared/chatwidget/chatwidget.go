@@ -1,0 +1,106 @@
+// Package chatwidget serves the website chat widget: the loader a site embeds with one
+// <script> tag, the iframe page (framed only by the channel's allowed origins and the
+// deployment itself), and the app's plain JavaScript and CSS, embedded in the binary (no build
+// step).
+package chatwidget
+
+import (
+	"context"
+	"embed"
+	"html"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+//go:embed static
+var static embed.FS
+
+// Channels finds a chat channel by id.
+type Channels interface {
+	ChannelByID(ctx context.Context, id string) (inbox.Channel, error)
+}
+
+// Routes are the widget's routes.
+var Routes = []string{"GET /chat/loader.js", "GET /chat/widget.js", "GET /chat/widget.css", "GET /chat/{channelId}/frame"}
+
+// File returns an embedded file of the widget (loader.js, widget.js, widget.css), for sizes.
+func File(name string) ([]byte, error) { return static.ReadFile("static/" + name) }
+
+// New returns the widget's handler.
+func New(chs Channels) http.Handler {
+	r := chi.NewRouter()
+	for _, f := range []struct{ path, file, typ string }{
+		{chat.LoaderPath, "loader.js", "text/javascript; charset=utf-8"},
+		{"/chat/widget.js", "widget.js", "text/javascript; charset=utf-8"},
+		{"/chat/widget.css", "widget.css", "text/css; charset=utf-8"},
+	} {
+		b, err := File(f.file)
+		if err != nil {
+			panic(err) // embedded at build time
+		}
+		r.Get(f.path, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", f.typ)
+			w.Header().Set("Cache-Control", "public, max-age=300")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			_, _ = w.Write(b)
+		})
+	}
+	r.Get(chat.FramePath, func(w http.ResponseWriter, r *http.Request) { frame(w, r, chs) })
+	return r
+}
+
+// frame serves the iframe page. host (the embedding page's origin, where the app posts its
+// events) must be the deployment itself or an allowed origin, and the page may be framed only
+// by those (CSP frame-ancestors).
+func frame(w http.ResponseWriter, r *http.Request, chs Channels) {
+	id := chi.URLParam(r, "channelId")
+	fail := func(err error) { httpjson.Error(w, r, slog.Default(), err) }
+	if inbox.CheckID("channel id", id) != nil {
+		fail(inbox.Errorf(inbox.ENotFound, "no such chat"))
+		return
+	}
+	ch, err := chs.ChannelByID(r.Context(), id)
+	if err == nil && ch.Type != inbox.ChannelChat {
+		err = inbox.Errorf(inbox.ENotFound, "no such chat")
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	set, err := chat.Of(ch)
+	if err != nil {
+		fail(err)
+		return
+	}
+	host := r.URL.Query().Get("host")
+	own := host == "http://"+r.Host || host == "https://"+r.Host
+	if !own && !slices.Contains(set.AllowedOrigins, host) {
+		fail(inbox.Errorf(inbox.EForbidden, "this site is not among the chat's allowed origins"))
+		return
+	}
+	ancestors := append([]string{"'self'"}, set.AllowedOrigins...)
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors "+strings.Join(ancestors, " "))
+	h.Set("Referrer-Policy", "no-referrer")
+	esc := html.EscapeString
+	_, _ = w.Write([]byte(`<!doctype html><html lang="en" data-channel="` + esc(ch.ID) + `" data-host="` + esc(host) + `"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>Chat</title><link rel="stylesheet" href="/chat/widget.css"></head><body>
+<button id="launcher" class="launcher" type="button" aria-label="Open chat" hidden><svg viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16v12H7l-3 3z"/></svg><span id="badge" class="badge" hidden>0</span></button>
+<section id="panel" class="panel" role="dialog" aria-labelledby="title" hidden>
+<header><div class="people" id="people" aria-hidden="true"></div><div style="flex:1"><h1 id="title">Chat</h1><p id="status" aria-live="polite"></p></div><button id="close" class="x" type="button" aria-label="Close chat">×</button></header>
+<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>
+<div id="gate" class="gate" hidden><p id="consenttext"></p><a id="privacy" target="_blank" rel="noopener" hidden>Privacy policy</a><button id="accept" class="accept" type="button">Accept and chat</button></div>
+<form id="form" class="compose"><label id="emaillabel" for="email" class="sr" hidden>Your email, to answer you by email</label><input id="email" type="email" placeholder="Your email (we answer there)" autocomplete="email" hidden>
+<div class="row"><label for="text" class="sr">Message</label><textarea id="text" placeholder="Write a message…" maxlength="5000"></textarea><button class="send" type="submit">Send</button></div></form>
+</section><script src="/chat/widget.js"></script></body></html>`))
+}

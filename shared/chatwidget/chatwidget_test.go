@@ -1,0 +1,78 @@
+package chatwidget_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/chatwidget"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+type channels map[string]inbox.Channel
+
+func (c channels) ChannelByID(_ context.Context, id string) (inbox.Channel, error) {
+	if ch, ok := c[id]; ok {
+		return ch, nil
+	}
+	return inbox.Channel{}, inbox.Errorf(inbox.ENotFound, "no such channel")
+}
+
+// TestFrame: the iframe page is framed only by the deployment and the allowed origins (CSP
+// frame-ancestors), refuses a host page that is neither, and 404s other kinds' ids.
+func TestFrame(t *testing.T) {
+	t.Parallel()
+	set := chat.Defaults()
+	set.AllowedOrigins = []string{"https://shop.example"}
+	ch := inbox.Channel{ID: "c1", Type: inbox.ChannelChat, Settings: map[string]string{}}
+	ch.Settings[chat.SettingChat] = mustJSON(t, set)
+	srv := httptest.NewServer(chatwidget.New(channels{"c1": ch, "s1": {ID: "s1", Type: inbox.ChannelSMS}}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/chat/c1/frame?host=https://shop.example", 200},
+		{"/chat/c1/frame?host=" + srv.URL, 200},
+		{"/chat/c1/frame?host=https://evil.example", 403},
+		{"/chat/s1/frame?host=https://shop.example", 404},
+		{"/chat/nope/frame?host=https://shop.example", 404},
+		{"/chat/loader.js", 200},
+		{"/chat/widget.js", 200},
+		{"/chat/widget.css", 200},
+	} {
+		res, err := http.Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.path, res.StatusCode, tc.status)
+		}
+		if strings.Contains(tc.path, "/frame") && tc.status == 200 {
+			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://shop.example") {
+				t.Errorf("%s: CSP %q", tc.path, csp)
+			}
+		}
+	}
+}
+
+func mustJSON(t *testing.T, s chat.Settings) string {
+	t.Helper()
+	ch := inbox.Channel{Settings: map[string]string{}, Secrets: map[string]string{}}
+	n := 0
+	raw := `{"allowedOrigins":["` + strings.Join(s.AllowedOrigins, `","`) + `"]}`
+	env := channelEnv(&n)
+	if err := chat.Kind.Settings(&ch, []byte(raw), env); err != nil {
+		t.Fatal(err)
+	}
+	return ch.Settings[chat.SettingChat]
+}
+
+func channelEnv(n *int) channel.Env {
+	return channel.Env{Creating: true, NewID: func() string { *n++; return strings.Repeat("ab", 16) }}
+}

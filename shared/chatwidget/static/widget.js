@@ -1,0 +1,201 @@
+/* Website chat widget, the iframe's app. Nothing is stored in the browser (the visitor token
+   lives in memory), and nothing is requested before the visitor interacts but the config. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var channel = root.getAttribute("data-channel"), host = root.getAttribute("data-host");
+  var api = "/chat/" + encodeURIComponent(channel);
+  var cfg = null, token = null, cursor = "", conv = "", unread = 0, open = false, consented = false;
+  var pending = {}, shown = {}, ws = null, wsTries = 0, poll = null, loading = false;
+  var $ = function (id) { return document.getElementById(id); };
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function tell(msg) { if (host && parent !== window) parent.postMessage(msg, host); }
+  function req(method, path, body) {
+    var h = { "Content-Type": "application/json" };
+    if (token) h.Authorization = "Bearer " + token;
+    return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "omit" })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (j) {
+          if (!r.ok) { var e = new Error((j.error && j.error.message) || r.statusText); e.status = r.status; throw e; }
+          return j;
+        });
+      });
+  }
+  function id() {
+    var a = new Uint8Array(12);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function ensureToken() {
+    if (token) return Promise.resolve();
+    return req("POST", "/visitors").then(function (t) { token = t.token; connect(); });
+  }
+  function status(line) { $("status").textContent = line; }
+  function availability() {
+    var a = cfg.availability, line = a.text || "";
+    if (a.nextOpening) {
+      var d = new Date(a.nextOpening);
+      line += " " + new Intl.DateTimeFormat(undefined, { weekday: "long", hour: "2-digit", minute: "2-digit" }).format(d) + ".";
+    }
+    status(line);
+    $("email").hidden = !a.emailCapture;
+    $("emaillabel").hidden = !a.emailCapture;
+  }
+  function add(m) {
+    if (shown[m.id]) return;
+    shown[m.id] = true;
+    var p = m.clientMessageId && pending[m.clientMessageId];
+    if (p) {
+      p.querySelector("small").textContent = m.status === "read" ? "Read" : "Delivered";
+      p.setAttribute("data-id", m.id);
+      delete pending[m.clientMessageId];
+      return;
+    }
+    var b = el("div", "m " + m.direction, m.text);
+    b.setAttribute("data-id", m.id);
+    if (m.direction === "out") {
+      b.appendChild(el("small", "", m.authorName || cfg.name));
+      tell({ type: "message", message: { id: m.id, text: m.text, author: m.authorName || "" } });
+      if (!open) { unread++; badge(); }
+    } else {
+      b.appendChild(el("small", "", "Delivered"));
+    }
+    $("log").appendChild(b);
+    $("log").scrollTop = $("log").scrollHeight;
+  }
+  function badge() {
+    var n = $("badge");
+    n.hidden = unread === 0;
+    n.textContent = unread;
+    $("launcher").setAttribute("aria-label", unread ? "Open chat, " + unread + " unread" : "Open chat");
+    tell({ type: "unread", count: unread });
+  }
+  function catchUp() {
+    if (!token || loading) return Promise.resolve();
+    loading = true;
+    return req("GET", "/messages?after=" + encodeURIComponent(cursor)).then(function (h) {
+      loading = false;
+      if (h.conversationId) conv = h.conversationId;
+      h.items.forEach(add);
+      cursor = h.cursor || cursor;
+    }, function () { loading = false; });
+  }
+  /* Live: the realtime backbone's WebSocket (/ws?token=), with a catch-up by cursor at every
+     (re)connect so that nothing sent meanwhile is lost. Without one, a slow poll while open. */
+  function connect() {
+    if (!token || ws || !window.WebSocket) return;
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws?token=" + encodeURIComponent(token);
+    try { ws = new WebSocket(url); } catch (e) { ws = null; startPoll(); return; }
+    ws.onopen = function () { wsTries = 0; stopPoll(); catchUp(); };
+    ws.onmessage = function (e) {
+      var f; try { f = JSON.parse(e.data); } catch (x) { return; }
+      if (f.type === "event" && f.event && (f.event.kind === "message" || f.event.kind === "conversation")) catchUp();
+      if (f.type === "typing") status((cfg.name || "") + " is typing…");
+    };
+    ws.onclose = function () {
+      ws = null;
+      startPoll();
+      if (token && wsTries++ < 8) setTimeout(connect, Math.min(30000, 500 * Math.pow(2, wsTries)));
+    };
+  }
+  function startPoll() { if (!poll) poll = setInterval(catchUp, 2000); }
+  function stopPoll() { if (poll) { clearInterval(poll); poll = null; } }
+  function send() {
+    var box = $("text"), text = box.value.trim();
+    if (!text) return;
+    if (cfg.consent && !consented) { $("accept").focus(); return; }
+    var cid = id(), email = $("email").hidden ? "" : $("email").value.trim();
+    var b = el("div", "m in", text);
+    b.appendChild(el("small", "", "Sending…"));
+    $("log").appendChild(b);
+    $("log").scrollTop = $("log").scrollHeight;
+    pending[cid] = b;
+    box.value = "";
+    var body = { clientMessageId: cid, text: text, consent: consented };
+    if (email) body.email = email;
+    var attempt = function (n) {
+      ensureToken().then(function () { return req("POST", "/messages", body); }).then(function () {
+        if (pending[cid]) b.querySelector("small").textContent = "Sent";
+        setTimeout(catchUp, 300);
+      }, function (e) {
+        if (!e.status && n < 3) return setTimeout(function () { attempt(n + 1); }, 1000 * (n + 1));
+        b.querySelector("small").textContent = "Not sent: " + e.message;
+        b.setAttribute("data-failed", "true");
+      });
+    };
+    attempt(0);
+  }
+  function show(v) {
+    open = v;
+    $("panel").hidden = !v;
+    $("launcher").hidden = v || (cfg && cfg.availability.hideLauncher);
+    tell({ type: v ? "open" : "close" });
+    if (v) {
+      unread = 0; badge();
+      (cfg.consent && !consented ? $("accept") : $("text")).focus();
+      catchUp();
+    } else {
+      $("launcher").focus();
+    }
+  }
+  function identify(u) {
+    ensureToken().then(function () {
+      return req("POST", "/identify", { id: String(u.id || ""), email: u.email || "", name: u.name || "", hash: u.hash || "" });
+    }).then(function (t) {
+      token = t.token;
+      if (ws) ws.close();
+      connect();
+      cursor = ""; return catchUp();
+    }, function (e) {
+      var m = el("div", "m sys", "Could not identify you: " + e.message);
+      m.setAttribute("data-identify-error", "true");
+      $("log").appendChild(m);
+    });
+  }
+  function reset() {
+    token = null; cursor = ""; conv = ""; pending = {}; shown = {}; unread = 0;
+    if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); }
+    stopPoll();
+    $("log").textContent = "";
+    welcome();
+    badge();
+  }
+  function welcome() { if (cfg.welcomeMessage) $("log").appendChild(el("div", "m sys", cfg.welcomeMessage)); }
+  window.addEventListener("message", function (e) {
+    if (e.origin !== host || e.source !== parent || !e.data) return;
+    var t = e.data.type;
+    if (t === "open") show(true);
+    else if (t === "close") show(false);
+    else if (t === "toggle") show(!open);
+    else if (t === "identify") identify(e.data.user || {});
+    else if (t === "reset") reset();
+  });
+  fetch(api + "/config", { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
+    cfg = c;
+    root.style.setProperty("--c", c.color);
+    $("title").textContent = c.name;
+    var ppl = $("people");
+    c.header.forEach(function (p) { var s = el("span", "", p.initials); s.title = p.name; ppl.appendChild(s); });
+    availability();
+    welcome();
+    if (c.consent) {
+      $("gate").hidden = false;
+      $("consenttext").textContent = c.consent.text;
+      if (c.consent.privacyUrl) { var a = $("privacy"); a.href = c.consent.privacyUrl; a.hidden = false; }
+    }
+    $("launcher").hidden = !!c.availability.hideLauncher;
+    root.setAttribute("data-state", c.availability.state);
+    tell({ type: "ready", state: c.availability.state, hideLauncher: !!c.availability.hideLauncher });
+  });
+  $("launcher").onclick = function () { show(true); };
+  $("close").onclick = function () { show(false); };
+  $("accept").onclick = function () { consented = true; $("gate").hidden = true; $("text").focus(); };
+  $("form").onsubmit = function (e) { e.preventDefault(); send(); };
+  $("text").onkeydown = function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); } };
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) show(false); });
+})();
