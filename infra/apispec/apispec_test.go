@@ -13,6 +13,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/openinbox/inbox/infra/apispec"
+	"github.com/openinbox/inbox/shared/chatapi"
+	"github.com/openinbox/inbox/shared/chatwidget"
 	"github.com/openinbox/inbox/shared/httpapi"
 	"github.com/openinbox/inbox/shared/intake"
 	"github.com/openinbox/inbox/shared/intake/voice"
@@ -46,17 +48,26 @@ func TestSpecLoadsAndIsValid(t *testing.T) {
 		for method, op := range item.Operations() {
 			name := method + " " + path
 			webhook := strings.HasPrefix(path, "/webhooks/")
+			// Website chat's widget and visitor API are public too: visitor tokens, not JWTs.
+			chat := strings.HasPrefix(path, "/chat/")
 			switch {
-			case webhook && (op.Security == nil || len(*op.Security) != 0):
-				t.Errorf("%s: a webhook must declare security: [] (signatures replace tokens)", name)
-			case !webhook && op.Security != nil:
+			case (webhook || chat) && (op.Security == nil || len(*op.Security) != 0):
+				t.Errorf("%s: a webhook or chat route must declare security: [] (signatures and visitor tokens replace JWTs)", name)
+			case !webhook && !chat && op.Security != nil:
 				t.Errorf("%s: must use the document's bearerAuth security", name)
 			}
 			want := []string{"403", "500"}
-			if !webhook {
+			if !webhook && !chat {
 				want = append(want, "401")
 			}
-			if path != "/v1/me" { // the only call that reads no input
+			// The calls that read no input: /v1/me, the widget's files, the chat's config, a new
+			// visitor, the frame (a wrong host is 403) and a preflight.
+			noInput := path == "/v1/me" || (chat && !strings.Contains(path, "{")) ||
+				strings.HasSuffix(path, "/config") || strings.HasSuffix(path, "/visitors") || strings.HasSuffix(path, "/frame") || method == "OPTIONS"
+			if chat && !strings.Contains(path, "{") {
+				want = nil // static files
+			}
+			if !noInput {
 				want = append(want, "400")
 			}
 			if op.RequestBody != nil {
@@ -106,15 +117,17 @@ func walk(t *testing.T, h http.Handler) []string {
 
 func TestEveryRouteIsDescribed(t *testing.T) {
 	ops := load(t).Operations()
-	var v1, hooks []string
+	var v1, hooks, chats []string
 	for _, op := range ops {
 		switch _, path, _ := strings.Cut(op, " "); {
 		case strings.HasPrefix(path, "/v1/"):
 			v1 = append(v1, op)
 		case strings.HasPrefix(path, "/webhooks/"):
 			hooks = append(hooks, op)
+		case strings.HasPrefix(path, "/chat/"):
+			chats = append(chats, op)
 		default:
-			t.Errorf("%s: neither under /v1/ nor /webhooks/", op)
+			t.Errorf("%s: neither under /v1/, /webhooks/ nor /chat/", op)
 		}
 	}
 
@@ -133,6 +146,11 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 	compare(t, "intake.NewTwilio, NewMessenger, NewWhatsApp, NewCustom, NewForm and voice.New", served, hooks)
 	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes, intake.FormRoutes, voice.Routes)))
 	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes, CustomRoutes, FormRoutes and voice.Routes", declared, hooks)
+
+	chat := slices.Concat(walk(t, chatapi.New(chatapi.Config{})), walk(t, chatwidget.New(nil)))
+	slices.Sort(chat)
+	compare(t, "chatapi.New and chatwidget.New", chat, chats)
+	compare(t, "chatapi.Routes and chatwidget.Routes", slices.Sorted(slices.Values(slices.Concat(chatapi.Routes, chatwidget.Routes))), chats)
 }
 
 func compare(t *testing.T, server string, served, described []string) {

@@ -90,7 +90,7 @@ func TestChatInTheBrowser(t *testing.T) {
 // TestChatAvailabilityInTheBrowser puts office hours with two intervals a day and a holiday
 // under the runner's injected chat clock: closed, the widget says when it opens next (in the
 // browser's time zone); a chat set to hide its launcher when closed shows none; open, it shows
-// the reply time. A consent gate holds the composer until accepted.
+// the reply time; with everyone full, the waiting message. A consent gate holds the composer until accepted.
 func TestChatAvailabilityInTheBrowser(t *testing.T) {
 	t.Parallel()
 	var now atomic.Value
@@ -140,6 +140,17 @@ func TestChatAvailabilityInTheBrowser(t *testing.T) {
 	}
 	eval[bool](t, ctx, `(f.getElementById('accept').click(), f.getElementById('form').requestSubmit(), true)`)
 	waitFor(t, ctx, "the message sent after consent", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Sent' || s.textContent === 'Delivered')`)
+
+	// At capacity: the only agent of the channel's routing rule is available but full (capacity
+	// 0): the waiting message; the header shows them.
+	want(t, c.api(http.MethodPost, "/v1/users", demo.Token, map[string]any{"id": "cap", "name": "Cara Full", "paidSeat": true, "capacity": 0}), http.StatusCreated)
+	full := create(`"header":{"mode":"users_and_teams","userIds":["cap"]},"display":{"atCapacity":{"show":"waiting_message","message":"All of us are busy: you are in the queue."}}`)
+	want(t, c.api(http.MethodPut, "/v1/channels/"+full+"/routing", demo.Token, map[string]any{"autoAssign": true, "target": "users_and_teams", "userIds": []string{"cap"}, "onlyAvailable": true}), http.StatusOK)
+	open(full)
+	eval[bool](t, ctx, `(f.getElementById('launcher').click(), true)`)
+	if st := eval[string](t, ctx, `f.documentElement.getAttribute('data-state') + ' | ' + f.getElementById('status').textContent + ' | ' + f.getElementById('people').textContent`); st != "at_capacity | All of us are busy: you are in the queue. | CF" {
+		t.Fatalf("at capacity: %s", st)
+	}
 
 	// Hide launcher when closed: on the holiday (a Friday) there is none.
 	now.Store(time.Date(2026, 12, 25, 10, 0, 0, 0, time.UTC))

@@ -21,6 +21,7 @@ import (
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/channels"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/twilio"
 )
@@ -70,7 +71,7 @@ func (c *client) do(method, path, token, contentType string, body []byte, header
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if strings.HasPrefix(req.URL.Path, "/v1/") || strings.HasPrefix(req.URL.Path, "/webhooks/") {
+	if strings.HasPrefix(req.URL.Path, "/v1/") || strings.HasPrefix(req.URL.Path, "/webhooks/") || strings.HasPrefix(req.URL.Path, "/chat/") {
 		check, _ := http.NewRequest(method, u, bytes.NewReader(body))
 		check.Header = req.Header.Clone()
 		c.spec.Check(c.t, check, body, resp, b)
@@ -224,7 +225,7 @@ func endToEnd(t *testing.T, ctx context.Context, r *localrun.Runner, c *client) 
 	res := c.do(http.MethodGet, "/_local/demo", "", "", nil, nil)
 	want(t, res, http.StatusOK)
 	res.json(t, &demo)
-	if demo.Token == "" || demo.AccountID == "" || demo.InboxID == "" || len(demo.Channels) != 7 {
+	if demo.Token == "" || demo.AccountID == "" || demo.InboxID == "" || len(demo.Channels) != len(channels.All()) {
 		t.Fatalf("demo = %+v", demo)
 	}
 	dc := demo.Channels[0]
