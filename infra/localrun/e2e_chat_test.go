@@ -1,14 +1,20 @@
 package localrun_test
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/channels/chat"
 	"github.com/openinbox/inbox/shared/chatapi"
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/mailparse"
 )
 
 // TestChatEndToEnd is website chat (issue #11) through the runner's visitor API: the demo
@@ -123,5 +129,42 @@ func TestChatEndToEnd(t *testing.T) {
 	c.do(http.MethodGet, api+"/messages", phone.Token, "", nil, nil).json(t, &other)
 	if len(other.Items) != 1 || other.Items[0].Text != "From my laptop" {
 		t.Fatalf("history on another device: %+v", other)
+	}
+
+	// A visitor who leaves an email address (away's email capture) gets the agent's reply by
+	// email from the inbox's team address, and their email answer threads back into the chat.
+	customer := fmt.Sprintf("ann-%d@customer.example", time.Now().UnixNano())
+	var away chatapi.TokenView
+	c.do(http.MethodPost, api+"/visitors", "", "", nil, nil).json(t, &away)
+	want(t, c.do(http.MethodPost, api+"/messages", away.Token, "application/json", []byte(`{"clientMessageId":"e1","text":"Anyone there?","email":"`+customer+`","name":"Ann"}`), nil), http.StatusAccepted)
+	idle()
+	var awayConv string
+	for _, cv := range c.conversations("/v1/conversations", demo.Token).Items {
+		if cv.Channel.Type == "chat" && cv.Preview == "Anyone there?" {
+			awayConv = cv.ID
+		}
+	}
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+awayConv+"/messages", demo.Token, map[string]string{"text": "Back now: here is your answer."}), http.StatusAccepted)
+	idle()
+	sent := testenv.SentMailTo(t, customer)
+	if len(sent) != 1 {
+		t.Fatalf("SES got %d mails to the visitor", len(sent))
+	}
+	m, err := mailparse.Parse(bytes.NewReader(sent[0].RawData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replyTo := sent[0].Header("Reply-To")
+	if m.From.Address != localrun.DemoEmailAddress || !strings.Contains(replyTo, "+"+awayConv+"@") {
+		t.Fatalf("sent: from %v reply-to %q", m.From, replyTo)
+	}
+	to := strings.Trim(strings.TrimSpace(replyTo[strings.LastIndex(replyTo, "<")+1:]), "<>")
+	raw := fmt.Sprintf("From: Ann <%s>\r\nTo: %s\r\nSubject: Re: chat\r\nMessage-ID: <chat-answer-%d@customer.example>\r\nIn-Reply-To: <%s>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThanks by mail!\r\n", customer, to, time.Now().UnixNano(), m.MessageID)
+	want(t, c.do(http.MethodPost, "/_local/email?to="+url.QueryEscape(to), "", "message/rfc822", []byte(raw), nil), http.StatusOK)
+	idle()
+	var mailed chatapi.HistoryView
+	c.do(http.MethodGet, api+"/messages", away.Token, "", nil, nil).json(t, &mailed)
+	if len(mailed.Items) != 3 || !strings.Contains(mailed.Items[2].Text, "Thanks by mail!") || mailed.Items[2].Direction != inbox.DirectionIn {
+		t.Fatalf("the visitor's email answer did not thread back into the chat: %+v", mailed.Items)
 	}
 }

@@ -574,7 +574,8 @@ func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inb
 	if err != nil {
 		return inbox.Conversation{}, false, err
 	}
-	if (conv.ChannelID != env.ChannelID && !r.answersBy(ctx, conv, env)) || conv.ContactID != contact.ID || conv.Status == inbox.StatusSpam ||
+	crossChannel := conv.ChannelID != env.ChannelID
+	if (crossChannel && !r.answersBy(ctx, conv, env)) || !sameContact(conv, contact, crossChannel) || conv.Status == inbox.StatusSpam ||
 		conv.UnverifiedSender != contact.Unverified {
 		return inbox.Conversation{}, false, nil
 	}
@@ -588,6 +589,15 @@ func (r *Router) sameThread(ctx context.Context, env inbox.Envelope, contact inb
 		}
 	}
 	return conv, true, nil
+}
+
+// sameContact reports whether contact, the sender of an email answer, is conv's: the same
+// contact, or, for an answer by email to a conversation of a kind that replies by email, the
+// contact whose address the reply went to (a chat visitor is a contact of their own, found by
+// their visitor id, not by the address they left).
+func sameContact(conv inbox.Conversation, contact inbox.Contact, crossChannel bool) bool {
+	return conv.ContactID == contact.ID ||
+		(crossChannel && contact.Email != "" && strings.EqualFold(conv.ContactEmail, contact.Email))
 }
 
 // answersBy reports whether conversation conv, of another channel, takes the customer's email
