@@ -146,7 +146,7 @@ func TestChannelKindsThroughTheAPI(t *testing.T) {
 func TestChannelRequestsRefused(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, body, message string }{
-		{"unknown type", `{"type":"fax","inboxId":"ib1"}`, "type must be sms, messenger, whatsapp, email, custom, form or voice"},
+		{"unknown type", `{"type":"fax","inboxId":"ib1"}`, "type must be sms, messenger, whatsapp, email, custom, form, voice or chat"},
 		{"other type's settings", `{"type":"sms","inboxId":"ib1","email":{"address":"a@b.example"}}`, "only the settings of the channel's own type (sms) can be given"},
 		{"unknown field", `{"type":"sms","inboxId":"ib1","fax":{}}`, `unknown field "fax"`},
 		{"unknown setting", `{"type":"sms","inboxId":"ib1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"+14155550100","pin":"1"}}`, `unknown field "pin"`},
@@ -165,5 +165,33 @@ func TestChannelRequestsRefused(t *testing.T) {
 				t.Errorf("a refused request stored %d channels", len(st.channels))
 			}
 		})
+	}
+}
+
+// TestChatChannelThroughTheAPI: a chat channel with only its type gets every default, its
+// embed code (one script tag) and, asked for, its identity secret shown once; a bad colour is a
+// 400 naming the field and stores nothing.
+func TestChatChannelThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	api, st := channelAPI(t)
+	code, out := callJSON(t, api, http.MethodPost, "/v1/channels", `{"type":"chat","inboxId":"ib1","chat":{"color":"red"}}`)
+	if code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(out), "chat.color") || len(st.channels) != 0 {
+		t.Fatalf("bad colour: %d %v, %d stored", code, out, len(st.channels))
+	}
+	code, out = callJSON(t, api, http.MethodPost, "/v1/channels", `{"type":"chat","inboxId":"ib1","chat":{"newIdentitySecret":true}}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %v", code, out)
+	}
+	id := out["id"].(string)
+	if out["embedCode"] != `<script src="https://`+host+`/chat/loader.js" data-channel="`+id+`" async></script>` {
+		t.Errorf("embedCode %v", out["embedCode"])
+	}
+	secrets, _ := out["secrets"].(map[string]any)
+	if ch := st.channels[id]; secrets["identitySecret"] == "" || secrets["identitySecret"] != ch.Secrets["identitySecret"] || ch.Name != "Website chat" ||
+		!strings.Contains(ch.Settings["chat"], `"color":"#1f6feb"`) {
+		t.Errorf("stored %+v, shown %v", ch, out)
+	}
+	if _, again := callJSON(t, api, http.MethodGet, "/v1/channels/"+id, ""); again["secrets"] != nil {
+		t.Errorf("the identity secret is shown again: %v", again["secrets"])
 	}
 }
