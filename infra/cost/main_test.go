@@ -11,6 +11,7 @@ const sample = `goos: linux
 BenchmarkInboundCapacity/new-conversation-2         	      50	  10000000 ns/op	         3.000 RCU/msg	        10.00 WCU/msg
 BenchmarkInboundCapacity/existing-conversation-2    	      50	   5000000 ns/op	         1.000 RCU/msg	         4.000 WCU/msg
 BenchmarkRouteCapacity/assigned-2         	      50	  2000000 ns/op	         2.000 RCU/conv	        6.000 WCU/conv
+BenchmarkReplyCapacity-2         	      50	  2000000 ns/op	         5.000 RCU/send	         2.000 RCU/status	         0 RCU/write	         5.000 WCU/send	         1.000 WCU/status	         2.040 WCU/write
 BenchmarkTwilioIntake-2   	     200	   1000000 ns/op	  3.500 p50-ms	  9.000 p99-ms	 900.0 req/s
 PASS
 `
@@ -41,9 +42,25 @@ func TestReport(t *testing.T) {
 		"| existing conversation | 1.0 | 4.0 | 1.00 | 0.52 | 1.50 | 2.63 | **5.65** |",
 		"| new conversation, routed (assigned) | 5.0 | 16.0 |",
 		"| floor | 0.0 | 1.0 | 1.00 | 0.25 | 0.50 | 0.62 | **2.38** | 1.0× |",
+		"| inbound message, existing conversation, a moment after its last message | `BenchmarkInboundCapacity/existing-conversation` | 6 + 18 | **1 + 4** | ≤ 1 + 4 |",
+		"| agent reply: API write | `BenchmarkReplyCapacity` | 0 + 16 | **0 + 2.04** |  |",
+		"| routing, assigned (5 users) | `BenchmarkRouteCapacity/assigned` | 4 + 12 | **2 + 6** | ≤ 2 + 6 |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// With BenchmarkInboundCapacity/new-conversation-routed, the routed path is that measure, not
+// the sum of the new conversation's and the routing's.
+func TestReportRoutedMeasured(t *testing.T) {
+	results, _ := parse(strings.NewReader(sample + "BenchmarkInboundCapacity/new-conversation-routed-2 	 50	 12000000 ns/op	 4.000 RCU/msg	 15.00 WCU/msg\n"))
+	var out bytes.Buffer
+	if err := report(&out, results, map[string]int{"TwilioFunction": 1024, "RouterFunction": 1024}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "| new conversation, routed (assigned) | 4.0 | 15.0 |") {
+		t.Errorf("report:\n%s", out.String())
 	}
 }

@@ -71,11 +71,24 @@ func (f *fixture) agents(t testing.TB, n, capacity int) []string {
 
 func (f *fixture) conversation(t testing.TB, i int) inbox.Conversation {
 	t.Helper()
+	return f.open(t, i, f.store.FindOrOpenConversation)
+}
+
+// conversationToRoute is conversation i as the router writes it when the rules assign
+// automatically (OpenConversationToRoute: in no assignee list until routed).
+func (f *fixture) conversationToRoute(t testing.TB, i int) inbox.Conversation {
+	t.Helper()
+	return f.open(t, i, f.store.OpenConversationToRoute)
+}
+
+// open opens conversation i of a contact of its own with open.
+func (f *fixture) open(t testing.TB, i int, open func(context.Context, inbox.Conversation) (inbox.Conversation, bool, error)) inbox.Conversation {
+	t.Helper()
 	at := base.Add(time.Duration(i) * time.Second)
 	contact, _, err := f.store.UpsertContactByPhone(f.ctx, inbox.Contact{AccountID: f.acct, ID: fmt.Sprintf("contact%03d", i),
 		Phone: fmt.Sprintf("+1415555%04d", i), CreatedAt: at})
 	must(t, err)
-	c, _, err := f.store.FindOrOpenConversation(f.ctx, inbox.Conversation{AccountID: f.acct, ID: fmt.Sprintf("conv%03d", i), InboxID: "ib1",
+	c, _, err := open(f.ctx, inbox.Conversation{AccountID: f.acct, ID: fmt.Sprintf("conv%03d", i), InboxID: "ib1",
 		ChannelID: f.ch.ID, ChannelType: f.ch.Type, ContactID: contact.ID, Status: inbox.StatusOpen,
 		LastMessageAt: at, CreatedAt: at})
 	must(t, err)
@@ -298,10 +311,12 @@ func TestRouteRulesAndTickets(t *testing.T) {
 
 // BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs on
 // DynamoDB Local, in AWS units, as the router routes it (RouteConversation: the conversation it
-// has just written and the channel from its cache, neither read again): the read of the
-// channel's rules (eventually consistent, the rules attribute only), of the users the rules name, then the assignment ("assigned"), or the write that puts it in the waiting
-// queue when nobody can take it ("waits"). "assigned-500-users" is "assigned" in an account of
-// 500 users, the rule naming 5 of them: the cost must not grow with the account.
+// has just written — outside the assignee lists, as it writes them when the rules assign
+// (OpenConversationToRoute) — and the channel from its cache, neither read again): the read of
+// the channel's rules (eventually consistent, the rules attribute only), of the users the rules
+// name, then the assignment ("assigned"), or the write that puts it in the waiting queue when
+// nobody can take it ("waits"). "assigned-500-users" is "assigned" in an account of 500 users,
+// the rule naming 5 of them: the cost must not grow with the account.
 func BenchmarkRouteCapacity(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
@@ -328,7 +343,7 @@ func BenchmarkRouteCapacity(b *testing.B) {
 			must(b, err)
 			convs := make([]inbox.Conversation, b.N)
 			for i := range convs {
-				convs[i] = f.conversation(b, i)
+				convs[i] = f.conversationToRoute(b, i)
 			}
 			rcu, wcu = 0, 0
 			clear(ops)

@@ -245,12 +245,15 @@ func (s *Store) AddWaiting(ctx context.Context, acct string, w inbox.Waiting) er
 		}
 		err = s.transact(ctx, op, []types.TransactWriteItem{
 			{Update: &types.Update{
-				Key:                      key(convPK(acct, w.ConversationID), skConv),
-				UpdateExpression:         aws.String("SET #wait = :sk, #version = :new"),
+				Key: key(convPK(acct, w.ConversationID), skConv),
+				// gsi2pk: a conversation opened to be routed (OpenConversationToRoute) enters the
+				// unassigned list here; for the others it is the value they have.
+				UpdateExpression:         aws.String("SET #wait = :sk, #gsi2pk = :gsi2pk, #version = :new"),
 				ConditionExpression:      aws.String("#version = :old"),
-				ExpressionAttributeNames: map[string]string{"#wait": "waitSK", "#version": "version"},
+				ExpressionAttributeNames: map[string]string{"#wait": "waitSK", "#gsi2pk": "gsi2pk", "#version": "version"},
 				ExpressionAttributeValues: map[string]types.AttributeValue{
 					":sk": str(sk), ":new": value(it.Version + 1), ":old": value(it.Version),
+					":gsi2pk": str(convAssigneePK(acct, "", inbox.StatusOpen)),
 				},
 			}},
 			{Put: &types.Put{Item: av}},

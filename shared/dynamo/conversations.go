@@ -27,7 +27,7 @@ import (
 // Errors: EInvalid (missing or malformed ids, a status other than open), EConflict (c.ID is
 // taken), EUnavailable, EInternal.
 func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
-	return s.findOrOpenConversation(ctx, "FindOrOpenConversation", c, true)
+	return s.findOrOpenConversation(ctx, "FindOrOpenConversation", c, true, false)
 }
 
 // OpenConversation is FindOrOpenConversation for a contact that was just created, which has no
@@ -36,10 +36,27 @@ func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation
 //
 // Errors: those of FindOrOpenConversation.
 func (s *Store) OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
-	return s.findOrOpenConversation(ctx, "OpenConversation", c, false)
+	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, false)
 }
 
-func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.Conversation, readFirst bool) (inbox.Conversation, bool, error) {
+// OpenConversationToRoute is OpenConversation for an unassigned conversation that its caller
+// routes right away with automatic assignment (the router, when the channel's rules assign):
+// the conversation is written outside the assignee lists (no gsi2pk), and the routing puts it
+// in the list it ends in — its assignee's (AssignNew, AssignWithinCapacity) or the unassigned
+// one (AddWaiting) — with a put alone in that index, where moving it from the unassigned list
+// costs a delete and a put inside the assignment's transaction (2 × 2 WCU). Until then it is
+// in the inbox and status lists but in no assignee list; a routing that fails is retried by
+// the redelivery of its message. Any later assignment or status change lists it as well.
+//
+// Errors: those of FindOrOpenConversation.
+func (s *Store) OpenConversationToRoute(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
+	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, c.AssigneeID == "")
+}
+
+// findOrOpenConversation finds the contact's open conversation or opens c (reading the open
+// marker first when readFirst); toRoute leaves a new conversation out of the assignee lists
+// (see OpenConversationToRoute).
+func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.Conversation, readFirst, toRoute bool) (inbox.Conversation, bool, error) {
 	if err := checkIDs("account id", c.AccountID, "conversation id", c.ID, "inbox id", c.InboxID,
 		"contact id", c.ContactID); err != nil {
 		return inbox.Conversation{}, false, err
@@ -98,7 +115,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 				// before the conversation: write it ourselves, under the marker's id (below the
 				// put is conditional, so the writer and we store one conversation).
 				c.ID = marker.ConversationID
-				created, err := s.putConversation(ctx, op, c)
+				created, err := s.putConversation(ctx, op, c, toRoute)
 				if err != nil || !created {
 					if err == nil {
 						continue // the writer came first: read theirs.
@@ -133,7 +150,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 			if err != nil {
 				return inbox.Conversation{}, false, storeError(err, "open conversation")
 			}
-			created, err := s.putConversation(ctx, op, c)
+			created, err := s.putConversation(ctx, op, c, toRoute)
 			if err != nil {
 				return inbox.Conversation{}, false, err
 			}
@@ -170,9 +187,14 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 }
 
 // putConversation writes new conversation c unless a conversation with its id exists; created
-// says whether it did.
-func (s *Store) putConversation(ctx context.Context, op string, c inbox.Conversation) (bool, error) {
-	av, err := marshal(newConversationItem(c))
+// says whether it did. toRoute leaves an unassigned c out of the assignee lists (no gsi2pk; see
+// OpenConversationToRoute).
+func (s *Store) putConversation(ctx context.Context, op string, c inbox.Conversation, toRoute bool) (bool, error) {
+	it := newConversationItem(c)
+	if toRoute && c.AssigneeID == "" {
+		it.GSI2PK = ""
+	}
+	av, err := marshal(it)
 	if err != nil {
 		return false, err
 	}

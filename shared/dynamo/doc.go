@@ -72,6 +72,8 @@
 //	                                                                                                        lastSort (SortableTime(lastMessageAt): only
 //	                                                                                                          moves forward)
 //	                                                                                                        gsi2pk A#{acct}#AS#{assigneeId or "-"}#{status}
+//	                                                                                                          (absent while a conversation opened
+//	                                                                                                          to be routed is not routed yet)
 //	                                                                                                        gsi3pk A#{acct}#ST#{status}
 //	                                                                                                        gsi4pk A#{acct}#IB#{inboxId}#{status}
 //	                                                                                                        lsk (sort key of gsi2..gsi4) =
@@ -94,11 +96,17 @@
 //	                                        (the router's, for the conversation it has just written): the
 //	                                        same transaction without reading first, conditional on open,
 //	                                        unassigned and not waiting (else it reads and retries)
+//	  open to route (the router, when     OpenConversationToRoute: the conversation without gsi2pk, so
+//	    the rules assign automatically)     that routing writes gsi2 once: AssignNew a put (2 × 1 in its
+//	                                        transaction instead of 2 × 2 for a delete and a put), AddWaiting
+//	                                        the unassigned list's entry; any later assignee or status
+//	                                        change sets it too
 //	Waiting conversation                  A#{acct}#WAIT#{chId}                 {SortableTime(arrivedAt)}    conversationId, channelId, arrivedAt
 //	                                                                           #{convId}
 //	  a channel's queue, oldest first     Query pk (strongly consistent)
 //	  add / remove                        transaction with the conversation's waitSK (version +1), which
-//	                                        lets assignment and closing delete it without the arrival time
+//	                                        lets assignment and closing delete it without the arrival time;
+//	                                        adding also sets gsi2pk to the unassigned list
 //	Waiting-account marker                WAITING                              A#{acct}                     accountId, channels (string set), waits
 //	                                                                                                        (count), lastWaitAt
 //	  mark                                UpdateItem after AddWaiting's transaction (also when the conversation

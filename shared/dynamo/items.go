@@ -141,8 +141,9 @@ type conversationItem struct {
 	SK string `dynamodbav:"sk"`
 	// GSI2PK (assignee), GSI3PK (status) and GSI4PK (inbox) are the conversation's lists; LSK
 	// their shared sort key (listSK); LastSort the exact time of the last message, which only
-	// moves forward.
-	GSI2PK        string    `dynamodbav:"gsi2pk"`
+	// moves forward. GSI2PK is absent from a conversation opened to be routed
+	// (OpenConversationToRoute) until its routing lists it.
+	GSI2PK        string    `dynamodbav:"gsi2pk,omitempty"`
 	GSI3PK        string    `dynamodbav:"gsi3pk"`
 	GSI4PK        string    `dynamodbav:"gsi4pk"`
 	LSK           string    `dynamodbav:"lsk"`

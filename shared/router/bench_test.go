@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openinbox/inbox/shared/assign"
 	"github.com/openinbox/inbox/shared/dispatch"
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/router"
 )
 
 // BenchmarkInboundCapacity measures the DynamoDB capacity units one inbound message costs the
@@ -17,13 +19,18 @@ import (
 // message, the same a minute after it ("-next-minute": the conversation moves up in the lists,
 // whose order has a step of a quarter hour, with one message in 15), the same a quarter hour
 // after it ("-next-quarter-hour": every message moves it, the most a message costs), and a
-// duplicate (a redelivery).
+// duplicate (a redelivery). "new-conversation-routed" is "new-conversation" on a channel whose
+// rules assign automatically among 5 agents (the assigner of shared/assign): the whole of a new
+// conversation, routing included.
 // Report: RCU/msg and WCU/msg.
 func BenchmarkInboundCapacity(b *testing.B) {
-	for _, mode := range []string{"new-conversation", "existing-conversation", "existing-conversation-next-minute", "existing-conversation-next-quarter-hour", "duplicate"} {
+	for _, mode := range []string{"new-conversation", "new-conversation-routed", "existing-conversation", "existing-conversation-next-minute", "existing-conversation-next-quarter-hour", "duplicate"} {
 		b.Run(mode, func(b *testing.B) {
 			f := newFixture(b)
 			f.cacheChannels()
+			if mode == "new-conversation-routed" {
+				f.autoAssign(b, 5, nil)
+			}
 			var mu sync.Mutex
 			var rcu, wcu float64
 			ops := map[string]float64{}
@@ -45,7 +52,7 @@ func BenchmarkInboundCapacity(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				env := first
 				switch mode {
-				case "new-conversation":
+				case "new-conversation", "new-conversation-routed":
 					env = f.message(fmt.Sprintf("SMn%030d", i), fmt.Sprintf("+1555%07d", i), "hello", base.Add(time.Duration(i)*time.Millisecond))
 				case "existing-conversation":
 					env = f.message(fmt.Sprintf("SMe%030d", i), phoneA, "again", base.Add(time.Duration(i+1)*time.Millisecond))
@@ -68,6 +75,23 @@ func BenchmarkInboundCapacity(b *testing.B) {
 			}
 		})
 	}
+}
+
+// autoAssign gives the fixture's channel rules that assign automatically among n available
+// agents (agent0…) of capacity (nil: no limit), and a router (caching channels) with the
+// assigner of shared/assign; it returns the assigner.
+func (f *fixture) autoAssign(t testing.TB, n int, capacity *int) *assign.Assigner {
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("agent%d", i)
+		must(t, f.store.CreateUser(f.ctx, inbox.User{AccountID: acct, ID: id, Name: "Agent " + id, Role: inbox.RoleAgent,
+			PaidSeat: true, Available: true, Capacity: capacity, TimeZone: "UTC", CreatedAt: base}))
+		ids = append(ids, id)
+	}
+	must(t, f.store.SetRoutingRules(f.ctx, acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: ids, OnlyAvailable: true}))
+	a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return now }})
+	f.router = router.New(router.Config{Store: f.store, Assigner: a, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
+	return a
 }
 
 // sentBy is a dispatch.Sender that accepts every message, as a provider would, with a fresh

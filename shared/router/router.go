@@ -35,6 +35,7 @@ type Store interface {
 	CreateContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
+	OpenConversationToRoute(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	LastClosedConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
@@ -149,6 +150,11 @@ func (r *Router) cachedChannel(ctx context.Context, acct, id string) (inbox.Chan
 // route applies the rules to conv when it is open and unassigned. Routing is idempotent, so a
 // redelivered message routes again safely (and finishes what a failed attempt left).
 func (r *Router) route(ctx context.Context, acct string, conv inbox.Conversation) error {
+	return r.routeWith(ctx, acct, conv, nil)
+}
+
+// routeWith is route with the channel's rules read already when rules is not nil.
+func (r *Router) routeWith(ctx context.Context, acct string, conv inbox.Conversation, rules *rulesRead) error {
 	if r.assign == nil || conv.Status != inbox.StatusOpen || conv.AssigneeID != "" {
 		return nil
 	}
@@ -156,7 +162,11 @@ func (r *Router) route(ctx context.Context, acct string, conv inbox.Conversation
 	// neither again, only the channel's rules, which the cache must not hold back.
 	ch, err := r.cachedChannel(ctx, acct, conv.ChannelID)
 	if err == nil {
-		ch.Routing, err = r.store.RoutingRules(ctx, acct, conv.ChannelID)
+		if rules != nil {
+			ch.Routing = rules.rules
+		} else {
+			ch.Routing, err = r.store.RoutingRules(ctx, acct, conv.ChannelID)
+		}
 	}
 	if inbox.IsCode(err, inbox.ENotFound) {
 		return nil // disconnected since: no rules apply.
@@ -347,7 +357,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		msg.ConversationID = st.OpenConversationID
 		conv, stored, err := r.store.AppendToOpen(ctx, env.AccountID, st.OpenConversationID, st.OpenChannelID, msg, env.ProviderMessageID)
 		if err == nil {
-			return r.stored(ctx, log, env, conv, msg, stored)
+			return r.stored(ctx, log, env, conv, msg, stored, nil)
 		}
 		if !errors.Is(err, inbox.ErrNotOpen) {
 			return err
@@ -368,6 +378,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	}
 	var conv inbox.Conversation
 	opened := false
+	var rules *rulesRead
 	if byReference {
 		var ok bool
 		conv, ok, err = r.emailThread(ctx, log, env, contact, fresh)
@@ -388,7 +399,19 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		if msg.Direction == inbox.DirectionIn {
 			fresh.LastInboundAt = received
 		}
-		if conv, opened, err = r.store.OpenConversation(ctx, fresh); err != nil {
+		open := r.store.OpenConversation
+		if r.routesAtOnce(env, msg) {
+			// The rules are read before the conversation is written (routing would read them
+			// just after): when they assign automatically, the conversation is written outside
+			// the assignee lists, which its routing puts it in for less than moving it there.
+			if rules, err = r.rules(ctx, env.AccountID, ch.ID); err != nil {
+				return err
+			}
+			if rules.rules != nil && rules.rules.AutoAssign {
+				open = r.store.OpenConversationToRoute
+			}
+		}
+		if conv, opened, err = open(ctx, fresh); err != nil {
 			return err
 		}
 	} else {
@@ -425,12 +448,34 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 			return err
 		}
 	}
-	return r.stored(ctx, log, env, conv, msg, stored)
+	return r.stored(ctx, log, env, conv, msg, stored, rules)
+}
+
+// rulesRead is a channel's routing rules as read (nil: none, or the channel is gone).
+type rulesRead struct{ rules *inbox.RoutingRules }
+
+// routesAtOnce says whether the router routes a new conversation for msg right after storing
+// it: an inbound message (not a call, whose routing waits for its outcome) with an assigner.
+func (r *Router) routesAtOnce(env inbox.Envelope, msg inbox.Message) bool {
+	return r.assign != nil && env.Kind == inbox.KindMessage && msg.Direction == inbox.DirectionIn && msg.Call == nil
+}
+
+// rules reads the routing rules of channel channelID of account acct; a channel gone has none.
+func (r *Router) rules(ctx context.Context, acct, channelID string) (*rulesRead, error) {
+	rules, err := r.store.RoutingRules(ctx, acct, channelID)
+	if inbox.IsCode(err, inbox.ENotFound) {
+		return &rulesRead{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rulesRead{rules: rules}, nil
 }
 
 // stored finishes an append of msg to conv: media jobs and routing when this delivery stored it;
-// when it found the message stored already (a redelivery), what a duplicate gets.
-func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelope, conv inbox.Conversation, msg inbox.Message, stored bool) error {
+// when it found the message stored already (a redelivery), what a duplicate gets. rules are the
+// channel's rules when read already (nil: routing reads them).
+func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelope, conv inbox.Conversation, msg inbox.Message, stored bool, rules *rulesRead) error {
 	if !stored {
 		scope := conv.ChannelID
 		if env.Kind == inbox.KindCall {
@@ -463,7 +508,7 @@ func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		if msg.CreatedAt.After(conv.LastMessageAt) {
 			conv.LastMessageAt = msg.CreatedAt
 		}
-		return r.route(ctx, env.AccountID, conv)
+		return r.routeWith(ctx, env.AccountID, conv, rules)
 	}
 	return nil
 }

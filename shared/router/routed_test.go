@@ -1,0 +1,65 @@
+package router_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/openinbox/inbox/shared/assign"
+	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/router"
+)
+
+// failOnce is the assigner of shared/assign whose first RouteConversation fails, as a routing
+// would on a store error after the conversation was written.
+type failOnce struct {
+	*assign.Assigner
+	failed bool
+}
+
+func (a *failOnce) RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error {
+	if !a.failed {
+		a.failed = true
+		return errors.New("routing failed")
+	}
+	return a.Assigner.RouteConversation(ctx, ch, conv)
+}
+
+// New conversations on a channel whose rules assign automatically are written outside the
+// assignee lists (dynamo.OpenConversationToRoute) and listed by their routing: the first
+// contact's in agent0's list (capacity 1), the second's, which waits, in the unassigned list;
+// a third whose routing failed is listed by the redelivery of its message.
+func TestNewConversationsListedByRouting(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.autoAssign(t, 1, func(n int) *int { return &n }(1))
+	f.handle(t, f.message("SMfirst00000000000000000000000001", phoneA, "hello", base))
+	f.handle(t, f.message("SMsecond0000000000000000000000002", phoneB, "hello", base.Add(time.Second)))
+	flaky := &failOnce{Assigner: a}
+	f.router = router.New(router.Config{Store: f.store, Assigner: flaky, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
+	third := f.message("SMthird00000000000000000000000003", "+14155550003", "hello", base.Add(2*time.Second))
+	if err := f.router.Handle(f.ctx, third); err == nil {
+		t.Fatal("the failing routing did not fail the delivery")
+	}
+	f.handle(t, third) // the redelivery
+
+	list := func(filter inbox.ConversationFilter) []string {
+		t.Helper()
+		l, _, err := f.store.ListConversations(f.ctx, acct, filter)
+		must(t, err)
+		var phones []string
+		for _, c := range l {
+			phones = append(phones, c.ContactPhone)
+		}
+		slices.Sort(phones)
+		return phones
+	}
+	if got := list(inbox.ConversationFilter{AssigneeID: "agent0"}); !slices.Equal(got, []string{phoneA}) {
+		t.Errorf("agent0's list = %v, want %v", got, phoneA)
+	}
+	if got, want := list(inbox.ConversationFilter{Unassigned: true}), []string{"+14155550003", phoneB}; !slices.Equal(got, want) {
+		t.Errorf("unassigned list = %v, want %v", got, want)
+	}
+}
