@@ -69,7 +69,8 @@ type Config struct {
 	// DynamoDBEndpoint and SQSEndpoint point the clients at emulators (empty in AWS).
 	DynamoDBEndpoint string // DYNAMODB_ENDPOINT
 	SQSEndpoint      string // SQS_ENDPOINT
-	// DisableDynamoDBChecksum is for minidyn, which sends no valid X-Amz-Crc32.
+	// DisableDynamoDBChecksum is for minidyn, which sends no valid X-Amz-Crc32; the store
+	// then also avoids what minidyn's indexes get wrong (dynamo.Store.NoIndexEntryByUpdate).
 	DisableDynamoDBChecksum bool
 	// SendAttempts is how many times dispatch tries a temporary failure (SEND_ATTEMPTS, default 4).
 	SendAttempts int
@@ -185,7 +186,13 @@ func (c *Config) Store(ctx context.Context) (*dynamo.Store, error) {
 			o.DisableValidateResponseChecksum = true
 		}
 	})
-	return dynamo.New(client, c.TableName, box), nil
+	store := dynamo.New(client, c.TableName, box)
+	if c.DisableDynamoDBChecksum {
+		// minidyn (see the field), whose indexes go wrong when an update gives an item its
+		// first key in one.
+		store.NoIndexEntryByUpdate()
+	}
+	return store, nil
 }
 
 // Queue returns the FIFO queue at url; name is its environment variable, for the error when

@@ -50,7 +50,7 @@ func (s *Store) OpenConversation(ctx context.Context, c inbox.Conversation) (inb
 //
 // Errors: those of FindOrOpenConversation.
 func (s *Store) OpenConversationToRoute(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
-	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, c.AssigneeID == "")
+	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, c.AssigneeID == "" && !s.listedOnly)
 }
 
 // findOrOpenConversation finds the contact's open conversation or opens c (reading the open
