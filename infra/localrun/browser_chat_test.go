@@ -3,6 +3,8 @@ package localrun_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,14 +24,14 @@ func frameJS(expr string) string {
 }
 
 // waitFor polls expr (in the frame) until it is truthy; the test's own timeout ends a hang.
-func waitFor(t *testing.T, ctx context.Context, what, expr string) {
+func waitFor(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](frameJS(expr), chromedp.WithPollingTimeout(0), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](frameJS(expr)))
 	if err != nil {
@@ -168,4 +170,41 @@ func TestChatAvailabilityInTheBrowser(t *testing.T) {
 
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+// BenchmarkChatReplyToRender measures, in chromium against the runner, the time from an agent's
+// reply (POST /v1/conversations/{id}/messages answered) to its bubble in the widget: the reply
+// goes through the outbound queue and dispatch, and the widget hears of it live (the realtime
+// backbone's /ws when the runner serves it; else its fallback poll every 2 s).
+func BenchmarkChatReplyToRender(b *testing.B) {
+	e := startSession(b, false, nil)
+	c := e.c
+	// Without the realtime backbone's /ws the widget falls back to a poll every 2 s, and each
+	// reply takes up to that (2.0 s/op measured with -benchtime 5x and CHAT_BENCH_POLL=1): too
+	// slow for make bench's 200 iterations, and not the figure that matters.
+	if res := c.do(http.MethodGet, "/ws", "", "", nil, nil); res.status == http.StatusNotFound && os.Getenv("CHAT_BENCH_POLL") == "" {
+		b.Skip("the runner serves no /ws yet (realtime backbone): set CHAT_BENCH_POLL=1 to measure the poll fallback")
+	}
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(b, &demo)
+	ctx := browser.New(b)
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath)); err != nil {
+		b.Fatal(err)
+	}
+	waitFor(b, ctx, "the launcher", `!f.getElementById('launcher').hidden`)
+	eval[bool](b, ctx, `(f.getElementById('launcher').click(), f.getElementById('text').value = 'bench', f.getElementById('form').requestSubmit(), true)`)
+	waitFor(b, ctx, "delivered", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Delivered')`)
+	var conv string
+	for _, cv := range c.conversations("/v1/conversations", demo.Token).Items {
+		if cv.Channel.Type == string(inbox.ChannelChat) {
+			conv = cv.ID
+		}
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		text := "reply " + strconv.Itoa(i)
+		want(b, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]string{"text": text}), http.StatusAccepted)
+		waitFor(b, ctx, "the reply", `[...f.querySelectorAll('.m.out')].some(m => m.firstChild.textContent === `+jsString(text)+`)`)
+	}
 }

@@ -99,6 +99,14 @@ func TestChatEndToEnd(t *testing.T) {
 	if h.ConversationID != conv || len(h.Items) != 2 || h.Items[0].ClientMessageID != "m1" || h.Items[1].Direction != inbox.DirectionOut || h.Items[1].Text != "It ships today!" {
 		t.Fatalf("history %+v", h)
 	}
+	// The realtime backbone's visitor authoriser: the token's visitor hears their conversation.
+	sub, err := chatapi.Authorise(e.ctx, e.r.Store, tok.Token, time.Now())
+	if err != nil || sub.ConversationID != conv || sub.Account != localrun.DemoAccount || !chatapi.IsToken(tok.Token) || chatapi.IsToken(demo.Token) {
+		t.Fatalf("authorise: %+v %v", sub, err)
+	}
+	if _, err := chatapi.Authorise(e.ctx, e.r.Store, tok.Token, time.Now().Add(chatapi.TokenTTL)); !inbox.IsCode(err, inbox.EUnauthorized) {
+		t.Fatalf("expired token authorised: %v", err)
+	}
 	// After the cursor: nothing new.
 	var after chatapi.HistoryView
 	c.do(http.MethodGet, api+"/messages?after="+h.Cursor, tok.Token, "", nil, nil).json(t, &after)
@@ -147,10 +155,11 @@ func TestChatEndToEnd(t *testing.T) {
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+awayConv+"/messages", demo.Token, map[string]string{"text": "Back now: here is your answer."}), http.StatusAccepted)
 	idle()
 	sent := testenv.SentMailTo(t, customer)
+	var m *mailparse.Message
 	if len(sent) != 1 {
 		t.Fatalf("SES got %d mails to the visitor", len(sent))
 	}
-	m, err := mailparse.Parse(bytes.NewReader(sent[0].RawData))
+	m, err = mailparse.Parse(bytes.NewReader(sent[0].RawData))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ type session struct {
 // startSession starts the runner with the SQS and SES emulators, on DynamoDB Local or, when
 // embedded, on the in-process store of `make run`; tweak adjusts the options. The runner stops
 // when the test ends.
-func startSession(t *testing.T, embedded bool, tweak func(*localrun.Options)) *session {
+func startSession(t testing.TB, embedded bool, tweak func(*localrun.Options)) *session {
 	t.Helper()
 	spec, err := apispec.Load()
 	if err != nil {

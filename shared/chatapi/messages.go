@@ -1,6 +1,7 @@
 package chatapi
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -107,25 +108,9 @@ func (a *api) history(r *http.Request, c *call) (int, any, error) {
 	}
 	ctx, acct := r.Context(), c.ch.AccountID
 	out := HistoryView{Items: []MessageView{}, Cursor: after}
-	st, err := a.Store.InboundState(ctx, acct, c.ch.ID, "chat/history", c.ch.InboxID, inbox.Contact{AccountID: acct, PSID: c.ch.ID + ":" + v.Key})
-	if err != nil || st.ContactID == "" {
+	conv, err := conversationOf(ctx, a.Store, c.ch, v)
+	if err != nil || conv.ID == "" {
 		return http.StatusOK, out, err
-	}
-	var conv inbox.Conversation
-	if st.OpenConversationID != "" {
-		conv, err = a.Store.GetConversation(ctx, acct, st.OpenConversationID)
-	}
-	if st.OpenConversationID == "" || inbox.IsCode(err, inbox.ENotFound) || conv.ContactID != st.ContactID {
-		conv, err = a.Store.LastClosedConversation(ctx, acct, c.ch.InboxID, st.ContactID)
-	}
-	if inbox.IsCode(err, inbox.ENotFound) {
-		return http.StatusOK, out, nil
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	if conv.ContactID != st.ContactID || conv.ChannelID != c.ch.ID {
-		return http.StatusOK, out, nil
 	}
 	msgs, err := a.Store.ListMessages(ctx, acct, conv.ID)
 	if err != nil {
@@ -153,4 +138,30 @@ func (a *api) history(r *http.Request, c *call) (int, any, error) {
 func firstName(n string) string {
 	f, _, _ := strings.Cut(strings.TrimSpace(n), " ")
 	return f
+}
+
+// conversationOf finds visitor v's conversation on chat channel ch: their open one, else their
+// last closed one; the zero Conversation when they have none yet. Errors: the store's.
+func conversationOf(ctx context.Context, store Store, ch inbox.Channel, v Visitor) (inbox.Conversation, error) {
+	acct := ch.AccountID
+	st, err := store.InboundState(ctx, acct, ch.ID, "chat/history", ch.InboxID, inbox.Contact{AccountID: acct, PSID: ch.ID + ":" + v.Key})
+	if err != nil || st.ContactID == "" {
+		return inbox.Conversation{}, err
+	}
+	var conv inbox.Conversation
+	if st.OpenConversationID != "" {
+		conv, err = store.GetConversation(ctx, acct, st.OpenConversationID)
+	}
+	if st.OpenConversationID == "" || inbox.IsCode(err, inbox.ENotFound) || conv.ContactID != st.ContactID {
+		conv, err = store.LastClosedConversation(ctx, acct, ch.InboxID, st.ContactID)
+	}
+	switch {
+	case inbox.IsCode(err, inbox.ENotFound):
+		return inbox.Conversation{}, nil
+	case err != nil:
+		return inbox.Conversation{}, err
+	case conv.ContactID != st.ContactID || conv.ChannelID != ch.ID:
+		return inbox.Conversation{}, nil
+	}
+	return conv, nil
 }

@@ -33,7 +33,7 @@
   }
   function ensureToken() {
     if (token) return Promise.resolve();
-    return req("POST", "/visitors").then(function (t) { token = t.token; connect(); });
+    return req("POST", "/visitors").then(function (t) { token = t.token; });
   }
   function status(line) { $("status").textContent = line; }
   function availability() {
@@ -80,7 +80,13 @@
     loading = true;
     return req("GET", "/messages?after=" + encodeURIComponent(cursor)).then(function (h) {
       loading = false;
-      if (h.conversationId) conv = h.conversationId;
+      if (h.conversationId && h.conversationId !== conv) {
+        /* The live connection hears one conversation: (re)connect for this one. */
+        conv = h.conversationId;
+        if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); }
+        wsTries = 0;
+        connect();
+      }
       h.items.forEach(add);
       cursor = h.cursor || cursor;
     }, function () { loading = false; });
@@ -88,7 +94,7 @@
   /* Live: the realtime backbone's WebSocket (/ws?token=), with a catch-up by cursor at every
      (re)connect so that nothing sent meanwhile is lost. Without one, a slow poll while open. */
   function connect() {
-    if (!token || ws || !window.WebSocket) return;
+    if (!token || !conv || ws || !window.WebSocket) return;
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws?token=" + encodeURIComponent(token);
     try { ws = new WebSocket(url); } catch (e) { ws = null; startPoll(); return; }
     ws.onopen = function () { wsTries = 0; stopPoll(); catchUp(); };
@@ -121,7 +127,10 @@
     var attempt = function (n) {
       ensureToken().then(function () { return req("POST", "/messages", body); }).then(function () {
         if (pending[cid]) b.querySelector("small").textContent = "Sent";
-        setTimeout(catchUp, 300);
+        /* Until the router has stored it (and the live connection carries the rest). */
+        (function settle(wait) {
+          setTimeout(function () { catchUp().then(function () { if (pending[cid] && wait < 8000) settle(wait * 2); }); }, wait);
+        })(250);
       }, function (e) {
         if (!e.status && n < 3) return setTimeout(function () { attempt(n + 1); }, 1000 * (n + 1));
         b.querySelector("small").textContent = "Not sent: " + e.message;
@@ -148,9 +157,9 @@
       return req("POST", "/identify", { id: String(u.id || ""), email: u.email || "", name: u.name || "", hash: u.hash || "" });
     }).then(function (t) {
       token = t.token;
-      if (ws) ws.close();
-      connect();
-      cursor = ""; return catchUp();
+      if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); }
+      stopPoll();
+      cursor = ""; conv = ""; return catchUp();
     }, function (e) {
       var m = el("div", "m sys", "Could not identify you: " + e.message);
       m.setAttribute("data-identify-error", "true");
