@@ -208,3 +208,32 @@ func BenchmarkChatReplyToRender(b *testing.B) {
 		waitFor(b, ctx, "the reply", `[...f.querySelectorAll('.m.out')].some(m => m.firstChild.textContent === `+jsString(text)+`)`)
 	}
 }
+
+// TestChatKeyboardAndPhone uses the widget on a phone-sized screen with the keyboard only: the
+// launcher opens with Enter, the panel fills the screen and is a labelled dialog whose thread is
+// a live region, Enter sends, Escape closes and gives the focus back to the launcher.
+func TestChatKeyboardAndPhone(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, false, nil)
+	ctx := browser.New(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 700), chromedp.Navigate(e.r.URL+localrun.ChatDemoPath)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the launcher", `!f.getElementById('launcher').hidden && f.documentElement.getAttribute('data-state')`)
+	eval[bool](t, ctx, `(fr.focus(), f.getElementById('launcher').focus(), true)`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the panel, focus in the composer", `!f.getElementById('panel').hidden && f.activeElement === f.getElementById('text')`)
+	if got := eval[string](t, ctx, `fr.getBoundingClientRect().width + ' ' + f.getElementById('panel').getAttribute('role') + ' ' + f.getElementById('log').getAttribute('role') + ' ' + f.getElementById('log').getAttribute('aria-live') + ' ' + !!f.querySelector('label[for=text]')`); got != "375 dialog log polite true" {
+		t.Fatalf("phone panel: %s", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("Typed on a phone"), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the message sent with Enter", `[...f.querySelectorAll('.m.in')].some(m => m.firstChild.textContent === 'Typed on a phone')`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\x1b")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "closed, focus on the launcher", `f.getElementById('panel').hidden && f.activeElement === f.getElementById('launcher')`)
+}
