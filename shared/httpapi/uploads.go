@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,8 +14,21 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// uploadIDs are the ids upload hands out (NewID's), checked before they become part of a key.
-var uploadIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// validUploadID reports whether id is one that upload hands out (NewID's: 1 to 64 of
+// A-Z a-z 0-9 _ -), checked before it becomes part of a key. A loop, not a regexp: the bounded
+// repetition compiles to 64 copies of the class at package init.
+func validUploadID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // uploadKey is where the account's upload id is stored: under the account's prefix, so that an
 // id of another account is not found. Uploads are temporary: the bucket's lifecycle expires
@@ -142,7 +154,7 @@ func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) 
 		if err != nil {
 			return err
 		}
-		if !uploadIDs.MatchString(at.UploadID) {
+		if !validUploadID(at.UploadID) {
 			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
 		}
 		body, _, err := files.Get(ctx, uploadKey(acct, at.UploadID))
