@@ -29,8 +29,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/openinbox/inbox/shared/awssecret"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/secretbox"
@@ -163,11 +163,12 @@ func (c *Config) Store(ctx context.Context) (*dynamo.Store, error) {
 	}
 	key := c.SecretKey
 	if key == "" && c.SecretKeyARN != "" {
-		out, err := secretsmanager.NewFromConfig(c.AWS).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.SecretKeyARN)})
+		// One signed request rather than the SDK's client: see package awssecret.
+		s, err := awssecret.New(c.AWS, "").SecretString(ctx, c.SecretKeyARN)
 		if err != nil {
 			return nil, fmt.Errorf("read sealing key: %w", err)
 		}
-		key = aws.ToString(out.SecretString)
+		key = s
 	}
 	if key == "" {
 		return nil, errors.New("neither INBOX_SECRET_KEY nor SECRET_KEY_ARN is set")
