@@ -145,10 +145,10 @@ type Env struct {
 	NewID func() string
 	// InboundEmailDomain is the deployment's SES receiving domain ("" for none).
 	InboundEmailDomain string
-	// SanitizeHTML makes user HTML safe to show (mail.SanitizeHTML).
+	// SanitizeHTML makes user HTML safe to show (htmlsafe.Sanitize).
 	SanitizeHTML func(string) string
 	// FromName and RenderSignature make a mail's From name and signature for an agent
-	// (mail.FromName, mail.RenderSignature), for Preview.
+	// (mail.FromName, htmlsafe.RenderSignature), for Preview.
 	FromName        func(mode, agentName, company string) string
 	RenderSignature func(htmlSig, fullName, firstName, lastName string) string
 	// Now is the time of the request (secret rotations count their overlap from it).

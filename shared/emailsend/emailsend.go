@@ -42,6 +42,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -197,21 +198,26 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		MessageID:  messageID,
 		References: capReferences(refs),
 		Text:       m.Text,
-		HTML:       m.HTML,
-		Date:       s.now(),
-		Headers:    map[string]string{LoopHeader: m.ID},
+		// Sanitized when stored too (the API, the email intake); again here because
+		// mail.Compose writes HTML as it is.
+		HTML:    htmlsafe.Sanitize(m.HTML),
+		Date:    s.now(),
+		Headers: map[string]string{LoopHeader: m.ID},
 	}
 	if lastIn != nil {
 		if isMessageID(lastIn.ProviderID) {
 			r.InReplyTo = lastIn.ProviderID
 		}
-		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: lastIn.HTML}
+		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: htmlsafe.Sanitize(lastIn.HTML)}
 	}
 	if strings.TrimSpace(cfg.SignatureHTML) != "" {
 		first, last := splitName(m.AuthorName)
-		r.SignatureHTML = mail.RenderSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
+		r.SignatureHTML = htmlsafe.RenderSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
 	}
 	r.Text, r.HTML = withLinks(r.Text, r.HTML, m.Attachments)
+	// The HTML was sanitized when stored (the API, the email intake); again here, links of
+	// attachments included, because mail.Compose writes HTML as it is.
+	r.HTML = htmlsafe.Sanitize(r.HTML)
 	if r.Attachments, err = s.files(ctx, m.Attachments); err != nil {
 		return "", err
 	}

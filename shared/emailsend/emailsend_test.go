@@ -328,3 +328,31 @@ func TestSendErrors(t *testing.T) {
 		t.Errorf("%d messages sent", n)
 	}
 }
+
+// TestUnsafeHTMLIsNotSent checks that the HTML of a reply, of the quoted message and the links
+// of attachments are sanitized before composing (mail.Compose writes HTML as it is): stored
+// HTML is sanitized already, but a message stored before a policy change, or an attachment's
+// URL, must not reach the customer as markup that runs.
+func TestUnsafeHTMLIsNotSent(t *testing.T) {
+	t.Parallel()
+	m := reply("20261125T100000.000000Z-reply009")
+	m.HTML = `<p>It shipped <b>today</b>.</p><img src=x onerror=alert(1)><script>alert(2)</script>`
+	m.Attachments = []inbox.Attachment{{Type: inbox.AttachFile, URL: "javascript:alert(3)", Name: "invoice.pdf"}}
+	q := in("20261125T092000.000000Z-in000009", "q9@customer.example", t0, "Any news?")
+	q.HTML = `<p>Any news?</p><a href="javascript:alert(4)">click</a><iframe src="https://evil.example"></iframe>`
+	f := newFixture(t, q, m)
+	if _, err := f.sender.Send(context.Background(), f.ch, f.conv, f.contact, m); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.ToLower(f.sent(t).Body.HTML)
+	for _, bad := range []string{"<script", "onerror", "javascript:", "<iframe", "alert("} {
+		if strings.Contains(body, bad) {
+			t.Errorf("sent HTML has %q:\n%s", bad, body)
+		}
+	}
+	for _, good := range []string{"it shipped <b>today</b>", "any news?", "invoice.pdf"} {
+		if !strings.Contains(body, good) {
+			t.Errorf("sent HTML lacks %q:\n%s", good, body)
+		}
+	}
+}

@@ -1,4 +1,12 @@
-package mail
+// Package htmlsafe makes user HTML safe to show and to send (Sanitize) and renders agents'
+// signatures (RenderSignature), with bluemonday's UGCPolicy adapted to email.
+//
+// It is its own package, apart from composing mail (shared/mail), because bluemonday and its
+// CSS tables compile about a megabyte of regular expressions at package init, which every
+// cold start of a function linking them pays: only the functions that take user HTML (api,
+// email, dispatch) link this package; the notices of the router and the schedule, whose HTML
+// the inbox writes itself, do not. The package has no state and is safe for concurrent use.
+package htmlsafe
 
 import (
 	"html"
@@ -10,13 +18,13 @@ import (
 	xhtml "golang.org/x/net/html"
 )
 
-// SanitizeHTML returns s with only safe markup kept, with bluemonday's UGCPolicy adapted to
+// Sanitize returns s with only safe markup kept, with bluemonday's UGCPolicy adapted to
 // email: text formatting, lists, quotes, tables with their layout attributes (email layouts need
 // width, align, bgcolor, cellpadding…), links (http, https, mailto; rel="nofollow noreferrer")
 // and images (http, https, cid: for inline parts, data:image). Scripts, styles, frames, forms,
 // event handlers (on*), style/class/id attributes and javascript: URLs never survive. The
 // result is safe to embed in a page.
-func SanitizeHTML(s string) string {
+func Sanitize(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
@@ -72,7 +80,7 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 
 // RenderSignature replaces the {{agent.fullName}}, {{agent.firstName}} and {{agent.lastName}}
 // tokens of a signature (spaces inside the braces and letter case of the token are tolerated)
-// with the HTML-escaped values, then sanitizes the result with SanitizeHTML.
+// with the HTML-escaped values, then sanitizes the result with Sanitize.
 func RenderSignature(htmlSig, fullName, firstName, lastName string) string {
 	out := reSigToken.ReplaceAllStringFunc(htmlSig, func(tok string) string {
 		m := reSigToken.FindStringSubmatch(tok)
@@ -85,7 +93,7 @@ func RenderSignature(htmlSig, fullName, firstName, lastName string) string {
 			return html.EscapeString(lastName)
 		}
 	})
-	return SanitizeHTML(out)
+	return Sanitize(out)
 }
 
 var reSigToken = regexp.MustCompile(`\{\{\s*(?i:agent)\s*\.\s*((?i:fullName|firstName|lastName))\s*\}\}`)

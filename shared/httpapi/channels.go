@@ -10,9 +10,9 @@ import (
 
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels"
+	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/mail"
 )
 
 // channelInput connects or edits a channel: the common fields, and the settings objects by
@@ -101,7 +101,7 @@ func (a *api) settings(ch *inbox.Channel, in channelInput, creating bool) (revea
 			return nil, inbox.Errorf(inbox.EInvalid, "only the settings of the channel's own type (%s) can be given", ch.Type)
 		}
 	}
-	env := channel.Env{Creating: creating, NewID: a.NewID, InboundEmailDomain: a.InboundEmailDomain, SanitizeHTML: mail.SanitizeHTML,
+	env := channel.Env{Creating: creating, NewID: a.NewID, InboundEmailDomain: a.InboundEmailDomain, SanitizeHTML: htmlsafe.Sanitize,
 		Now: a.Now(), Reveal: func(name, value string) {
 			if revealed == nil {
 				revealed = map[string]string{}

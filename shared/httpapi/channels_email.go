@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels"
+	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -29,7 +30,7 @@ func (a *api) emailPreview(r *http.Request, _ http.ResponseWriter, p inbox.Princ
 		first, last, _ = strings.Cut(n, " ")
 	}
 	pv, err := k.Preview(ch, channel.Agent{FullName: full, FirstName: first, LastName: last},
-		channel.Env{SanitizeHTML: mail.SanitizeHTML, FromName: mail.FromName, RenderSignature: mail.RenderSignature})
+		channel.Env{SanitizeHTML: htmlsafe.Sanitize, FromName: mail.FromName, RenderSignature: htmlsafe.RenderSignature})
 	if err != nil {
 		return 0, nil, err
 	}

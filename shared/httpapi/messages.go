@@ -11,11 +11,11 @@ import (
 
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels"
+	"github.com/openinbox/inbox/shared/htmlsafe"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
-	"github.com/openinbox/inbox/shared/mail"
 )
 
 // messageView is the API's message shape.
@@ -214,7 +214,7 @@ func (a *api) send(ctx context.Context, p inbox.Principal, c inbox.Conversation,
 		Subject: replySubject(c.Subject),
 	}
 	if in.HTML != "" {
-		m.HTML = mail.SanitizeHTML(in.HTML)
+		m.HTML = htmlsafe.Sanitize(in.HTML)
 	}
 	m.AuthorName, _, _ = agentNames(p)
 	if len(in.Metadata) > 0 && string(in.Metadata) != "null" {

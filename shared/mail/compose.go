@@ -85,8 +85,11 @@ var reserved = map[string]bool{
 //	    ├ text/plain; charset=utf-8 (quoted-printable)
 //	    └ text/html; charset=utf-8  (quoted-printable)
 //
-// The HTML is r.HTML sanitized (or r.Text as HTML), then the sanitized signature, then the
-// quoted message in a <blockquote type="cite">; the text is r.Text (or the text of the HTML),
+// The HTML is r.HTML (or r.Text as HTML), then the signature, then the quoted message in a
+// <blockquote type="cite">: r.HTML, r.SignatureHTML and r.Quoted.HTML are written as they are,
+// so HTML from users must be made safe first (htmlsafe.Sanitize, htmlsafe.RenderSignature);
+// this package does not link the sanitizer, whose package init is heavy, so that notices
+// (whose HTML the inbox writes itself) cost their functions nothing of it; the text is r.Text (or the text of the HTML),
 // the signature's text, then "On <date>, <from> wrote:" and the quoted text in "> " lines.
 // Headers: From, To, Reply-To (when set), Subject ("Re: " added unless it starts with Re:, Aw:
 // or SV:; RFC 2047 when not ASCII), Date (now when zero), Message-ID, In-Reply-To, References
@@ -255,7 +258,7 @@ func replySubject(s string) string {
 
 // replyBodies builds the text and HTML bodies of r.
 func replyBodies(r Reply) (string, string) {
-	htmlBody := SanitizeHTML(r.HTML)
+	htmlBody := strings.TrimSpace(r.HTML)
 	textBody := strings.TrimRight(NormalizeNewlines(r.Text), " \t\n")
 	if textBody == "" && htmlBody != "" {
 		textBody = HTMLToText(htmlBody)
@@ -263,7 +266,7 @@ func replyBodies(r Reply) (string, string) {
 	if htmlBody == "" && textBody != "" {
 		htmlBody = textToHTML(textBody)
 	}
-	if sig := SanitizeHTML(r.SignatureHTML); sig != "" {
+	if sig := strings.TrimSpace(r.SignatureHTML); sig != "" {
 		htmlBody += "\n<br>\n<div class=\"signature\">" + sig + "</div>"
 		if st := HTMLToText(sig); st != "" {
 			if textBody != "" {
@@ -275,7 +278,7 @@ func replyBodies(r Reply) (string, string) {
 	if q := r.Quoted; q != nil {
 		attribution := quoteAttribution(q)
 		qText := strings.TrimRight(NormalizeNewlines(q.Text), " \t\n")
-		qHTML := SanitizeHTML(q.HTML)
+		qHTML := strings.TrimSpace(q.HTML)
 		if qText == "" && qHTML != "" {
 			qText = HTMLToText(qHTML)
 		}

@@ -1,12 +1,12 @@
-// Package mail is the outbound side of the MIME codec of the team email channel: it sanitizes
-// HTML (SanitizeHTML), renders signatures (RenderSignature), names the sender (FromName,
-// FormatAddress), converts between HTML and text (HTMLToText, FixText) and composes replies
+// Package mail is the outbound side of the MIME codec of the team email channel: it names the
+// sender (FromName, FormatAddress), converts between HTML and text (HTMLToText, FixText) and composes replies
 // and notices (Compose). Parsing inbound mail is shared/mailparse, so that the functions that
 // only send mail (dispatch, notices from the router, schedule and api) do not link the MIME
 // parser (enmime, its charset tables and text renderers).
 //
-// Sanitizing uses bluemonday's UGCPolicy, adapted. The package has no state and is safe for
-// concurrent use.
+// Sanitizing user HTML is shared/htmlsafe's, kept apart so that the functions sending only
+// notices do not initialise bluemonday. The package has no state and is safe for concurrent
+// use.
 package mail
 
 import (
@@ -49,10 +49,10 @@ type Reply struct {
 	MessageID  string
 	InReplyTo  string   // without angle brackets
 	References []string // without angle brackets
-	// Text and HTML are the agent's reply; HTML is sanitized by Compose and Text is derived
-	// from HTML when empty.
+	// Text and HTML are the agent's reply; HTML must be safe (htmlsafe.Sanitize: Compose
+	// writes it as it is) and Text is derived from HTML when empty.
 	Text, HTML string
-	// SignatureHTML is the rendered signature (see RenderSignature); it is sanitized and
+	// SignatureHTML is the rendered, safe signature (htmlsafe.RenderSignature); it is
 	// appended to HTML and, as text, to Text.
 	SignatureHTML string
 	// Quoted is the message replied to, quoted below the reply.

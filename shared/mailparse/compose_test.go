@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/mail"
 )
 
@@ -25,7 +26,7 @@ func baseReply() mail.Reply {
 			"third-4411@inbox.acme.example", "5f0c3b1e@example.dk",
 		},
 		HTML:          `<p>Hej Søren,</p><p>Vi kommer <b>mandag</b> – “kl. 10”.</p><img src="cid:logo@acme"><script>alert(1)</script>`,
-		SignatureHTML: mail.RenderSignature(`<p>Venlig hilsen<br>{{agent.fullName}}</p>`, "Ada Lovelace", "Ada", "Lovelace"),
+		SignatureHTML: htmlsafe.RenderSignature(`<p>Venlig hilsen<br>{{agent.fullName}}</p>`, "Ada Lovelace", "Ada", "Lovelace"),
 		Quoted: &mail.Quote{
 			From: mail.Address{Name: "Søren Ærø Ågård", Address: "soren@example.dk"},
 			Date: time.Date(2024, 6, 3, 12, 15, 0, 0, time.FixedZone("", 2*3600)),

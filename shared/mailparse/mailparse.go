@@ -1,5 +1,5 @@
 // Package mailparse parses inbound mail for the email intake (Parse): headers, bodies (HTML
-// sanitized with mail.SanitizeHTML), attachments, bounces and forwards. It is its own package
+// sanitized with htmlsafe.Sanitize), attachments, bounces and forwards. It is its own package
 // so that only the functions that read mail link the MIME parser
 // (github.com/jhillyerd/enmime/v2); composing replies is shared/mail. The package has no state
 // and is safe for concurrent use.
@@ -47,7 +47,7 @@ type Message struct {
 	// Text is the plain text body (the text/plain parts), else the text of the HTML; for mail
 	// that cannot be read, the raw bytes (see Parse).
 	Text string
-	// HTML is the HTML body sanitized with SanitizeHTML (cid: image sources are kept); "" when
+	// HTML is the HTML body sanitized with htmlsafe.Sanitize (cid: image sources are kept); "" when
 	// the mail has no HTML part.
 	HTML string
 	// Attachments holds attachments, attached messages (message/rfc822) and inline parts;

@@ -17,6 +17,7 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 	"golang.org/x/text/encoding/htmlindex"
 
+	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/mail"
 )
 
@@ -199,7 +200,7 @@ func fromEnvelope(env *enmime.Envelope, raw []byte) *Message {
 	// Bodies.
 	htmlSrc := bodyHTML(env)
 	if strings.TrimSpace(htmlSrc) != "" {
-		m.HTML = mail.SanitizeHTML(mail.FixText(htmlSrc))
+		m.HTML = htmlsafe.Sanitize(mail.FixText(htmlSrc))
 	}
 	m.Text = cleanText(env.Text)
 	if m.Text == "" && m.HTML != "" {

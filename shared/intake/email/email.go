@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
 	"github.com/openinbox/inbox/shared/lambdases"
@@ -468,7 +469,7 @@ func capHTML(s string, n int) string {
 		if i := strings.LastIndexByte(cut, '<'); i >= 0 {
 			cut = cut[:i]
 		}
-		if out := mail.SanitizeHTML(cut); len(out) <= n {
+		if out := htmlsafe.Sanitize(cut); len(out) <= n {
 			return out
 		}
 	}

@@ -1,5 +1,5 @@
 // Package safehtml is a test helper: Check fails a test when sanitized HTML could run or load
-// anything. The fuzz tests of shared/mail (SanitizeHTML) and shared/mailparse (Parse) share
+// anything. The fuzz tests of shared/htmlsafe (Sanitize) and shared/mailparse (Parse) share
 // it; only tests import it.
 package safehtml
 
