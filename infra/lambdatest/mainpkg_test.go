@@ -99,8 +99,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	}
 	// No function reads shared config files or assumes roles: the AWS configuration comes from
 	// the environment (app.AWSFromEnv), not the SDK's default chain and its clients. The
-	// sealing key is read with one signed request (shared/awssecret), not the SDK's client.
-	chain := []string{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts",
+	// sealing key is read, and queues are sent to, with signed requests (shared/awssecret,
+	// shared/sqsqueue), not the SDK's clients.
+	chain := []string{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/sqs", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts",
 		"github.com/aws/aws-sdk-go-v2/service/sso", "github.com/aws/aws-sdk-go-v2/service/ssooidc",
 		"github.com/aws/aws-sdk-go-v2/service/signin", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"}
 	for id := range forbidden {

@@ -44,7 +44,6 @@ import (
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/s3store"
-	"github.com/openinbox/inbox/shared/sqsqueue"
 )
 
 // Options configure a Runner.
@@ -395,7 +394,15 @@ func (r *Runner) Close() {
 	}
 }
 
-func sqsClient(cfg app.Config) *sqs.Client { return sqsqueue.NewClient(cfg.AWS, cfg.SQSEndpoint) }
+// sqsClient is the SDK's client, for what the runner does beside sending (creating queues,
+// receiving as the event source mappings do); the functions send with package sqsqueue.
+func sqsClient(cfg app.Config) *sqs.Client {
+	return sqs.NewFromConfig(cfg.AWS, func(o *sqs.Options) {
+		if cfg.SQSEndpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.SQSEndpoint)
+		}
+	})
+}
 
 // InboundEmailDomain is the receiving domain of forwarding addresses in local runs.
 const InboundEmailDomain = "in.inbox.localhost"

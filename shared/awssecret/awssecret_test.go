@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/openinbox/inbox/shared/internal/awsjson"
 )
 
 const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:inbox-sealing-key-a1b2c3"
@@ -97,12 +99,12 @@ func TestSecretString(t *testing.T) {
 			t.Parallel()
 			srv, n := secretsManager(t, tc.answers...)
 			c := New(config(), srv.URL)
-			c.backoff = 0
+			c.c.Backoff = 0
 			got, err := c.SecretString(context.Background(), arn)
 			if (err != nil) != tc.wantErr || got != tc.want {
 				t.Fatalf("SecretString = %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
 			}
-			var e *Error
+			var e *awsjson.Error
 			if tc.wantCode != "" && (!errors.As(err, &e) || e.Code != tc.wantCode) {
 				t.Errorf("error %v, want code %s", err, tc.wantCode)
 			}
@@ -119,7 +121,7 @@ func TestEndpointByRegion(t *testing.T) {
 		"eu-west-1":  "https://secretsmanager.eu-west-1.amazonaws.com",
 		"cn-north-1": "https://secretsmanager.cn-north-1.amazonaws.com.cn",
 	} {
-		if got := New(aws.Config{Region: region}, "").endpoint; got != want {
+		if got := New(aws.Config{Region: region}, "").c.Endpoint(); got != want {
 			t.Errorf("endpoint for %s = %s, want %s", region, got, want)
 		}
 	}

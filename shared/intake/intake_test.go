@@ -72,7 +72,7 @@ func newFixture(t testing.TB) *fixture {
 	}))
 	f.queueURL, _ = testenv.FIFOQueue(t, f.sqs, 5, 30)
 	f.cfg = intake.Config{
-		Channels: f.store, Providers: f.store, Queue: sqsqueue.New(f.sqs, f.queueURL), Now: func() time.Time { return now },
+		Channels: f.store, Providers: f.store, Queue: sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), f.queueURL), Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler), PublicBaseURL: publicBase,
 	}
 	return f
@@ -473,7 +473,7 @@ func TestTwilioQueueUnavailable(t *testing.T) {
 				gone, _ := testenv.FIFOQueue(t, f.sqs, 5, 30)
 				_, err := f.sqs.DeleteQueue(f.ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(gone)})
 				must(t, err)
-				return sqsqueue.New(f.sqs, gone)
+				return sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), gone)
 			},
 		},
 		{
@@ -482,11 +482,7 @@ func TestTwilioQueueUnavailable(t *testing.T) {
 				closed := httptest.NewServer(http.NotFoundHandler())
 				endpoint := closed.URL
 				closed.Close()
-				client := sqs.NewFromConfig(testenv.AWSConfig(), func(o *sqs.Options) {
-					o.BaseEndpoint = aws.String(endpoint)
-					o.RetryMaxAttempts = 1
-				})
-				return sqsqueue.New(client, f.queueURL)
+				return sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), endpoint), f.queueURL)
 			},
 		},
 	}

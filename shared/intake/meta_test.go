@@ -491,7 +491,7 @@ func TestMetaWebhookQueueUnavailable(t *testing.T) {
 			_, err := f.sqs.DeleteQueue(f.ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(gone)})
 			must(t, err)
 			cfg := f.cfg
-			cfg.Queue = sqsqueue.New(f.sqs, gone)
+			cfg.Queue = sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), gone)
 			cfg.Log = slog.New(slog.DiscardHandler)
 			body := messengerTextBody(metaPage, "m_retry", `"retry"`)
 			if path == whatsAppPath {

@@ -87,7 +87,7 @@ func mediaQueue(t *testing.T, f *fixture) (router.Publisher, func() []router.Med
 	q, err := client.CreateQueue(f.ctx, &sqs.CreateQueueInput{QueueName: aws.String(testenv.Unique("media"))})
 	must(t, err)
 	t.Cleanup(func() { _, _ = client.DeleteQueue(f.ctx, &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl}) })
-	return sqsqueue.NewStandard(client, aws.ToString(q.QueueUrl)), func() []router.MediaJob {
+	return sqsqueue.NewStandard(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), aws.ToString(q.QueueUrl)), func() []router.MediaJob {
 		var jobs []router.MediaJob
 		for {
 			out, err := client.ReceiveMessage(f.ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})

@@ -64,7 +64,7 @@ func newMetaFixture(t *testing.T) *metaFixture {
 	must(t, err)
 	f.mediaURL = aws.ToString(q.QueueUrl)
 	t.Cleanup(func() { _, _ = f.sqs.DeleteQueue(f.ctx, &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl}) })
-	f.router = router.New(router.Config{Store: f.store, Media: sqsqueue.NewStandard(f.sqs, f.mediaURL), Now: func() time.Time { return now }})
+	f.router = router.New(router.Config{Store: f.store, Media: sqsqueue.NewStandard(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), f.mediaURL), Now: func() time.Time { return now }})
 	return f
 }
 

@@ -21,7 +21,7 @@ func TestPublishTakesAnyGroupAndDedupID(t *testing.T) {
 	ctx := context.Background()
 	client := testenv.SQS(t)
 	url, _ := testenv.FIFOQueue(t, client, 5, 30)
-	q := sqsqueue.New(client, url)
+	q := sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), url)
 	for _, tc := range []struct{ group, dedup string }{
 		{"A#acme#CH#custom#Zoë Park", "custom/msg 1"},
 		{" 14155550100", "SM1"},

@@ -130,7 +130,7 @@ func newEmailFixture(t *testing.T) *emailFixture {
 	}
 	f.cfg = email.Config{
 		Intake: intake.Config{
-			Channels: store, Providers: store, Queue: sqsqueue.New(sqsClient, queueURL),
+			Channels: store, Providers: store, Queue: sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), queueURL),
 			Now: func() time.Time { return emNow }, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		},
 		Raw: f.raw, Blobs: f.blobs, RawPrefix: emRawPrefix,

@@ -90,7 +90,7 @@ func newFixture(t testing.TB, clock func() time.Time) *fixture {
 		must(t, f.store.CreateUser(f.ctx, u))
 	}
 	f.queueURL, _ = testenv.FIFOQueue(t, f.sqs, 5, 30)
-	cfg := intake.Config{Channels: f.store, Queue: sqsqueue.New(f.sqs, f.queueURL), Now: clock, Log: slog.New(slog.DiscardHandler), PublicBaseURL: publicBase}
+	cfg := intake.Config{Channels: f.store, Queue: sqsqueue.New(sqsqueue.NewClient(testenv.AWSConfig(), testenv.Endpoint(t, "SQS_ENDPOINT")), f.queueURL), Now: clock, Log: slog.New(slog.DiscardHandler), PublicBaseURL: publicBase}
 	f.handler = voice.New(cfg, f.store)
 	return f
 }
