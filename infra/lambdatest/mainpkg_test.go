@@ -99,9 +99,10 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	}
 	// No function reads shared config files or assumes roles: the AWS configuration comes from
 	// the environment (app.AWSFromEnv), not the SDK's default chain and its clients. The
-	// sealing key is read, and queues are sent to, with signed requests (shared/awssecret,
-	// shared/sqsqueue), not the SDK's clients.
-	chain := []string{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/sqs", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts",
+	// sealing key is read, queues are sent to and mail is sent with signed requests
+	// (shared/awssecret, shared/sqsqueue, shared/sesmail), not the SDK's clients.
+	chain := []string{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/sqs",
+		"github.com/aws/aws-sdk-go-v2/service/ses", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts",
 		"github.com/aws/aws-sdk-go-v2/service/sso", "github.com/aws/aws-sdk-go-v2/service/ssooidc",
 		"github.com/aws/aws-sdk-go-v2/service/signin", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"}
 	for id := range forbidden {

@@ -10,16 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/openinbox/inbox/shared/sesmail"
 )
 
-// SES returns a client for the SES emulator (SES_ENDPOINT), aws-ses-v2-local: it accepts
-// SendEmail and SendRawEmail and keeps every message it accepted, readable with SentMail.
-func SES(t testing.TB) *ses.Client {
+// SES returns the functions' SES client (shared/sesmail) for the SES emulator (SES_ENDPOINT),
+// aws-ses-v2-local: it accepts SendEmail and SendRawEmail and keeps every message it accepted,
+// readable with SentMail.
+func SES(t testing.TB) *sesmail.Client {
 	t.Helper()
-	endpoint := Endpoint(t, "SES_ENDPOINT")
-	return ses.NewFromConfig(AWSConfig(), func(o *ses.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	return sesmail.NewClient(AWSConfig(), Endpoint(t, "SES_ENDPOINT"))
 }
 
 // SentEmail is one message the SES emulator accepted, as its GET /store returns it.

@@ -24,7 +24,9 @@ func TestSESEmulatorKeepsRawMail(t *testing.T) {
 		"Content-Type: text/plain; charset=utf-8\r\n" +
 		"\r\n" +
 		"Hi there\r\n"
-	out, err := SES(t).SendRawEmail(context.Background(), &ses.SendRawEmailInput{
+	// The SDK's client, so that the emulator is checked apart from the functions' (SES).
+	client := ses.NewFromConfig(AWSConfig(), func(o *ses.Options) { o.BaseEndpoint = aws.String(Endpoint(t, "SES_ENDPOINT")) })
+	out, err := client.SendRawEmail(context.Background(), &ses.SendRawEmailInput{
 		Source:       aws.String("team@example.org"),
 		Destinations: []string{to},
 		RawMessage:   &sestypes.RawMessage{Data: []byte(raw)},

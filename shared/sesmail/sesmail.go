@@ -8,38 +8,77 @@
 package sesmail
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
 	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
-	"github.com/aws/smithy-go"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// NewClient returns an SES client for cfg; a non-empty endpoint replaces AWS's (an emulator's
-// URL, such as SES_ENDPOINT in tests).
-func NewClient(cfg aws.Config, endpoint string) *ses.Client {
-	return ses.NewFromConfig(cfg, func(o *ses.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
+// Client calls SES's v1 API in one region with signed requests of its query protocol (POST of
+// a form, XML answers). It replaces the SDK's ses client on purpose: the functions make one
+// call of it (SendRawEmail), and the SDK client's operation schemas and endpoint tables (about
+// 370 KB and 2,400 allocations at package init) were a fifth of the router's and the
+// schedule's cold start beyond an empty handler's, paid whether or not a notice is sent.
+type Client struct {
+	cfg      aws.Config
+	endpoint string
+	http     *http.Client
+	// attempts and backoff bound the retries of temporary refusals and network failures,
+	// as the SDK's standard retryer: three attempts in all.
+	attempts int
+	backoff  time.Duration
+}
+
+// NewClient returns an SES client for cfg; a non-empty endpoint replaces AWS's
+// (https://email.<region>.amazonaws.com; an emulator's URL, such as SES_ENDPOINT in tests).
+func NewClient(cfg aws.Config, endpoint string) *Client {
+	if endpoint == "" {
+		domain := "amazonaws.com"
+		if strings.HasPrefix(cfg.Region, "cn-") {
+			domain = "amazonaws.com.cn"
 		}
-	})
+		endpoint = "https://email." + cfg.Region + "." + domain
+	}
+	return &Client{cfg: cfg, endpoint: strings.TrimSuffix(endpoint, "/"), http: &http.Client{Timeout: 30 * time.Second},
+		attempts: 3, backoff: 100 * time.Millisecond}
 }
 
 // Sender sends raw MIME messages with SES.
 type Sender struct {
-	client *ses.Client
+	client *Client
 }
 
 // New returns a Sender using client.
-func New(client *ses.Client) *Sender {
+func New(client *Client) *Sender {
 	return &Sender{client: client}
+}
+
+// Error is SES's refusal: its error code (MessageRejected, Throttling…; http_<status> when
+// the answer has none), message and HTTP status.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("SES %s (HTTP %d): %s", e.Code, e.Status, e.Message)
 }
 
 // SendRaw sends raw, a complete RFC 5322 message, from the envelope sender from (a bare address;
@@ -48,24 +87,95 @@ func New(client *ses.Client) *Sender {
 // A refusal is an *inbox.SendError whose Code is SES's error code ("MessageRejected",
 // "MailFromDomainNotVerifiedException", "ConfigurationSetDoesNotExist",
 // "AccountSendingPausedException"…), Temporary for throttling (other than the exhausted daily
-// quota), SES's 5xx answers and network failures ("network"), which the outbound queue retries.
+// quota), SES's 5xx answers and network failures ("network"), which the outbound queue retries;
+// temporary failures are tried three times before.
 func (s *Sender) SendRaw(ctx context.Context, from string, to []string, raw []byte) (string, error) {
-	in := &ses.SendRawEmailInput{
-		Destinations: to,
-		RawMessage:   &sestypes.RawMessage{Data: raw},
+	form := url.Values{"Action": {"SendRawEmail"}, "Version": {"2010-12-01"}, "RawMessage.Data": {base64.StdEncoding.EncodeToString(raw)}}
+	for i, a := range to {
+		form.Set("Destinations.member."+strconv.Itoa(i+1), a)
 	}
 	if from != "" {
-		in.Source = aws.String(from)
+		form.Set("Source", from)
 	}
-	out, err := s.client.SendRawEmail(ctx, in)
+	body := []byte(form.Encode())
+	var se *inbox.SendError
+	for i := range s.client.attempts {
+		if i > 0 {
+			wait := s.client.backoff << (i - 1)
+			wait += time.Duration(rand.Int64N(int64(wait) + 1))
+			select {
+			case <-ctx.Done():
+				return "", SendError(ctx.Err())
+			case <-time.After(wait):
+			}
+		}
+		id, err := s.client.sendRaw(ctx, body)
+		if err == nil {
+			if id == "" {
+				return "", &inbox.SendError{Code: "no_message_id", Message: "SES accepted the message without a message id", Temporary: false}
+			}
+			return id, nil
+		}
+		if se = SendError(err); !se.Temporary || ctx.Err() != nil {
+			return "", se
+		}
+	}
+	return "", se
+}
+
+// sendRaw makes one SendRawEmail request of the form body and returns the message id.
+func (c *Client) sendRaw(ctx context.Context, body []byte) (string, error) {
+	if c.cfg.Credentials == nil {
+		return "", &Error{Code: "no_credentials", Message: "no AWS credentials"}
+	}
+	creds, err := c.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return "", SendError(err)
+		return "", fmt.Errorf("credentials: %w", err)
 	}
-	id := aws.ToString(out.MessageId)
-	if id == "" {
-		return "", &inbox.SendError{Code: "no_message_id", Message: "SES accepted the message without a message id", Temporary: false}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", bytes.NewReader(body))
+	if err != nil {
+		return "", &Error{Code: "bad_request", Message: err.Error()}
 	}
-	return id, nil
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "ses", c.cfg.Region, time.Now()); err != nil {
+		return "", &Error{Code: "sign_failed", Message: err.Error()}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := &Error{Status: resp.StatusCode}
+		var doc struct {
+			Error struct {
+				Code    string `xml:"Code"`
+				Message string `xml:"Message"`
+			} `xml:"Error"`
+		}
+		if xml.Unmarshal(raw, &doc) == nil {
+			e.Code, e.Message = doc.Error.Code, doc.Error.Message
+		}
+		if e.Code == "" {
+			e.Code = "http_" + strconv.Itoa(resp.StatusCode)
+		}
+		if e.Message == "" {
+			e.Message = strings.TrimSpace(string(raw))
+		}
+		return "", e
+	}
+	var out struct {
+		MessageID string `xml:"SendRawEmailResult>MessageId"`
+	}
+	if err := xml.Unmarshal(raw, &out); err != nil {
+		return "", &Error{Status: resp.StatusCode, Code: "malformed_answer", Message: err.Error()}
+	}
+	return strings.TrimSpace(out.MessageID), nil
 }
 
 // temporaryCodes are SES error codes worth retrying later.
@@ -81,7 +191,8 @@ var temporaryCodes = map[string]bool{
 	"RequestTimeoutException":  true,
 }
 
-// SendError converts an error of the SES client into an *inbox.SendError; see Sender.SendRaw.
+// SendError converts an error of SendRaw's requests into an *inbox.SendError; see
+// Sender.SendRaw.
 func SendError(err error) *inbox.SendError {
 	if err == nil {
 		return nil
@@ -90,27 +201,19 @@ func SendError(err error) *inbox.SendError {
 	if errors.As(err, &se) {
 		return se
 	}
-	status := 0
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
+	var e *Error
+	if !errors.As(err, &e) {
+		// No answer from SES: connection refused or reset, DNS, timeout, cancelled context.
+		return &inbox.SendError{Code: "network", Message: err.Error(), Temporary: true}
 	}
-	var api smithy.APIError
-	if errors.As(err, &api) && api.ErrorCode() != "" {
-		code, msg := api.ErrorCode(), api.ErrorMessage()
-		if msg == "" {
-			msg = err.Error()
-		}
-		temporary := temporaryCodes[code] || status >= 500
-		if code == "Throttling" && strings.Contains(strings.ToLower(msg), "daily message quota") {
-			// The 24-hour quota is spent: retrying within minutes cannot succeed.
-			temporary = false
-		}
-		return &inbox.SendError{Code: code, Message: msg, Temporary: temporary}
+	msg := e.Message
+	if msg == "" {
+		msg = e.Error()
 	}
-	if status != 0 {
-		return &inbox.SendError{Code: "http_" + strconv.Itoa(status), Message: err.Error(), Temporary: status >= 500 || status == 429}
+	temporary := temporaryCodes[e.Code] || e.Status >= 500 || e.Status == 429
+	if e.Code == "Throttling" && strings.Contains(strings.ToLower(msg), "daily message quota") {
+		// The 24-hour quota is spent: retrying within minutes cannot succeed.
+		temporary = false
 	}
-	// No answer from SES: connection refused or reset, DNS, timeout, cancelled context.
-	return &inbox.SendError{Code: "network", Message: err.Error(), Temporary: true}
+	return &inbox.SendError{Code: e.Code, Message: msg, Temporary: temporary}
 }

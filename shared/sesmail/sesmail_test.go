@@ -10,15 +10,13 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/mail"
 	"net/textproto"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
-
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
@@ -132,20 +130,11 @@ func TestSendRawNetworkErrorIsTemporary(t *testing.T) {
 	}
 }
 
-// SES's error answers, as the SDK returns them, are classified by code and HTTP status.
+// SES's error answers are classified by code and HTTP status.
 func TestSendErrorClassification(t *testing.T) {
 	t.Parallel()
 	answer := func(status int, code, msg string) error {
-		var api error
-		if code != "" {
-			api = &smithy.GenericAPIError{Code: code, Message: msg}
-		} else {
-			api = errors.New(msg)
-		}
-		return &smithy.OperationError{ServiceID: "SES", OperationName: "SendRawEmail", Err: &awshttp.ResponseError{
-			ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: api},
-			RequestID:     "req-1",
-		}}
+		return fmt.Errorf("send: %w", &sesmail.Error{Status: status, Code: code, Message: msg})
 	}
 	for _, c := range []struct {
 		err       error
@@ -160,13 +149,76 @@ func TestSendErrorClassification(t *testing.T) {
 		{answer(400, "ConfigurationSetDoesNotExist", "no such set"), "ConfigurationSetDoesNotExist", false},
 		{answer(400, "AccountSendingPausedException", "paused"), "AccountSendingPausedException", false},
 		{answer(500, "InternalFailure", "oops"), "InternalFailure", true},
-		{answer(503, "", "service unavailable"), "http_503", true},
-		{answer(403, "", "forbidden"), "http_403", false},
+		{answer(503, "http_503", "service unavailable"), "http_503", true},
+		{answer(403, "http_403", "forbidden"), "http_403", false},
 		{context.DeadlineExceeded, "network", true},
 	} {
 		se := sesmail.SendError(c.err)
 		if se.Code != c.code || se.Temporary != c.temporary || se.Message == "" {
 			t.Errorf("%v: got %+v, want code %s temporary %v", c.err, se, c.code, c.temporary)
 		}
+	}
+}
+
+// ses is a stand-in for SES's endpoint answering SendRawEmail with the documented XML: first
+// the error documents of refusals, then the message id. It checks each request is a signed
+// SendRawEmail of the query protocol.
+func ses(t *testing.T, refusals ...[2]any) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("Action") != "SendRawEmail" || r.PostForm.Get("Version") != "2010-12-01" ||
+			r.PostForm.Get("Destinations.member.1") != "b@example.com" || r.PostForm.Get("Source") != "a@example.com" ||
+			r.PostForm.Get("RawMessage.Data") != "U3ViamVjdDogeA0KDQp4" {
+			t.Errorf("request form %v (%v)", r.PostForm, err)
+		}
+		if auth := r.Header.Get("Authorization"); !strings.Contains(auth, "/ses/aws4_request") {
+			t.Errorf("Authorization = %q, want SigV4 for ses", auth)
+		}
+		if i < len(refusals) {
+			w.Header().Set("Content-Type", "text/xml")
+			w.WriteHeader(refusals[i][0].(int))
+			fmt.Fprintf(w, `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>r-%d</RequestId></ErrorResponse>`,
+				refusals[i][1], "refused", i)
+			return
+		}
+		fmt.Fprint(w, `<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>0100018c-ses-id</MessageId></SendRawEmailResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></SendRawEmailResponse>`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// SES's XML refusals: temporary ones are retried (three attempts in all), others are not.
+func TestSendRawRetriesTemporaryRefusals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		refusals  [][2]any
+		wantID    string
+		wantCode  string
+		temporary bool
+		requests  int32
+	}{
+		{name: "accepted", wantID: "0100018c-ses-id", requests: 1},
+		{name: "throttled then accepted", refusals: [][2]any{{400, "Throttling"}, {500, "InternalFailure"}}, wantID: "0100018c-ses-id", requests: 3},
+		{name: "throttled three times", refusals: [][2]any{{400, "Throttling"}, {400, "Throttling"}, {400, "Throttling"}}, wantCode: "Throttling", temporary: true, requests: 3},
+		{name: "rejected", refusals: [][2]any{{400, "MessageRejected"}}, wantCode: "MessageRejected", requests: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, n := ses(t, tc.refusals...)
+			id, err := sesmail.New(sesmail.NewClient(testenv.AWSConfig(), srv.URL)).SendRaw(context.Background(), "a@example.com", []string{"b@example.com"}, []byte("Subject: x\r\n\r\nx"))
+			var se *inbox.SendError
+			if tc.wantCode != "" && (!errors.As(err, &se) || se.Code != tc.wantCode || se.Temporary != tc.temporary || se.Message != "refused") {
+				t.Errorf("err = %#v, want code %s temporary %v", err, tc.wantCode, tc.temporary)
+			}
+			if tc.wantCode == "" && (err != nil || id != tc.wantID) {
+				t.Errorf("SendRaw = %q, %v; want %q", id, err, tc.wantID)
+			}
+			if n.Load() != tc.requests {
+				t.Errorf("%d requests, want %d", n.Load(), tc.requests)
+			}
+		})
 	}
 }
