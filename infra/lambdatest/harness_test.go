@@ -310,9 +310,12 @@ type deployment struct {
 	S3Endpoint      string
 	// TwilioAPIBase is given to the functions as TWILIO_API_BASE when set.
 	TwilioAPIBase string
-	Store         *dynamo.Store
-	SQS           *sqs.Client
-	s3            *s3mem.Backend
+	// Env sets variables the harness cannot resolve from the template (the WebSocket API's
+	// endpoint, the token issuer), taking their place.
+	Env   map[string]string
+	Store *dynamo.Store
+	SQS   *sqs.Client
+	s3    *s3mem.Backend
 }
 
 // newDeployment creates the resources of a deployment; they are removed when the test ends.
@@ -458,6 +461,10 @@ func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []s
 		t.Fatal(err)
 	}
 	for name, v := range s.Env {
+		if x, ok := d.Env[name]; ok {
+			env[name] = x
+			continue
+		}
 		switch {
 		case v.Kind == yaml.ScalarNode && v.Tag == "!Ref":
 			if p, isParam := r.Parameters[v.Value]; isParam {

@@ -38,6 +38,7 @@ import (
 	"github.com/openinbox/inbox/shared/app/emailfn"
 	"github.com/openinbox/inbox/shared/app/intakefn"
 	"github.com/openinbox/inbox/shared/app/mediafn"
+	"github.com/openinbox/inbox/shared/app/realtimefn"
 	"github.com/openinbox/inbox/shared/app/routerfn"
 	"github.com/openinbox/inbox/shared/app/voicefn"
 	"github.com/openinbox/inbox/shared/dynamo"
@@ -242,10 +243,18 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	cfg.OutboundQueueURL = r.queues.urls["OutboundQueue"]
 	cfg.MediaQueueURL = r.queues.urls["MediaQueue"]
 
+	// The live channel: committed writes reach the same publishing code as the table's stream.
+	feed, hub := newChangeFeed(), newHub(o.Log)
+	cfg.OnCommit = feed.add
 	r.Store, err = cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
+	hub.svc = realtimefn.Service(&cfg, r.Store, hub, func(_ context.Context, token string) (map[string]string, error) {
+		return Verify(key, token, time.Now())
+	})
+	r.wg.Add(1)
+	go feed.run(runCtx, hub.svc, o.Log, &r.wg)
 	fns, err := tpl.Functions()
 	if err != nil {
 		return err
@@ -317,6 +326,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	mux := http.NewServeMux()
 	mux.Handle(SESViewerPath, viewer)
 	mux.Handle("/_local/", r.localRoutes())
+	mux.Handle(WebSocketPath, hub)
 	mux.Handle("/", gw)
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()

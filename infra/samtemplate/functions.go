@@ -24,6 +24,9 @@ type Function struct {
 	// SES reports whether SES receipt rules may invoke it: an AWS::Lambda::Permission grants
 	// lambda:InvokeFunction on it to ses.amazonaws.com.
 	SES bool
+	// Stream reports whether a DynamoDB Stream feeds it (its failures go to the event source
+	// mapping's OnFailure destination, not to an asynchronous invocation's DLQ).
+	Stream bool
 }
 
 // Route is one HTTP API route.
@@ -70,6 +73,8 @@ func (t *Template) Functions() ([]Function, error) {
 				}
 				fn.Queues = append(fn.Queues, q.queue)
 				fn.BatchFailures = fn.BatchFailures || q.batchFailures
+			case "DynamoDB":
+				fn.Stream = true
 			case "Schedule":
 				sc := ev.Properties.ScheduleEvent
 				if sc == nil || sc.Schedule == "" {

@@ -79,9 +79,19 @@ type Config struct {
 	// conversation links the emails carry; optional.
 	NotifyFrom string
 	AppURL     string
-	Now        func() time.Time
-	NewID      func() string
-	Log        *slog.Logger
+	// WebSocketEndpoint is the WebSocket API stage connections are pushed to (WS_ENDPOINT,
+	// https://{api-id}.execute-api.{region}.amazonaws.com/{stage}).
+	WebSocketEndpoint string
+	// JWTIssuer and JWTAudience are the agents' token issuer and audience (JWT_ISSUER,
+	// JWT_AUDIENCE), which the ws function checks as the HTTP API's authorizer does.
+	JWTIssuer   string
+	JWTAudience string
+	// OnCommit, when set, hears the key of every item the store's writes change (the local
+	// runner's stand-in for the table's stream, see dynamo.CommitHook).
+	OnCommit func(pk, sk, op string)
+	Now      func() time.Time
+	NewID    func() string
+	Log      *slog.Logger
 }
 
 // FromEnv reads the configuration of a Lambda function from its environment. Numeric settings
@@ -120,6 +130,9 @@ func FromEnv(awsCfg aws.Config) (Config, error) {
 		SendAttempts:       attempts,
 		NotifyFrom:         os.Getenv("NOTIFY_FROM"),
 		AppURL:             os.Getenv("APP_URL"),
+		WebSocketEndpoint:  os.Getenv("WS_ENDPOINT"),
+		JWTIssuer:          os.Getenv("JWT_ISSUER"),
+		JWTAudience:        os.Getenv("JWT_AUDIENCE"),
 	}, nil
 }
 
@@ -185,6 +198,9 @@ func (c *Config) Store(ctx context.Context) (*dynamo.Store, error) {
 		}
 		if c.DisableDynamoDBChecksum {
 			o.DisableValidateResponseChecksum = true
+		}
+		if c.OnCommit != nil {
+			dynamo.CommitHook(c.OnCommit)(o)
 		}
 	})
 	store := dynamo.New(client, c.TableName, box)

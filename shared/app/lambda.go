@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -14,6 +15,28 @@ import (
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 )
+
+// ServeWebSocket is the whole main of the ws function, which the WebSocket API's routes
+// ($connect, $disconnect, $default) invoke: it builds the route handler once and serves the
+// events. It exits when the handler cannot be built.
+func ServeWebSocket(build func(context.Context, Config) (func(context.Context, events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error), error)) {
+	h, err := build(context.Background(), fromLambdaEnv())
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	lambda.Start(h)
+}
+
+// ServeStream is the whole main of a DynamoDB Stream consumer (the realtime function): it
+// builds the batch handler once and serves the stream's batches. It exits when the handler
+// cannot be built.
+func ServeStream(build func(context.Context, Config) (func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), error)) {
+	h, err := build(context.Background(), fromLambdaEnv())
+	if err != nil {
+		log.Fatalf("init: %v", err)
+	}
+	lambda.Start(h)
+}
 
 // ServeHTTP is the whole main of an HTTP function: it reads the AWS configuration and the
 // function's environment, builds the handler once (at cold start) and serves API Gateway

@@ -8,7 +8,9 @@
 // Every key of account data starts with the account id (A#{acct}), so that no query or read
 // built from one account's id can reach another's items. The only keys without it are the
 // channel item — webhooks carry nothing but the channel id, a random 128-bit value — the
-// deployment-wide claim on a provider key, and the waiting-account markers: the scheduled drain
+// deployment-wide claim on a provider key, a WebSocket connection by id — API Gateway's
+// $disconnect and frames carry nothing else; the item holds its account — and the
+// waiting-account markers: the scheduled drain
 // that runs every minute starts from no account at all, so it lists the accounts with waiting
 // conversations from one deployment-wide partition; a marker holds an account id and counters,
 // none of the account's data. Ids must not contain '#', the separator.
@@ -153,6 +155,21 @@
 //	  "owner-away:{convId}:{userId}")
 //	  claim before sending                PutItem attribute_not_exists(pk) OR ttl < now (ClaimNotice);
 //	                                        deleted again when the send fails (ReleaseNotice)
+//	WebSocket connection (live updates)   WS#{connectionId}                    WS                           accountId, userId | visitor, visitorId,
+//	                                                                                                        conversationId; connectedAt; ttl = +3 h
+//	                                      A#{acct}#WS (agents) or              {connectionId}               the same attributes (the audience's copy)
+//	                                        A#{acct}#WS#CV#{convId} (visitors)
+//	  connect / disconnect                BatchWriteItem of both items (put / delete); disconnect reads the
+//	                                        WS# item first (API Gateway's $disconnect carries only the id)
+//	  who hears about a conversation      Query A#{acct}#WS + Query A#{acct}#WS#CV#{convId}, eventually
+//	                                        consistent (realtime.Service.Publish: one pair per conversation
+//	                                        in a stream batch); a 410 on push deletes the connection
+//	Event (catch-up after a reconnect)    A#{acct}#EV                          {cursor} = {SortableTime}    kind, conversationId, messageId, at;
+//	                                                                           -{nnnn}{random}              ttl = +24 h
+//	  log                                 BatchWriteItem, by the realtime function (one put per event)
+//	  events after a cursor               Query pk, sk > cursor (GET /v1/events?after=)
+//	Stream (KEYS_ONLY) → events           messages (M#…), conversations (CV) and tickets (TICKET#…) only,
+//	                                        by the event source mapping's filter; ChangeEvent maps keys
 //
 // # Consistency
 //

@@ -129,6 +129,19 @@ func listSK(lastMessageAt time.Time, convID string) string {
 // timeSK is the sort key of an item listed by time: sortable time, then the id to break ties.
 func timeSK(t time.Time, id string) string { return inbox.SortableTime(t) + "#" + id }
 
+// The live channel's keys (realtime.go): a connection by id, the audiences, the event log.
+func connectionPK(id string) string { return "WS#" + id }
+
+// audiencePK is the partition of the connections that hear about an account (agents, convID
+// empty) or about one conversation (its visitors).
+func audiencePK(acct, convID string) string {
+	if convID == "" {
+		return "A#" + acct + "#WS"
+	}
+	return "A#" + acct + "#WS#CV#" + convID
+}
+func eventsPK(acct string) string { return "A#" + acct + "#EV" }
+
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		attrPK: &types.AttributeValueMemberS{Value: pk},

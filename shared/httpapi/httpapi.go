@@ -7,7 +7,8 @@
 // New holds the one route table. Each resource has its own file: inboxes.go, channels.go
 // (channels_email.go for the email channel's settings and preview), conversations.go,
 // messages.go (listing and replies), uploads.go, users.go, teams.go, routing.go (a channel's
-// routing rules), contacts.go, tickets.go and queue.go (the caller's work).
+// routing rules), contacts.go, tickets.go, queue.go (the caller's work) and events.go (the
+// live channel's catch-up).
 package httpapi
 
 import (
@@ -103,6 +104,8 @@ type Config struct {
 	// InboundEmailDomain is the deployment's SES receiving domain, where forwarding addresses
 	// of email channels are made; empty disables forwarding channels.
 	InboundEmailDomain string
+	// Events serves GET /v1/events (the live channel's catch-up); without it that answers 503.
+	Events EventLog
 }
 
 type api struct{ Config }
@@ -156,6 +159,8 @@ func New(c Config) http.Handler {
 		r.Patch("/tickets/{id}", a.handle(people(a.patchTicket)))
 
 		r.Get("/queue", a.handle(people(a.myQueue)))
+
+		r.Get("/events", a.handle(a.events))
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, r, c.Log, inbox.Errorf(inbox.ENotFound, "no such endpoint"))
