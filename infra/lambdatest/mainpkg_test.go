@@ -78,7 +78,8 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	sanitizer := []string{mod + "htmlsafe", "github.com/microcosm-cc/bluemonday"}
 	mailing := slices.Concat(sanitizer, []string{mod + "mail", "github.com/jhillyerd/enmime/v2", "github.com/aws/aws-sdk-go-v2/service/ses"})
 	services := []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "media", mod + "assign", mod + "notify", mod + "intake/email"}
-	webhook := slices.Concat(mailing, services, []string{"github.com/aws/aws-sdk-go-v2/service/s3"})
+	webhook := slices.Concat(mailing, services, []string{"github.com/aws/aws-sdk-go-v2/service/s3", mod + "agentapp",
+		"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"})
 	// Only the email function reads mail: the others that send it (notices, replies) link the
 	// composer, not the MIME parser.
 	parser := []string{mod + "mailparse", "github.com/jhillyerd/enmime/v2"}
@@ -95,7 +96,10 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		"ScheduleFunction":  slices.Concat(parser, sanitizer, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"}),
 		"DispatchFunction":  slices.Concat(parser, []string{mod + "httpapi", mod + "router", mod + "media", mod + "intake", mod + "assign"}),
 		"EmailFunction":     {mod + "httpapi", mod + "router", mod + "dispatch", mod + "media", mod + "assign", "github.com/aws/aws-sdk-go-v2/service/ses"},
-		"ApiFunction":       slices.Concat(parser, []string{mod + "router", mod + "dispatch", mod + "media", mod + "intake"}),
+		// The live channel: neither a service nor the web app.
+		"WsFunction":       slices.Concat(mailing, services, []string{"github.com/aws/aws-sdk-go-v2/service/s3", mod + "agentapp"}),
+		"RealtimeFunction": slices.Concat(mailing, services, []string{"github.com/aws/aws-sdk-go-v2/service/s3", mod + "agentapp"}),
+		"ApiFunction":      slices.Concat(parser, []string{mod + "router", mod + "dispatch", mod + "media", mod + "intake"}),
 	}
 	// No function reads shared config files or assumes roles: the AWS configuration comes from
 	// the environment (app.AWSFromEnv), not the SDK's default chain and its clients. The

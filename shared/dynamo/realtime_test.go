@@ -162,7 +162,8 @@ func TestPublishThroughTheStore(t *testing.T) {
 	var mu sync.Mutex
 	f.store.OnCapacity(func(op string, r, w float64) { mu.Lock(); rcu += r; wcu += w; mu.Unlock() })
 	p := &pushes{frames: map[string][]string{}, gone: map[string]bool{}}
-	svc := &realtime.Service{Conns: f.store, Events: f.store, Pusher: p, Now: func() time.Time { return base }}
+	tick := base
+	svc := &realtime.Service{Conns: f.store, Events: f.store, Pusher: p, Now: func() time.Time { tick = tick.Add(time.Millisecond); return tick }}
 	for _, c := range []realtime.Connection{
 		{ID: "ann=", Principal: realtime.Principal{Account: acct, UserID: "ann"}},
 		{ID: "gone=", Principal: realtime.Principal{Account: acct, UserID: "bob"}},
