@@ -490,7 +490,9 @@ func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []s
 			}
 		case v.Kind == yaml.ScalarNode && (v.Tag == "!!str" || v.Tag == "!!int"):
 			env[name] = v.Value
-		case v.Kind == yaml.SequenceNode && (v.Tag == "!If" || v.Tag == "!Sub"):
+		case v.Kind == yaml.SequenceNode && (v.Tag == "!If" || v.Tag == "!Sub"),
+			// The WebSocket API's URL (WS_ENDPOINT) for the api function: unset, the app then uses its origin.
+			v.Kind == yaml.ScalarNode && v.Tag == "!Sub" && s.LogicalID == "ApiFunction":
 			// A deployment URL (PUBLIC_BASE_URL): unset, so that webhook URLs are "https://" +
 			// the API's own domain, as without a custom domain.
 		default:

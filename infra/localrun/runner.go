@@ -246,6 +246,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	// The live channel: committed writes reach the same publishing code as the table's stream.
 	feed, hub := newChangeFeed(), newHub(o.Log)
 	cfg.OnCommit = feed.add
+	cfg.AppLocalSignIn = SignInPath
 	r.Store, err = cfg.Store(ctx)
 	if err != nil {
 		return err
@@ -327,6 +328,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	mux.Handle(SESViewerPath, viewer)
 	mux.Handle("/_local/", r.localRoutes())
 	mux.Handle(WebSocketPath, hub)
+	mux.Handle(SignInPath, r.signIn(key))
 	mux.Handle("/", gw)
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()

@@ -82,9 +82,10 @@ func TestTemplateDeploysWhatTheDesignSays(t *testing.T) {
 			}
 		}
 		for _, rt := range f.Routes {
-			// Public: the providers' webhooks, and website chat's widget and visitor API
-			// (visitor tokens, not agents' JWTs).
-			webhook := strings.HasPrefix(rt.Path, "/webhooks/") || strings.HasPrefix(rt.Path, "/chat/")
+			// Public: the providers' webhooks, website chat's widget and visitor API (visitor
+			// tokens, not agents' JWTs), and the agents' web app's files (no data in them).
+			webhook := strings.HasPrefix(rt.Path, "/webhooks/") || strings.HasPrefix(rt.Path, "/chat/") ||
+				rt.Path == "/app" || strings.HasPrefix(rt.Path, "/app/")
 			if webhook != rt.Public {
 				t.Errorf("%s %s: public = %v", rt.Method, rt.Path, rt.Public)
 			}

@@ -86,6 +86,8 @@ type Config struct {
 	// JWT_AUDIENCE), which the ws function checks as the HTTP API's authorizer does.
 	JWTIssuer   string
 	JWTAudience string
+	// AppLocalSignIn is the local runner's demo sign-in the web app offers (make run only).
+	AppLocalSignIn string
 	// OnCommit, when set, hears the key of every item the store's writes change (the local
 	// runner's stand-in for the table's stream, see dynamo.CommitHook).
 	OnCommit func(pk, sk, op string)

@@ -1,10 +1,13 @@
-// Package apifn builds the api function: the agents' and admins' REST API (/v1).
+// Package apifn builds the api function: the agents' and admins' REST API (/v1) and their web
+// app (/app/, shared/agentapp).
 package apifn
 
 import (
 	"context"
 	"net/http"
+	"strings"
 
+	"github.com/openinbox/inbox/shared/agentapp"
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/app/assignment"
 	"github.com/openinbox/inbox/shared/httpapi"
@@ -28,5 +31,20 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	if c.MediaBucket != "" {
 		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}
-	return httpapi.New(cfg), nil
+	web := agentapp.Handler(appConfig(c))
+	mux := http.NewServeMux()
+	mux.Handle("/app", web)
+	mux.Handle("/app/", web)
+	mux.Handle("/", httpapi.New(cfg))
+	return mux, nil
+}
+
+// appConfig is what the agents' web app is told: the live channel's URL (wss:// of
+// WS_ENDPOINT) and, locally, the demo sign-in.
+func appConfig(c app.Config) agentapp.Config {
+	ac := agentapp.Config{LocalSignIn: c.AppLocalSignIn}
+	if rest, ok := strings.CutPrefix(c.WebSocketEndpoint, "https://"); ok {
+		ac.WebSocketURL = "wss://" + rest
+	}
+	return ac
 }

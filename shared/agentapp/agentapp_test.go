@@ -1,0 +1,54 @@
+package agentapp
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// The app's files are served gzip-encoded to browsers that accept it, revalidated by ETag, with
+// the configuration the deployment gives; anything else is 404.
+func TestHandler(t *testing.T) {
+	t.Parallel()
+	h := Handler(Config{LocalSignIn: "/_local/signin"})
+	for _, tc := range []struct{ path, ct, contains string }{
+		{"/app/", "text/html", `src="/app/app.js"`}, {"/app", "text/html", "<main"},
+		{"/app/app.js", "text/javascript", "/v1/events?after="}, {"/app/app.css", "text/css", ".thread"},
+		{"/app/config.json", "application/json", `"localSignIn":"/_local/signin"`},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), tc.ct) || w.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: %d %v", tc.path, w.Code, w.Header())
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(zr)
+		if !strings.Contains(string(b), tc.contains) {
+			t.Errorf("%s lacks %q", tc.path, tc.contains)
+		}
+		req = httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.Header.Set("If-None-Match", w.Header().Get("ETag"))
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusNotModified {
+			t.Errorf("%s revalidated: %d", tc.path, w.Code)
+		}
+	}
+	for _, p := range []string{"/app/nope.js", "/app/../go.mod"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
+		if w.Code != http.StatusNotFound {
+			t.Errorf("%s: %d", p, w.Code)
+		}
+	}
+	raw, gz := FirstLoad()
+	t.Logf("first load: %d bytes, %d gzipped", raw, gz)
+}
