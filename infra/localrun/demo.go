@@ -409,11 +409,10 @@ func customDemoChannel(base string, ch inbox.Channel) DemoChannel {
 // DemoFormChannel is the seeded web form's channel id; its page is GET /webhooks/form/demo-form.
 const DemoFormChannel = "demo-form"
 
+// demoForm makes a ticket of each submission (pipeline "support") and acknowledges it by email.
 func demoForm(now time.Time) inbox.Channel {
 	ch := inbox.Channel{AccountID: DemoAccount, ID: DemoFormChannel, InboxID: demoInboxID, Type: inbox.ChannelForm,
-		Name: "Contact us", Secrets: map[string]string{}, CreatedAt: now,
-		// Each submission becomes a ticket, in the "support" pipeline.
-		Routing: &inbox.RoutingRules{OnlyAvailable: true, Tickets: &inbox.TicketSettings{Pipeline: "support", Stage: "new"}}}
+		Name: "Contact us", Secrets: map[string]string{}, CreatedAt: now}
 	env := channel.Env{Creating: true, Now: now, NewID: func() string { return randomHex(16) }}
 	if err := form.Kind.Settings(&ch, json.RawMessage(`{"fields":[
 		{"name":"name","type":"text","label":"Your name","required":true},
@@ -421,7 +420,9 @@ func demoForm(now time.Time) inbox.Channel {
 		{"name":"topic","type":"select","label":"Topic","options":["Order","Billing","Other"]},
 		{"name":"message","type":"textarea","label":"Message","required":true}],
 		"emailField":"email","consentText":"I agree that Demo Inc stores my answers to reply to me.",
-		"privacyUrl":"https://demo.example/privacy","redirectUrl":"https://demo.example/thanks","submitSecret":true}`), env); err != nil {
+		"privacyUrl":"https://demo.example/privacy","redirectUrl":"https://demo.example/thanks","submitSecret":true,
+		"tickets":{"pipeline":"support","stage":"new"},
+		"acknowledgement":{"subject":"We received your message","text":"Thank you for writing to Demo Inc. We will answer within one working day; you can reply to this email to add anything."}}`), env); err != nil {
 		panic(err)
 	}
 	return ch

@@ -16,8 +16,8 @@ import (
 )
 
 // TestFormEndToEnd is the web form of issue #13 through the runner: the demo form's page, a
-// no-JavaScript post (303) → a conversation holding the answers and a ticket (the channel's
-// ticket rule) → an agent's reply by email through the inbox's team email channel → the
+// no-JavaScript post (303) → a conversation holding the answers and a ticket (the form's
+// tickets setting) → the form's acknowledgement email → an agent's reply by email through the inbox's team email channel → the
 // customer's email answer threads back into the same conversation; the same post again is
 // stored once; bad posts are 4xx JSON and store nothing.
 func TestFormEndToEnd(t *testing.T) {
@@ -69,8 +69,24 @@ func TestFormEndToEnd(t *testing.T) {
 		t.Fatal("no form conversation")
 	}
 	msgs := c.emailMessages(conv, tok)
-	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Message: Where is my order 1234?") || !strings.Contains(msgs[0].Text, "Topic: Order") {
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "Message: Where is my order 1234?") || !strings.Contains(msgs[0].Text, "Topic: Order") {
 		t.Fatalf("form messages %+v", msgs)
+	}
+	// The form's acknowledgement: the conversation's first reply, sent once (the post pressed
+	// twice is one submission) by email through the inbox's team email channel.
+	if msgs[1].Direction != "out" || msgs[1].Status != "sent" || !strings.HasPrefix(msgs[1].Text, "Thank you for writing to Demo Inc.") {
+		t.Fatalf("acknowledgement %+v", msgs[1])
+	}
+	acks := testenv.SentMailTo(t, customer)
+	if len(acks) != 1 {
+		t.Fatalf("SES got %d acknowledgements", len(acks))
+	}
+	ack, err := mailparse.Parse(bytes.NewReader(acks[0].RawData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.From.Address != localrun.DemoEmailAddress || ack.Subject != "We received your message" || !strings.Contains(acks[0].Header("Reply-To"), "+"+conv+"@") {
+		t.Fatalf("acknowledgement mail: from %v subject %q reply-to %q", ack.From, ack.Subject, acks[0].Header("Reply-To"))
 	}
 	tickets := listOf[struct {
 		ID       string `json:"id"`
@@ -87,9 +103,9 @@ func TestFormEndToEnd(t *testing.T) {
 	// The agent answers: by email, from the inbox's team address, with the reply token.
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", tok, map[string]string{"text": "It ships today."}), http.StatusAccepted)
 	idle()
-	sent := testenv.SentMailTo(t, customer)
+	sent := testenv.SentMailTo(t, customer)[1:]
 	if len(sent) != 1 {
-		t.Fatalf("SES got %d mails to the customer", len(sent))
+		t.Fatalf("SES got %d replies to the customer", len(sent))
 	}
 	m, err := mailparse.Parse(bytes.NewReader(sent[0].RawData))
 	if err != nil {
@@ -103,14 +119,19 @@ func TestFormEndToEnd(t *testing.T) {
 		t.Fatalf("reply %+v", st[len(st)-1])
 	}
 
-	// The customer answers the mail: it threads back into the form's conversation.
+	// The customer answers the reply, then the acknowledgement (to its Reply-To, from a client
+	// that drops In-Reply-To): both thread back into the form's conversation.
 	to := strings.Trim(strings.TrimSpace(replyTo[strings.LastIndex(replyTo, "<")+1:]), "<>")
 	raw := fmt.Sprintf("From: Zoe Park <%s>\r\nTo: %s\r\nSubject: Re: Contact us\r\nMessage-ID: <answer-%d@customer.example>\r\nIn-Reply-To: <%s>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGreat, thanks!\r\n", customer, to, time.Now().UnixNano(), m.MessageID)
 	want(t, c.do(http.MethodPost, "/_local/email?to="+url.QueryEscape(to), "", "message/rfc822", []byte(raw), nil), http.StatusOK)
+	ackTo := acks[0].Header("Reply-To")
+	ackTo = strings.Trim(strings.TrimSpace(ackTo[strings.LastIndex(ackTo, "<")+1:]), "<>")
+	raw = fmt.Sprintf("From: Zoe Park <%s>\r\nTo: %s\r\nSubject: RE: We received your message\r\nMessage-ID: <ack-answer-%d@customer.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAlso: order 1235.\r\n", customer, ackTo, time.Now().UnixNano())
+	want(t, c.do(http.MethodPost, "/_local/email?to="+url.QueryEscape(ackTo), "", "message/rfc822", []byte(raw), nil), http.StatusOK)
 	idle()
 	msgs = c.emailMessages(conv, tok)
-	if len(msgs) != 3 || !strings.Contains(msgs[2].Text, "Great, thanks!") || msgs[2].Direction != "in" {
-		t.Fatalf("the customer's answer did not thread back: %+v", msgs)
+	if len(msgs) != 5 || !strings.Contains(msgs[3].Text, "Great, thanks!") || msgs[3].Direction != "in" || !strings.Contains(msgs[4].Text, "Also: order 1235.") {
+		t.Fatalf("the customer's answers did not thread back: %+v", msgs)
 	}
 
 	// Bad posts: 4xx JSON, nothing stored.

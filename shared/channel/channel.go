@@ -81,6 +81,10 @@ type Kind struct {
 	// Embed is the code to paste into a website for channel ch served from base (chat: one
 	// <script> tag), shown in the API's view of the channel; nil for kinds without one.
 	Embed func(base string, ch inbox.Channel) string
+	// Acknowledge is the message the router sends, as the conversation's first reply, when an
+	// inbound message opens a new conversation on channel ch (a form's acknowledgement email);
+	// ok is false when the channel sends none. Nil for kinds that never do.
+	Acknowledge func(ch inbox.Channel) (subject, text string, ok bool)
 }
 
 // Senders of replies, by provider (Kind.Sender).

@@ -10,7 +10,9 @@
 //     Address) plus-addressed with the conversation id, "support+<conversation id>@example.com":
 //     the email intake reads the token back and the router threads the answer by it, even when
 //     the customer's client drops In-Reply-To and References.
-//   - Subject: "Re: " and the conversation's subject (else the last inbound message's).
+//   - Subject: the message's own (an agent's reply: "Re: " and the conversation's subject; a
+//     form's acknowledgement: its settings'), else "Re: " and the conversation's subject (else
+//     the last inbound message's).
 //   - Message-ID: "<message id>@<domain of the From address>", derived from the stored message,
 //     so a redelivered job sends the same Message-ID; it is also the returned provider id.
 //   - In-Reply-To: the Message-ID of the last inbound message before this one; References: the
@@ -38,6 +40,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -194,7 +197,7 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		From:       mail.Address{Name: mail.FromName(cfg.FromNameMode, m.AuthorName, cfg.CompanyName), Address: fromAddress},
 		To:         []mail.Address{to},
 		ReplyTo:    replyTo(cfg, conv.ID),
-		Subject:    subject(conv, lastIn),
+		Subject:    subject(conv, lastIn, m),
 		MessageID:  messageID,
 		References: capReferences(refs),
 		Text:       m.Text,
@@ -203,6 +206,9 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		HTML:    htmlsafe.Sanitize(m.HTML),
 		Date:    s.now(),
 		Headers: map[string]string{LoopHeader: m.ID},
+		// The inbox's own automatic messages (a form's acknowledgement): the subject as it is,
+		// and marked Auto-Submitted so that mail systems do not answer them automatically.
+		Notice: slices.Contains(m.Flags, inbox.FlagAutoReply),
 	}
 	if lastIn != nil {
 		if isMessageID(lastIn.ProviderID) {
@@ -263,8 +269,13 @@ func replyTo(cfg *inbox.EmailConfig, convID string) string {
 	return base[:at] + "+" + convID + base[at:]
 }
 
-// subject is "Re: " and the conversation's subject, else the last inbound message's.
-func subject(conv inbox.Conversation, lastIn *inbox.Message) string {
+// subject is the message's own subject (an agent's reply has "Re: " and the conversation's; a
+// form's acknowledgement, the one its settings give), else "Re: " and the conversation's
+// subject, else the last inbound message's.
+func subject(conv inbox.Conversation, lastIn *inbox.Message, m inbox.Message) string {
+	if s := strings.TrimSpace(m.Subject); s != "" {
+		return s
+	}
 	s := strings.TrimSpace(conv.Subject)
 	if s == "" && lastIn != nil {
 		s = strings.TrimSpace(lastIn.Subject)

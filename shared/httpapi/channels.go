@@ -125,6 +125,13 @@ func (a *api) createChannel(r *http.Request, w http.ResponseWriter, p inbox.Prin
 	if err := a.checkInbox(r.Context(), p.AccountID, in.InboxID); err != nil {
 		return 0, nil, err
 	}
+	if ch.Routing != nil {
+		// A kind that takes a ticket rule in its settings (forms): checked like PUT …/routing,
+		// and written with the channel.
+		if err := a.checkTickets(r.Context(), p.AccountID, "tickets", ch.Routing.Tickets); err != nil {
+			return 0, nil, err
+		}
+	}
 	ch.Name = strings.TrimSpace(in.Name)
 	if utf8.RuneCountInString(ch.Name) > 100 {
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "name has at most 100 characters")
@@ -164,9 +171,18 @@ func (a *api) patchChannel(r *http.Request, w http.ResponseWriter, p inbox.Princ
 	if ch.Secrets == nil {
 		ch.Secrets = map[string]string{}
 	}
+	routing := ch.Routing
 	revealed, err := a.settings(&ch, in, false)
 	if err != nil {
 		return 0, nil, err
+	}
+	// The kind changed the channel's rules (a form's ticket rule): checked like PUT …/routing,
+	// and written as it writes them, since UpdateChannel keeps the stored ones.
+	rulesChanged := ch.Routing != routing
+	if rulesChanged && ch.Routing != nil {
+		if err := a.checkTickets(ctx, p.AccountID, "tickets", ch.Routing.Tickets); err != nil {
+			return 0, nil, err
+		}
 	}
 	if in.InboxID != "" && in.InboxID != ch.InboxID {
 		if err := a.checkInbox(ctx, p.AccountID, in.InboxID); err != nil {
@@ -182,6 +198,11 @@ func (a *api) patchChannel(r *http.Request, w http.ResponseWriter, p inbox.Princ
 	}
 	if err := a.Store.UpdateChannel(ctx, ch); err != nil {
 		return 0, nil, err
+	}
+	if rulesChanged {
+		if err := a.People.SetRoutingRules(ctx, p.AccountID, ch.ID, ch.Routing); err != nil {
+			return 0, nil, err
+		}
 	}
 	v := a.view(r, ch)
 	v.Revealed = revealed

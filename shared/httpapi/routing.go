@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/httpjson"
@@ -50,18 +49,8 @@ func (a *api) putRouting(r *http.Request, w http.ResponseWriter, p inbox.Princip
 	if err := routing.ValidateRules(in, um, tm); err != nil {
 		return 0, nil, err
 	}
-	if in.Tickets != nil {
-		if strings.TrimSpace(in.Tickets.Pipeline) == "" || strings.TrimSpace(in.Tickets.Stage) == "" {
-			return 0, nil, inbox.Errorf(inbox.EInvalid, "tickets need a pipeline and a stage")
-		}
-		if in.Tickets.OwnerUserID != "" {
-			if err := a.checkUsers(ctx, p.AccountID, []string{in.Tickets.OwnerUserID}); err != nil {
-				return 0, nil, err
-			}
-		}
-		if in.Tickets.MaxPerContact < 0 {
-			return 0, nil, inbox.Errorf(inbox.EInvalid, "tickets.maxPerContact must be 0 or more")
-		}
+	if err := a.checkTickets(ctx, p.AccountID, "tickets", in.Tickets); err != nil {
+		return 0, nil, err
 	}
 	if err := a.People.SetRoutingRules(ctx, p.AccountID, ch.ID, &in); err != nil {
 		return 0, nil, err
@@ -69,6 +58,21 @@ func (a *api) putRouting(r *http.Request, w http.ResponseWriter, p inbox.Princip
 	a.drain(ctx, p.AccountID)
 	ch.Routing = &in
 	return http.StatusOK, a.view(r, ch), nil
+}
+
+// checkTickets checks ticket rule t (nil: none) given as field: its own fields, and an owner
+// that is a user of account acct (404 otherwise).
+func (a *api) checkTickets(ctx context.Context, acct, field string, t *inbox.TicketSettings) error {
+	if t == nil {
+		return nil
+	}
+	if err := t.Check(field); err != nil {
+		return err
+	}
+	if t.OwnerUserID != "" {
+		return a.checkUsers(ctx, acct, []string{t.OwnerUserID})
+	}
+	return nil
 }
 
 // drain runs after changes that can free an assignment; a failure is logged, not returned:

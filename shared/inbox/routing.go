@@ -1,6 +1,9 @@
 package inbox
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // User is a member of an account's team: who can be assigned conversations.
 type User struct {
@@ -84,6 +87,22 @@ type TicketSettings struct {
 	OwnerUserID string `json:"ownerUserId,omitempty"`
 	// MaxPerContact is the contact's ticket-association limit (0: the account default, 100).
 	MaxPerContact int `json:"maxPerContact,omitempty"`
+}
+
+// Check checks a ticket rule as far as it can without the account's users: a pipeline and a
+// stage, an owner that can be a user id, a limit of 0 or more. It returns an EInvalid error
+// naming field (the rule's place in the request).
+func (t TicketSettings) Check(field string) error {
+	if strings.TrimSpace(t.Pipeline) == "" || strings.TrimSpace(t.Stage) == "" || len(t.Pipeline) > 200 || len(t.Stage) > 200 {
+		return Errorf(EInvalid, "%s need a pipeline and a stage (at most 200 bytes each)", field)
+	}
+	if t.OwnerUserID != "" && CheckID(field+".ownerUserId", t.OwnerUserID) != nil {
+		return Errorf(EInvalid, "%s.ownerUserId is not a user id", field)
+	}
+	if t.MaxPerContact < 0 {
+		return Errorf(EInvalid, "%s.maxPerContact must be 0 or more", field)
+	}
+	return nil
 }
 
 // Ticket is a conversation tracked through a pipeline.

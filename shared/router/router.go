@@ -88,6 +88,7 @@ type Router struct {
 	store    Store
 	assign   Assigner
 	media    Publisher
+	outbound Publisher
 	now      func() time.Time
 	newID    func() string
 	log      *slog.Logger
@@ -101,6 +102,10 @@ type Config struct {
 	// Media, when not nil, receives a MediaJob for every inbound attachment that has provider
 	// media to copy.
 	Media Publisher
+	// Outbound, when not nil, receives the inbox.OutboundJob of the acknowledgement a channel's
+	// kind sends when a new conversation opens (channel.Kind.Acknowledge: web forms); nil sends
+	// none.
+	Outbound Publisher
 	// Assigner, when not nil, applies routing rules to the conversations that inbound messages
 	// land in (new, reopened, or still unassigned ones).
 	Assigner Assigner
@@ -116,7 +121,7 @@ type Config struct {
 
 // New returns a Router built from c.
 func New(c Config) *Router {
-	r := &Router{store: c.Store, media: c.Media, assign: c.Assigner, now: c.Now, newID: c.NewID, log: c.Log}
+	r := &Router{store: c.Store, media: c.Media, outbound: c.Outbound, assign: c.Assigner, now: c.Now, newID: c.NewID, log: c.Log}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -288,13 +293,70 @@ func (r *Router) duplicate(ctx context.Context, log *slog.Logger, env inbox.Enve
 	if err := r.requeueMedia(ctx, env, convID, msgID); err != nil {
 		return err
 	}
-	if r.assign != nil && env.Kind == inbox.KindMessage {
+	ack := r.acknowledges(env)
+	if (r.assign != nil || ack) && env.Kind == inbox.KindMessage {
 		conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
 		if err != nil {
 			return err
 		}
+		if ack {
+			// The delivery that stored the message may have failed before the acknowledgement
+			// was queued: queue it (once: its message id is derived from the submission's).
+			if err := r.acknowledge(ctx, log, env, conv); err != nil {
+				return err
+			}
+		}
 		return r.route(ctx, env.AccountID, conv)
 	}
+	return nil
+}
+
+// acknowledges says whether env's kind of channel may acknowledge a new conversation, so that
+// only those pay for looking (the kind's channel settings say whether it does).
+func (r *Router) acknowledges(env inbox.Envelope) bool {
+	k, ok := channels.Lookup(env.ChannelType)
+	return ok && k.Acknowledge != nil && r.outbound != nil
+}
+
+// acknowledge sends the acknowledgement of conversation conv, which env opened (each form
+// submission opens its own), when the channel's kind has one: an outbound message stored in the
+// conversation and queued for dispatch like an agent's reply, so that it goes out the way
+// replies do (a form's: by email through the inbox's team email channel, with the reply token
+// that threads the customer's answer back). Its id is derived from env's, so a redelivery
+// stores nothing twice and queues the same job (dispatch sends a message once).
+func (r *Router) acknowledge(ctx context.Context, log *slog.Logger, env inbox.Envelope, conv inbox.Conversation) error {
+	if !r.acknowledges(env) || env.Kind != inbox.KindMessage || env.Thread == "" || conv.ThreadKey != inbox.ProviderThreadKey(env.Thread) {
+		return nil
+	}
+	ch, err := r.cachedChannel(ctx, env.AccountID, env.ChannelID)
+	if err != nil {
+		return err
+	}
+	k, _ := channels.Lookup(ch.Type)
+	subject, text, ok := k.Acknowledge(ch)
+	if !ok || conv.ContactEmail == "" && conv.ContactPhone == "" {
+		return nil
+	}
+	at := env.ReceivedAt
+	if at.IsZero() {
+		at = conv.CreatedAt
+	}
+	at = at.Add(time.Millisecond) // after the message it acknowledges
+	sum := sha256.Sum256([]byte("ack/" + env.ChannelID + "/" + env.ProviderMessageID))
+	m := inbox.Message{
+		AccountID: env.AccountID, ConversationID: conv.ID, ID: inbox.MessageID(at, hex.EncodeToString(sum[:4])),
+		Direction: inbox.DirectionOut, Text: text, Subject: subject, CreatedAt: at, UpdatedAt: r.now(),
+		Status: inbox.MessagePending, Flags: []string{inbox.FlagAutoReply},
+	}
+	if _, err := r.store.AppendMessage(ctx, conv, m, ""); err != nil && !inbox.IsCode(err, inbox.EConflict) {
+		return err
+	}
+	job := inbox.OutboundJob{V: 1, AccountID: env.AccountID, ConversationID: conv.ID, MessageID: m.ID}
+	body, _ := json.Marshal(job)
+	if err := r.outbound.Publish(ctx, job.GroupKey(), job.DedupKey(), body); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "acknowledgement queued", "conversation", conv.ID, "messageId", m.ID)
 	return nil
 }
 
@@ -500,6 +562,9 @@ func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		if err := r.takeAnswered(ctx, env, conv.ID, msg); err != nil {
 			return err
 		}
+	}
+	if err := r.acknowledge(ctx, log, env, conv); err != nil {
+		return err
 	}
 	if msg.Direction == inbox.DirectionIn && (msg.Call == nil || msg.Call.Status.Missed()) {
 		// A call that rings routes nothing yet (its agents are being rung); a missed one does.

@@ -12,7 +12,8 @@ import (
 )
 
 // Build builds the router function's per-message handler; MEDIA_QUEUE_URL, when set, receives
-// the copies of inbound media to make. It returns an error when the store is not configured
+// the copies of inbound media to make, and OUTBOUND_QUEUE_URL the acknowledgements of new
+// conversations (web forms' acknowledgement emails). It returns an error when the store is not configured
 // (app.Config.Store).
 func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	c.Defaults()
@@ -24,7 +25,13 @@ func Build(ctx context.Context, c app.Config) (lambdasqs.Handler, error) {
 	if c.MediaQueueURL != "" {
 		media = c.StandardQueue(c.MediaQueueURL)
 	}
-	r := router.New(router.Config{Store: store, Media: media, Assigner: assignment.New(&c, store), ChannelCacheTTL: router.ChannelCacheTTL,
+	var outbound router.Publisher
+	if c.OutboundQueueURL != "" {
+		if outbound, err = c.Queue(c.OutboundQueueURL, "OUTBOUND_QUEUE_URL"); err != nil {
+			return nil, err
+		}
+	}
+	r := router.New(router.Config{Store: store, Media: media, Outbound: outbound, Assigner: assignment.New(&c, store), ChannelCacheTTL: router.ChannelCacheTTL,
 		Now: c.Now, NewID: c.NewID, Log: c.Log})
 	return func(ctx context.Context, rec lambdasqs.Record) error {
 		return r.HandleRecord(ctx, rec.Body, rec.ReceiveCount)

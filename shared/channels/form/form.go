@@ -2,18 +2,23 @@
 // deployment serves for it) whose submissions become conversations. Its settings are the
 // fields (name, type, label, required), which field is the email address, where the browser goes
 // after a submission (a redirect URL or an inline thank-you text), and optional consent text and
-// privacy link. Each submission is its own conversation, so a channel's ticket rule (PUT
-// /v1/channels/{id}/routing, "tickets") opens a ticket per submission. Replies go out by email,
-// through the inbox's team email channel, and the customer's answers thread back. The intake is
-// in package intake.
+// privacy link, "create a ticket for each new submission" (the channel's ticket rule, the one
+// PUT /v1/channels/{id}/routing sets; each submission is its own conversation, so each gets a
+// ticket) and an optional acknowledgement email to the submitter (Kind.Acknowledge: the router
+// queues it as the conversation's first reply). Replies go out by email, through the inbox's
+// team email channel, and the customer's answers thread back. The page is embedded by the
+// iframe of Kind.Embed. The intake is in package intake.
 package form
 
 import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"html"
 	"net/url"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,6 +35,9 @@ const (
 	SettingThankYouText = "thankYouText"
 	SettingConsentText  = "consentText"
 	SettingPrivacyURL   = "privacyUrl"
+	// The acknowledgement email sent to the submitter (both set, or none sent).
+	SettingAckSubject = "ackSubject"
+	SettingAckText    = "ackText"
 )
 
 // SecretSubmit is the optional secret that signs server-to-server submissions (Standard
@@ -72,13 +80,39 @@ var Kind = channel.Kind{
 	Type: inbox.ChannelForm, Label: "Web form", SettingsField: "form",
 	Settings:        settings,
 	DefaultName:     func(ch inbox.Channel) string { return "Web form" },
-	WebhookPath:     "/webhooks/form/{channelId}",
+	WebhookPath:     webhookPath,
 	ProviderKeyName: "this form",
 	Reply:           reply,
 	HTML:            true,
 	AttachesFiles:   true,
 	EmailReplies:    true,
 	Sender:          channel.SenderInboxEmail,
+	Embed:           snippet,
+	Acknowledge: func(ch inbox.Channel) (string, string, bool) {
+		a, ok := AckOf(ch)
+		return a.Subject, a.Text, ok
+	},
+}
+
+const webhookPath = "/webhooks/form/{channelId}"
+
+// snippet is the iframe that shows the form's page (which needs no JavaScript) served from
+// base, about as tall as its fields.
+func snippet(base string, ch inbox.Channel) string {
+	url := channel.WebhookURL(base, webhookPath, ch.ID)
+	fields, _ := FieldsOf(ch)
+	rem := 7
+	for _, f := range fields {
+		rem += 4
+		if f.Type == TypeTextarea {
+			rem += 5
+		}
+	}
+	if ch.Settings[SettingConsentText] != "" {
+		rem += 3
+	}
+	return `<iframe src="` + html.EscapeString(url) + `" title="` + html.EscapeString(ch.Name) +
+		`" loading="lazy" style="width:100%;max-width:40rem;height:` + strconv.Itoa(rem) + `rem;border:0"></iframe>`
 }
 
 type input struct {
@@ -90,6 +124,11 @@ type input struct {
 	PrivacyURL   *string `json:"privacyUrl"`
 	// SubmitSecret, when true, makes a secret for signed server-to-server submissions.
 	SubmitSecret bool `json:"submitSecret"`
+	// Tickets is "create a ticket for each new submission": the channel's ticket rule
+	// (inbox.RoutingRules.Tickets, the one PUT /v1/channels/{id}/routing sets), null to stop.
+	Tickets json.RawMessage `json:"tickets"`
+	// Acknowledgement is the email sent to the submitter, null to send none.
+	Acknowledgement json.RawMessage `json:"acknowledgement"`
 }
 
 // validFieldName reports whether s is a field name: a letter, then up to 63 letters, digits,
@@ -108,6 +147,20 @@ func validFieldName(s string) bool {
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// Acknowledgement is the optional email a submitter gets: plain text, sent through the inbox's
+// team email channel as the conversation's first reply, so that the customer's answer to it
+// threads back.
+type Acknowledgement struct {
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// Limits of the acknowledgement email.
+const (
+	MaxAckSubject = 200
+	MaxAckText    = 5000
+)
 
 // Reserved field names: the honeypot and the consent box the page adds.
 const (
@@ -181,6 +234,12 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 		}
 		s[t.name] = v
 	}
+	if err := ackSettings(s, in.Acknowledgement); err != nil {
+		return err
+	}
+	if err := ticketSettings(ch, in.Tickets); err != nil {
+		return err
+	}
 	ch.Settings = s
 	if in.SubmitSecret {
 		key, err := hex.DecodeString(env.NewID() + env.NewID())
@@ -192,6 +251,72 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 			env.Reveal(SecretSubmit, ch.Secrets[SecretSubmit])
 		}
 	}
+	return nil
+}
+
+// ackSettings reads the acknowledgement input (nil: left as it is; null: none) into s.
+func ackSettings(s map[string]string, raw json.RawMessage) error {
+	if raw == nil {
+		return nil
+	}
+	delete(s, SettingAckSubject)
+	delete(s, SettingAckText)
+	if string(raw) == "null" {
+		return nil
+	}
+	var a Acknowledgement
+	if err := channel.Decode("form.acknowledgement", raw, &a); err != nil {
+		return err
+	}
+	a.Subject, a.Text = strings.TrimSpace(a.Subject), strings.TrimSpace(a.Text)
+	if a.Subject == "" || utf8.RuneCountInString(a.Subject) > MaxAckSubject || strings.ContainsAny(a.Subject, "\r\n") {
+		return inbox.Errorf(inbox.EInvalid, "form.acknowledgement.subject is required: one line of at most %d characters", MaxAckSubject)
+	}
+	if a.Text == "" || utf8.RuneCountInString(a.Text) > MaxAckText {
+		return inbox.Errorf(inbox.EInvalid, "form.acknowledgement.text is required (at most %d characters)", MaxAckText)
+	}
+	s[SettingAckSubject], s[SettingAckText] = a.Subject, a.Text
+	return nil
+}
+
+// AckOf returns the acknowledgement email of a form channel, and false when it sends none.
+func AckOf(ch inbox.Channel) (Acknowledgement, bool) {
+	a := Acknowledgement{Subject: ch.Settings[SettingAckSubject], Text: ch.Settings[SettingAckText]}
+	return a, ch.Type == inbox.ChannelForm && a.Subject != "" && a.Text != ""
+}
+
+// ticketSettings reads the tickets input (nil: left as it is; null: no ticket per submission)
+// into the channel's ticket rule, keeping its assignment rules. The owner is checked against
+// the account's users by the API, which sees the rule changed.
+func ticketSettings(ch *inbox.Channel, raw json.RawMessage) error {
+	if raw == nil {
+		return nil
+	}
+	none := inbox.RoutingRules{Target: inbox.TargetUsersAndTeams, OnlyAvailable: true}
+	rules := none
+	if ch.Routing != nil {
+		rules = *ch.Routing
+	}
+	rules.Tickets = nil
+	if string(raw) == "null" {
+		if reflect.DeepEqual(rules, none) {
+			ch.Routing = nil // nothing left of the rules
+		} else {
+			ch.Routing = &rules
+		}
+		return nil
+	}
+	{
+		var t inbox.TicketSettings
+		if err := channel.Decode("form.tickets", raw, &t); err != nil {
+			return err
+		}
+		if err := t.Check("form.tickets"); err != nil {
+			return err
+		}
+		rules.Tickets = &t
+	}
+	ch.Routing = &rules
 	return nil
 }
 
