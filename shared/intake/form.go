@@ -26,13 +26,15 @@ import (
 )
 
 // FormRoutes are the routes the form handler serves.
-var FormRoutes = []string{"GET /webhooks/form/{channelId}", "POST /webhooks/form/{channelId}"}
+var FormRoutes = []string{"GET /webhooks/form/{channelId}", "POST /webhooks/form/{channelId}", "POST /webhooks/form/{channelId}/uploads"}
 
 // Form submissions: the largest body, how many a browser (one IP) may send per window and
 // container, and the window in which the same answers count as the same submission.
 const (
 	MaxFormBody      = 64 << 10
 	FormsPerIP       = 10
+	// UploadsPerIP is how many upload links one address gets per FormThrottleSpan.
+	UploadsPerIP     = 20
 	FormThrottleSpan = 10 * time.Minute
 	FormDedupWindow  = 10 * time.Minute
 )
@@ -47,35 +49,54 @@ const (
 // submissions from one address; 503 when the queue refused. A filled honeypot is answered as a
 // success and stored nowhere. Nothing is queued on a 4xx.
 func NewForm(c Config) http.Handler {
-	f := &forms{Config: c, hits: map[string][]time.Time{}}
+	if c.NewID == nil {
+		c.NewID = inbox.NewID
+	}
+	f := &forms{Config: c, submits: throttle{hits: map[string][]time.Time{}, limit: FormsPerIP},
+		uploads: throttle{hits: map[string][]time.Time{}, limit: UploadsPerIP}}
 	r := chi.NewRouter()
 	r.Get(form.Kind.WebhookPath, f.page)
 	r.Post(form.Kind.WebhookPath, f.submit)
+	r.Post(form.Kind.WebhookPath+"/uploads", f.upload)
 	return r
 }
 
 type forms struct {
 	Config
-	mu   sync.Mutex
-	hits map[string][]time.Time
+	submits, uploads throttle
 }
 
-// allow counts a submission of ip and reports whether it is within FormsPerIP per
-// FormThrottleSpan. The count lives in the warm container: API Gateway's route throttling
-// bounds the total, this bounds one browser.
-func (f *forms) allow(ip string, now time.Time) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.hits) > 10000 {
-		clear(f.hits)
+// throttle counts requests per address: at most limit per FormThrottleSpan. The count lives in
+// the warm container: API Gateway's route throttling bounds the total, this bounds one browser.
+type throttle struct {
+	mu    sync.Mutex
+	hits  map[string][]time.Time
+	limit int
+}
+
+// allow counts a request of ip and reports whether it is within the limit.
+func (t *throttle) allow(ip string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.hits) > 10000 {
+		clear(t.hits)
 	}
-	recent := slices.DeleteFunc(f.hits[ip], func(t time.Time) bool { return now.Sub(t) >= FormThrottleSpan })
-	if len(recent) >= FormsPerIP {
-		f.hits[ip] = recent
+	recent := slices.DeleteFunc(t.hits[ip], func(h time.Time) bool { return now.Sub(h) >= FormThrottleSpan })
+	if len(recent) >= t.limit {
+		t.hits[ip] = recent
 		return false
 	}
-	f.hits[ip] = append(recent, now)
+	t.hits[ip] = append(recent, now)
 	return true
+}
+
+// clientIP is the address of r's client (API Gateway's source IP, as the runtime adapter gives it).
+func clientIP(r *http.Request) string {
+	ip := r.RemoteAddr
+	if host, _, ok := strings.Cut(ip, ":"); ok && strings.Count(ip, ":") == 1 {
+		ip = host
+	}
+	return ip
 }
 
 func (f *forms) page(w http.ResponseWriter, r *http.Request) {
@@ -128,6 +149,11 @@ func formPage(name, action string, fields []form.Field, consent, privacy string)
 				b.WriteString("<option>" + esc(o) + "</option>")
 			}
 			b.WriteString("</select>\n")
+		case "file":
+			// A file is uploaded before the submission (a link, a PUT, then its uploadId), which
+			// takes a script: the page without JavaScript says so instead.
+			b.WriteString(`<p id="` + id + `"><small>Files are sent through the website's own form or the API.</small></p>` + "\n")
+			continue
 		case "checkbox":
 			b.WriteString(`<input type="checkbox" id="` + id + `" name="` + n + `" value="yes"` + req + ">\n")
 		default:
@@ -224,11 +250,7 @@ func (f *forms) submit(w http.ResponseWriter, r *http.Request) {
 			f.done(w, ch, html)
 			return
 		}
-		ip := r.RemoteAddr
-		if host, _, ok := strings.Cut(ip, ":"); ok && strings.Count(ip, ":") == 1 {
-			ip = host
-		}
-		if !f.allow(ip, now) {
+		if !f.submits.allow(clientIP(r), now) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(FormThrottleSpan.Seconds())))
 			f.fail(w, r, inbox.Errorf(inbox.ETooMany, "too many submissions from this address: try again later"))
 			return
@@ -241,6 +263,10 @@ func (f *forms) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	env, err := ParseForm(ch, answers, now, strings.TrimSpace(source))
 	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	if env, err = f.files(ctx, ch, answers, env, now, strings.TrimSpace(source)); err != nil {
 		f.fail(w, r, err)
 		return
 	}
@@ -294,6 +320,12 @@ type formPayload struct {
 // source. The same answers within FormDedupWindow get the same message id (stored once). It
 // returns an EInvalid error listing every field in error.
 func ParseForm(ch inbox.Channel, answers map[string]string, now time.Time, source string) (inbox.Envelope, error) {
+	return parseForm(ch, answers, nil, now, source)
+}
+
+// parseForm is ParseForm with the checked uploads of the file fields (by field name), which the
+// envelope carries as attachments; a file field's answer is its upload id.
+func parseForm(ch inbox.Channel, answers map[string]string, files map[string]inbox.Attachment, now time.Time, source string) (inbox.Envelope, error) {
 	fields, err := form.FieldsOf(ch)
 	if err != nil {
 		return inbox.Envelope{}, err
@@ -301,6 +333,7 @@ func ParseForm(ch inbox.Channel, answers map[string]string, now time.Time, sourc
 	var problems []string
 	known := map[string]bool{form.ConsentField: true}
 	var text strings.Builder
+	var atts []inbox.Attachment
 	clean := map[string]string{}
 	for _, fd := range fields {
 		known[fd.Name] = true
@@ -316,7 +349,15 @@ func ParseForm(ch inbox.Channel, answers map[string]string, now time.Time, sourc
 			v = strings.ToLower(v)
 		}
 		clean[fd.Name] = v
-		text.WriteString(fd.Label + ": " + v + "\n")
+		shown := v
+		if fd.Type == form.TypeFile {
+			shown = "(file)"
+			if at, ok := files[fd.Name]; ok {
+				shown = at.Name + " (attached)"
+				atts = append(atts, at)
+			}
+		}
+		text.WriteString(fd.Label + ": " + shown + "\n")
 	}
 	var unknown []string
 	for k := range answers {
@@ -361,6 +402,7 @@ func ParseForm(ch inbox.Channel, answers map[string]string, now time.Time, sourc
 		Kind: inbox.KindMessage, ProviderMessageID: id, Thread: id,
 		From: inbox.Sender{Email: email, Name: nameOf(fields, clean)}, Subject: ch.Name,
 		Text: strings.TrimRight(text.String(), "\n"), Payload: string(payload), ReceivedAt: now.UTC(),
+		Attachments: atts,
 	}, nil
 }
 
@@ -414,6 +456,10 @@ func checkAnswer(fd form.Field, v string) string {
 	case form.TypeSelect:
 		if !slices.Contains(fd.Options, v) {
 			return "must be one of the options"
+		}
+	case form.TypeFile:
+		if !UploadIDs.MatchString(v) {
+			return "must be the uploadId of a file uploaded for this field"
 		}
 	case form.TypeText:
 		if strings.ContainsAny(v, "\r\n") {

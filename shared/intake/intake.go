@@ -41,6 +41,10 @@ type Config struct {
 	Providers ProviderChannels
 	Now       func() time.Time
 	Log       *slog.Logger
+	// Files, when not nil, stores what public visitors upload (web forms' file fields); NewID
+	// names the uploads (inbox.NewID when nil).
+	Files Files
+	NewID func() string
 	// PublicBaseURL is the scheme and host the platforms call (for example a custom domain).
 	// Empty means "https://" + the request's Host, which is what API Gateway receives.
 	PublicBaseURL string

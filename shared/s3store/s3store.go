@@ -145,3 +145,47 @@ func (s *Store) presignGet(ctx context.Context, in *s3.GetObjectInput, ttl time.
 	}
 	return req.URL, nil
 }
+
+// PresignPut returns a URL that lets anyone holding it PUT the object key for ttl, and the
+// headers the PUT must carry: the URL signs the content type, the exact size and the metadata,
+// so that S3 refuses a file of another size or type than the one announced. It returns an
+// EInvalid error for a non-positive ttl or size and an EInternal error when the link cannot be
+// signed (no credentials).
+func (s *Store) PresignPut(ctx context.Context, key, contentType string, size int64, metadata map[string]string, ttl time.Duration) (string, map[string]string, error) {
+	if ttl <= 0 || size <= 0 {
+		return "", nil, inbox.Errorf(inbox.EInvalid, "an upload link needs a positive lifetime and size")
+	}
+	in := &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key), ContentType: aws.String(contentType),
+		ContentLength: aws.Int64(size), Metadata: metadata}
+	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", nil, inbox.Wrap(err, inbox.EInternal, "an upload link could not be signed")
+	}
+	headers := map[string]string{}
+	for k, v := range req.SignedHeader {
+		if strings.EqualFold(k, "host") || len(v) == 0 {
+			continue
+		}
+		headers[k] = v[0]
+	}
+	headers["Content-Type"] = contentType
+	for k, v := range metadata {
+		headers["x-amz-meta-"+k] = v
+	}
+	return req.URL, headers, nil
+}
+
+// Head reads the size, content type and metadata of the object key. It returns an ENotFound
+// error when there is no such object and an EUnavailable error when S3 could not be asked.
+func (s *Store) Head(ctx context.Context, key string) (size int64, contentType string, metadata map[string]string, err error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		var notFound *types.NotFound
+		var apiErr smithy.APIError
+		if errors.As(err, &notFound) || (errors.As(err, &apiErr) && (apiErr.ErrorCode() == "NoSuchKey" || apiErr.ErrorCode() == "NotFound")) {
+			return 0, "", nil, inbox.Wrap(err, inbox.ENotFound, "the file does not exist in storage")
+		}
+		return 0, "", nil, inbox.Wrap(err, inbox.EUnavailable, "the file could not be looked up in storage")
+	}
+	return aws.ToInt64(out.ContentLength), aws.ToString(out.ContentType), out.Metadata, nil
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/intake"
+	"github.com/openinbox/inbox/shared/s3store"
 )
 
 // Twilio builds the Twilio intake function's HTTP handler. Errors: see handler.
@@ -31,10 +32,17 @@ func Custom(ctx context.Context, c app.Config) (http.Handler, error) {
 	return handler(ctx, c, intake.NewCustom)
 }
 
-// Forms builds the web form function's HTTP handler (form pages and submissions). Errors: see
-// handler.
+// Forms builds the web form function's HTTP handler (form pages, upload links and submissions);
+// MEDIA_BUCKET, when set, holds the files of file fields. Errors: see handler.
 func Forms(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, intake.NewForm)
+	return handler(ctx, c, func(ic intake.Config) http.Handler {
+		if c.MediaBucket != "" {
+			// File fields: visitors upload through presigned links into the media bucket.
+			ic.Files = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+		}
+		ic.NewID = c.NewID
+		return intake.NewForm(ic)
+	})
 }
 
 // handler gives an intake its store (channels, provider keys) and the inbound queue. It returns

@@ -54,9 +54,26 @@ const (
 	TypeURL      = "url"
 	TypeCheckbox = "checkbox"
 	TypeSelect   = "select"
+	// TypeFile is a file the visitor uploads first (POST /webhooks/form/{channelId}/uploads
+	// gives a presigned upload URL); the answer is the upload's id.
+	TypeFile = "file"
 )
 
-var types = []string{TypeText, TypeTextarea, TypeEmail, TypeTel, TypeNumber, TypeURL, TypeCheckbox, TypeSelect}
+var types = []string{TypeText, TypeTextarea, TypeEmail, TypeTel, TypeNumber, TypeURL, TypeCheckbox, TypeSelect, TypeFile}
+
+// Limits of file fields: the default and largest size of one file, how many file fields a form
+// has at most, and the media types accepted when a field names none.
+const (
+	DefaultFileBytes = 5 << 20
+	MaxFileBytes     = 10 << 20
+	MaxFileFields    = 5
+)
+
+// DefaultAccept are the media types a file field accepts when it names none: images, PDF and
+// plain text, which open safely (files are downloaded as attachments, never shown as pages).
+var DefaultAccept = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+
+var mediaType = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/([a-z0-9][a-z0-9!#$&^_.+-]{0,63}|\*)$`)
 
 // Limits of a form.
 const (
@@ -73,6 +90,36 @@ type Field struct {
 	Label    string   `json:"label"`
 	Required bool     `json:"required,omitempty"`
 	Options  []string `json:"options,omitempty"`
+	// MaxBytes is a file field's largest file (DefaultFileBytes when 0; at most MaxFileBytes).
+	MaxBytes int64 `json:"maxBytes,omitempty"`
+	// Accept are a file field's media types ("image/png", or "image/*"); DefaultAccept when
+	// empty.
+	Accept []string `json:"accept,omitempty"`
+}
+
+// FileLimit is the largest file field f takes.
+func (f Field) FileLimit() int64 {
+	if f.MaxBytes > 0 {
+		return f.MaxBytes
+	}
+	return DefaultFileBytes
+}
+
+// Accepts says whether file field f takes a file of media type contentType (parameters
+// ignored, case-insensitive).
+func (f Field) Accepts(contentType string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";")
+	mt = strings.TrimSpace(mt)
+	accept := f.Accept
+	if len(accept) == 0 {
+		accept = DefaultAccept
+	}
+	for _, a := range accept {
+		if a == mt || (strings.HasSuffix(a, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(a, "*")) && !strings.Contains(mt[len(a)-1:], "/")) {
+			return mediaType.MatchString(mt)
+		}
+	}
+	return false
 }
 
 // Kind is the web form channel.
@@ -325,6 +372,7 @@ func checkFields(fields []Field) error {
 		return inbox.Errorf(inbox.EInvalid, "form.fields holds 1 to %d fields", MaxFields)
 	}
 	seen := map[string]bool{}
+	files := 0
 	for i, f := range fields {
 		if !validFieldName(f.Name) || seen[f.Name] {
 			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].name must be unique, a letter then up to 63 letters, digits, _ or -", i)
@@ -339,6 +387,27 @@ func checkFields(fields []Field) error {
 		if (f.Type == TypeSelect) != (len(f.Options) > 0) || len(f.Options) > 50 {
 			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].options: 1 to 50 for a select, none otherwise", i)
 		}
+		if f.Type != TypeFile {
+			if f.MaxBytes != 0 || f.Accept != nil {
+				return inbox.Errorf(inbox.EInvalid, "form.fields[%d]: maxBytes and accept are for file fields", i)
+			}
+			continue
+		}
+		files++
+		if f.MaxBytes < 0 || f.MaxBytes > MaxFileBytes {
+			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].maxBytes is 1 to %d (0 or absent: %d)", i, MaxFileBytes, DefaultFileBytes)
+		}
+		if len(f.Accept) > 20 {
+			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].accept has at most 20 media types", i)
+		}
+		for j, a := range f.Accept {
+			if !mediaType.MatchString(a) || a == "*/*" {
+				return inbox.Errorf(inbox.EInvalid, "form.fields[%d].accept[%d] must be a lowercase media type such as image/png or image/*", i, j)
+			}
+		}
+	}
+	if files > MaxFileFields {
+		return inbox.Errorf(inbox.EInvalid, "form.fields has at most %d file fields", MaxFileFields)
 	}
 	return nil
 }
