@@ -31,8 +31,8 @@ var FormRoutes = []string{"GET /webhooks/form/{channelId}", "POST /webhooks/form
 // Form submissions: the largest body, how many a browser (one IP) may send per window and
 // container, and the window in which the same answers count as the same submission.
 const (
-	MaxFormBody      = 64 << 10
-	FormsPerIP       = 10
+	MaxFormBody = 64 << 10
+	FormsPerIP  = 10
 	// UploadsPerIP is how many upload links one address gets per FormThrottleSpan.
 	UploadsPerIP     = 20
 	FormThrottleSpan = 10 * time.Minute
