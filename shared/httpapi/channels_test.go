@@ -153,6 +153,13 @@ func TestChannelRequestsRefused(t *testing.T) {
 		{"settings missing", `{"type":"whatsapp","inboxId":"ib1"}`, "whatsapp settings are required"},
 		{"malformed number", `{"type":"sms","inboxId":"ib1","twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"t","phoneNumber":"4155550100"}}`, "E.164"},
 		{"type not a string", `{"type":1,"inboxId":"ib1"}`, "not valid JSON"},
+		{"form file too large", formBody(`{"name":"cv","type":"file","label":"CV","maxBytes":20000000}`, ""), "form.fields[1].maxBytes is 1 to 10485760"},
+		{"form file any type", formBody(`{"name":"cv","type":"file","label":"CV","accept":["*/*"]}`, ""), "form.fields[1].accept[0] must be a lowercase media type"},
+		{"form maxBytes on text", formBody(`{"name":"cv","type":"text","label":"CV","maxBytes":10}`, ""), "maxBytes and accept are for file fields"},
+		{"form tickets without stage", formBody("", `,"tickets":{"pipeline":"sales"}`), "form.tickets need a pipeline and a stage"},
+		{"form tickets negative limit", formBody("", `,"tickets":{"pipeline":"sales","stage":"new","maxPerContact":-1}`), "form.tickets.maxPerContact must be 0 or more"},
+		{"form acknowledgement without text", formBody("", `,"acknowledgement":{"subject":"Thanks"}`), "form.acknowledgement.text is required"},
+		{"form acknowledgement two lines", formBody("", `,"acknowledgement":{"subject":"Thanks\nBcc: x@y.example","text":"Hi"}`), "form.acknowledgement.subject is required: one line"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -166,6 +173,15 @@ func TestChannelRequestsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// formBody is a form channel's creation with an email field, one more field (when given) and
+// extra settings.
+func formBody(field, extra string) string {
+	if field != "" {
+		field = "," + field
+	}
+	return `{"type":"form","inboxId":"ib1","form":{"fields":[{"name":"email","type":"email","label":"Email","required":true}` + field + `],"emailField":"email"` + extra + `}}`
 }
 
 // TestChatChannelThroughTheAPI: a chat channel with only its type gets every default, its
