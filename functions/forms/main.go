@@ -1,9 +1,9 @@
-// Command forms is the Lambda function serving web form channels (the form page and its submissions) behind API Gateway's HTTP API (payload 2.0).
+// Command forms is the Lambda function serving web form channels (the form page, upload links for file fields and submissions) behind API Gateway's HTTP API (payload 2.0).
 package main
 
 import (
 	"github.com/openinbox/inbox/shared/app"
-	"github.com/openinbox/inbox/shared/app/intakefn"
+	"github.com/openinbox/inbox/shared/app/formsfn"
 )
 
-func main() { app.ServeHTTP(intakefn.Forms) }
+func main() { app.ServeHTTP(formsfn.Build) }

@@ -36,6 +36,7 @@ import (
 	"github.com/openinbox/inbox/shared/app/chatfn"
 	"github.com/openinbox/inbox/shared/app/dispatchfn"
 	"github.com/openinbox/inbox/shared/app/emailfn"
+	"github.com/openinbox/inbox/shared/app/formsfn"
 	"github.com/openinbox/inbox/shared/app/intakefn"
 	"github.com/openinbox/inbox/shared/app/mediafn"
 	"github.com/openinbox/inbox/shared/app/realtimefn"
@@ -343,7 +344,7 @@ var HTTPFunctions = map[string]func(context.Context, app.Config) (http.Handler, 
 	"MessengerFunction": intakefn.Messenger,
 	"WhatsAppFunction":  intakefn.WhatsApp,
 	"CustomFunction":    intakefn.Custom,
-	"FormsFunction":     intakefn.Forms,
+	"FormsFunction":     formsfn.Build,
 	"ChatFunction":      chatfn.Build,
 }
 

@@ -1,4 +1,5 @@
-// Package intakefn builds the webhook intake functions (Twilio, Messenger, WhatsApp, custom, forms): each
+// Package intakefn builds the webhook intake functions (Twilio, Messenger, WhatsApp, custom; forms
+// are in formsfn, which links S3): each
 // verifies and normalizes its provider's webhooks and queues them on the inbound queue. They
 // link the store, the queue and the codecs, nothing else.
 package intakefn
@@ -9,45 +10,31 @@ import (
 
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/intake"
-	"github.com/openinbox/inbox/shared/s3store"
 )
 
-// Twilio builds the Twilio intake function's HTTP handler. Errors: see handler.
+// Twilio builds the Twilio intake function's HTTP handler. Errors: see Handler.
 func Twilio(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, intake.NewTwilio)
+	return Handler(ctx, c, intake.NewTwilio)
 }
 
-// Messenger builds the Messenger intake function's HTTP handler. Errors: see handler.
+// Messenger builds the Messenger intake function's HTTP handler. Errors: see Handler.
 func Messenger(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, intake.NewMessenger)
+	return Handler(ctx, c, intake.NewMessenger)
 }
 
-// WhatsApp builds the WhatsApp intake function's HTTP handler. Errors: see handler.
+// WhatsApp builds the WhatsApp intake function's HTTP handler. Errors: see Handler.
 func WhatsApp(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, intake.NewWhatsApp)
+	return Handler(ctx, c, intake.NewWhatsApp)
 }
 
-// Custom builds the custom channels' intake function's HTTP handler. Errors: see handler.
+// Custom builds the custom channels' intake function's HTTP handler. Errors: see Handler.
 func Custom(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, intake.NewCustom)
+	return Handler(ctx, c, intake.NewCustom)
 }
 
-// Forms builds the web form function's HTTP handler (form pages, upload links and submissions);
-// MEDIA_BUCKET, when set, holds the files of file fields. Errors: see handler.
-func Forms(ctx context.Context, c app.Config) (http.Handler, error) {
-	return handler(ctx, c, func(ic intake.Config) http.Handler {
-		if c.MediaBucket != "" {
-			// File fields: visitors upload through presigned links into the media bucket.
-			ic.Files = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
-		}
-		ic.NewID = c.NewID
-		return intake.NewForm(ic)
-	})
-}
-
-// handler gives an intake its store (channels, provider keys) and the inbound queue. It returns
+// Handler gives an intake its store (channels, provider keys) and the inbound queue. It returns
 // an error when either is not configured (app.Config.Store, INBOUND_QUEUE_URL).
-func handler(ctx context.Context, c app.Config, build func(intake.Config) http.Handler) (http.Handler, error) {
+func Handler(ctx context.Context, c app.Config, build func(intake.Config) http.Handler) (http.Handler, error) {
 	c.Defaults()
 	store, err := c.Store(ctx)
 	if err != nil {

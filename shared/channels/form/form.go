@@ -73,7 +73,27 @@ const (
 // plain text, which open safely (files are downloaded as attachments, never shown as pages).
 var DefaultAccept = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
 
-var mediaType = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/([a-z0-9][a-z0-9!#$&^_.+-]{0,63}|\*)$`)
+// validMediaType reports whether s is a lowercase media type "type/subtype" (the subtype may be
+// "*"): each part a letter or digit then up to 63 of [a-z0-9!#$&^_.+-]. A loop, not a regexp,
+// whose bounded repetition every function linking this package would compile at init.
+func validMediaType(s string) bool {
+	typ, sub, ok := strings.Cut(s, "/")
+	return ok && mediaToken(typ) && (sub == "*" || mediaToken(sub))
+}
+
+func mediaToken(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		if !alnum && (i == 0 || !strings.ContainsRune("!#$&^_.+-", rune(c))) {
+			return false
+		}
+	}
+	return true
+}
 
 // Limits of a form.
 const (
@@ -116,7 +136,7 @@ func (f Field) Accepts(contentType string) bool {
 	}
 	for _, a := range accept {
 		if a == mt || (strings.HasSuffix(a, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(a, "*")) && !strings.Contains(mt[len(a)-1:], "/")) {
-			return mediaType.MatchString(mt)
+			return validMediaType(mt)
 		}
 	}
 	return false
@@ -401,7 +421,7 @@ func checkFields(fields []Field) error {
 			return inbox.Errorf(inbox.EInvalid, "form.fields[%d].accept has at most 20 media types", i)
 		}
 		for j, a := range f.Accept {
-			if !mediaType.MatchString(a) || a == "*/*" {
+			if !validMediaType(a) || a == "*/*" {
 				return inbox.Errorf(inbox.EInvalid, "form.fields[%d].accept[%d] must be a lowercase media type such as image/png or image/*", i, j)
 			}
 		}
