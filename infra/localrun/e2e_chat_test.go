@@ -2,6 +2,8 @@ package localrun_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,12 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/channels/chat"
 	"github.com/openinbox/inbox/shared/chatapi"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mailparse"
+	"github.com/openinbox/inbox/shared/realtime"
 )
 
 // TestChatEndToEnd is website chat (issue #11) through the runner's visitor API: the demo
@@ -90,7 +95,28 @@ func TestChatEndToEnd(t *testing.T) {
 	if msgs := c.messages("/v1/conversations/"+conv+"/messages", demo.Token); len(msgs.Items) != 1 || msgs.Items[0].Text != "Where is my order 1234?" {
 		t.Fatalf("agent sees %+v", msgs.Items)
 	}
+	// Live: the visitor's token opens the realtime channel, which tells of the agent's reply.
+	wsCtx, wsCancel := context.WithTimeout(e.ctx, time.Minute)
+	defer wsCancel()
+	live, _, err := websocket.Dial(wsCtx, "ws"+strings.TrimPrefix(e.r.URL, "http")+localrun.WebSocketPath+"?token="+url.QueryEscape(tok.Token), nil)
+	if err != nil {
+		t.Fatalf("the visitor's WebSocket: %v", err)
+	}
+	defer live.CloseNow()
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]string{"text": "It ships today!"}), http.StatusAccepted)
+	for {
+		_, b, err := live.Read(wsCtx)
+		if err != nil {
+			t.Fatalf("no live event of the reply: %v", err)
+		}
+		var f realtime.ServerFrame
+		if json.Unmarshal(b, &f) == nil && f.Type == "event" && f.Event.Kind == realtime.KindMessage {
+			if f.Event.ConversationID != conv {
+				t.Fatalf("a visitor heard of another conversation: %+v", f.Event)
+			}
+			break
+		}
+	}
 	idle()
 	var h chatapi.HistoryView
 	res = c.do(http.MethodGet, api+"/messages", tok.Token, "", nil, nil)

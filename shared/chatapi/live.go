@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/inbox"
+	"github.com/openinbox/inbox/shared/realtime"
 )
 
 // Subscriber is what a visitor token lets a WebSocket connection hear: the notifications of the
@@ -45,4 +46,23 @@ func Authorise(ctx context.Context, store Store, token string, now time.Time) (S
 		return Subscriber{}, err
 	}
 	return Subscriber{Account: ch.AccountID, ChannelID: ch.ID, VisitorID: v.Key, ConversationID: conv.ID}, nil
+}
+
+// Visitors is the realtime backbone's authoriser of chat visitors' tokens (realtime.VisitorAuth):
+// a visitor's connection hears only their own conversation.
+type Visitors struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// Accepts reports whether token is a visitor token, without I/O.
+func (v Visitors) Accepts(token string) bool { return IsToken(token) }
+
+// Authorise returns the principal of a visitor token. Errors: those of Authorise.
+func (v Visitors) Authorise(ctx context.Context, token string) (realtime.Principal, error) {
+	s, err := Authorise(ctx, v.Store, token, v.Now())
+	if err != nil {
+		return realtime.Principal{}, err
+	}
+	return realtime.Principal{Account: s.Account, Visitor: true, VisitorID: s.VisitorID, ConversationID: s.ConversationID}, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/apigwws"
 	"github.com/openinbox/inbox/shared/app"
+	"github.com/openinbox/inbox/shared/chatapi"
 	"github.com/openinbox/inbox/shared/dynamo"
 	"github.com/openinbox/inbox/shared/jwtauth"
 	"github.com/openinbox/inbox/shared/lambdaws"
@@ -18,12 +19,12 @@ import (
 )
 
 // Service returns the live channel's service on store, pushing with pusher and authorising
-// agents' tokens with verify. Visitors' tokens (the chat channel's realtime.VisitorAuth) are
-// added here when the chat channel provides them.
+// agents' tokens with verify and chat visitors' tokens (chatapi.Visitors) against the store.
 func Service(c *app.Config, store *dynamo.Store, pusher realtime.Pusher, verify jwtauth.VerifyFunc) *realtime.Service {
 	c.Defaults()
-	return &realtime.Service{Conns: store, Events: store, Pusher: pusher, Now: c.Now, NewID: c.NewID, Log: c.Log,
-		Auth: []realtime.Authoriser{jwtauth.Agents(verify)}}
+	svc := &realtime.Service{Conns: store, Events: store, Pusher: pusher, Now: c.Now, NewID: c.NewID, Log: c.Log,
+		Auth: []realtime.Authoriser{jwtauth.Agents(verify), chatapi.Visitors{Store: store, Now: c.Now}}}
+	return svc
 }
 
 func build(ctx context.Context, c *app.Config) (*realtime.Service, error) {
