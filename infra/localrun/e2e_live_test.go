@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -10,9 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/infra/localrun"
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/realtime"
 )
 
@@ -22,19 +19,8 @@ import (
 // after a reconnect the missed events come from GET /v1/events?after=.
 func TestLiveChannel(t *testing.T) {
 	t.Parallel()
-	spec, err := apispec.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
-	defer cancel()
-	r, err := localrun.Start(ctx, localrun.Options{Addr: "127.0.0.1:0", SQSEndpoint: testenv.Endpoint(t, "SQS_ENDPOINT"),
-		RetryAfter: time.Second, Root: repoRoot(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	c := &client{t: t, base: r.URL, spec: spec}
+	e := startSession(t, true, nil)
+	ctx, r, c := e.ctx, e.r, e.c
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
 	wsURL := "ws" + strings.TrimPrefix(r.URL, "http") + localrun.WebSocketPath

@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/openinbox/inbox/shared/auth"
+	"github.com/openinbox/inbox/shared/jwtauth"
 )
 
 // Issuer and Audience of local tokens; API Gateway's JWT authorizer checks the same two.
@@ -114,22 +115,5 @@ func Verify(key []byte, authorization string, now time.Time) (map[string]string,
 		return nil, err
 	}
 	mc, _ := tok.Claims.(jwt.MapClaims)
-	out := make(map[string]string, len(mc))
-	for k, v := range mc {
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case float64:
-			out[k] = fmt.Sprintf("%.0f", x)
-		case []any:
-			parts := make([]string, len(x))
-			for i, p := range x {
-				parts[i] = fmt.Sprint(p)
-			}
-			out[k] = "[" + strings.Join(parts, " ") + "]"
-		default:
-			out[k] = fmt.Sprint(x)
-		}
-	}
-	return out, nil
+	return jwtauth.StringClaims(mc), nil
 }

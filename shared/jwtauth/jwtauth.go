@@ -64,7 +64,7 @@ func (o *OIDC) Verify(ctx context.Context, token string) (map[string]string, err
 	if err != nil {
 		return nil, inbox.Wrap(err, inbox.EUnauthorized, "invalid token")
 	}
-	claims := stringClaims(tok.Claims.(jwt.MapClaims))
+	claims := StringClaims(tok.Claims.(jwt.MapClaims))
 	// As API Gateway's authorizer: the audience is in aud (ID tokens) or client_id (access tokens).
 	if !audienceMatches(tok.Claims.(jwt.MapClaims), o.Audience) {
 		return nil, inbox.Errorf(inbox.EUnauthorized, "the token is for another audience")
@@ -159,8 +159,9 @@ func (o *OIDC) getJSON(ctx context.Context, url string, v any) error {
 	return json.NewDecoder(http.MaxBytesReader(nil, res.Body, 1<<20)).Decode(v)
 }
 
-// stringClaims renders claims as API Gateway passes them: every value a string, arrays "[a b]".
-func stringClaims(mc jwt.MapClaims) map[string]string {
+// StringClaims renders claims as API Gateway passes them to a function: every value a string,
+// numbers without decimals, arrays "[a b]".
+func StringClaims(mc jwt.MapClaims) map[string]string {
 	out := make(map[string]string, len(mc))
 	for k, v := range mc {
 		switch x := v.(type) {
