@@ -1,5 +1,6 @@
-// Package agentapp serves the agents' web app (static/: index.html, app.js, app.css; plain
-// JavaScript modules and CSS, no build step, nothing from a CDN) under /app/, same origin as the
+// Package agentapp serves the agents' web app (static/: index.html, app.css, app.js starting
+// the ES modules under js/ — core, i18n, sign-in, list, thread, composer, live, keys, and
+// settings/ with one module per settings section; no build step, nothing from a CDN) under /app/, same origin as the
 // API, from the api function. The app signs in (Config), reads and acts through /v1 and listens
 // to the live channel (shared/realtime) with its catch-up (GET /v1/events).
 package agentapp
@@ -11,9 +12,13 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"path"
+	"sort"
 	"strings"
+
+	"github.com/openinbox/inbox/shared/i18n"
 )
 
 //go:embed static
@@ -40,26 +45,25 @@ type file struct {
 	etag        string
 }
 
-// Handler serves the app: /app and /app/ (index.html), /app/app.js, /app/app.css and
-// /app/config.json; gzip-encoded for clients that accept it, revalidated by ETag.
+// Handler serves the app under /app/: index.html at /app and /app/, every file of static/ by
+// its path (app.js, js/…, app.css), /app/config.json, and the message catalogue of each
+// language at /app/i18n/<lang>.json (shared/i18n); gzip-encoded for clients that accept it,
+// revalidated by ETag. Anything else is 404.
 func Handler(c Config) http.Handler {
-	files := map[string]file{}
-	for name, ct := range map[string]string{"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"} {
-		b, err := static.ReadFile("static/" + name)
-		if err != nil {
-			panic(err) // embedded at build time
-		}
-		files[name] = newFile(b, ct)
-	}
+	files := staticFiles()
 	cfg, _ := json.Marshal(c)
 	files["config.json"] = newFile(cfg, "application/json")
+	for _, lang := range i18n.Languages() {
+		b, _ := i18n.JSON(lang)
+		files["i18n/"+lang+".json"] = newFile(b, "application/json")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, `{"error":{"code":"not_found","message":"no such endpoint"}}`, http.StatusNotFound)
 			return
 		}
-		name := path.Base(r.URL.Path)
-		if r.URL.Path == "/app" || strings.HasSuffix(r.URL.Path, "/app/") {
+		name, _ := strings.CutPrefix(r.URL.Path, "/app/")
+		if r.URL.Path == "/app" || name == "" {
 			name = "index.html"
 		}
 		f, ok := files[name]
@@ -89,6 +93,38 @@ func Handler(c Config) http.Handler {
 	})
 }
 
+// contentTypes are the types of the files the app is made of, by extension.
+var contentTypes = map[string]string{".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml"}
+
+// staticFiles reads static/ into files by path. index.html preloads every module (a
+// <link rel="modulepreload"> per .js file, written where it says <!--modules-->), so the
+// browser fetches the app's modules in one round instead of one import level at a time.
+func staticFiles() map[string]file {
+	files := map[string]file{}
+	var modules []string
+	_ = fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		b, _ := static.ReadFile(p)
+		files[name] = newFile(b, contentTypes[path.Ext(name)])
+		if path.Ext(name) == ".js" && name != "app.js" {
+			modules = append(modules, name)
+		}
+		return nil
+	})
+	sort.Strings(modules)
+	var links strings.Builder
+	for _, m := range modules {
+		links.WriteString(`<link rel="modulepreload" href="/app/` + m + `">` + "\n")
+	}
+	index := bytes.Replace(files["index.html"].body, []byte("<!--modules-->\n"), []byte(links.String()), 1)
+	files["index.html"] = newFile(index, contentTypes[".html"])
+	return files
+}
+
 func newFile(b []byte, ct string) file {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -98,12 +134,13 @@ func newFile(b []byte, ct string) file {
 	return file{body: b, gz: buf.Bytes(), contentType: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 }
 
-// FirstLoad returns the bytes a browser downloads on first load (index.html, app.js, app.css),
-// raw and gzip-encoded.
+// FirstLoad returns the bytes a browser downloads on first load (index.html, the stylesheet,
+// every module and the English catalogue), raw and gzip-encoded.
 func FirstLoad() (raw, gz int) {
-	for _, n := range []string{"index.html", "app.js", "app.css"} {
-		b, _ := static.ReadFile("static/" + n)
-		f := newFile(b, "")
+	files := staticFiles()
+	b, _ := i18n.JSON(i18n.Default)
+	files["i18n/en.json"] = newFile(b, "")
+	for _, f := range files {
 		raw += len(f.body)
 		gz += len(f.gz)
 	}

@@ -16,7 +16,9 @@ func TestHandler(t *testing.T) {
 	h := Handler(Config{LocalSignIn: "/_local/signin"})
 	for _, tc := range []struct{ path, ct, contains string }{
 		{"/app/", "text/html", `src="/app/app.js"`}, {"/app", "text/html", "<main"},
-		{"/app/app.js", "text/javascript", "/v1/events?after="}, {"/app/app.css", "text/css", ".thread"},
+		{"/app/", "text/html", `<link rel="modulepreload" href="/app/js/settings/index.js">`},
+		{"/app/app.js", "text/javascript", "./js/live.js"}, {"/app/js/live.js", "text/javascript", "/v1/events?after="},
+		{"/app/app.css", "text/css", ".thread"}, {"/app/i18n/da.json", "application/json", `"language.name": "Dansk"`},
 		{"/app/config.json", "application/json", `"localSignIn":"/_local/signin"`},
 	} {
 		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
@@ -42,7 +44,7 @@ func TestHandler(t *testing.T) {
 			t.Errorf("%s revalidated: %d", tc.path, w.Code)
 		}
 	}
-	for _, p := range []string{"/app/nope.js", "/app/../go.mod"} {
+	for _, p := range []string{"/app/nope.js", "/app/../go.mod", "/app/i18n/xx.json", "/app/js/"} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
 		if w.Code != http.StatusNotFound {

@@ -1,0 +1,46 @@
+// The composer under the thread: the reply box, the channel's rules made visible, and typing.
+import { $, h, S, api } from './core.js';
+import { reloadThread } from './thread.js';
+
+// composer builds the reply form for conversation c.
+export function composer(c) {
+  const closed = c.status !== 'open';
+  const ta = h('textarea', { id: 'composer', 'aria-label': 'Reply', placeholder: closed ? 'Reopen to reply' : 'Write a reply… (Ctrl+Enter sends)', disabled: closed });
+  ta.addEventListener('input', typing);
+  ta.addEventListener('keydown', e => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(ta.value); } });
+  return h('form', { class: 'composer', 'aria-label': 'Composer', onsubmit: e => { e.preventDefault(); send(ta.value); } },
+    h('p', { class: 'rules', id: 'rules', text: rules(c) }), ta,
+    h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: closed, text: 'Send' }),
+      h('span', { id: 'send-error', class: 'error', role: 'alert' })));
+}
+
+// rules says what the channel allows right now (WhatsApp's window, Messenger's tag, …).
+function rules(c) {
+  const lastIn = [...S.messages].reverse().find(m => m.direction === 'inbound');
+  const hours = lastIn ? (Date.now() - new Date(lastIn.createdAt)) / 3600e3 : Infinity;
+  switch (c.channel.type) {
+    case 'whatsapp': return hours < 24 ? `WhatsApp: free-form replies for ${Math.floor(24 - hours)} more h` : 'WhatsApp: the 24-hour window is closed — only a template can be sent';
+    case 'messenger': return hours < 24 ? 'Messenger: standard messaging window open' : 'Messenger: outside 24 h — sent with the human-agent tag (7 days)';
+    case 'email': return 'Email: sent from the channel\'s address with your name and signature';
+    case 'sms': return 'SMS: long replies are split into segments';
+    default: return '';
+  }
+}
+
+// send replies text to the open conversation.
+export async function send(text) {
+  if (!text || !text.trim() || !S.selected) return;
+  try {
+    await api('POST', '/v1/conversations/' + S.selected.id + '/messages', { text });
+    const ta = $('#composer'); if (ta) ta.value = '';
+    await reloadThread();
+  } catch (e) { $('#send-error').textContent = e.message; }
+}
+
+// typing tells the others on this conversation that I am replying (at most every 3 s).
+function typing() {
+  const now = Date.now();
+  if (S.ws && S.ws.readyState === 1 && now - S.typingAt > 3000 && S.selected) {
+    S.typingAt = now; S.ws.send(JSON.stringify({ action: 'typing', conversationId: S.selected.id }));
+  }
+}

@@ -1,0 +1,69 @@
+// The views (mine, unassigned, all, queue, closed, spam, per inbox) and the conversation list.
+import { $, h, S, api, userName } from './core.js';
+import { updateTitle } from './unread.js';
+import { open } from './thread.js';
+
+const VIEWS = [['mine', 'Mine'], ['unassigned', 'Unassigned'], ['all', 'All open'], ['queue', 'My queue'], ['closed', 'Closed'], ['spam', 'Spam']];
+
+// renderViews draws the view links, the current one marked.
+export function renderViews() {
+  const ul = $('#views'); ul.replaceChildren();
+  const link = (key, label, extra = {}) => h('li', {}, h('a', { href: '#/' + key + (extra.id ? '/' + extra.id : ''), 'aria-current': isView(key, extra.id) ? 'page' : false, text: label }));
+  VIEWS.forEach(([k, l]) => ul.append(link(k, l)));
+  if (S.inboxes.length) ul.append(h('li', { class: 'group', text: 'Inboxes' }), S.inboxes.map(ib => link('inbox', ib.name, { id: ib.id })));
+}
+const isView = (k, id) => S.view.key === k && (S.view.id || '') === (id || '');
+
+function viewQuery() {
+  switch (S.view.key) {
+    case 'mine': return '?assignee=me&status=open';
+    case 'unassigned': return '?assignee=none&status=open';
+    case 'closed': return '?status=closed';
+    case 'spam': return '?status=spam';
+    case 'inbox': return '?inboxId=' + encodeURIComponent(S.view.id) + '&status=open';
+    default: return '?status=open';
+  }
+}
+
+let listTimer = 0;
+// refreshListSoon reloads the list once a burst of events has settled.
+export function refreshListSoon() { clearTimeout(listTimer); listTimer = setTimeout(loadList, 150); }
+
+// loadList reads the current view's conversations and draws them.
+export async function loadList() {
+  let items;
+  if (S.view.key === 'queue') {
+    const q = await api('GET', '/v1/queue');
+    items = [...q.assigned, ...q.waiting];
+  } else {
+    items = (await api('GET', '/v1/conversations' + viewQuery() + '&limit=100')).items;
+  }
+  S.convs = items;
+  renderList();
+}
+
+function waiting(c) {
+  const m = Math.max(0, Math.round((Date.now() - new Date(c.lastMessageAt)) / 60000));
+  return m < 60 ? m + ' min' : m < 1440 ? Math.round(m / 60) + ' h' : Math.round(m / 1440) + ' d';
+}
+
+// renderList draws the loaded conversations through the search and channel filters.
+export function renderList() {
+  const q = $('#search').value.trim().toLowerCase(), ch = $('#channel-filter').value;
+  const shown = S.convs.filter(c => (!ch || c.channel.type === ch) &&
+    (!q || [c.contact.name, c.contact.email, c.contact.phone].some(x => x && x.toLowerCase().includes(q))));
+  const ul = $('#conversations'); ul.replaceChildren();
+  shown.forEach(c => {
+    const unread = S.unread.has(c.id);
+    const li = h('li', { class: 'row' + (unread ? ' unread' : ''), role: 'option', id: 'row-' + c.id, 'data-id': c.id,
+      'aria-selected': S.selected && S.selected.id === c.id ? 'true' : 'false', onclick: () => open(c.id) },
+      h('span', { class: 'name', text: c.contact.name || c.contact.phone || c.contact.email || 'Unknown' }),
+      h('span', { class: 'meta', text: waiting(c) }),
+      h('span', { class: 'preview', text: c.preview || '' }),
+      h('span', { class: 'meta' }, h('span', { class: 'chip', text: c.channel.type }), c.assignee ? '→ ' + userName(c.assignee) : 'unassigned', unread ? h('span', { class: 'sr-only', text: ', unread' }) : null));
+    ul.append(li);
+  });
+  $('#list-empty').hidden = shown.length > 0;
+  S.shown = shown;
+  updateTitle();
+}

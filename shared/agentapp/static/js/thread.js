@@ -1,0 +1,83 @@
+// The open conversation: its header actions, its messages with delivery state, and the contact.
+import { $, h, S, api, userName } from './core.js';
+import { saveUnread } from './unread.js';
+import { renderList, refreshListSoon } from './list.js';
+import { composer, send } from './composer.js';
+
+// open reads conversation id and its messages and shows them.
+export async function open(id) {
+  S.unread.delete(id); saveUnread();
+  const [c, msgs] = await Promise.all([api('GET', '/v1/conversations/' + id), api('GET', '/v1/conversations/' + id + '/messages')]);
+  S.selected = c; S.messages = msgs.items;
+  S.active = (S.shown || []).findIndex(x => x.id === id);
+  renderList(); renderThread(); renderSide();
+}
+
+const STATE = { queued: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Failed', received: '' };
+
+// message draws one message of the thread.
+function message(m) {
+  const st = m.direction === 'outbound' ? (STATE[m.status] ?? m.status) : '';
+  return h('li', { class: 'msg ' + m.direction, 'data-id': m.id, 'data-status': m.status || '' },
+    m.html ? h('iframe', { sandbox: '', title: 'Email ' + (m.subject || ''), srcdoc: m.html }) : (m.text || (m.call ? 'Call' : '')),
+    (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || 'attachment' }))),
+    h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
+      new Date(m.createdAt).toLocaleString() + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
+    m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text), text: 'Retry' }) : null);
+}
+
+// renderThread draws the open conversation (or the empty state).
+export function renderThread() {
+  const c = S.selected, main = $('#thread'); main.replaceChildren();
+  if (!c) { main.append(h('p', { class: 'muted pad', text: 'Select a conversation.' })); return; }
+  const assign = h('select', { id: 'assign', 'aria-label': 'Assignee' }, h('option', { value: '', text: 'Unassigned' }),
+    S.users.map(u => h('option', { value: u.id, text: u.name || u.id, selected: c.assignee === u.id })));
+  assign.onchange = () => act({ assignee: assign.value || null });
+  const closed = c.status !== 'open';
+  main.append(h('div', { class: 'thead' },
+    h('h2', { id: 'thread-title', text: c.contact.name || c.contact.phone || c.contact.email || 'Conversation' }),
+    h('span', { class: 'chip', text: c.channel.type }), h('span', { class: 'chip', id: 'thread-status', text: c.status }),
+    assign,
+    h('button', { type: 'button', id: 'close-btn', onclick: () => act({ status: closed ? 'open' : 'closed' }), text: closed ? 'Reopen' : 'Close' }),
+    h('button', { type: 'button', id: 'unread-btn', onclick: markUnread, text: 'Mark unread' })));
+  const ol = h('ol', { class: 'msgs', id: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' }, S.messages.map(message));
+  main.append(ol, h('div', { class: 'typing', id: 'typing', 'aria-live': 'polite' }), composer(c));
+  ol.scrollTop = ol.scrollHeight;
+}
+
+// renderSide draws the contact (and ticket) beside the thread.
+export function renderSide() {
+  const c = S.selected, side = $('#side'); side.replaceChildren();
+  if (!c) return;
+  side.append(h('h2', { text: 'Contact' }), h('dl', {},
+    h('dt', { text: 'Name' }), h('dd', { text: c.contact.name || '—' }),
+    h('dt', { text: 'Phone' }), h('dd', { text: c.contact.phone || '—' }),
+    h('dt', { text: 'Email' }), h('dd', { text: c.contact.email || '—' }),
+    h('dt', { text: 'Assignee' }), h('dd', { text: c.assignee ? userName(c.assignee) : 'Unassigned' }),
+    c.ticketNotice ? [h('dt', { text: 'Ticket' }), h('dd', { text: c.ticketNotice })] : null));
+}
+
+// act applies a change (assignee, status) to the open conversation.
+export async function act(patch) {
+  try {
+    S.selected = await api('PATCH', '/v1/conversations/' + S.selected.id, patch);
+    renderThread(); renderSide(); refreshListSoon();
+  } catch (e) { alertError(e); }
+}
+
+// markUnread marks the open conversation unread and closes it.
+export function markUnread() { if (!S.selected) return; S.unread.add(S.selected.id); saveUnread(); S.selected = null; renderThread(); renderList(); }
+
+// reloadThread re-reads the open conversation, keeping the composer's draft and focus.
+export async function reloadThread() {
+  if (!S.selected) return;
+  const id = S.selected.id;
+  const [c, msgs] = await Promise.all([api('GET', '/v1/conversations/' + id), api('GET', '/v1/conversations/' + id + '/messages')]);
+  if (!S.selected || S.selected.id !== id) return;
+  const draft = $('#composer') ? $('#composer').value : '', focused = document.activeElement && document.activeElement.id === 'composer';
+  S.selected = c; S.messages = msgs.items; renderThread(); renderSide();
+  if ($('#composer')) { $('#composer').value = draft; if (focused) $('#composer').focus(); }
+}
+
+// alertError shows an error where the composer reports them.
+export function alertError(e) { const el = $('#send-error'); if (el) el.textContent = e.message; }
