@@ -24,9 +24,12 @@ var capacityRows = []capacityRow{
 	{"routing, assigned (5 users)", "BenchmarkRouteCapacity/assigned", "conv", "4 + 12", "≤ 2 + 6"},
 	{"routing, waits", "BenchmarkRouteCapacity/waits", "conv", "4 + 11", ""},
 	{"routing, assigned, account of 500 users", "BenchmarkRouteCapacity/assigned-500-users", "conv", "28 + 12", "≤ 2 + 6, flat"},
-	{"agent reply: API write", "BenchmarkReplyCapacity", "write", "0 + 16", ""},
-	{"agent reply: send (pending → sending → sent)", "BenchmarkReplyCapacity", "send", "5 + 5", "≤ 4 WCU a step"},
-	{"agent reply: each status callback", "BenchmarkReplyCapacity", "status", "2 + 1", "≤ 4 WCU a step"},
+	{"agent reply: API write (reads the conversation, writes the reply and the conversation)", "BenchmarkReplyCapacity/api", "step", "1 + 16", "≤ 4 WCU a step"},
+	{"agent reply: API write a quarter hour after the last message (moves in the lists)", "BenchmarkReplyCapacity/api-next-quarter-hour", "step", "1 + 16", "≤ 4 WCU a step"},
+	{"agent reply: dispatch, pending → sending (reads + claim)", "BenchmarkReplyCapacity/sending", "step", "4 + 1", "≤ 4 WCU a step"},
+	{"agent reply: dispatch, sending → sent (provider id)", "BenchmarkReplyCapacity/sent", "step", "1 + 4", "≤ 4 WCU a step"},
+	{"agent reply: status callback, delivered", "BenchmarkReplyCapacity/delivered", "step", "2 + 1", "≤ 4 WCU a step"},
+	{"agent reply: status callback, read", "BenchmarkReplyCapacity/read", "step", "2 + 1", "≤ 4 WCU a step"},
 	{"conversation list page (25, by inbox)", "BenchmarkListCapacity/inbox", "page", "2.5 + 0", ""},
 }
 

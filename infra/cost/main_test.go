@@ -11,7 +11,8 @@ const sample = `goos: linux
 BenchmarkInboundCapacity/new-conversation-2         	      50	  10000000 ns/op	         3.000 RCU/msg	        10.00 WCU/msg
 BenchmarkInboundCapacity/existing-conversation-2    	      50	   5000000 ns/op	         1.000 RCU/msg	         4.000 WCU/msg
 BenchmarkRouteCapacity/assigned-2         	      50	  2000000 ns/op	         2.000 RCU/conv	        6.000 WCU/conv
-BenchmarkReplyCapacity-2         	      50	  2000000 ns/op	         5.000 RCU/send	         2.000 RCU/status	         0 RCU/write	         5.000 WCU/send	         1.000 WCU/status	         2.040 WCU/write
+BenchmarkReplyCapacity/api-2         	      50	  2000000 ns/op	         1.000 RCU/step	         2.040 WCU/step
+BenchmarkReplyCapacity/sent-2         	      50	  2000000 ns/op	         0 RCU/step	         2.000 WCU/step
 BenchmarkTwilioIntake-2   	     200	   1000000 ns/op	  3.500 p50-ms	  9.000 p99-ms	 900.0 req/s
 PASS
 `
@@ -43,7 +44,8 @@ func TestReport(t *testing.T) {
 		"| new conversation, routed (assigned) | 5.0 | 16.0 |",
 		"| floor | 0.0 | 1.0 | 1.00 | 0.25 | 0.50 | 0.62 | **2.38** | 1.0× |",
 		"| inbound message, existing conversation, a moment after its last message | `BenchmarkInboundCapacity/existing-conversation` | 6 + 18 | **1 + 4** | ≤ 1 + 4 |",
-		"| agent reply: API write | `BenchmarkReplyCapacity` | 0 + 16 | **0 + 2.04** |  |",
+		"| agent reply: API write (reads the conversation, writes the reply and the conversation) | `BenchmarkReplyCapacity/api` | 1 + 16 | **1 + 2.04** | ≤ 4 WCU a step |",
+		"| agent reply: dispatch, sending → sent (provider id) | `BenchmarkReplyCapacity/sent` | 1 + 4 | **0 + 2** | ≤ 4 WCU a step |",
 		"| routing, assigned (5 users) | `BenchmarkRouteCapacity/assigned` | 4 + 12 | **2 + 6** | ≤ 2 + 6 |",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -178,7 +178,7 @@ func (d *Dispatcher) handle(ctx context.Context, job inbox.OutboundJob, attempt 
 	providerID, err := sender.Send(ctx, ch, conv, contact, m)
 	if err == nil {
 		_, changed, err := d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
-			inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: providerID}, d.now())
+			inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: providerID, ChannelID: ch.ID}, d.now())
 		if err != nil {
 			return err
 		}

@@ -140,6 +140,10 @@
 //	  watermark receipt                   Query pk, sk BETWEEN "CV" AND M#{time of watermark}-…, filter
 //	                                        outbound and sent/delivered; then one conditional update each
 //	  media fetched                       UpdateItem SET attachments[i], condition size(attachments) > i
+//	  delivery status (UpdateDelivery)    one UpdateItem, no read: condition outbound and status IN (the
+//	                                        statuses the new one ranks above), so a late "sent" never
+//	                                        overwrites "delivered"; with the provider's id, the marker's
+//	                                        put first (single writes, not a transaction)
 //	Provider message marker               A#{acct}#PM#{chId}#{providerMsgId}   PM                           conversationId, messageId,
 //	                                                                                                        ttl = now + 90 days (epoch seconds)
 //	  exactly-once intake                 message put (attribute_not_exists; inbound ids derive from the

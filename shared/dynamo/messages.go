@@ -383,12 +383,20 @@ func (s *Store) message(ctx context.Context, op, acct, convID, msgID string) (me
 // when it moves the message forward (u.Status ranks higher than the current status: a late
 // "sent" never overwrites "delivered", and failed / undelivered are final), setting the status,
 // the provider's error when u carries one, and the update time now. When u.ProviderID is set it
-// is recorded on the message together with the provider message marker, in the same
-// transaction, so that later status callbacks find the message. It returns the message as
-// stored and whether u was applied; an update that is not applied is not an error.
+// is recorded on the message, after the provider message marker of u.ChannelID (the message's
+// own channel when u.ChannelID is ""), so that later status callbacks find the message. It
+// returns the message as stored and whether u was applied; an update that is not applied is
+// not an error.
+//
+// The update is one UpdateItem conditional on the status being one that u.Status ranks above,
+// without reading first (1 WCU for a message under 1 KB); a provider id adds the marker's put
+// (1 WCU) before it, a single write rather than a transaction (which would double both). The
+// marker comes first so that a failure in between leaves a marker naming the message, which
+// status callbacks can already use, never a message whose callbacks cannot find it.
 //
 // Errors: ENotFound, EInvalid (malformed ids, a status that is not a delivery status),
-// EConflict (u.ProviderID already names another message), EUnavailable, EInternal.
+// EConflict (u.ProviderID already names another message; nothing is changed), EUnavailable,
+// EInternal.
 func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error) {
 	if err := checkIDs("account id", acct, "conversation id", convID, "message id", msgID); err != nil {
 		return inbox.Message{}, false, err
@@ -397,86 +405,101 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 		return inbox.Message{}, false, inbox.Errorf(inbox.EInvalid, "%q is not a delivery status", u.Status)
 	}
 	const op = "UpdateDelivery"
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
+	names := map[string]string{"#pk": attrPK, "#dir": "direction", "#status": "status", "#updated": "updatedAt"}
+	values := map[string]types.AttributeValue{
+		":status": str(string(u.Status)), ":updated": value(now.UTC()), ":out": str(string(inbox.DirectionOut)),
+	}
+	// The statuses u moves a message from: those it ranks above.
+	var from []string
+	for _, st := range deliveryStatuses {
+		if st.Rank() < u.Status.Rank() {
+			p := fmt.Sprintf(":from%d", len(from))
+			values[p] = str(string(st))
+			from = append(from, p)
+		}
+	}
+	if len(from) == 0 {
+		// Nothing ranks below u.Status (pending): no message ever moves to it.
 		it, err := s.message(ctx, op, acct, convID, msgID)
-		if err != nil {
-			return inbox.Message{}, false, err
-		}
-		cur := inbox.MessageStatus(it.Status)
-		if it.Direction == string(inbox.DirectionIn) || u.Status.Rank() <= cur.Rank() {
-			return it.domain(), false, nil
-		}
-		set := "SET #status = :status, #updated = :updated"
-		names := map[string]string{"#status": "status", "#updated": "updatedAt"}
-		values := map[string]types.AttributeValue{
-			":status": str(string(u.Status)), ":updated": value(now.UTC()), ":cur": str(string(cur)),
-		}
-		if u.Error != nil {
-			set += ", #error = :error"
-			names["#error"] = "error"
-			values[":error"] = value(newProviderErrorItem(u.Error))
-		}
-		var marker *types.TransactWriteItem
-		if u.ProviderID != "" && u.ProviderID != it.ProviderID {
-			set += ", #provider = :provider"
-			names["#provider"] = "providerId"
-			values[":provider"] = str(u.ProviderID)
-			channelID := it.ChannelID
-			if channelID == "" {
+		return it.domain(), false, err
+	}
+	set := "SET #status = :status, #updated = :updated"
+	if u.Error != nil {
+		set += ", #error = :error"
+		names["#error"] = "error"
+		values[":error"] = value(newProviderErrorItem(u.Error))
+	}
+	if u.ProviderID != "" {
+		channelID := u.ChannelID
+		if channelID == "" {
+			it, err := s.message(ctx, op, acct, convID, msgID)
+			if err != nil {
+				return inbox.Message{}, false, err
+			}
+			if channelID = it.ChannelID; channelID == "" {
 				c, err := s.conversation(ctx, op, acct, convID)
 				if err != nil {
 					return inbox.Message{}, false, err
 				}
 				channelID = c.ChannelID
 			}
-			m, err := s.providerMarker(acct, channelID, u.ProviderID, convID, msgID, true)
-			if err != nil {
-				return inbox.Message{}, false, err
-			}
-			marker = &m
 		}
-		update := &types.Update{
-			Key:                       key(convPK(acct, convID), messageSK(msgID)),
-			UpdateExpression:          aws.String(set),
-			ConditionExpression:       aws.String("#status = :cur"),
-			ExpressionAttributeNames:  names,
-			ExpressionAttributeValues: values,
+		marker, err := s.providerMarker(acct, channelID, u.ProviderID, convID, msgID, true)
+		if err != nil {
+			return inbox.Message{}, false, err
 		}
-		if marker == nil {
-			_, err = s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
-				Key: update.Key, UpdateExpression: update.UpdateExpression,
-				ConditionExpression: update.ConditionExpression, ExpressionAttributeNames: names,
-				ExpressionAttributeValues: values,
-			})
-			if isConditionFailed(err) {
-				continue // the status moved since read: judge again.
-			}
-			if err != nil {
-				return inbox.Message{}, false, storeError(err, "update delivery")
-			}
-		} else {
-			err = s.transact(ctx, op, []types.TransactWriteItem{{Update: update}, *marker})
-			var cerr *canceled
-			switch {
-			case err == nil:
-			case !errors.As(err, &cerr):
-				return inbox.Message{}, false, err
-			case cerr.failed(0):
-				continue // the status moved since read: judge again.
-			default:
-				return inbox.Message{}, false, inbox.Errorf(inbox.EConflict, "the provider message id belongs to another message")
-			}
-			it.ProviderID = u.ProviderID
+		err = s.putItem(ctx, op, &dynamodb.PutItemInput{
+			Item: marker.Put.Item, ConditionExpression: marker.Put.ConditionExpression,
+			ExpressionAttributeNames: marker.Put.ExpressionAttributeNames, ExpressionAttributeValues: marker.Put.ExpressionAttributeValues,
+		})
+		if isConditionFailed(err) {
+			return inbox.Message{}, false, inbox.Errorf(inbox.EConflict, "the provider message id belongs to another message")
 		}
-		it.Status = string(u.Status)
-		it.UpdatedAt = now.UTC()
-		if u.Error != nil {
-			it.Error = newProviderErrorItem(u.Error)
+		if err != nil {
+			return inbox.Message{}, false, storeError(err, "record provider message")
 		}
-		return it.domain(), true, nil
+		set += ", #provider = :provider"
+		names["#provider"] = "providerId"
+		values[":provider"] = str(u.ProviderID)
 	}
-	return inbox.Message{}, false, inbox.Errorf(inbox.EUnavailable, "the message keeps changing; try again")
+	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+		Key:                                 key(convPK(acct, convID), messageSK(msgID)),
+		UpdateExpression:                    aws.String(set),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #dir = :out AND #status IN (" + strings.Join(from, ", ") + ")"),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	applied := err == nil
+	var item map[string]types.AttributeValue
+	switch {
+	case applied:
+		item = out.Attributes
+	case !isConditionFailed(err):
+		return inbox.Message{}, false, storeError(err, "update delivery")
+	default:
+		// Not moved forward (or not an outbound message): the message as it is.
+		var cf *types.ConditionalCheckFailedException
+		if errors.As(err, &cf) {
+			item = cf.Item
+		}
+	}
+	if len(item) == 0 {
+		// DynamoDB returns the item when there is one; without it, read (and confirm it missing).
+		it, err := s.message(ctx, op, acct, convID, msgID)
+		return it.domain(), false, err
+	}
+	var it messageItem
+	if err := unmarshal(item, &it); err != nil {
+		return inbox.Message{}, false, err
+	}
+	return it.domain(), applied, nil
 }
+
+// deliveryStatuses are the statuses of an outbound message, in the order of their ranks.
+var deliveryStatuses = []inbox.MessageStatus{inbox.MessagePending, inbox.MessageSending, inbox.MessageSent,
+	inbox.MessageDelivered, inbox.MessageRead, inbox.MessageFailed, inbox.MessageUndelivered}
 
 // TransitionMessage moves message msgID of conversation convID of account acct from status
 // from to status to, setting its update time to now. The dispatcher uses it to claim an

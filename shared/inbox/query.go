@@ -15,7 +15,11 @@ type ConversationFilter struct {
 
 // DeliveryUpdate is a change of an outbound message's delivery state.
 type DeliveryUpdate struct {
-	Status     MessageStatus
+	Status MessageStatus
+	// ProviderID is the provider's id of the message, recorded so that its status callbacks
+	// find it; ChannelID is the channel the message went out through (the scope of that id).
+	// A ProviderID without ChannelID costs the store a read of the message to learn it.
 	ProviderID string
+	ChannelID  string
 	Error      *ProviderError
 }

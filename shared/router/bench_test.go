@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,59 +104,118 @@ func (s *sentBy) Send(context.Context, inbox.Channel, inbox.Conversation, inbox.
 	return fmt.Sprintf("SMreply%029d", s.n), nil
 }
 
-// BenchmarkReplyCapacity measures the DynamoDB capacity of an agent's reply, in AWS units, step
-// by step: the API's write of the pending reply (the store call POST
-// /v1/conversations/{id}/messages makes), the dispatcher's send (pending → sending → sent with the
-// provider's id), and the provider's two status callbacks through the router (delivered, read).
-// Report: RCU/… and WCU/… per step ("write", "send", "status" averaged over the two callbacks).
+// BenchmarkReplyCapacity measures the DynamoDB capacity of an agent's reply, in AWS units, one
+// status step per sub-benchmark: "api", what POST /v1/conversations/{id}/messages does in the
+// store (read the conversation, write the pending reply and the conversation's last-message
+// fields, a moment after its last message); "api-next-quarter-hour", the same a quarter hour
+// after it (the reply moves the conversation up in its three lists); "sending", the
+// dispatcher's reads and its claim (pending → sending); "sent", its record of the provider's
+// acceptance with the provider's id; "delivered" and "read", the provider's status callbacks
+// through the router. Each runs the whole reply and counts its own step.
+// Report: RCU/step and WCU/step.
 func BenchmarkReplyCapacity(b *testing.B) {
-	f := newFixture(b)
-	var rcu, wcu float64
-	f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w })
-	if err := f.router.Handle(f.ctx, f.message("SMfirst", phoneA, "hello", base)); err != nil {
-		b.Fatal(err)
-	}
-	conv, err := f.store.FindOpenConversation(f.ctx, acct, f.inbox.ID, contactOf(b, f, phoneA))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sender := &sentBy{}
-	d := dispatch.New(dispatch.Config{Store: f.store, Senders: map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: sender}, MaxAttempts: 4, Now: func() time.Time { return now }})
-	steps := map[string][2]float64{}
-	measure := func(step string, do func() error) {
-		rcu, wcu = 0, 0
-		if err := do(); err != nil {
-			b.Fatal(err)
-		}
-		s := steps[step]
-		steps[step] = [2]float64{s[0] + rcu, s[1] + wcu}
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		at := now.Add(time.Duration(i) * time.Millisecond)
-		m := inbox.Message{AccountID: acct, ConversationID: conv.ID, ID: inbox.MessageID(at, inbox.NewID()),
-			Direction: inbox.DirectionOut, Text: "Thanks, we are on it.", CreatedAt: at, UpdatedAt: at,
-			Status: inbox.MessagePending, AuthorID: "ada"}
-		measure("write", func() error { _, err := f.store.AppendMessage(f.ctx, conv, m, ""); return err })
-		measure("send", func() error {
-			return d.Handle(f.ctx, inbox.OutboundJob{V: 1, AccountID: acct, ConversationID: conv.ID, MessageID: m.ID}, 1)
+	for _, step := range []string{"api", "api-next-quarter-hour", "sending", "sent", "delivered", "read"} {
+		b.Run(step, func(b *testing.B) {
+			r := newReplies(b)
+			gap := time.Millisecond
+			if strings.HasSuffix(step, "-next-quarter-hour") {
+				gap = 15 * time.Minute
+			}
+			var rcu, wcu float64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				cu := r.reply(b, now.Add(time.Duration(i+1)*gap))[strings.TrimSuffix(step, "-next-quarter-hour")]
+				rcu, wcu = rcu+cu.read, wcu+cu.write
+			}
+			b.StopTimer()
+			b.ReportMetric(rcu/float64(b.N), "RCU/step")
+			b.ReportMetric(wcu/float64(b.N), "WCU/step")
 		})
-		sid := fmt.Sprintf("SMreply%029d", sender.n)
-		for _, st := range []inbox.MessageStatus{inbox.MessageDelivered, inbox.MessageRead} {
-			env := inbox.Envelope{V: inbox.EnvelopeVersion, Kind: inbox.KindStatus, AccountID: acct, ChannelID: f.ch.ID,
-				ChannelType: f.ch.Type, ProviderMessageID: sid, From: inbox.Sender{Phone: phoneA}, Status: &inbox.StatusUpdate{Status: st}, ReceivedAt: now}
-			measure("status", func() error { return f.router.Handle(f.ctx, env) })
+	}
+}
+
+// replies sends agents' replies in one conversation, through the store as the API writes them,
+// the dispatcher and the router's status callbacks, counting each step's capacity.
+type replies struct {
+	f       *fixture
+	d       *dispatch.Dispatcher
+	sender  *sentBy
+	convID  string
+	current string
+	steps   map[string]units
+}
+
+// units are the capacity units of a step, in AWS's accounting.
+type units struct{ read, write float64 }
+
+// newReplies opens a conversation with an inbound message and sends a first reply, which moves
+// the conversation to the quarter hour of now: the replies that follow a moment later do not.
+func newReplies(t testing.TB) *replies {
+	f := newFixture(t)
+	f.cacheChannels()
+	r := &replies{f: f, sender: &sentBy{}}
+	f.store.OnCapacity(func(op string, read, write float64) {
+		st := r.current
+		if st == "send" {
+			// The dispatcher's reads and claim are the step to sending; its record of the
+			// provider's id and acceptance the step to sent.
+			st = "sending"
+			if strings.HasPrefix(op, "UpdateDelivery/") {
+				st = "sent"
+			}
+		}
+		if r.steps != nil && st != "" {
+			r.steps[st] = units{r.steps[st].read + read, r.steps[st].write + write}
+		}
+	})
+	if err := f.router.Handle(f.ctx, f.message("SMfirst", phoneA, "hello", base)); err != nil {
+		t.Fatal(err)
+	}
+	convID, _, err := f.store.ProviderMessage(f.ctx, acct, f.ch.ID, "SMfirst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.convID = convID
+	r.d = dispatch.New(dispatch.Config{Store: f.store, Senders: map[inbox.ChannelType]dispatch.Sender{inbox.ChannelSMS: r.sender}, MaxAttempts: 4, Now: func() time.Time { return now }})
+	r.reply(t, now)
+	return r
+}
+
+// reply sends one reply created at, delivered and read, and returns the capacity of each step
+// ("api", "sending", "sent", "delivered", "read").
+func (r *replies) reply(t testing.TB, at time.Time) map[string]units {
+	f := r.f
+	r.steps = map[string]units{}
+	defer func() { r.current = "" }()
+	r.current = "api"
+	conv, err := f.store.GetConversation(f.ctx, acct, r.convID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := inbox.Message{AccountID: acct, ConversationID: conv.ID, ID: inbox.MessageID(at, inbox.NewID()),
+		Direction: inbox.DirectionOut, Text: "Thanks, we are on it.", CreatedAt: at, UpdatedAt: at,
+		Status: inbox.MessagePending, AuthorID: "ada"}
+	if _, err := f.store.AppendMessage(f.ctx, conv, m, ""); err != nil {
+		t.Fatal(err)
+	}
+	r.current = "send"
+	if err := r.d.Handle(f.ctx, inbox.OutboundJob{V: 1, AccountID: acct, ConversationID: conv.ID, MessageID: m.ID}, 1); err != nil {
+		t.Fatal(err)
+	}
+	sid := fmt.Sprintf("SMreply%029d", r.sender.n)
+	for _, st := range []inbox.MessageStatus{inbox.MessageDelivered, inbox.MessageRead} {
+		r.current = string(st)
+		env := inbox.Envelope{V: inbox.EnvelopeVersion, Kind: inbox.KindStatus, AccountID: acct, ChannelID: f.ch.ID,
+			ChannelType: f.ch.Type, ProviderMessageID: sid, From: inbox.Sender{Phone: phoneA}, Status: &inbox.StatusUpdate{Status: st}, ReceivedAt: now}
+		if err := f.router.Handle(f.ctx, env); err != nil {
+			t.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	for _, step := range []string{"write", "send", "status"} {
-		n := float64(b.N)
-		if step == "status" {
-			n *= 2
-		}
-		b.ReportMetric(steps[step][0]/n, "RCU/"+step)
-		b.ReportMetric(steps[step][1]/n, "WCU/"+step)
+	r.current = ""
+	if got, err := f.store.GetMessage(f.ctx, acct, conv.ID, m.ID); err != nil || got.Status != inbox.MessageRead || got.ProviderID != sid {
+		t.Fatalf("reply ended %s (provider id %q), %v; want read, %s", got.Status, got.ProviderID, err, sid)
 	}
+	return r.steps
 }
 
 // contactOf returns the id of the contact with phone.
@@ -165,4 +225,22 @@ func contactOf(b *testing.B, f *fixture, phone string) string {
 		b.Fatal(err)
 	}
 	return c.ID
+}
+
+// TestReplyStepsWithinBudget checks issue #10's budget of an agent's reply on DynamoDB Local: at
+// most 4 WCU for each status step — the API's write, the dispatcher's claim (sending) and its
+// record of the provider's acceptance (sent), each status callback — where a transaction of the
+// message and its provider marker made the sent step 4 WCU and a read before every status
+// update made each callback 2 RCU. The figures are exact (units, not time): a change that adds
+// a write shows here.
+func TestReplyStepsWithinBudget(t *testing.T) {
+	t.Parallel()
+	r := newReplies(t)
+	got := r.reply(t, now.Add(time.Second))
+	want := map[string]units{"api": {1, 2}, "sending": {4, 1}, "sent": {0, 2}, "delivered": {1, 1}, "read": {1, 1}}
+	for step, w := range want {
+		if g := got[step]; g != w {
+			t.Errorf("%s: %v RCU + %v WCU, want %v + %v", step, g.read, g.write, w.read, w.write)
+		}
+	}
 }
