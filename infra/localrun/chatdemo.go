@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openinbox/inbox/shared/channel"
@@ -38,18 +39,32 @@ func chatDemoChannel(base string, ch inbox.Channel) DemoChannel {
 }
 
 // chatDemoPage is a stand-in of a customer's site: a page with the chat's one-line snippet.
+// ?lang= is the page's <html lang> (default en; "none" for none), ?widgetLang= the snippet's
+// data-lang option.
 func chatDemoPage(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("channel")
+	q := r.URL.Query()
+	id := q.Get("channel")
 	if id == "" {
 		id = DemoChatChannel
+	}
+	pageLang := ` lang="en"`
+	switch l := q.Get("lang"); l {
+	case "":
+	case "none":
+		pageLang = ""
+	default:
+		pageLang = ` lang="` + html.EscapeString(l) + `"`
 	}
 	scheme := "http://"
 	if r.TLS != nil {
 		scheme = "https://"
 	}
 	snippet := chat.Snippet(scheme+r.Host, inbox.Channel{ID: id})
+	if l := q.Get("widgetLang"); l != "" {
+		snippet = strings.Replace(snippet, " async>", ` data-lang="`+html.EscapeString(l)+`" async>`, 1)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+	_, _ = w.Write([]byte(`<!doctype html><html` + pageLang + `><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Demo shop</title><style>body{font-family:Georgia,serif;margin:3rem;max-width:40rem} *{color:#7a1f1f!important}</style></head>
 <body><h1>Demo shop</h1><p>A page of a customer's site with the chat's snippet, the one line below, before &lt;/body&gt;:</p>
 <pre>` + html.EscapeString(snippet) + `</pre>

@@ -11,15 +11,25 @@ import (
 	"github.com/openinbox/inbox/shared/channels/chat"
 	"github.com/openinbox/inbox/shared/chatavail"
 	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // ConfigView is GET config's answer: what the widget shows before the visitor does anything.
 type ConfigView struct {
-	ChannelID            string         `json:"channelId"`
-	Name                 string         `json:"name"`
-	Color                string         `json:"color"`
-	WelcomeMessage       string         `json:"welcomeMessage"`
+	ChannelID string `json:"channelId"`
+	Name      string `json:"name"`
+	Color     string `json:"color"`
+	// Language is the language the texts are in (Language), and Texts the product's words of
+	// the widget in it (the catalogue's widget.* keys).
+	Language       string            `json:"language"`
+	Texts          map[string]string `json:"texts"`
+	WelcomeMessage string            `json:"welcomeMessage"`
+	// Now is the server's clock at the answer: the widget counts "today" and "tomorrow" of the
+	// next opening from it.
+	Now time.Time `json:"now"`
+	// EmailPrompt is the team's prompt of the email field (empty: the catalogue's).
+	EmailPrompt          string         `json:"emailPrompt,omitempty"`
 	Header               []Person       `json:"header"`
 	Consent              *Consent       `json:"consent,omitempty"`
 	IdentityVerification bool           `json:"identityVerification"`
@@ -76,11 +86,14 @@ func (a *api) config(r *http.Request, c *call) (int, any, error) {
 			in.Users[u.ID] = u
 		}
 	}
-	v := ConfigView{ChannelID: c.ch.ID, Name: c.ch.Name, Color: c.set.Color, WelcomeMessage: c.set.WelcomeMessage,
+	lang := Language(c.set, r.URL.Query().Get("lang"))
+	texts := c.set.In(lang)
+	v := ConfigView{ChannelID: c.ch.ID, Name: c.ch.Name, Color: c.set.Color, Language: lang, Texts: i18n.Texts(lang, "widget."), Now: c.now,
+		WelcomeMessage: texts.WelcomeMessage, EmailPrompt: texts.EmailPrompt,
 		IdentityVerification: c.set.IdentityVerification, Header: []Person{},
-		Availability: chatavail.Show(c.set, chatavail.Decide(in))}
-	if c.set.ConsentText != "" {
-		v.Consent = &Consent{Text: c.set.ConsentText, PrivacyURL: c.set.PrivacyURL}
+		Availability: chatavail.Show(c.set, chatavail.Decide(in), lang)}
+	if texts.ConsentText != "" {
+		v.Consent = &Consent{Text: texts.ConsentText, PrivacyURL: c.set.PrivacyURL}
 	}
 	var people []inbox.User
 	seen := map[string]bool{}
@@ -108,6 +121,22 @@ func (a *api) config(r *http.Request, c *call) (int, any, error) {
 		v.Header = append(v.Header, Person{Name: u.Name, Initials: initials(u.Name)})
 	}
 	return http.StatusOK, v, nil
+}
+
+// maxLangs bounds the config's lang parameter (a few tags are all a browser has).
+const maxLangs = 256
+
+// Language is the language of a chat for a visitor whose preferences are prefs, best first
+// (the widget's lang parameter: the embed option, the page's <html lang>, the browser's
+// languages, comma-separated): the best one the product speaks, else the chat's own.
+func Language(set chat.Settings, prefs string) string {
+	if len(prefs) > maxLangs {
+		prefs = prefs[:maxLangs]
+	}
+	if lang, ok := i18n.Pick(prefs); ok {
+		return lang
+	}
+	return set.Language
 }
 
 func uniq(ids []string) []string {

@@ -114,7 +114,9 @@ func TestNextOpeningAcrossDaylightSaving(t *testing.T) {
 	}
 }
 
-// TestShow maps each state to what the visitor sees under each display setting.
+// TestShow maps each state to what the visitor sees under each display setting, in the
+// visitor's language: the product's words from the catalogue, the team's from their
+// translation, else their own text.
 func TestShow(t *testing.T) {
 	t.Parallel()
 	next := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
@@ -124,28 +126,43 @@ func TestShow(t *testing.T) {
 		s    chat.Settings
 		st   chatavail.Status
 		want chatavail.View
+		lang string
 	}{
 		{"available: reply time", chat.Defaults(), chatavail.Status{State: chatavail.Available},
-			chatavail.View{State: chatavail.Available, ReplyTime: chat.ReplyMinutes, Text: "Typically replies in a few minutes"}},
+			chatavail.View{State: chatavail.Available, ReplyTime: chat.ReplyMinutes, Text: "Typically replies in a few minutes"}, "en"},
 		{"away: message and email capture", chat.Defaults(), chatavail.Status{State: chatavail.Away},
-			chatavail.View{State: chatavail.Away, Text: chat.DefaultAway, EmailCapture: true}},
+			chatavail.View{State: chatavail.Away, Text: chat.DefaultAway, EmailCapture: true}, "en"},
 		{"offline: next opening", chat.Defaults(), chatavail.Status{State: chatavail.Offline, Next: &next},
-			chatavail.View{State: chatavail.Offline, Text: "We are closed. We open again", NextOpening: &next, EmailCapture: true}},
+			chatavail.View{State: chatavail.Offline, Text: "We're closed.", NextOpening: &next, EmailCapture: true}, "en"},
 		{"offline: away message", with(func(s *chat.Settings) {
 			s.Display.Offline.Show = chat.OfflineAwayMessage
 			s.Display.Away.EmailCapture = false
 		}), chatavail.Status{State: chatavail.Offline, Next: &next},
-			chatavail.View{State: chatavail.Offline, Text: chat.DefaultAway}},
+			chatavail.View{State: chatavail.Offline, Text: chat.DefaultAway}, "en"},
 		{"offline: hide launcher", with(func(s *chat.Settings) { s.Display.Offline.Show = chat.OfflineHideLauncher }), chatavail.Status{State: chatavail.Offline, Next: &next},
-			chatavail.View{State: chatavail.Offline, HideLauncher: true}},
+			chatavail.View{State: chatavail.Offline, HideLauncher: true}, "en"},
 		{"at capacity: waiting message", chat.Defaults(), chatavail.Status{State: chatavail.AtCapacity},
-			chatavail.View{State: chatavail.AtCapacity, Text: chat.DefaultWaiting}},
+			chatavail.View{State: chatavail.AtCapacity, Text: chat.DefaultWaiting}, "en"},
 		{"at capacity: hide launcher", with(func(s *chat.Settings) { s.Display.AtCapacity.Show = chat.CapacityHideLauncher }), chatavail.Status{State: chatavail.AtCapacity},
-			chatavail.View{State: chatavail.AtCapacity, HideLauncher: true}},
+			chatavail.View{State: chatavail.AtCapacity, HideLauncher: true}, "en"},
 		{"at capacity: nothing", with(func(s *chat.Settings) { s.Display.AtCapacity.Show = chat.CapacityNothing }), chatavail.Status{State: chatavail.AtCapacity},
-			chatavail.View{State: chatavail.AtCapacity}},
+			chatavail.View{State: chatavail.AtCapacity}, "en"},
+		{"da: reply time", chat.Defaults(), chatavail.Status{State: chatavail.Available},
+			chatavail.View{State: chatavail.Available, ReplyTime: chat.ReplyMinutes, Text: "Svarer som regel inden for få minutter"}, "da"},
+		{"da: the default away message is the product's, in Danish", chat.Defaults(), chatavail.Status{State: chatavail.Away},
+			chatavail.View{State: chatavail.Away, Text: "Vi er ikke til stede lige nu. Skriv en besked og din e-mail, så svarer vi på e-mail.", EmailCapture: true}, "da"},
+		{"da: the team's translation", with(func(s *chat.Settings) {
+			s.Display.AtCapacity.Message = "We are busy."
+			s.Translations = map[string]chat.Texts{"da": {WaitingMessage: "Vi har travlt."}}
+		}), chatavail.Status{State: chatavail.AtCapacity}, chatavail.View{State: chatavail.AtCapacity, Text: "Vi har travlt."}, "da"},
+		{"da: no translation, the team's own text", with(func(s *chat.Settings) {
+			s.Display.Away.Message = "Back soon."
+			s.Translations = map[string]chat.Texts{"da": {WaitingMessage: "Vi har travlt."}}
+		}), chatavail.Status{State: chatavail.Away}, chatavail.View{State: chatavail.Away, Text: "Back soon.", EmailCapture: true}, "da"},
+		{"da: offline, closed", chat.Defaults(), chatavail.Status{State: chatavail.Offline, Next: &next},
+			chatavail.View{State: chatavail.Offline, Text: "Vi har lukket.", NextOpening: &next, EmailCapture: true}, "da"},
 	} {
-		got := chatavail.Show(tc.s, tc.st)
+		got := chatavail.Show(tc.s, tc.st, tc.lang)
 		if got.State != tc.want.State || got.HideLauncher != tc.want.HideLauncher || got.Text != tc.want.Text ||
 			got.EmailCapture != tc.want.EmailCapture || got.ReplyTime != tc.want.ReplyTime || (got.NextOpening == nil) != (tc.want.NextOpening == nil) {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/i18n"
 )
 
 // View is what the widget shows for a state: the launcher or not, a line of text, whether it
@@ -19,22 +20,18 @@ type View struct {
 	ReplyTime string `json:"replyTime,omitempty"`
 }
 
-// replyTimes are the sentences of the typical reply times.
-var replyTimes = map[string]string{
-	chat.ReplyMinutes: "Typically replies in a few minutes",
-	chat.ReplyHours:   "Typically replies in a few hours",
-	chat.ReplyDay:     "Typically replies within a day",
-}
-
-// Show turns a status into what the visitor sees, by the channel's display settings.
-func Show(s chat.Settings, st Status) View {
-	d := s.Display
+// Show turns a status into what the visitor sees, by the channel's display settings, in lang
+// (a catalogue's tag: the product's words from the catalogue, the team's texts by
+// chat.Settings.In). For Offline with a next opening, Text is only "closed": the widget writes
+// the "back at" sentence itself, in the visitor's time zone.
+func Show(s chat.Settings, st Status, lang string) View {
+	d, texts := s.Display, s.In(lang)
 	v := View{State: st.State}
 	switch st.State {
 	case Available:
-		v.ReplyTime, v.Text = d.Available.ReplyTime, replyTimes[d.Available.ReplyTime]
+		v.ReplyTime, v.Text = d.Available.ReplyTime, i18n.T(lang, "widget.reply."+d.Available.ReplyTime)
 	case Away:
-		v.Text, v.EmailCapture = d.Away.Message, d.Away.EmailCapture
+		v.Text, v.EmailCapture = texts.AwayMessage, d.Away.EmailCapture
 	case Offline:
 		switch d.Offline.Show {
 		case chat.OfflineHideLauncher:
@@ -42,19 +39,19 @@ func Show(s chat.Settings, st Status) View {
 		case chat.OfflineNextOpening:
 			if st.Next != nil {
 				v.NextOpening, v.EmailCapture = st.Next, d.Away.EmailCapture
-				v.Text = "We are closed. We open again"
+				v.Text = i18n.T(lang, "widget.offline.closed")
 				break
 			}
 			fallthrough
 		default:
-			v.Text, v.EmailCapture = d.Away.Message, d.Away.EmailCapture
+			v.Text, v.EmailCapture = texts.AwayMessage, d.Away.EmailCapture
 		}
 	case AtCapacity:
 		switch d.AtCapacity.Show {
 		case chat.CapacityHideLauncher:
 			v.HideLauncher = true
 		case chat.CapacityWaitingMessage:
-			v.Text = d.AtCapacity.Message
+			v.Text = texts.WaitingMessage
 		}
 	}
 	return v

@@ -93,14 +93,20 @@ func frame(w http.ResponseWriter, r *http.Request, chs Channels) {
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors "+strings.Join(ancestors, " "))
 	h.Set("Referrer-Policy", "no-referrer")
 	esc := html.EscapeString
-	_, _ = w.Write([]byte(`<!doctype html><html lang="en" data-channel="` + esc(ch.ID) + `" data-host="` + esc(host) + `"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>Chat</title><link rel="stylesheet" href="/chat/widget.css"></head><body>
-<button id="launcher" class="launcher" type="button" aria-label="Open chat" hidden><svg viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16v12H7l-3 3z"/></svg><span id="badge" class="badge" hidden>0</span></button>
+	// The page's words are English until the config (in the visitor's language) arrives: the
+	// widget shows nothing before it, and then puts each data-t key's text in place.
+	langs := r.URL.Query().Get("lang")
+	if len(langs) > 256 {
+		langs = langs[:256]
+	}
+	_, _ = w.Write([]byte(`<!doctype html><html lang="en" data-channel="` + esc(ch.ID) + `" data-host="` + esc(host) + `" data-langs="` + esc(langs) + `"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title data-t="widget.title">Chat</title><link rel="stylesheet" href="/chat/widget.css"></head><body>
+<button id="launcher" class="launcher" type="button" aria-label="Open chat" data-t-label="widget.open" hidden><svg viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16v12H7l-3 3z"/></svg><span id="badge" class="badge" hidden>0</span></button>
 <section id="panel" class="panel" role="dialog" aria-labelledby="title" hidden>
-<header><div class="people" id="people" aria-hidden="true"></div><div style="flex:1"><h1 id="title">Chat</h1><p id="status" aria-live="polite"></p></div><button id="close" class="x" type="button" aria-label="Close chat">×</button></header>
-<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>
-<div id="gate" class="gate" hidden><p id="consenttext"></p><a id="privacy" target="_blank" rel="noopener" hidden>Privacy policy</a><button id="accept" class="accept" type="button">Accept and chat</button></div>
-<form id="form" class="compose"><label id="emaillabel" for="email" class="sr" hidden>Your email, to answer you by email</label><input id="email" type="email" placeholder="Your email (we answer there)" autocomplete="email" hidden>
-<div class="row"><label for="text" class="sr">Message</label><textarea id="text" placeholder="Write a message…" maxlength="5000"></textarea><button class="send" type="submit">Send</button></div></form>
+<header><div class="people" id="people" aria-hidden="true"></div><div style="flex:1"><h1 id="title">Chat</h1><p id="status" aria-live="polite"></p></div><button id="close" class="x" type="button" aria-label="Close chat" data-t-label="widget.close">×</button></header>
+<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation" data-t-label="widget.conversation"></div>
+<div id="gate" class="gate" hidden><p id="consenttext"></p><a id="privacy" target="_blank" rel="noopener" data-t="widget.privacy" hidden>Privacy policy</a><button id="accept" class="accept" type="button" data-t="widget.accept">Accept and chat</button></div>
+<form id="form" class="compose"><label id="emaillabel" for="email" class="sr" data-t="widget.email.label" hidden>Your email, to answer you by email</label><input id="email" type="email" placeholder="Your email (we answer there)" data-t-placeholder="widget.email.prompt" autocomplete="email" hidden>
+<div class="row"><label for="text" class="sr" data-t="widget.message">Message</label><textarea id="text" placeholder="Write a message…" data-t-placeholder="widget.placeholder" maxlength="5000"></textarea><button class="send" type="submit" data-t="widget.send">Send</button></div></form>
 </section><script src="/chat/widget.js"></script></body></html>`))
 }

@@ -89,6 +89,14 @@ var matcher = sync.OnceValue(func() language.Matcher {
 // Match returns the catalogue that best serves the preferences given, best first: language
 // tags ("da-DK") or Accept-Language headers ("da, en-GB;q=0.8"). Nothing usable: Default.
 func Match(prefs ...string) string {
+	lang, _ := Pick(prefs...)
+	return lang
+}
+
+// Pick is Match that tells whether one of the preferences was served: false (and Default)
+// when none names a language with a catalogue, so that the caller can fall back to a default
+// of its own (a chat channel's language) instead.
+func Pick(prefs ...string) (string, bool) {
 	var tags []language.Tag
 	for _, p := range prefs {
 		if t, _, err := language.ParseAcceptLanguage(p); err == nil {
@@ -96,14 +104,28 @@ func Match(prefs ...string) string {
 		}
 	}
 	if len(tags) == 0 {
-		return Default
+		return Default, false
 	}
 	_, i, conf := matcher().Match(tags...)
 	if conf == language.No {
-		return Default
+		return Default, false
 	}
 	langs := append([]string{Default}, slices.DeleteFunc(Languages(), func(l string) bool { return l == Default })...)
-	return langs[i]
+	return langs[i], true
+}
+
+// Texts are the texts of lang whose keys start with prefix ("widget."), the default
+// catalogue's where lang lacks one: what a browser app is served for its language.
+func Texts(lang, prefix string) map[string]string {
+	out := map[string]string{}
+	for _, l := range []string{Default, lang} {
+		for k, v := range catalogues()[l] {
+			if strings.HasPrefix(k, prefix) {
+				out[k] = v
+			}
+		}
+	}
+	return out
 }
 
 // T is the text of key in language lang with its placeholders filled from args (name, value,

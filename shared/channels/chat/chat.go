@@ -76,6 +76,7 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	s.Color = strings.ToLower(s.Color)
 	s.WelcomeMessage = strings.TrimSpace(s.WelcomeMessage)
 	s.ConsentText = strings.TrimSpace(s.ConsentText)
+	s.normalizeLanguages()
 	if err := s.Validate(); err != nil {
 		return err
 	}

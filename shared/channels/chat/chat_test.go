@@ -7,6 +7,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/channel"
 	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -86,5 +87,84 @@ func TestSnippet(t *testing.T) {
 	got := chat.Snippet("https://inbox.example/", inbox.Channel{ID: "ch1"})
 	if got != `<script src="https://inbox.example/chat/loader.js" data-channel="ch1" async></script>` {
 		t.Fatal(got)
+	}
+}
+
+// TestLanguages: the chat's language and its team's translations are validated (a language
+// the product does not speak is 400, and a refused edit changes nothing), an edit replaces one
+// language's texts and null removes them, and In falls back from the translation to the
+// chat's own text, and from an untouched default to the catalogue's in the visitor's language.
+func TestLanguages(t *testing.T) {
+	t.Parallel()
+	ch := inbox.Channel{ID: "ch1", Settings: map[string]string{}, Secrets: map[string]string{}}
+	if err := chat.Kind.Settings(&ch, json.RawMessage(`{"welcomeMessage":"Hi there","translations":{"da":{"welcomeMessage":" Hej ","emailPrompt":"Din e-mail"}}}`), env(true, map[string]string{})); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := chat.Of(ch)
+	if s.Language != "en" {
+		t.Fatalf("default language %q, want en", s.Language)
+	}
+	for _, tc := range []struct{ in, field string }{
+		{`{"language":"fr"}`, "chat.language"},
+		{`{"language":""}`, "chat.language"},
+		{`{"translations":{"fr":{"welcomeMessage":"Salut"}}}`, "chat.translations.fr"},
+		{`{"translations":{"xx":null}}`, "chat.translations.xx"},
+		{`{"translations":{"da":{"awayMessage":"` + strings.Repeat("x", 1001) + `"}}}`, "chat.translations.da.awayMessage"},
+		{`{"translations":{"da":{"emailPrompt":"` + strings.Repeat("x", 201) + `"}}}`, "chat.translations.da.emailPrompt"},
+		{`{"translations":{"da":{"greeting":"Hej"}}}`, "chat is not valid JSON"},
+		{`{"display":{"away":{"emailPrompt":"` + strings.Repeat("x", 201) + `"}}}`, "chat.display.away.emailPrompt"},
+	} {
+		c := ch
+		c.Settings, c.Secrets = map[string]string{chat.SettingChat: ch.Settings[chat.SettingChat]}, map[string]string{}
+		err := chat.Kind.Settings(&c, json.RawMessage(tc.in), env(false, map[string]string{}))
+		if !inbox.IsCode(err, inbox.EInvalid) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: %v, want EInvalid naming %s", tc.in, err, tc.field)
+		}
+		if c.Settings[chat.SettingChat] != ch.Settings[chat.SettingChat] {
+			t.Errorf("%s: a refused edit changed the settings", tc.in)
+		}
+	}
+
+	da := s.In("da")
+	if da.WelcomeMessage != "Hej" || da.EmailPrompt != "Din e-mail" {
+		t.Errorf("da: %+v", da)
+	}
+	// Not translated: the team's own text; never changed from the default: the product's, in Danish.
+	if da.AwayMessage != "Vi er ikke til stede lige nu. Skriv en besked og din e-mail, så svarer vi på e-mail." {
+		t.Errorf("da away (untouched default): %q", da.AwayMessage)
+	}
+	if en := s.In("en"); en.WelcomeMessage != "Hi there" || en.AwayMessage != chat.DefaultAway || en.EmailPrompt != "" {
+		t.Errorf("en: %+v", en)
+	}
+
+	// A Danish chat: its own texts are Danish; the English translation serves English visitors.
+	if err := chat.Kind.Settings(&ch, json.RawMessage(`{"language":"da","welcomeMessage":"Hej med dig","translations":{"da":null,"en":{"welcomeMessage":"Hello you"}}}`), env(false, map[string]string{})); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = chat.Of(ch)
+	if _, ok := s.Translations["da"]; ok || s.Language != "da" {
+		t.Fatalf("null did not remove da, or language not set: %+v", s)
+	}
+	if s.In("da").WelcomeMessage != "Hej med dig" || s.In("en").WelcomeMessage != "Hello you" {
+		t.Errorf("Danish chat: da %q, en %q", s.In("da").WelcomeMessage, s.In("en").WelcomeMessage)
+	}
+	// An edit of one language replaces its texts, and keeps the others'.
+	if err := chat.Kind.Settings(&ch, json.RawMessage(`{"translations":{"en":{"awayMessage":"Away"}}}`), env(false, map[string]string{})); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = chat.Of(ch)
+	if got := s.In("en"); got.WelcomeMessage != "Hej med dig" || got.AwayMessage != "Away" {
+		t.Errorf("after replacing en: %+v", got)
+	}
+}
+
+// TestDefaultsAreTheCatalogues: the defaults a new chat stores are the default catalogue's
+// words, which In replaces by the visitor's language's.
+func TestDefaultsAreTheCatalogues(t *testing.T) {
+	t.Parallel()
+	for key, def := range map[string]string{"chat.default.welcome": chat.DefaultWelcome, "chat.default.away": chat.DefaultAway, "chat.default.waiting": chat.DefaultWaiting} {
+		if got := i18n.T(i18n.Default, key); got != def {
+			t.Errorf("%s is %q in the catalogue, %q in the code", key, got, def)
+		}
 	}
 }

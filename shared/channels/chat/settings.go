@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -30,6 +31,13 @@ type Settings struct {
 	// IdentityVerification requires identify() calls signed with the channel's identity secret;
 	// unverified visitors cannot send.
 	IdentityVerification bool `json:"identityVerification"`
+	// Language is the chat's own language (a tag of i18n.Languages(), default i18n.Default):
+	// the language of the team's texts above, and the widget's for visitors whose embed
+	// option, page and browser name no language the product speaks.
+	Language string `json:"language"`
+	// Translations are the team's texts in other languages, by language tag; a text missing
+	// there is the one above (see Settings.In).
+	Translations map[string]Texts `json:"translations,omitempty"`
 }
 
 // Header says who the widget's header shows.
@@ -98,6 +106,8 @@ type AwayDisplay struct {
 	Message string `json:"message"`
 	// EmailCapture asks the visitor for an address to answer them by email.
 	EmailCapture bool `json:"emailCapture"`
+	// EmailPrompt is the email field's prompt; empty: the product's, in the visitor's language.
+	EmailPrompt string `json:"emailPrompt,omitempty"`
 }
 
 // OfflineDisplay: outside office hours.
@@ -135,6 +145,7 @@ const (
 	DefaultWaiting        = "All of our team is busy. Your message is in the queue: someone will answer soon."
 	MaxOrigins            = 20
 	maxText               = 1000
+	maxPrompt             = 200
 	maxIDs                = 50
 	maxHours              = 70
 	maxHolidays           = 366
@@ -151,6 +162,7 @@ func Defaults() Settings {
 		Header:         Header{Mode: HeaderUsersAndTeams},
 		WelcomeMessage: DefaultWelcome,
 		Availability:   Availability{Mode: AvailabilityAlways},
+		Language:       i18n.Default,
 		Display: Display{
 			Available:  AvailableDisplay{ReplyTime: ReplyMinutes},
 			Away:       AwayDisplay{Message: DefaultAway, EmailCapture: true},
@@ -203,6 +215,12 @@ func (s Settings) Validate() error {
 		if utf8.RuneCountInString(v) > maxText {
 			return bad(name, "has at most %d characters", maxText)
 		}
+	}
+	if utf8.RuneCountInString(s.Display.Away.EmailPrompt) > maxPrompt {
+		return bad("display.away.emailPrompt", "has at most %d characters", maxPrompt)
+	}
+	if err := s.validateLanguages(); err != nil {
+		return err
 	}
 	if err := s.Availability.validate(); err != nil {
 		return err

@@ -1,7 +1,9 @@
-/* Website chat loader: one <script src=".../chat/loader.js" data-channel="ID" async>.
-   It only adds an iframe (the site's CSS cannot reach the widget) and the JS API
-   window.InboxChat: open, close, toggle, identify, reset, on(event, fn) with the events
-   ready, message, unread. Messages with the frame are checked by origin and source. */
+/* Website chat loader: one <script src=".../chat/loader.js" data-channel="ID" async>
+   (data-lang="da" picks the widget's language; else the page's <html lang>, then the
+   browser's languages, then the chat's own). It only adds an iframe (the site's CSS cannot
+   reach the widget) and the JS API window.InboxChat: open, close, toggle, identify, reset,
+   setLanguage(tag), on(event, fn) with the events ready, message, unread. Messages with the
+   frame are checked by origin and source. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,7 +12,9 @@
   var origin = new URL(script.src).origin;
   var frame = document.createElement("iframe");
   var handlers = {}, queue = [], ready = false, isOpen = false, hidden = false;
-  frame.src = origin + "/chat/" + encodeURIComponent(channel) + "/frame?host=" + encodeURIComponent(location.origin);
+  var langs = [script.getAttribute("data-lang"), document.documentElement.lang].filter(Boolean).join(",");
+  frame.src = origin + "/chat/" + encodeURIComponent(channel) + "/frame?host=" + encodeURIComponent(location.origin) +
+    (langs ? "&lang=" + encodeURIComponent(langs) : "");
   frame.title = "Chat";
   frame.setAttribute("allow", "clipboard-write");
   var base = "position:fixed;z-index:2147483000;border:0;background:transparent;color-scheme:normal;";
@@ -36,9 +40,12 @@
     if (d.type === "ready") {
       ready = true;
       hidden = !!d.hideLauncher;
+      if (d.title) frame.title = d.title;
       size();
       queue.splice(0).forEach(post);
       emit("ready", { state: d.state });
+    } else if (d.type === "title") {
+      frame.title = d.title;
     } else if (d.type === "open" || d.type === "close") {
       isOpen = d.type === "open";
       size();
@@ -54,6 +61,7 @@
     toggle: function () { post({ type: "toggle" }); },
     identify: function (user) { post({ type: "identify", user: user || {} }); },
     reset: function () { post({ type: "reset" }); },
+    setLanguage: function (tag) { post({ type: "language", lang: String(tag || "") }); },
     on: function (name, fn) { (handlers[name] = handlers[name] || []).push(fn); }
   };
   (document.body || document.documentElement).appendChild(frame);

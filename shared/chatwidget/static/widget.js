@@ -1,5 +1,9 @@
 /* Website chat widget, the iframe's app. Nothing is stored in the browser (the visitor token
-   lives in memory), and nothing is requested before the visitor interacts but the config. */
+   lives in memory), and nothing is requested before the visitor interacts but the config.
+   Its words come with the config, in the language the server picked from the visitor's
+   preferences (the embed option and the page's <html lang>, passed by the loader, then the
+   browser's languages; else the chat's own); dates, times and plurals are the browser's Intl
+   in that language and the visitor's time zone. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -7,7 +11,33 @@
   var api = "/chat/" + encodeURIComponent(channel);
   var cfg = null, token = null, cursor = "", conv = "", unread = 0, open = false, consented = false;
   var pending = {}, shown = {}, ws = null, wsTries = 0, poll = null, loading = false;
+  var langs = (root.getAttribute("data-langs") || "").split(",").concat(navigator.languages || [navigator.language]).filter(Boolean);
+  var lang = "en", texts = {};
   var $ = function (id) { return document.getElementById(id); };
+  /* t is the text of key with its {placeholders} filled; plural picks key.one, key.other…
+     by the language's plural rules. */
+  function t(key, vars) {
+    var s = texts[key] || key;
+    Object.keys(vars || {}).forEach(function (k) { s = s.split("{" + k + "}").join(vars[k]); });
+    return s;
+  }
+  function plural(key, n, vars) {
+    var form = key + "." + new Intl.PluralRules(lang).select(n);
+    return t(texts[form] ? form : key + ".other", vars);
+  }
+  function translate() {
+    root.lang = lang;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (e) { e.textContent = t(e.getAttribute("data-t")); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t-label]"), function (e) { e.setAttribute("aria-label", t(e.getAttribute("data-t-label"))); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t-placeholder]"), function (e) { e.placeholder = t(e.getAttribute("data-t-placeholder")); });
+    if (cfg.emailPrompt) $("email").placeholder = cfg.emailPrompt;
+  }
+  /* why is what went wrong in the visitor's words: the catalogue's for the error's code, else
+     the server's message. */
+  function why(e) {
+    var key = "widget.error." + (e.status ? e.code : "network");
+    return texts[key] ? t(key) : e.message;
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -21,7 +51,7 @@
     return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "omit" })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (j) {
-          if (!r.ok) { var e = new Error((j.error && j.error.message) || r.statusText); e.status = r.status; throw e; }
+          if (!r.ok) { var e = new Error((j.error && j.error.message) || r.statusText); e.status = r.status; e.code = j.error && j.error.code; throw e; }
           return j;
         });
       });
@@ -36,12 +66,18 @@
     return req("POST", "/visitors").then(function (t) { token = t.token; });
   }
   function status(line) { $("status").textContent = line; }
+  /* when is an instant as the visitor says it, in their time zone: "today at 8:00 AM",
+     "Monday at 8:00 AM", "i morgen kl. 08.00"; days counted from the server's clock. */
+  function when(d) {
+    var now = new Date(cfg.now || Date.now());
+    var days = Math.round((new Date(d.getFullYear(), d.getMonth(), d.getDate()) - new Date(now.getFullYear(), now.getMonth(), now.getDate())) / 864e5);
+    var day = days < 2 ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }).format(days, "day")
+      : new Intl.DateTimeFormat(lang, days < 7 ? { weekday: "long" } : { weekday: "long", day: "numeric", month: "long" }).format(d);
+    return t("widget.offline.at", { day: day, time: new Intl.DateTimeFormat(lang, { timeStyle: "short" }).format(d) });
+  }
   function availability() {
     var a = cfg.availability, line = a.text || "";
-    if (a.nextOpening) {
-      var d = new Date(a.nextOpening);
-      line += " " + new Intl.DateTimeFormat(undefined, { weekday: "long", hour: "2-digit", minute: "2-digit" }).format(d) + ".";
-    }
+    if (a.nextOpening) line = t("widget.offline.back", { when: when(new Date(a.nextOpening)) });
     status(line);
     $("email").hidden = !a.emailCapture;
     $("emaillabel").hidden = !a.emailCapture;
@@ -51,7 +87,7 @@
     shown[m.id] = true;
     var p = m.clientMessageId && pending[m.clientMessageId];
     if (p) {
-      p.querySelector("small").textContent = m.status === "read" ? "Read" : "Delivered";
+      p.querySelector("small").textContent = t(m.status === "read" ? "widget.status.read" : "widget.status.delivered");
       p.setAttribute("data-id", m.id);
       delete pending[m.clientMessageId];
       return;
@@ -63,7 +99,7 @@
       tell({ type: "message", message: { id: m.id, text: m.text, author: m.authorName || "" } });
       if (!open) { unread++; badge(); }
     } else {
-      b.appendChild(el("small", "", "Delivered"));
+      b.appendChild(el("small", "", t("widget.status.delivered")));
     }
     $("log").appendChild(b);
     $("log").scrollTop = $("log").scrollHeight;
@@ -72,7 +108,7 @@
     var n = $("badge");
     n.hidden = unread === 0;
     n.textContent = unread;
-    $("launcher").setAttribute("aria-label", unread ? "Open chat, " + unread + " unread" : "Open chat");
+    $("launcher").setAttribute("aria-label", unread ? plural("widget.openUnread", unread, { count: new Intl.NumberFormat(lang).format(unread) }) : t("widget.open"));
     tell({ type: "unread", count: unread });
   }
   function catchUp() {
@@ -101,7 +137,7 @@
     ws.onmessage = function (e) {
       var f; try { f = JSON.parse(e.data); } catch (x) { return; }
       if (f.type === "event" && f.event && (f.event.kind === "message" || f.event.kind === "conversation")) catchUp();
-      if (f.type === "typing") status((cfg.name || "") + " is typing…");
+      if (f.type === "typing") status(t("widget.typing", { name: cfg.name || "" }));
     };
     ws.onclose = function () {
       ws = null;
@@ -117,7 +153,7 @@
     if (cfg.consent && !consented) { $("accept").focus(); return; }
     var cid = id(), email = $("email").hidden ? "" : $("email").value.trim();
     var b = el("div", "m in", text);
-    b.appendChild(el("small", "", "Sending…"));
+    b.appendChild(el("small", "", t("widget.status.sending")));
     $("log").appendChild(b);
     $("log").scrollTop = $("log").scrollHeight;
     pending[cid] = b;
@@ -126,14 +162,14 @@
     if (email) body.email = email;
     var attempt = function (n) {
       ensureToken().then(function () { return req("POST", "/messages", body); }).then(function () {
-        if (pending[cid]) b.querySelector("small").textContent = "Sent";
+        if (pending[cid]) b.querySelector("small").textContent = t("widget.status.sent");
         /* Until the router has stored it (and the live connection carries the rest). */
         (function settle(wait) {
           setTimeout(function () { catchUp().then(function () { if (pending[cid] && wait < 8000) settle(wait * 2); }); }, wait);
         })(250);
       }, function (e) {
         if (!e.status && n < 3) return setTimeout(function () { attempt(n + 1); }, 1000 * (n + 1));
-        b.querySelector("small").textContent = "Not sent: " + e.message;
+        b.querySelector("small").textContent = t("widget.status.failed", { reason: why(e) });
         b.setAttribute("data-failed", "true");
       });
     };
@@ -161,7 +197,7 @@
       stopPoll();
       cursor = ""; conv = ""; return catchUp();
     }, function (e) {
-      var m = el("div", "m sys", "Could not identify you: " + e.message);
+      var m = el("div", "m sys", t("widget.identifyFailed", { reason: why(e) }));
       m.setAttribute("data-identify-error", "true");
       $("log").appendChild(m);
     });
@@ -174,7 +210,15 @@
     welcome();
     badge();
   }
-  function welcome() { if (cfg.welcomeMessage) $("log").appendChild(el("div", "m sys", cfg.welcomeMessage)); }
+  function welcome() {
+    var w = $("welcome");
+    if (!w && cfg.welcomeMessage) {
+      w = el("div", "m sys");
+      w.id = "welcome";
+      $("log").insertBefore(w, $("log").firstChild);
+    }
+    if (w) w.textContent = cfg.welcomeMessage;
+  }
   window.addEventListener("message", function (e) {
     if (e.origin !== host || e.source !== parent || !e.data) return;
     var t = e.data.type;
@@ -183,24 +227,37 @@
     else if (t === "toggle") show(!open);
     else if (t === "identify") identify(e.data.user || {});
     else if (t === "reset") reset();
+    else if (t === "language") { langs.unshift(String(e.data.lang || "")); load(); }
   });
-  fetch(api + "/config", { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
-    cfg = c;
-    root.style.setProperty("--c", c.color);
-    $("title").textContent = c.name;
-    var ppl = $("people");
-    c.header.forEach(function (p) { var s = el("span", "", p.initials); s.title = p.name; ppl.appendChild(s); });
-    availability();
-    welcome();
-    if (c.consent) {
-      $("gate").hidden = false;
-      $("consenttext").textContent = c.consent.text;
-      if (c.consent.privacyUrl) { var a = $("privacy"); a.href = c.consent.privacyUrl; a.hidden = false; }
-    }
-    $("launcher").hidden = !!c.availability.hideLauncher;
-    root.setAttribute("data-state", c.availability.state);
-    tell({ type: "ready", state: c.availability.state, hideLauncher: !!c.availability.hideLauncher });
-  });
+  /* load reads the config (again after setLanguage) and shows it. */
+  function load() {
+    var first = !cfg;
+    var q = "?lang=" + encodeURIComponent(langs.filter(Boolean).join(","));
+    return fetch(api + "/config" + q, { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
+      cfg = c;
+      lang = c.language || "en";
+      texts = c.texts || {};
+      translate();
+      root.style.setProperty("--c", c.color);
+      $("title").textContent = c.name;
+      var ppl = $("people");
+      ppl.textContent = "";
+      c.header.forEach(function (p) { var s = el("span", "", p.initials); s.title = p.name; ppl.appendChild(s); });
+      availability();
+      welcome();
+      if (c.consent) {
+        $("gate").hidden = consented;
+        $("consenttext").textContent = c.consent.text;
+        if (c.consent.privacyUrl) { var a = $("privacy"); a.href = c.consent.privacyUrl; a.hidden = false; }
+      }
+      root.setAttribute("data-lang", lang);
+      if (!first) { badge(); tell({ type: "title", title: t("widget.title") }); return; }
+      $("launcher").hidden = !!c.availability.hideLauncher;
+      root.setAttribute("data-state", c.availability.state);
+      tell({ type: "ready", state: c.availability.state, hideLauncher: !!c.availability.hideLauncher, title: t("widget.title") });
+    });
+  }
+  load();
   $("launcher").onclick = function () { show(true); };
   $("close").onclick = function () { show(false); };
   $("accept").onclick = function () { consented = true; $("gate").hidden = true; $("text").focus(); };
