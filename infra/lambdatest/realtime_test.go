@@ -172,8 +172,8 @@ func TestLiveChannelFunctions(t *testing.T) {
 		t.Fatalf("Bob got his own typing: %+v", f)
 	}
 
-	// The stream: a new message (its conversation's update coalesced, a removal ignored)
-	// reaches every agent connection; Cy's is gone and forgotten.
+	// The stream: a new message and its conversation's change (a removal ignored) reach every
+	// agent connection; Cy's is gone and forgotten.
 	mgmt.mu.Lock()
 	mgmt.gone["goneConn="] = true
 	mgmt.mu.Unlock()
@@ -194,14 +194,15 @@ func TestLiveChannelFunctions(t *testing.T) {
 				evs = append(evs, *f.Event)
 			}
 		}
-		if len(evs) != 1 || evs[0].Kind != realtime.KindMessage || evs[0].ConversationID != "conv1" || evs[0].MessageID != "msg1" || evs[0].Cursor == "" {
+		if len(evs) != 2 || evs[0].Kind != realtime.KindMessage || evs[0].ConversationID != "conv1" || evs[0].MessageID != "msg1" || evs[0].Cursor == "" ||
+			evs[1].Kind != realtime.KindConversation || evs[1].ConversationID != "conv1" || evs[1].Cursor <= evs[0].Cursor {
 			t.Fatalf("%s got %+v", id, evs)
 		}
 	}
 	if _, err := d.Store.GetConnection(ctx, "goneConn="); inbox.ErrorCodeOf(err) != inbox.ENotFound {
 		t.Fatalf("a gone connection was kept: %v", err)
 	}
-	if evs, err := d.Store.EventsAfter(ctx, acct, "", 10); err != nil || len(evs) != 1 {
+	if evs, err := d.Store.EventsAfter(ctx, acct, "", 10); err != nil || len(evs) != 2 {
 		t.Fatalf("event log %+v, %v", evs, err)
 	}
 

@@ -63,39 +63,32 @@ type Change struct {
 }
 
 // ToEvents turns committed writes into events with toEvent (dynamo.ChangeEvent), dropping the
-// removals (TTL expiry, deletions a client learns about from the lists) and, within one batch,
-// a conversation's change when a message of the same conversation is in it: a new message
-// updates its conversation too, and one notification of it is enough.
+// removals (TTL expiry, deletions a client learns about from the lists) and repeats within one
+// batch: one event per message and one per conversation. A conversation's change is kept even
+// when a message of the same conversation is in the batch: KEYS_ONLY records cannot tell the
+// bump a new message gives its conversation from a status or assignee change made at the same
+// moment, and a client must never miss the latter.
 func ToEvents(changes []Change, toEvent func(pk, sk string) (realtime.Event, bool)) []realtime.Event {
 	var out []realtime.Event
-	messages := map[string]bool{}
+	seen := map[string]bool{}
 	for _, c := range changes {
 		if c.Op == "REMOVE" {
 			continue
 		}
-		if e, ok := toEvent(c.PK, c.SK); ok {
-			if e.Kind == realtime.KindMessage {
-				messages[e.Account+"/"+e.ConversationID] = true
-			}
-			out = append(out, e)
-		}
-	}
-	kept := out[:0]
-	seen := map[string]bool{}
-	for _, e := range out {
-		k := e.Account + "/" + e.ConversationID
-		if e.Kind == realtime.KindConversation && messages[k] {
+		e, ok := toEvent(c.PK, c.SK)
+		if !ok {
 			continue
 		}
-		// A message written and updated in one batch (sent, then delivered) is one event.
-		dk := e.Kind + "/" + k + "/" + e.MessageID
-		if seen[dk] {
+		// A message written and updated in one batch (sent, then delivered) is one event; so is
+		// a conversation changed twice.
+		k := e.Kind + "/" + e.Account + "/" + e.ConversationID + "/" + e.MessageID
+		if seen[k] {
 			continue
 		}
-		seen[dk] = true
-		kept = append(kept, e)
+		seen[k] = true
+		out = append(out, e)
 	}
-	return kept
+	return out
 }
 
 // Stream handles DynamoDB Stream batches: their records become events (ToEvents) published
