@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -96,8 +97,15 @@ func New(t testing.TB) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first Run starts the browser, so that a browser that cannot start fails here.
-	if err := chromedp.Do(ctx); err != nil {
+	// The first Run starts the browser, so that a browser that cannot start fails here. It may
+	// not run under a deadline (that would end the browser with it): a timer ends a start that
+	// hangs instead.
+	hang := time.AfterFunc(Timeout, cancel)
+	err = chromedp.Do(ctx)
+	if !hang.Stop() {
+		t.Fatalf("browser: %s did not start within %s", path, Timeout)
+	}
+	if err != nil {
 		t.Fatalf("browser: start %s: %v", path, err)
 	}
 	return ctx

@@ -22,17 +22,9 @@ func TestSmoke(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := browser.New(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL), chromedp.Click(chromedp.ID("b"))); err != nil {
-		t.Fatal(err)
-	}
-	title, err := chromedp.Run(ctx, chromedp.Title())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("out")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	browser.Do(t, ctx, "load and click", chromedp.Navigate(srv.URL), chromedp.Click(chromedp.ID("b")))
+	title := browser.Run(t, ctx, "the title", chromedp.Title())
+	out := browser.Run(t, ctx, "the result", chromedp.Text(chromedp.ID("out")))
 	if title != "smoke" || out != "clicked true" {
 		t.Fatalf("title %q, out %q; want smoke, clicked true", title, out)
 	}

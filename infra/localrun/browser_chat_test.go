@@ -25,21 +25,23 @@ func frameJS(expr string) string {
 	return `(() => { const fr = document.querySelector('iframe'); const f = fr && fr.contentDocument; if (!f || !f.getElementById('panel')) return false; return (` + expr + `); })()`
 }
 
-// waitFor polls expr (in the frame) until it is truthy; the test's own timeout ends a hang.
+// waitFor polls expr (in the frame) until it is truthy, failing the test with what it waited
+// for after browser.Timeout (a hang guard, not a timing threshold).
 func waitFor(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](frameJS(expr), chromedp.WithPollingTimeout(0), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
-	}
+	browser.Until(t, ctx, what, frameJS(expr))
 }
 
+// eval evaluates expr in the frame, within browser.Timeout.
 func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](frameJS(expr)))
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return v
+	return browser.Run(t, ctx, expr, chromedp.Evaluate[T](frameJS(expr)))
+}
+
+// visit loads url in the tab of ctx, within browser.Timeout.
+func visit(t testing.TB, ctx context.Context, url string, before ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	browser.Do(t, ctx, "load "+url, append(before, chromedp.Navigate(url))...)
 }
 
 // TestChatInTheBrowser is the widget in Debian's chromium against the runner: the demo page
@@ -53,9 +55,7 @@ func TestChatInTheBrowser(t *testing.T) {
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
 	ctx := browser.New(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath)); err != nil {
-		t.Fatal(err)
-	}
+	visit(t, ctx, e.r.URL+localrun.ChatDemoPath)
 	waitFor(t, ctx, "the launcher", `!f.getElementById('launcher').hidden && f.documentElement.getAttribute('data-state') === 'available'`)
 	// Before any interaction: the config is the only request to the API, and nothing is stored.
 	calls := eval[[]string](t, ctx, `fr.contentWindow.performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => /^\/chat\/[^/]+\/(?!frame)/.test(p))`)
@@ -85,9 +85,7 @@ func TestChatInTheBrowser(t *testing.T) {
 	waitFor(t, ctx, "the visitor's message delivered", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Delivered')`)
 
 	// identify() from the host page's JS API with a wrong hash: refused, said in the widget.
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`InboxChat.identify({id: 'cust-1', name: 'Mallory', hash: '00'.repeat(32)})`)); err != nil {
-		t.Fatal(err)
-	}
+	browser.Run(t, ctx, "identify from the host page", chromedp.Evaluate[chromedp.Void](`InboxChat.identify({id: 'cust-1', name: 'Mallory', hash: '00'.repeat(32)})`))
 	waitFor(t, ctx, "identify refused", `!!f.querySelector('[data-identify-error]')`)
 }
 
@@ -126,9 +124,7 @@ func TestChatAvailabilityInTheBrowser(t *testing.T) {
 	}
 	open := func(id string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath+"?channel="+id)); err != nil {
-			t.Fatal(err)
-		}
+		visit(t, ctx, e.r.URL+localrun.ChatDemoPath+"?channel="+id)
 		waitFor(t, ctx, "the widget", `!!f.documentElement.getAttribute('data-state')`)
 	}
 
@@ -195,9 +191,7 @@ func BenchmarkChatReplyToRender(b *testing.B) {
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(b, &demo)
 	ctx := browser.New(b)
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath)); err != nil {
-		b.Fatal(err)
-	}
+	visit(b, ctx, e.r.URL+localrun.ChatDemoPath)
 	waitFor(b, ctx, "the launcher", `!f.getElementById('launcher').hidden`)
 	eval[bool](b, ctx, `(f.getElementById('launcher').click(), f.getElementById('text').value = 'bench', f.getElementById('form').requestSubmit(), true)`)
 	waitFor(b, ctx, "delivered", `[...f.querySelectorAll('.m.in small')].some(s => s.textContent === 'Delivered')`)
@@ -223,24 +217,16 @@ func TestChatKeyboardAndPhone(t *testing.T) {
 	t.Parallel()
 	e := startSession(t, false, nil)
 	ctx := browser.New(t)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 700), chromedp.Navigate(e.r.URL+localrun.ChatDemoPath)); err != nil {
-		t.Fatal(err)
-	}
+	visit(t, ctx, e.r.URL+localrun.ChatDemoPath, chromedp.EmulateViewport(375, 700))
 	waitFor(t, ctx, "the launcher", `!f.getElementById('launcher').hidden && f.documentElement.getAttribute('data-state')`)
 	eval[bool](t, ctx, `(fr.focus(), f.getElementById('launcher').focus(), true)`)
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
-		t.Fatal(err)
-	}
+	browser.Do(t, ctx, "keys", chromedp.KeyEvent("\r"))
 	waitFor(t, ctx, "the panel, focus in the composer", `!f.getElementById('panel').hidden && f.activeElement === f.getElementById('text')`)
 	if got := eval[string](t, ctx, `fr.getBoundingClientRect().width + ' ' + f.getElementById('panel').getAttribute('role') + ' ' + f.getElementById('log').getAttribute('role') + ' ' + f.getElementById('log').getAttribute('aria-live') + ' ' + !!f.querySelector('label[for=text]')`); got != "375 dialog log polite true" {
 		t.Fatalf("phone panel: %s", got)
 	}
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("Typed on a phone"), chromedp.KeyEvent("\r")); err != nil {
-		t.Fatal(err)
-	}
+	browser.Do(t, ctx, "keys", chromedp.KeyEvent("Typed on a phone"), chromedp.KeyEvent("\r"))
 	waitFor(t, ctx, "the message sent with Enter", `[...f.querySelectorAll('.m.in')].some(m => m.firstChild.textContent === 'Typed on a phone')`)
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("\x1b")); err != nil {
-		t.Fatal(err)
-	}
+	browser.Do(t, ctx, "keys", chromedp.KeyEvent("\x1b"))
 	waitFor(t, ctx, "closed, focus on the launcher", `f.getElementById('panel').hidden && f.activeElement === f.getElementById('launcher')`)
 }
