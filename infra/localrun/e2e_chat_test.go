@@ -202,4 +202,37 @@ func TestChatEndToEnd(t *testing.T) {
 	if len(mailed.Items) != 3 || !strings.Contains(mailed.Items[2].Text, "Thanks by mail!") || mailed.Items[2].Direction != inbox.DirectionIn {
 		t.Fatalf("the visitor's email answer did not thread back into the chat: %+v", mailed.Items)
 	}
+
+	// A visitor who left an address but is in the widget (connected to the live channel) gets
+	// the reply there and no email; nor right after leaving (a reload is not leaving).
+	present := fmt.Sprintf("pia-%d@customer.example", time.Now().UnixNano())
+	var pia chatapi.TokenView
+	c.do(http.MethodPost, api+"/visitors", "", "", nil, nil).json(t, &pia)
+	want(t, c.do(http.MethodPost, api+"/messages", pia.Token, "application/json", []byte(`{"clientMessageId":"p1","text":"Still here","email":"`+present+`"}`), nil), http.StatusAccepted)
+	idle()
+	var piaConv string
+	for _, cv := range c.conversations("/v1/conversations", demo.Token).Items {
+		if cv.Channel.Type == "chat" && cv.Preview == "Still here" {
+			piaConv = cv.ID
+		}
+	}
+	piaLive, _, err := websocket.Dial(wsCtx, "ws"+strings.TrimPrefix(e.r.URL, "http")+localrun.WebSocketPath+"?token="+url.QueryEscape(pia.Token), nil)
+	if err != nil {
+		t.Fatalf("the visitor's WebSocket: %v", err)
+	}
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+piaConv+"/messages", demo.Token, map[string]string{"text": "Answer while you read"}), http.StatusAccepted)
+	idle()
+	if err := piaLive.Close(websocket.StatusNormalClosure, "reload"); err != nil {
+		t.Fatal(err)
+	}
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+piaConv+"/messages", demo.Token, map[string]string{"text": "Answer after a reload"}), http.StatusAccepted)
+	idle()
+	if sent := testenv.SentMailTo(t, present); len(sent) != 0 {
+		t.Fatalf("a visitor in the widget got %d replies by email", len(sent))
+	}
+	var piaHist chatapi.HistoryView
+	c.do(http.MethodGet, api+"/messages", pia.Token, "", nil, nil).json(t, &piaHist)
+	if len(piaHist.Items) != 3 || piaHist.Items[2].Text != "Answer after a reload" {
+		t.Fatalf("the present visitor's history: %+v", piaHist.Items)
+	}
 }

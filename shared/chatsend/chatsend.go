@@ -1,9 +1,13 @@
 // Package chatsend delivers agents' replies to website chat visitors. The reply is already
 // stored when dispatch runs, and the widget reads it from there (pushed by the realtime
 // backbone from the committed write, or fetched by cursor after a reconnect), so delivering is
-// marking it sent — and, when the visitor left an email address and is not in the widget,
-// mailing it through the inbox's team email channel, from which the visitor's answers thread
-// back into the chat conversation.
+// marking it sent — and, when the visitor left an email address and is gone, mailing it
+// through the inbox's team email channel, from which the visitor's answers thread back into the
+// chat conversation.
+//
+// Gone means no widget of the conversation connected to the live channel now nor in the last
+// few minutes (Presence; dynamo.VisitorGrace, 5 minutes): a visitor reading the chat, or one who
+// just reloaded the page, gets the reply in the widget only and no email besides.
 package chatsend
 
 import (
@@ -18,7 +22,8 @@ type Mailer interface {
 	Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error)
 }
 
-// Presence tells whether the visitor of conversation convID has the widget open now.
+// Presence tells whether the visitor of conversation convID has the widget open now, or had
+// it a moment ago (dynamo.Store.VisitorOnline).
 type Presence interface {
 	VisitorOnline(ctx context.Context, acct, convID string) (bool, error)
 }

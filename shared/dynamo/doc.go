@@ -164,10 +164,14 @@
 //	                                      A#{acct}#WS (agents) or              {connectionId}               the same attributes (the audience's copy)
 //	                                        A#{acct}#WS#CV#{convId} (visitors)
 //	  connect / disconnect                BatchWriteItem of both items (put / delete); disconnect reads the
-//	                                        WS# item first (API Gateway's $disconnect carries only the id)
+//	                                        WS# item first (API Gateway's $disconnect carries only the id);
+//	                                        a visitor's audience copy is put back with goneAt, ttl = +5 min
 //	  who hears about a conversation      Query A#{acct}#WS + Query A#{acct}#WS#CV#{convId}, eventually
 //	                                        consistent (realtime.Service.Publish: one pair per conversation
-//	                                        in a stream batch); a 410 on push deletes the connection
+//	                                        in a stream batch), goneAt skipped; a 410 on push deletes the
+//	                                        connection
+//	  is the chat visitor present         Query A#{acct}#WS#CV#{convId}: any unexpired item, gone or not
+//	                                        (VisitorOnline, before chatsend mails a reply)
 //	Event (catch-up after a reconnect)    A#{acct}#EV                          {cursor} = {SortableTime}    kind, conversationId, messageId, at;
 //	                                                                           -{nnnn}{random}              ttl = +24 h
 //	  log                                 BatchWriteItem, by the realtime function (one put per event)

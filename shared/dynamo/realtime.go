@@ -22,6 +22,9 @@ const (
 	// eventTTL is how long the catch-up can reach back.
 	eventTTL     = 24 * time.Hour
 	skConnection = "WS"
+	// VisitorGrace is how long a chat visitor counts as present after their connection ended: a
+	// page reload or a move to another page of the site is not leaving (see VisitorOnline).
+	VisitorGrace = 5 * time.Minute
 )
 
 type connectionItem struct {
@@ -34,7 +37,10 @@ type connectionItem struct {
 	VisitorID      string `dynamodbav:"visitorId,omitempty"`
 	ConversationID string `dynamodbav:"conversationId,omitempty"`
 	ConnectedAt    string `dynamodbav:"connectedAt"`
-	TTL            int64  `dynamodbav:"ttl"`
+	// GoneAt marks the audience copy of a visitor's ended connection, kept VisitorGrace for
+	// their presence; it is pushed nothing.
+	GoneAt string `dynamodbav:"goneAt,omitempty"`
+	TTL    int64  `dynamodbav:"ttl"`
 }
 
 func (it connectionItem) connection() realtime.Connection {
@@ -111,7 +117,9 @@ func (s *Store) GetConnection(ctx context.Context, id string) (realtime.Connecti
 	return it.connection(), nil
 }
 
-// DeleteConnection forgets connection id: both its items. An unknown id is no error.
+// DeleteConnection forgets connection id: both its items. A visitor's audience copy stays
+// VisitorGrace longer, marked gone (pushed nothing), as their recent presence. An unknown id is
+// no error.
 //
 // Errors: EInvalid, EUnavailable, EInternal.
 func (s *Store) DeleteConnection(ctx context.Context, id string) error {
@@ -122,8 +130,58 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return s.batchWrite(ctx, "DeleteConnection", nil, []map[string]types.AttributeValue{
-		key(connectionPK(id), skConnection), key(audienceOf(c), id)})
+	deletes := []map[string]types.AttributeValue{key(connectionPK(id), skConnection)}
+	var puts []map[string]types.AttributeValue
+	if c.Visitor && c.ConversationID != "" {
+		now := s.now()
+		av, err := marshal(connectionItem{PK: audienceOf(c), SK: id, ID: id, AccountID: c.Account, Visitor: true,
+			VisitorID: c.VisitorID, ConversationID: c.ConversationID, ConnectedAt: c.ConnectedAt.UTC().Format(time.RFC3339Nano),
+			GoneAt: now.UTC().Format(time.RFC3339Nano), TTL: now.Add(VisitorGrace).Unix()})
+		if err != nil {
+			return err
+		}
+		puts = append(puts, av)
+	} else {
+		deletes = append(deletes, key(audienceOf(c), id))
+	}
+	return s.batchWrite(ctx, "DeleteConnection", puts, deletes)
+}
+
+// VisitorOnline reports whether a chat visitor of conversation convID of account acct is
+// present: connected to the live channel now, or within the last VisitorGrace. chatsend mails
+// agents' replies only to visitors who are not. One eventually consistent Query of the
+// conversation's visitor audience (0.5 RCU).
+//
+// Errors: EInvalid, EUnavailable, EInternal.
+func (s *Store) VisitorOnline(ctx context.Context, acct, convID string) (bool, error) {
+	if err := checkIDs("account id", acct, "conversation id", convID); err != nil {
+		return false, err
+	}
+	now := s.now().Unix()
+	var start map[string]types.AttributeValue
+	for {
+		res, err := s.query(ctx, "VisitorOnline", &dynamodb.QueryInput{
+			KeyConditionExpression:    aws.String("#pk = :pk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": attrPK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(audiencePK(acct, convID))},
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return false, err
+		}
+		for _, av := range res.Items {
+			var it connectionItem
+			if err := unmarshal(av, &it); err != nil {
+				return false, err
+			}
+			if it.TTL >= now {
+				return true, nil
+			}
+		}
+		if start = res.LastEvaluatedKey; len(start) == 0 {
+			return false, nil
+		}
+	}
 }
 
 // Audience lists the live connections that hear about conversation convID of account acct:
@@ -161,7 +219,7 @@ func (s *Store) Audience(ctx context.Context, acct, convID string) ([]realtime.C
 				if err := unmarshal(av, &it); err != nil {
 					return nil, err
 				}
-				if it.TTL >= now {
+				if it.TTL >= now && it.GoneAt == "" {
 					out = append(out, it.connection())
 				}
 			}

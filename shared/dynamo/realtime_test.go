@@ -208,3 +208,52 @@ func TestPublishThroughTheStore(t *testing.T) {
 		t.Fatalf("logged %+v, %v", evs, err)
 	}
 }
+
+// A chat visitor is present while connected and for VisitorGrace after their connection ends
+// (a reload is not leaving), then gone; agents' connections and another conversation's visitor
+// do not count; an ended visitor connection hears no more pushes.
+func TestVisitorOnline(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var mu sync.Mutex
+	now := base
+	f.store.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	acct := "acct-" + inbox.NewID()
+	online := func(conv string) bool {
+		t.Helper()
+		ok, err := f.store.VisitorOnline(f.ctx, acct, conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	for _, c := range []realtime.Connection{
+		{ID: "agent=", Principal: realtime.Principal{Account: acct, UserID: "ann"}, ConnectedAt: base},
+		{ID: "visitor=", Principal: realtime.Principal{Account: acct, Visitor: true, VisitorID: "v1", ConversationID: "c1"}, ConnectedAt: base},
+	} {
+		if err := f.store.PutConnection(f.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !online("c1") || online("c2") {
+		t.Fatal("connected visitor of c1: want present in c1 only")
+	}
+	if err := f.store.DeleteConnection(f.ctx, "visitor="); err != nil {
+		t.Fatal(err)
+	}
+	advance(VisitorGrace - time.Second)
+	if !online("c1") {
+		t.Fatal("a visitor gone for less than the grace counts as present")
+	}
+	if aud, err := f.store.Audience(f.ctx, acct, "c1"); err != nil || len(aud) != 1 || aud[0].ID != "agent=" {
+		t.Fatalf("audience after the visitor left: %+v %v", aud, err)
+	}
+	advance(2 * time.Second)
+	if online("c1") {
+		t.Fatal("a visitor gone for longer than the grace is gone")
+	}
+	if _, err := f.store.VisitorOnline(f.ctx, acct, "a#b"); inbox.ErrorCodeOf(err) != inbox.EInvalid {
+		t.Fatalf("malformed conversation id: %v", err)
+	}
+}

@@ -54,8 +54,8 @@ func senders(c *app.Config, store *dynamo.Store) map[string]dispatch.Sender {
 		// Web forms are answered by email, from the inbox's team email channel.
 		channel.SenderInboxEmail: viaInbox,
 		// Chat replies are read from the store by the widget; visitors who left an address and
-		// are gone get them by email too.
-		channel.SenderChat:    chatsend.Sender{Mail: viaInbox},
+		// are gone (no live connection for dynamo.VisitorGrace) get them by email too.
+		channel.SenderChat:    chatsend.Sender{Mail: viaInbox, Presence: store},
 		channel.SenderWebhook: customhook.NewSender(&http.Client{Timeout: 15 * time.Second}, c.Now),
 	}
 }
