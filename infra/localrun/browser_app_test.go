@@ -11,12 +11,10 @@ import (
 	"github.com/openinbox/inbox/infra/browser"
 )
 
-// appWait polls expr in the app's page until it is truthy.
+// appWait polls expr in the app's page until it is truthy, at most browser.Timeout.
 func appWait(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(0), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
-	}
+	browser.Until(t, ctx, what, expr)
 }
 
 // TestAgentAppLoadsInTheBrowser is the agents' app in Debian's chromium against the runner: its
