@@ -58,6 +58,18 @@ func (s *memStore) GetInbox(_ context.Context, acct, id string) (inbox.Inbox, er
 	return inbox.Inbox{}, notFound()
 }
 
+func (s *memStore) RenameInbox(_ context.Context, acct, id, name string) (inbox.Inbox, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ib, ok := s.inboxes[id]
+	if !ok || ib.AccountID != acct {
+		return inbox.Inbox{}, notFound()
+	}
+	ib.Name = name
+	s.inboxes[id] = ib
+	return ib, nil
+}
+
 func (s *memStore) ListInboxes(_ context.Context, acct string) ([]inbox.Inbox, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -462,6 +474,10 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, admin, "POST", "/v1/inboxes", js, `{"name":"x","extra":1}`, 400},
 		{api, admin, "POST", "/v1/inboxes", js, `{"name":"` + strings.Repeat("x", 70000) + `"}`, 413},
 		{api, agent, "POST", "/v1/inboxes", js, `{"name":"Sales"}`, 403},
+		{api, admin, "PATCH", "/v1/inboxes/i1", js, `{"name":" Support desk "}`, 200},
+		{api, admin, "PATCH", "/v1/inboxes/i1", js, `{"name":""}`, 400},
+		{api, admin, "PATCH", "/v1/inboxes/nope", js, `{"name":"Sales"}`, 404},
+		{api, agent, "PATCH", "/v1/inboxes/i1", js, `{"name":"Sales"}`, 403},
 
 		// Channels: create.
 		{api, admin, "POST", "/v1/channels", js, channel, 201},

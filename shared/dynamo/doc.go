@@ -19,6 +19,7 @@
 //	------------------------------------  -----------------------------------  ---------------------------  -------------------------------------------------
 //	Inbox                                 A#{acct}                             IB#{inboxId}
 //	  list an account's inboxes           Query pk = A#{acct}, begins_with(sk, "IB#")
+//	  rename an inbox                     UpdateItem SET name, attribute_exists(pk) (never creates one)
 //	User                                  A#{acct}                             USER#{userId}                profile; load (open conversations assigned,
 //	                                                                                                        kept by the store), lastAssignedAt; version
 //	  list an account's users             Query pk = A#{acct}, begins_with(sk, "USER#")

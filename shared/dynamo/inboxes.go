@@ -91,3 +91,32 @@ func (s *Store) ListInboxes(ctx context.Context, acct string) ([]inbox.Inbox, er
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 }
+
+// RenameInbox sets the name of inbox id of account acct and returns the inbox as stored; one
+// conditional UpdateItem (1 WCU), so renaming never creates an inbox.
+//
+// Errors: ENotFound, EInvalid (malformed ids), EUnavailable, EInternal.
+func (s *Store) RenameInbox(ctx context.Context, acct, id, name string) (inbox.Inbox, error) {
+	if err := checkIDs("account id", acct, "inbox id", id); err != nil {
+		return inbox.Inbox{}, err
+	}
+	out, err := s.updateItem(ctx, "RenameInbox", &dynamodb.UpdateItemInput{
+		Key:                       key(accountPK(acct), inboxSK(id)),
+		UpdateExpression:          aws.String("SET #name = :name"),
+		ConditionExpression:       aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#name": "name"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":name": str(name)},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return inbox.Inbox{}, inbox.Errorf(inbox.ENotFound, "inbox not found")
+	}
+	if err != nil {
+		return inbox.Inbox{}, storeError(err, "rename inbox")
+	}
+	var it inboxItem
+	if err := unmarshal(out.Attributes, &it); err != nil {
+		return inbox.Inbox{}, err
+	}
+	return it.domain(), nil
+}

@@ -54,6 +54,38 @@ func TestInboxes(t *testing.T) {
 	}
 }
 
+// TestRenameInbox renames an inbox in place (id, account and creation time kept) and never
+// creates one: a missing or another account's inbox is ENotFound, nothing written.
+func TestRenameInbox(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.inbox("acctA")
+	got, err := f.store.RenameInbox(f.ctx, "acctA", a.ID, "Sales")
+	must(t, err)
+	if got.ID != a.ID || got.AccountID != "acctA" || got.Name != "Sales" || !got.CreatedAt.Equal(a.CreatedAt) {
+		t.Errorf("RenameInbox = %+v, want %s named Sales", got, a.ID)
+	}
+	stored, err := f.store.GetInbox(f.ctx, "acctA", a.ID)
+	must(t, err)
+	if stored.Name != "Sales" {
+		t.Errorf("stored name = %q, want Sales", stored.Name)
+	}
+	for _, tt := range []struct {
+		name, acct, id string
+		code           inbox.ErrorCode
+	}{
+		{"missing", "acctA", "nope", inbox.ENotFound},
+		{"other account", "acctB", a.ID, inbox.ENotFound},
+		{"separator in id", "acctA", "x#y", inbox.EInvalid},
+	} {
+		_, err := f.store.RenameInbox(f.ctx, tt.acct, tt.id, "X")
+		wantCode(t, err, tt.code)
+	}
+	if _, err := f.store.GetInbox(f.ctx, "acctB", a.ID); !inbox.IsCode(err, inbox.ENotFound) {
+		t.Errorf("renaming another account's inbox created one: %v", err)
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

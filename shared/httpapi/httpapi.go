@@ -34,6 +34,7 @@ type Store interface {
 	CreateInbox(ctx context.Context, ib inbox.Inbox) error
 	GetInbox(ctx context.Context, acct, id string) (inbox.Inbox, error)
 	ListInboxes(ctx context.Context, acct string) ([]inbox.Inbox, error)
+	RenameInbox(ctx context.Context, acct, id, name string) (inbox.Inbox, error)
 	CreateChannel(ctx context.Context, ch inbox.Channel) error
 	UpdateChannel(ctx context.Context, ch inbox.Channel) error
 	DeleteChannel(ctx context.Context, acct, id string) error
@@ -123,6 +124,7 @@ func New(c Config) http.Handler {
 		r.Get("/inboxes", a.handle(a.listInboxes))
 		r.Post("/inboxes", a.admin(a.createInbox))
 		r.Get("/inboxes/{id}", a.handle(a.getInbox))
+		r.Patch("/inboxes/{id}", a.admin(a.patchInbox))
 
 		r.Get("/channels", a.handle(a.listChannels))
 		r.Post("/channels", a.admin(a.createChannel))

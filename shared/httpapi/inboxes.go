@@ -15,20 +15,46 @@ type inboxInput struct {
 	Name string `json:"name"`
 }
 
+// inboxName is an inbox's name from a request: trimmed, 1 to 100 characters (EInvalid otherwise).
+func inboxName(in inboxInput) (string, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", inbox.Errorf(inbox.EInvalid, "name is required (at most 100 characters)")
+	}
+	return name, nil
+}
+
 func (a *api) createInbox(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
 	var in inboxInput
 	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "name is required (at most 100 characters)")
+	name, err := inboxName(in)
+	if err != nil {
+		return 0, nil, err
 	}
 	ib := inbox.Inbox{AccountID: p.AccountID, ID: a.NewID(), Name: name, CreatedAt: a.Now().UTC()}
 	if err := a.Store.CreateInbox(r.Context(), ib); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, ib, nil
+}
+
+// patchInbox renames an inbox (its only editable field); the name is checked before the write.
+func (a *api) patchInbox(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
+	var in inboxInput
+	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
+		return 0, nil, err
+	}
+	name, err := inboxName(in)
+	if err != nil {
+		return 0, nil, err
+	}
+	ib, err := a.Store.RenameInbox(r.Context(), p.AccountID, chi.URLParam(r, "id"), name)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, ib, nil
 }
 
 func (a *api) getInbox(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {
