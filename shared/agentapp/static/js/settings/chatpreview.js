@@ -1,0 +1,2 @@
+// The chat channel's live preview (filled in below).
+export function chatPreview() { return null; }
