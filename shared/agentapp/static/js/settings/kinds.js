@@ -64,9 +64,10 @@ export const kinds = {
       { n: 'availability.mode', type: 'select', opts: ['user_based', 'office_hours', 'always'] }, { n: 'availability.timeZone', type: 'text', placeholder: 'Europe/Copenhagen' },
       { n: 'availability.hours', type: 'hours' }, { n: 'availability.holidays', type: 'list', hint: '2026-12-25, 2026-12-26' },
       { n: 'display.available.replyTime', type: 'select', opts: ['minutes', 'hours', 'day'] }, { n: 'display.away.message', type: 'textarea' },
-      { n: 'display.away.emailCapture', type: 'check' }, { n: 'display.offline.show', type: 'select', opts: ['next_opening', 'away_message', 'hide_launcher'] },
+      { n: 'display.away.emailCapture', type: 'check' }, { n: 'display.away.emailPrompt', type: 'text' }, { n: 'display.offline.show', type: 'select', opts: ['next_opening', 'away_message', 'hide_launcher'] },
       { n: 'display.atCapacity.show', type: 'select', opts: ['waiting_message', 'hide_launcher', 'nothing'] }, { n: 'display.atCapacity.message', type: 'textarea' },
       { n: 'allowedOrigins', type: 'lines', hint: 'https://shop.example' }, { n: 'consentText', type: 'textarea' }, { n: 'privacyUrl', type: 'text' },
+      { n: 'language', type: 'select', opts: ['en', 'da'] }, { n: 'translations', type: 'json', hint: '{"da": {"welcomeMessage": "…"}}' },
       { n: 'identityVerification', type: 'check' }, { n: 'newIdentitySecret', type: 'check', edit: true }],
   },
 };
