@@ -142,12 +142,31 @@ type whatsAppStatus struct {
 // without an id or phone number are skipped, not errors. It returns an *inbox.Error with code
 // EInvalid when body is not JSON of that shape or its object is not "whatsapp_business_account".
 func ParseWhatsApp(body []byte) ([]Event, error) {
+	// Nearly every webhook carries only "messages" changes: one pass decodes them whole. A
+	// change of another field whose value does not fit a messages value (its shape is its
+	// own) fails that pass; the body is then decoded as before, each value once its field is
+	// known, so the result is the same either way.
+	var fast whatsAppMessagesBody
+	if err := json.Unmarshal(body, &fast); err == nil {
+		if fast.Object != "whatsapp_business_account" {
+			return nil, errWhatsAppObject(fast.Object)
+		}
+		var events []Event
+		for _, e := range fast.Entry {
+			for i := range e.Changes {
+				if c := &e.Changes[i]; c.Field == "messages" {
+					events = whatsAppEvents(events, &c.Value)
+				}
+			}
+		}
+		return events, nil
+	}
 	var b whatsAppBody
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, inbox.Wrap(err, inbox.EInvalid, "malformed WhatsApp webhook")
 	}
 	if b.Object != "whatsapp_business_account" {
-		return nil, inbox.Errorf(inbox.EInvalid, "unexpected webhook object %q for WhatsApp", b.Object)
+		return nil, errWhatsAppObject(b.Object)
 	}
 	var events []Event
 	for _, e := range b.Entry {
@@ -159,21 +178,42 @@ func ParseWhatsApp(body []byte) ([]Event, error) {
 			if err := json.Unmarshal(c.Value, &v); err != nil {
 				return nil, inbox.Wrap(err, inbox.EInvalid, "malformed WhatsApp messages webhook")
 			}
-			business := v.Metadata.PhoneNumberID
-			to := plusPhone(v.Metadata.DisplayPhoneNumber)
-			for _, m := range v.Messages {
-				if env, ok := whatsAppMessageEnvelope(m, v, to); ok {
-					events = append(events, Event{Business: business, Envelope: env})
-				}
-			}
-			for _, s := range v.Statuses {
-				if env, ok := whatsAppStatusEnvelope(s, to); ok {
-					events = append(events, Event{Business: business, Envelope: env})
-				}
-			}
+			events = whatsAppEvents(events, &v)
 		}
 	}
 	return events, nil
+}
+
+// whatsAppMessagesBody is whatsAppBody with every change's value decoded as a messages value.
+type whatsAppMessagesBody struct {
+	Object string `json:"object"`
+	Entry  []struct {
+		Changes []struct {
+			Field string        `json:"field"`
+			Value whatsAppValue `json:"value"`
+		} `json:"changes"`
+	} `json:"entry"`
+}
+
+func errWhatsAppObject(object string) error {
+	return inbox.Errorf(inbox.EInvalid, "unexpected webhook object %q for WhatsApp", object)
+}
+
+// whatsAppEvents appends the events of one "messages" change value to events.
+func whatsAppEvents(events []Event, v *whatsAppValue) []Event {
+	business := v.Metadata.PhoneNumberID
+	to := plusPhone(v.Metadata.DisplayPhoneNumber)
+	for _, m := range v.Messages {
+		if env, ok := whatsAppMessageEnvelope(m, *v, to); ok {
+			events = append(events, Event{Business: business, Envelope: env})
+		}
+	}
+	for _, s := range v.Statuses {
+		if env, ok := whatsAppStatusEnvelope(s, to); ok {
+			events = append(events, Event{Business: business, Envelope: env})
+		}
+	}
+	return events
 }
 
 func whatsAppMessageEnvelope(m whatsAppMessage, v whatsAppValue, to string) (inbox.Envelope, bool) {

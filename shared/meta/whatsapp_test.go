@@ -423,6 +423,33 @@ func TestParseWhatsAppBatched(t *testing.T) {
 	}
 }
 
+// TestParseWhatsAppOtherFieldOfAnotherShape checks that a change of another field whose value
+// does not fit a messages value (here its "messages" member is an object, and "statuses" a
+// number) neither fails the body nor hides the messages change beside it: ParseWhatsApp
+// decodes the whole body in one pass only when every value fits.
+func TestParseWhatsAppOtherFieldOfAnotherShape(t *testing.T) {
+	t.Parallel()
+	other := `{"field": "account_update", "value": {"messages": {"limit": "TIER_1K"}, "statuses": 3}},`
+	for name, body := range map[string]string{
+		"before": strings.Replace(waBody(docsWAText), `"changes": [`, `"changes": [`+other, 1),
+		"alone":  waBody(docsWAText),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if !strings.Contains(body, "TIER_1K") && name == "before" {
+				t.Fatal("the test body lacks the other change")
+			}
+			got, err := ParseWhatsApp([]byte(body))
+			if err != nil {
+				t.Fatalf("ParseWhatsApp: %v", err)
+			}
+			if len(got) != 1 || got[0].Envelope.Text != "Does it come in another color?" || got[0].Business != waPhoneNumberID {
+				t.Fatalf("events = %+v, want the text message", got)
+			}
+		})
+	}
+}
+
 func TestParseWhatsAppInvalid(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
