@@ -31,7 +31,13 @@ type Client struct {
 	// endpoint is the service's URL; service is its signing name ("sqs", "secretsmanager");
 	// contentType carries the protocol version (application/x-amz-json-1.0 or -1.1).
 	endpoint, service, contentType string
-	http                           *http.Client
+	// HTTPClient sends the requests (an *http.Client with a 30 s timeout by default).
+	HTTPClient interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	// Check, when set, vets an answer's headers and body before it is decoded (DynamoDB's
+	// X-Amz-Crc32); a failed check is retried like a network failure.
+	Check func(h http.Header, body []byte) error
 	// Attempts and Backoff bound the retries: Attempts tries in all, waiting about Backoff,
 	// then twice that, between them (with jitter).
 	Attempts int
@@ -50,7 +56,7 @@ func New(cfg aws.Config, service, version, endpoint string) *Client {
 		endpoint = "https://" + service + "." + cfg.Region + "." + domain
 	}
 	return &Client{cfg: cfg, endpoint: strings.TrimSuffix(endpoint, "/"), service: service,
-		contentType: "application/x-amz-json-" + version, http: &http.Client{Timeout: 30 * time.Second},
+		contentType: "application/x-amz-json-" + version, HTTPClient: &http.Client{Timeout: 30 * time.Second},
 		Attempts: 3, Backoff: 100 * time.Millisecond}
 }
 
@@ -58,23 +64,28 @@ func New(cfg aws.Config, service, version, endpoint string) *Client {
 func (c *Client) Endpoint() string { return c.endpoint }
 
 // Error is the service's refusal: its error code (the __type without its namespace, such as
-// ResourceNotFoundException or QueueDoesNotExist), message and HTTP status.
+// ResourceNotFoundException or QueueDoesNotExist), message and HTTP status, and the body it
+// came in (for the members some errors add, such as DynamoDB's CancellationReasons).
 type Error struct {
 	Status  int
 	Code    string
 	Message string
+	Body    []byte
 }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s (HTTP %d): %s", e.Code, e.Status, e.Message)
 }
 
-// Temporary reports whether a retry may succeed: 5xx, 429 and throttling.
+// Temporary reports whether a retry may succeed: 5xx, 429 and the throttling and timeout codes
+// the SDK's standard retryer retries (retry.DefaultThrottleErrorCodes and
+// DefaultRetryableErrorCodes).
 func (e *Error) Temporary() bool {
 	switch e.Code {
 	case "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-		"TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "SlowDown",
-		"RequestTimeout", "RequestTimeoutException":
+		"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+		"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+		"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException", "RequestTimeout", "RequestTimeoutException":
 		return true
 	}
 	return e.Status >= 500 || e.Status == 429
@@ -127,21 +138,24 @@ func (c *Client) do(ctx context.Context, target string, body []byte, out any) (b
 	}
 	req.Header.Set("Content-Type", c.contentType)
 	req.Header.Set("X-Amz-Target", target)
+	// Uncompressed: DynamoDB's X-Amz-Crc32 is of the bytes sent, which Go's transparent gzip
+	// would hide.
+	req.Header.Set("Accept-Encoding", "identity")
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.service, c.cfg.Region, time.Now()); err != nil {
 		return false, err
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.HTTPClient.Do(req)
 	if err != nil {
 		return ctx.Err() == nil, err
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20) /* BatchGetItem answers reach 16 MB */)
 	if err != nil {
 		return true, fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		e := &Error{Status: resp.StatusCode}
+		e := &Error{Status: resp.StatusCode, Body: raw}
 		var m struct {
 			Type         string `json:"__type"`
 			Message      string `json:"message"`
@@ -156,6 +170,11 @@ func (c *Client) do(ctx context.Context, target string, body []byte, out any) (b
 			e.Code = "http_" + fmt.Sprint(resp.StatusCode)
 		}
 		return e.Temporary(), e
+	}
+	if c.Check != nil {
+		if err := c.Check(resp.Header, raw); err != nil {
+			return true, err
+		}
 	}
 	if out == nil {
 		return false, nil
