@@ -21,12 +21,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	sdkdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/truora/minidyn/server"
 
 	"github.com/openinbox/inbox/infra/samtemplate"
+	"github.com/openinbox/inbox/shared/dynamodb"
 )
 
 // AWSConfig is the configuration for emulators: a fixed region and static dummy credentials.
@@ -47,8 +48,8 @@ func Endpoint(t testing.TB, name string) string {
 	return v
 }
 
-// DynamoDBOptions points a DynamoDB client at DynamoDB Local (DYNAMODB_ENDPOINT) or, when that
-// is unset, at an in-process minidyn server shared by the test binary.
+// DynamoDBOptions points the store's DynamoDB client at DynamoDB Local (DYNAMODB_ENDPOINT) or,
+// when that is unset, at an in-process minidyn server shared by the test binary.
 func DynamoDBOptions(t testing.TB) func(*dynamodb.Options) {
 	t.Helper()
 	endpoint, embedded := os.Getenv("DYNAMODB_ENDPOINT"), false
@@ -74,12 +75,15 @@ func Unique(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// DynamoDB returns a client for DynamoDB Local (DYNAMODB_ENDPOINT; minidyn when unset, see
-// DynamoDBOptions) and the name of a new table created from template.yaml's definition; the
-// table is deleted when the test ends.
+// DynamoDB returns the store's DynamoDB client (shared/dynamodb) for DynamoDB Local
+// (DYNAMODB_ENDPOINT; minidyn when unset, see DynamoDBOptions) and the name of a new table
+// created from template.yaml's definition; the table is deleted when the test ends.
 func DynamoDB(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
-	return table(t, dynamodb.NewFromConfig(AWSConfig(), DynamoDBOptions(t)))
+	opts := DynamoDBOptions(t)
+	var o dynamodb.Options
+	opts(&o)
+	return dynamodb.NewFromConfig(AWSConfig(), opts), table(t, aws.ToString(o.BaseEndpoint), o.DisableValidateResponseChecksum)
 }
 
 // DynamoDBLocal is DynamoDB on DynamoDB Local only, for the store adapter's own tests: they
@@ -88,11 +92,22 @@ func DynamoDB(t testing.TB) (*dynamodb.Client, string) {
 func DynamoDBLocal(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
 	endpoint := Endpoint(t, "DYNAMODB_ENDPOINT")
-	return table(t, dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) }))
+	return dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) }), table(t, endpoint, false)
 }
 
-func table(t testing.TB, client *dynamodb.Client) (*dynamodb.Client, string) {
+// DynamoDBAdmin returns the SDK's DynamoDB client for the endpoint, for what the store's client
+// does not do (creating and describing tables).
+func DynamoDBAdmin(endpoint string, noChecksum bool) *sdkdynamodb.Client {
+	return sdkdynamodb.NewFromConfig(AWSConfig(), func(o *sdkdynamodb.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.DisableValidateResponseChecksum = noChecksum
+	})
+}
+
+// table creates a table from template.yaml's definition at endpoint, deleted when the test ends.
+func table(t testing.TB, endpoint string, noChecksum bool) string {
 	t.Helper()
+	client := DynamoDBAdmin(endpoint, noChecksum)
 	name := Unique("t")
 	in, err := tableInput(name)
 	if err != nil {
@@ -103,9 +118,9 @@ func table(t testing.TB, client *dynamodb.Client) (*dynamodb.Client, string) {
 		t.Fatalf("create table: %v", err)
 	}
 	t.Cleanup(func() {
-		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		_, _ = client.DeleteTable(context.Background(), &sdkdynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
-	return client, name
+	return name
 }
 
 // goformation writes a package-level map while parsing, so the template is parsed once.
@@ -115,7 +130,7 @@ var (
 	tplErr  error
 )
 
-func tableInput(name string) (*dynamodb.CreateTableInput, error) {
+func tableInput(name string) (*sdkdynamodb.CreateTableInput, error) {
 	tplOnce.Do(func() { tpl, tplErr = samtemplate.LoadDefault() })
 	if tplErr != nil {
 		return nil, tplErr

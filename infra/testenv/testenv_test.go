@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	inboxdynamodb "github.com/openinbox/inbox/shared/dynamodb"
 )
 
 // The emulators answer the SDK the way the code under test relies on: the table has the
@@ -14,8 +16,10 @@ import (
 func TestEmulatorsAnswerTheSDK(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, table := DynamoDB(t)
-	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	_, table := DynamoDB(t)
+	var o inboxdynamodb.Options
+	DynamoDBOptions(t)(&o)
+	out, err := DynamoDBAdmin(aws.ToString(o.BaseEndpoint), o.DisableValidateResponseChecksum).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,10 +28,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/openinbox/inbox/shared/awssecret"
 	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/dynamodb"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/secretbox"
 	"github.com/openinbox/inbox/shared/sqsqueue"

@@ -4,7 +4,8 @@ import (
 	"math"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 )
 
 // Capacity accounting for OnCapacity. Single calls are reported as DynamoDB returns them (on

@@ -1,11 +1,8 @@
 package dynamo
 
 import (
-	"context"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go/middleware"
+	"github.com/openinbox/inbox/shared/dynamodb"
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 )
 
 // CommitHook returns a client option that calls f with the key of every item a successful
@@ -15,16 +12,13 @@ import (
 // without streams enabled has one; f runs on the writer's goroutine and must not block.
 func CommitHook(f func(pk, sk, op string)) func(*dynamodb.Options) {
 	return func(o *dynamodb.Options) {
-		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("commitHook",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-					out, md, err := next.HandleInitialize(ctx, in)
-					if err == nil {
-						commits(in.Parameters, out.Result, f)
-					}
-					return out, md, err
-				}), middleware.After)
-		})
+		prev := o.Observe
+		o.Observe = func(in, out any) {
+			if prev != nil {
+				prev(in, out)
+			}
+			commits(in, out, f)
+		}
 	}
 }
 

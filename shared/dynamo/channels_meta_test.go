@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/dynamodb"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 

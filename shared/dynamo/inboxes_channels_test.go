@@ -5,8 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 

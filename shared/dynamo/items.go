@@ -4,9 +4,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
+	"github.com/openinbox/inbox/shared/dynamodb/attributevalue"
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 

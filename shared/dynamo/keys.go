@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 

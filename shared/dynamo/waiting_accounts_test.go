@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/openinbox/inbox/shared/dynamodb"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 

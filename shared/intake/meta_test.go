@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/dynamodb"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
