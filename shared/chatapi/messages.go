@@ -3,7 +3,6 @@ package chatapi
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,8 +22,6 @@ type sendInput struct {
 	// Consent says the visitor accepted the chat's consent text.
 	Consent bool `json:"consent"`
 }
-
-var clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // SendView is POST messages' answer.
 type SendView struct {
@@ -46,7 +43,7 @@ func (a *api) send(r *http.Request, c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	switch {
-	case !clientID.MatchString(in.ClientMessageID):
+	case !inbox.ValidClientID(in.ClientMessageID):
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "clientMessageId is required: 1 to %d letters, digits, _ or -", maxClientID)
 	case strings.TrimSpace(in.Text) == "":
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "text is required")

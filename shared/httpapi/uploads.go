@@ -14,22 +14,6 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// validUploadID reports whether id is one that upload hands out (NewID's: 1 to 64 of
-// A-Z a-z 0-9 _ -), checked before it becomes part of a key. A loop, not a regexp: the bounded
-// repetition compiles to 64 copies of the class at package init.
-func validUploadID(id string) bool {
-	if len(id) == 0 || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // uploadKey is where the account's upload id is stored: under the account's prefix, so that an
 // id of another account is not found. Uploads are temporary: the bucket's lifecycle expires
 // them (template.yaml, ExpireUploads) whether or not a reply attached them.
@@ -154,7 +138,7 @@ func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) 
 		if err != nil {
 			return err
 		}
-		if !validUploadID(at.UploadID) {
+		if !inbox.ValidClientID(at.UploadID) {
 			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
 		}
 		body, _, err := files.Get(ctx, uploadKey(acct, at.UploadID))

@@ -458,7 +458,7 @@ func checkAnswer(fd form.Field, v string) string {
 			return "must be one of the options"
 		}
 	case form.TypeFile:
-		if !UploadIDs.MatchString(v) {
+		if !inbox.ValidClientID(v) {
 			return "must be the uploadId of a file uploaded for this field"
 		}
 	case form.TypeText:

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -22,9 +21,6 @@ type Files interface {
 
 // UploadTTL is how long an upload link works.
 const UploadTTL = 15 * time.Minute
-
-// UploadIDs are the upload ids Uploads hands out, checked before they become part of a key.
-var UploadIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Uploads hands out presigned upload links to the public visitors of one channel and claims
 // what they uploaded: files a message then carries as attachments. Nothing ties it to forms:
@@ -103,7 +99,7 @@ func (u Uploads) Check(ctx context.Context, ch inbox.Channel, id string, lim Upl
 	if u.Files == nil {
 		return inbox.Attachment{}, inbox.Errorf(inbox.EUnavailable, "file uploads are not available")
 	}
-	if !UploadIDs.MatchString(id) {
+	if !inbox.ValidClientID(id) {
 		return inbox.Attachment{}, inbox.Errorf(inbox.EInvalid, "unknown upload")
 	}
 	size, ct, meta, err := u.Files.Head(ctx, publicUploadKey(ch.AccountID, ch.ID, id))
