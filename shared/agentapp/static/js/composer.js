@@ -16,7 +16,7 @@ export function composer(c) {
 
 // rules says what the channel allows right now (WhatsApp's window, Messenger's tag, …).
 function rules(c) {
-  const lastIn = [...S.messages].reverse().find(m => m.direction === 'inbound');
+  const lastIn = [...S.messages].reverse().find(m => m.direction === 'in');
   const hours = lastIn ? (Date.now() - new Date(lastIn.createdAt)) / 3600e3 : Infinity;
   switch (c.channel.type) {
     case 'whatsapp': return hours < 24 ? `WhatsApp: free-form replies for ${Math.floor(24 - hours)} more h` : 'WhatsApp: the 24-hour window is closed — only a template can be sent';

@@ -10,7 +10,7 @@ export function renderViews() {
   const ul = $('#views'); ul.replaceChildren();
   const link = (key, label, extra = {}) => h('li', {}, h('a', { href: '#/' + key + (extra.id ? '/' + extra.id : ''), 'aria-current': isView(key, extra.id) ? 'page' : false, text: label }));
   VIEWS.forEach(([k, l]) => ul.append(link(k, l)));
-  if (S.inboxes.length) ul.append(h('li', { class: 'group', text: 'Inboxes' }), S.inboxes.map(ib => link('inbox', ib.name, { id: ib.id })));
+  if (S.inboxes.length) ul.append(h('li', { class: 'group', text: 'Inboxes' }), ...S.inboxes.map(ib => link('inbox', ib.name, { id: ib.id })));
 }
 const isView = (k, id) => S.view.key === k && (S.view.id || '') === (id || '');
 

@@ -17,8 +17,9 @@ const STATE = { queued: 'Sending', sent: 'Sent', delivered: 'Delivered', read: '
 
 // message draws one message of the thread.
 function message(m) {
-  const st = m.direction === 'outbound' ? (STATE[m.status] ?? m.status) : '';
-  return h('li', { class: 'msg ' + m.direction, 'data-id': m.id, 'data-status': m.status || '' },
+  // The API says `in` (from the contact) or `out` (from the team).
+  const out = m.direction === 'out', st = out ? (STATE[m.status] ?? m.status) : '';
+  return h('li', { class: 'msg ' + (out ? 'outbound' : 'inbound'), 'data-id': m.id, 'data-status': m.status || '' },
     m.html ? h('iframe', { sandbox: '', title: 'Email ' + (m.subject || ''), srcdoc: m.html }) : (m.text || (m.call ? 'Call' : '')),
     (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || 'attachment' }))),
     h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
