@@ -1,6 +1,6 @@
 # The two commands of a fresh clone: `make run` and `make test`. Both install what they need.
 # make run keeps its data in .local/data; `make run FRESH=1` starts from nothing.
-.PHONY: run test bench load build tools clean fuzz
+.PHONY: run test bench load build tools clean fuzz screenshots
 
 PORT ?= 3000
 
@@ -12,6 +12,11 @@ test:
 
 bench: tools
 	infra/bench.sh
+
+# screenshots: the README's pictures of the app and the chat widget (docs/screenshots/), taken
+# in chromium from the runner with demo data.
+screenshots: tools
+	infra/screenshots.sh
 
 # load: N accounts × M messages with duplicates and concurrent senders, checked exactly once and
 # in order through the API, on each store (see infra/load.sh for the knobs).

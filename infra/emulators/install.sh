@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what make run and make test need beyond Go: the SQS and SES emulators (npm),
 # DynamoDB Local (AWS's jar, shipped inside the npm package amplify-dynamodb-simulator) and the
-# Lambda runtime interface emulator (Go). Everything lands in .tools/ and infra/emulators/node_modules.
+# Lambda runtime interface emulator (Go), and axe-core (npm) for the browser tests. Everything lands in
+# .tools/, infra/emulators/node_modules and infra/browser/node_modules.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools="$root/.tools"
@@ -16,6 +17,12 @@ fi
 if [ ! -d "$root/infra/emulators/node_modules/local-aws-sqs" ] || [ ! -d "$root/infra/emulators/node_modules/aws-ses-v2-local" ]; then
   echo "installing the SQS and SES emulators (npm: local-aws-sqs, aws-ses-v2-local) into infra/emulators/node_modules…" >&2
   (cd "$root/infra/emulators" && npm ci --no-audit --no-fund --silent)
+fi
+
+# axe-core, which the browser tests inject into pages to check accessibility (infra/browser).
+if [ ! -f "$root/infra/browser/node_modules/axe-core/axe.min.js" ]; then
+  echo "installing axe-core (npm) into infra/browser/node_modules…" >&2
+  (cd "$root/infra/browser" && npm ci --no-audit --no-fund --silent)
 fi
 
 if [ ! -f "$tools/dynamodb/DynamoDBLocal.jar" ]; then
