@@ -14,11 +14,6 @@ import (
 	"github.com/openinbox/inbox/infra/localrun"
 )
 
-// browserWait bounds one wait for the page: generous, because up to seven test runs share two
-// cores, yet short of the test's own deadline, so that a wait that never ends names what it
-// waited for instead of ending in the package's timeout.
-const browserWait = 90 * time.Second
-
 // appPage is the agents' app open in a fresh headless chromium against a runner, with the
 // page's script errors collected.
 type appPage struct {
