@@ -78,7 +78,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	p.wait("the delivered mark", `document.querySelector('#messages li.outbound[data-status=delivered]') !== null`)
 	pageEval[bool](p, `(s => (s.value = 'sam', s.dispatchEvent(new Event('change')), true))(document.getElementById('assign'))`)
-	p.wait("the assignment", `document.getElementById('side').textContent.includes('Sam Agent')`)
+	p.wait("the assignment", `document.getElementById('side').textContent.includes('Sam Agent') && document.getElementById('row-`+row+`').textContent.includes('Sam Agent')`)
 	shot("thread")
 
 	pageEval[bool](p, `(location.hash = '#/settings', true)`)
