@@ -81,13 +81,15 @@ func TestAgentWorksAConversationInTheBrowser(t *testing.T) {
 	p.wait("the reopened conversation", `!document.getElementById('composer').disabled && !document.getElementById('send').disabled`)
 	stored("status", "open")
 
-	// An agent cannot open the admin settings.
-	p.do("sign out", chromedp.Click("#signout"))
-	p.signIn("sam")
-	pageEval[bool](p, `(location.hash = '#/settings', true)`)
-	p.wait("the refusal", `document.getElementById('settings-denied') !== null`)
-	if pageEval[bool](p, `document.querySelector('#settings section[id^=settings-]') !== null`) {
+	p.noScriptErrors()
+
+	// An agent cannot open the admin settings (in a browser of their own).
+	sam := openApp(t, e)
+	sam.signIn("sam")
+	pageEval[bool](sam, `(location.hash = '#/settings', true)`)
+	sam.wait("the refusal", `document.getElementById('settings-denied') !== null`)
+	if pageEval[bool](sam, `document.querySelector('#settings section[id^=settings-]') !== null`) {
 		t.Fatal("an agent sees settings sections")
 	}
-	p.noScriptErrors()
+	sam.noScriptErrors()
 }
