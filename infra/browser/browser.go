@@ -100,10 +100,10 @@ func New(t testing.TB) context.Context {
 	// The first Run starts the browser, so that a browser that cannot start fails here. It may
 	// not run under a deadline (that would end the browser with it): a timer ends a start that
 	// hangs instead.
-	hang := time.AfterFunc(Timeout, cancel)
+	hang := time.AfterFunc(StartTimeout, cancel)
 	err = chromedp.Do(ctx)
 	if !hang.Stop() {
-		t.Fatalf("browser: %s did not start within %s", path, Timeout)
+		t.Fatalf("browser: %s did not start within %s", path, StartTimeout)
 	}
 	if err != nil {
 		t.Fatalf("browser: start %s: %v", path, err)

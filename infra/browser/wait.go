@@ -14,7 +14,12 @@ import (
 // so that a regression fails the test with what it waited for instead of hanging it until go
 // test's own deadline. It is generous because the machine may be shared: a guard against hangs,
 // not a timing threshold (speed is measured by benchmarks).
-const Timeout = 60 * time.Second
+const Timeout = 2 * time.Minute
+
+// StartTimeout bounds a browser's start. Several tests start one at once on a machine that may
+// be shared, so that a start can take minutes (seen: over a minute at load 56); only a start
+// that never ends fails.
+const StartTimeout = 5 * time.Minute
 
 // Do runs steps in the tab of ctx within Timeout and fails t, naming what it was doing, when
 // they fail or do not finish. Never for the first call on a new tab's context: that one starts
