@@ -127,6 +127,13 @@ func TestSettingsInTheBrowser(t *testing.T) {
 		t.Fatalf("a refused channel was connected: %d channels, %d before", len(chs), len(demo.Channels))
 	}
 
+	// The chat channel's preview is the real widget, framed, with the channel's saved settings.
+	appEval(t, ctx, `document.getElementById('channel-demo-chat').open = true`)
+	appWait(t, ctx, "the chat widget in the preview", `(() => {
+		const d = document.getElementById('chat-preview-demo-chat-frame').contentDocument;
+		return d && d.getElementById('title') && d.getElementById('title').textContent === 'Demo Inc' && d.documentElement.dataset.state !== undefined;
+	})()`)
+
 	// Renaming the inbox.
 	appEval(t, ctx, fmt.Sprintf(`(() => {
 		document.getElementById('inbox-name-%[1]s').value = 'Front desk';

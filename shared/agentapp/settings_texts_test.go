@@ -54,9 +54,6 @@ func TestSettingsTextsAreInTheCatalogues(t *testing.T) {
 	for _, n := range []string{"greeting", "closedMessage", "consentNotice"} {
 		keys["app.settings.field.voice."+n] = true
 	}
-	for _, o := range []string{"available", "away", "offline", "at_capacity"} {
-		keys["app.settings.option."+o] = true
-	}
 	if len(keys) < 150 {
 		t.Fatalf("only %d keys found: the scan is broken", len(keys))
 	}

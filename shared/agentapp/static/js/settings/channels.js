@@ -4,8 +4,8 @@
 // Each channel shows what to paste at its provider (webhook and status URLs, verify token,
 // forwarding address, the chat's embed code with a copy button); the team email channel shows
 // its From line and signature as they are sent for a chosen user (settings/emailpreview.js),
-// the chat channel a live preview of the real widget with the unsaved settings
-// (settings/chatpreview.js). A channel can be disconnected (DELETE).
+// the chat channel the real widget as visitors get it (settings/chatpreview.js). A channel can
+// be disconnected (DELETE).
 import { h, api } from '../core.js';
 import { t } from '../i18n.js';
 import { field, choice, group, showError, clearErrors, status, setPath, getPath } from './form.js';
@@ -166,7 +166,7 @@ function channelItem(ch, ctx) {
     h('summary', {}, h('strong', { text: ch.name }), ' · ', t('app.settings.kind.' + ch.type)),
     n, info(ch), form,
     ch.type === 'email' ? emailPreview(ch, ctx) : null,
-    ch.type === 'chat' ? chatPreview(ch, form, ctx) : null,
+    ch.type === 'chat' ? chatPreview(ch) : null,
     h('p', {}, del, ' ', st));
 }
 
@@ -180,7 +180,7 @@ export default {
       const form = channelForm(kind.value, null, ctx, saved => ctx.redraw('channels', 'routing').then(() => {
         const d = document.getElementById('channel-' + saved.id); if (d) { d.open = true; d.querySelector('summary').focus(); }
       }));
-      slot.replaceChildren(...[form, kind.value === 'chat' ? chatPreview(null, form, ctx) : null].filter(Boolean));
+      slot.replaceChildren(...[form, kind.value === 'chat' ? chatPreview(null) : null].filter(Boolean));
     };
     kind.onchange = show; show();
     return h('div', {},
