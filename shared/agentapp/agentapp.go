@@ -37,6 +37,15 @@ type Config struct {
 	ClientID     string `json:"clientId,omitempty"`
 	// WebSocketURL is the live channel (wss://…/live); empty means {origin}/ws (make run).
 	WebSocketURL string `json:"webSocketUrl,omitempty"`
+	// Languages are the languages the app speaks, for its picker: Handler fills them from
+	// shared/i18n's catalogues.
+	Languages []Language `json:"languages"`
+}
+
+// Language is a language of the app: its tag ("da") and its name in itself ("Dansk").
+type Language struct {
+	Tag  string `json:"tag"`
+	Name string `json:"name"`
 }
 
 type file struct {
@@ -51,6 +60,10 @@ type file struct {
 // revalidated by ETag. Anything else is 404.
 func Handler(c Config) http.Handler {
 	files := staticFiles()
+	c.Languages = nil
+	for _, lang := range i18n.Languages() {
+		c.Languages = append(c.Languages, Language{Tag: lang, Name: i18n.T(lang, "language.name")})
+	}
 	cfg, _ := json.Marshal(c)
 	files["config.json"] = newFile(cfg, "application/json")
 	for _, lang := range i18n.Languages() {

@@ -2,7 +2,7 @@
 // and listens to the live channel (WebSocket) for small notifications, catching up with
 // /v1/events after a reconnect. This module starts it and routes #/<view>[/<id>] and #/settings.
 import { $, h, S, api, hooks } from './js/core.js';
-import { load } from './js/i18n.js';
+import { load, pick, t, has, number, channelLabel } from './js/i18n.js';
 import { showSignIn, oauthFinish, signOut } from './js/signin.js';
 import { loadUnread } from './js/unread.js';
 import { renderViews, loadList, renderList } from './js/list.js';
@@ -23,22 +23,37 @@ async function start() {
   const cfg = S.cfg;
   const q = new URLSearchParams(location.search);
   if (q.get('code') && cfg.authorizeUrl) { try { await oauthFinish(cfg, q.get('code'), q.get('state')); } catch (e) { console.error(e); } }
-  if (!S.token) { await load(navigator.language.slice(0, 2)); return showSignIn(start); }
+  if (!S.token) { await load(pick('', cfg.languages)); return showSignIn(start); }
   try { S.me = await api('GET', '/v1/me'); } catch { return; }
-  const [ibs, users, chs] = await Promise.all([api('GET', '/v1/inboxes'), api('GET', '/v1/users').catch(() => ({ items: [] })), api('GET', '/v1/channels')]);
+  const [ibs, users, chs, mine] = await Promise.all([api('GET', '/v1/inboxes'), api('GET', '/v1/users').catch(() => ({ items: [] })),
+    api('GET', '/v1/channels'), api('GET', '/v1/users/me').catch(() => null)]);
   S.inboxes = ibs.items; S.users = users.items; S.channels = chs.items;
-  const meUser = S.users.find(u => u.id === S.me.userId);
-  await load((meUser && meUser.language) || navigator.language.slice(0, 2));
+  const meUser = mine || S.users.find(u => u.id === S.me.userId);
+  await load(pick(meUser && meUser.language, cfg.languages));
+  languagePicker(meUser);
   $('#signin').hidden = true; $('#app').hidden = false;
   loadUnread();
-  $('#who').textContent = S.me.userId + ' · ' + S.me.role;
+  $('#who').textContent = S.me.userId + ' · ' + (has('app.role.' + S.me.role) ? t('app.role.' + S.me.role) : S.me.role);
   const types = [...new Set(S.channels.map(c => c.type))];
-  $('#channel-filter').replaceChildren(h('option', { value: '', text: 'All channels' }), types.map(t => h('option', { value: t, text: t })));
+  $('#channel-filter').replaceChildren(h('option', { value: '', text: t('app.channel.all') }), ...types.map(ty => h('option', { value: ty, text: channelLabel(ty) })));
   const avail = $('#available');
   avail.checked = !!(meUser && meUser.available); avail.disabled = !meUser;
   avail.onchange = () => api('PATCH', '/v1/users/' + S.me.userId, { available: avail.checked }).catch(alertError);
-  if (meUser) $('#capacity').textContent = meUser.unlimited ? '' : 'capacity ' + (meUser.capacity ?? '—');
+  if (meUser) $('#capacity').textContent = meUser.unlimited ? '' : t('app.capacity', { count: meUser.capacity == null ? '—' : number(meUser.capacity) });
   window.onhashchange = route; route(); connect(cfg);
+}
+
+// languagePicker offers the languages the app speaks (and the browser's) and saves the choice
+// as the user's setting (PATCH /v1/users/me), then reloads in it.
+function languagePicker(me) {
+  const sel = $('#language');
+  sel.replaceChildren(h('option', { value: '', text: t('app.language.browser') }),
+    ...(S.cfg.languages || []).map(l => h('option', { value: l.tag, lang: l.tag, text: l.name })));
+  sel.value = (me && me.language) || '';
+  sel.disabled = !me;
+  sel.onchange = async () => {
+    try { await api('PATCH', '/v1/users/me', { language: sel.value }); location.reload(); } catch (e) { alertError(e); }
+  };
 }
 
 hooks.signOut = () => signOut(start);

@@ -1,16 +1,17 @@
 // The composer under the thread: the reply box, the channel's rules made visible, and typing.
 import { $, h, S, api } from './core.js';
 import { reloadThread } from './thread.js';
+import { t, plural, errorText } from './i18n.js';
 
 // composer builds the reply form for conversation c.
 export function composer(c) {
   const closed = c.status !== 'open';
-  const ta = h('textarea', { id: 'composer', 'aria-label': 'Reply', placeholder: closed ? 'Reopen to reply' : 'Write a reply… (Ctrl+Enter sends)', disabled: closed });
+  const ta = h('textarea', { id: 'composer', 'aria-label': t('app.composer.reply'), placeholder: closed ? t('app.composer.closed') : t('app.composer.placeholder'), disabled: closed });
   ta.addEventListener('input', typing);
   ta.addEventListener('keydown', e => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(ta.value); } });
-  return h('form', { class: 'composer', 'aria-label': 'Composer', onsubmit: e => { e.preventDefault(); send(ta.value); } },
+  return h('form', { class: 'composer', 'aria-label': t('app.composer'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
     h('p', { class: 'rules', id: 'rules', text: rules(c) }), ta,
-    h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: closed, text: 'Send' }),
+    h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: closed, text: t('app.composer.send') }),
       h('span', { id: 'send-error', class: 'error', role: 'alert' })));
 }
 
@@ -19,10 +20,10 @@ function rules(c) {
   const lastIn = [...S.messages].reverse().find(m => m.direction === 'in');
   const hours = lastIn ? (Date.now() - new Date(lastIn.createdAt)) / 3600e3 : Infinity;
   switch (c.channel.type) {
-    case 'whatsapp': return hours < 24 ? `WhatsApp: free-form replies for ${Math.floor(24 - hours)} more h` : 'WhatsApp: the 24-hour window is closed — only a template can be sent';
-    case 'messenger': return hours < 24 ? 'Messenger: standard messaging window open' : 'Messenger: outside 24 h — sent with the human-agent tag (7 days)';
-    case 'email': return 'Email: sent from the channel\'s address with your name and signature';
-    case 'sms': return 'SMS: long replies are split into segments';
+    case 'whatsapp': return hours < 24 ? plural('app.rules.whatsappOpen', Math.floor(24 - hours)) : t('app.rules.whatsappClosed');
+    case 'messenger': return hours < 24 ? t('app.rules.messengerOpen') : t('app.rules.messengerTag');
+    case 'email': return t('app.rules.email');
+    case 'sms': return t('app.rules.sms');
     default: return '';
   }
 }
@@ -34,7 +35,7 @@ export async function send(text) {
     await api('POST', '/v1/conversations/' + S.selected.id + '/messages', { text });
     const ta = $('#composer'); if (ta) ta.value = '';
     await reloadThread();
-  } catch (e) { $('#send-error').textContent = e.message; }
+  } catch (e) { $('#send-error').textContent = errorText(e); }
 }
 
 // typing tells the others on this conversation that I am replying (at most every 3 s).

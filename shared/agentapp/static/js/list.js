@@ -2,15 +2,16 @@
 import { $, h, S, api, userName } from './core.js';
 import { updateTitle } from './unread.js';
 import { open } from './thread.js';
+import { t, ago, channelLabel } from './i18n.js';
 
-const VIEWS = [['mine', 'Mine'], ['unassigned', 'Unassigned'], ['all', 'All open'], ['queue', 'My queue'], ['closed', 'Closed'], ['spam', 'Spam']];
+const VIEWS = ['mine', 'unassigned', 'all', 'queue', 'closed', 'spam'];
 
 // renderViews draws the view links, the current one marked.
 export function renderViews() {
   const ul = $('#views'); ul.replaceChildren();
   const link = (key, label, extra = {}) => h('li', {}, h('a', { href: '#/' + key + (extra.id ? '/' + extra.id : ''), 'aria-current': isView(key, extra.id) ? 'page' : false, text: label }));
-  VIEWS.forEach(([k, l]) => ul.append(link(k, l)));
-  if (S.inboxes.length) ul.append(h('li', { class: 'group', text: 'Inboxes' }), ...S.inboxes.map(ib => link('inbox', ib.name, { id: ib.id })));
+  VIEWS.forEach(k => ul.append(link(k, t('app.view.' + k))));
+  if (S.inboxes.length) ul.append(h('li', { class: 'group', text: t('app.view.inboxes') }), ...S.inboxes.map(ib => link('inbox', ib.name, { id: ib.id })));
 }
 const isView = (k, id) => S.view.key === k && (S.view.id || '') === (id || '');
 
@@ -42,10 +43,6 @@ export async function loadList() {
   renderList();
 }
 
-function waiting(c) {
-  const m = Math.max(0, Math.round((Date.now() - new Date(c.lastMessageAt)) / 60000));
-  return m < 60 ? m + ' min' : m < 1440 ? Math.round(m / 60) + ' h' : Math.round(m / 1440) + ' d';
-}
 
 // renderList draws the loaded conversations through the search and channel filters.
 export function renderList() {
@@ -57,10 +54,10 @@ export function renderList() {
     const unread = S.unread.has(c.id);
     const li = h('li', { class: 'row' + (unread ? ' unread' : ''), role: 'option', id: 'row-' + c.id, 'data-id': c.id,
       'aria-selected': S.selected && S.selected.id === c.id ? 'true' : 'false', onclick: () => open(c.id) },
-      h('span', { class: 'name', text: c.contact.name || c.contact.phone || c.contact.email || 'Unknown' }),
-      h('span', { class: 'meta', text: waiting(c) }),
+      h('span', { class: 'name', text: c.contact.name || c.contact.phone || c.contact.email || t('app.list.unknown') }),
+      h('span', { class: 'meta', text: ago(c.lastMessageAt) }),
       h('span', { class: 'preview', text: c.preview || '' }),
-      h('span', { class: 'meta' }, h('span', { class: 'chip', text: c.channel.type }), c.assignee ? '→ ' + userName(c.assignee) : 'unassigned', unread ? h('span', { class: 'sr-only', text: ', unread' }) : null));
+      h('span', { class: 'meta' }, h('span', { class: 'chip', text: channelLabel(c.channel.type) }), c.assignee ? t('app.list.assignedTo', { name: userName(c.assignee) }) : t('app.list.unassigned'), unread ? h('span', { class: 'sr-only', text: t('app.list.unread') }) : null));
     ul.append(li);
   });
   $('#list-empty').hidden = shown.length > 0;

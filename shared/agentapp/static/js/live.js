@@ -2,6 +2,7 @@
 // typing); after every (re)connect the app catches up with GET /v1/events?after=<cursor>.
 import { $, S, api, userName } from './core.js';
 import { saveUnread } from './unread.js';
+import { t } from './i18n.js';
 import { loadList, refreshListSoon } from './list.js';
 import { reloadThread } from './thread.js';
 
@@ -13,19 +14,19 @@ export function connect(cfg) {
   const ws = new WebSocket(base + '?token=' + encodeURIComponent(S.token));
   S.ws = ws;
   ws.onopen = async () => {
-    retry = 0; $('#live').textContent = 'live'; $('#live').classList.add('on');
+    retry = 0; $('#live').textContent = t('app.live.on'); $('#live').classList.add('on');
     await catchUp();
   };
   ws.onmessage = e => {
     const f = JSON.parse(e.data);
     if (f.type === 'event') onEvent(f.event);
     if (f.type === 'typing' && S.selected && f.conversationId === S.selected.id && f.from !== S.me.userId) {
-      $('#typing').textContent = (f.from === 'visitor' ? 'The visitor' : userName(f.from)) + ' is replying…';
+      $('#typing').textContent = t('app.typing', { name: f.from === 'visitor' ? t('app.typing.visitor') : userName(f.from) });
       clearTimeout(typingTimer); typingTimer = setTimeout(() => { const t = $('#typing'); if (t) t.textContent = ''; }, 5000);
     }
   };
   ws.onclose = () => {
-    $('#live').textContent = 'reconnecting'; $('#live').classList.remove('on');
+    $('#live').textContent = t('app.live.reconnecting'); $('#live').classList.remove('on');
     setTimeout(() => S.token && connect(cfg), Math.min(30000, 500 * 2 ** retry++));
   };
 }

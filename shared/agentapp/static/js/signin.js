@@ -1,6 +1,7 @@
 // Signing in: make run's demo sign-in, or the OAuth 2.0 code flow with PKCE against the user
 // pool's hosted UI (or the configured OIDC issuer). The token lives in sessionStorage only.
 import { $, h, S } from './core.js';
+import { t } from './i18n.js';
 
 // showSignIn shows the sign-in screen the deployment offers; start is called once signed in.
 export async function showSignIn(start) {
@@ -10,8 +11,8 @@ export async function showSignIn(start) {
   if (cfg.localSignIn) {
     const users = await fetch(cfg.localSignIn).then(r => r.json());
     const sel = h('select', { id: 'signin-user' }, users.map(u => h('option', { value: u.id, text: `${u.name} (${u.role})` })));
-    form.append(h('label', { for: 'signin-user', text: 'Demo user and role' }), sel,
-      h('button', { class: 'primary', type: 'submit', text: 'Sign in' }));
+    form.append(h('label', { for: 'signin-user', text: t('app.signin.demoUser') }), sel,
+      h('button', { class: 'primary', type: 'submit', text: t('app.signin.submit') }));
     form.onsubmit = async e => {
       e.preventDefault();
       const r = await fetch(cfg.localSignIn, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: sel.value }) });
@@ -19,9 +20,9 @@ export async function showSignIn(start) {
       S.token = token; sessionStorage.setItem('inbox.token', token); start();
     };
   } else if (cfg.authorizeUrl) {
-    form.append(h('button', { class: 'primary', type: 'button', text: 'Sign in with your organisation', onclick: () => oauthStart(cfg) }));
+    form.append(h('button', { class: 'primary', type: 'button', text: t('app.signin.organisation'), onclick: () => oauthStart(cfg) }));
   } else {
-    form.append(h('p', { class: 'error', text: 'No sign-in is configured for this deployment.' }));
+    form.append(h('p', { class: 'error', text: t('app.signin.none') }));
   }
 }
 

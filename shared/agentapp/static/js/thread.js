@@ -3,6 +3,7 @@ import { $, h, S, api, userName } from './core.js';
 import { saveUnread } from './unread.js';
 import { renderList, refreshListSoon } from './list.js';
 import { composer, send } from './composer.js';
+import { t, has, dateTime, errorText, channelLabel } from './i18n.js';
 
 // open reads conversation id and its messages and shows them.
 export async function open(id) {
@@ -13,35 +14,37 @@ export async function open(id) {
   renderList(); renderThread(); renderSide();
 }
 
-const STATE = { queued: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Failed', received: '' };
+// state is an outbound message's delivery state in words (the API's word when the catalogue
+// has none).
+const state = s => (!s || s === 'received' ? '' : has('app.state.' + s) ? t('app.state.' + s) : s);
 
 // message draws one message of the thread.
 function message(m) {
   // The API says `in` (from the contact) or `out` (from the team).
-  const out = m.direction === 'out', st = out ? (STATE[m.status] ?? m.status) : '';
+  const out = m.direction === 'out', st = out ? state(m.status) : '';
   return h('li', { class: 'msg ' + (out ? 'outbound' : 'inbound'), 'data-id': m.id, 'data-status': m.status || '' },
-    m.html ? h('iframe', { sandbox: '', title: 'Email ' + (m.subject || ''), srcdoc: m.html }) : (m.text || (m.call ? 'Call' : '')),
-    (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || 'attachment' }))),
+    m.html ? h('iframe', { sandbox: '', title: t('app.thread.email', { subject: m.subject || '' }), srcdoc: m.html }) : (m.text || (m.call ? t('app.thread.call') : '')),
+    (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || t('app.thread.attachment') }))),
     h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
-      new Date(m.createdAt).toLocaleString() + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
-    m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text), text: 'Retry' }) : null);
+      dateTime(m.createdAt) + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
+    m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text), text: t('app.thread.retry') }) : null);
 }
 
 // renderThread draws the open conversation (or the empty state).
 export function renderThread() {
   const c = S.selected, main = $('#thread'); main.replaceChildren();
-  if (!c) { main.append(h('p', { class: 'muted pad', text: 'Select a conversation.' })); return; }
-  const assign = h('select', { id: 'assign', 'aria-label': 'Assignee' }, h('option', { value: '', text: 'Unassigned' }),
+  if (!c) { main.append(h('p', { class: 'muted pad', text: t('app.thread.none') })); return; }
+  const assign = h('select', { id: 'assign', 'aria-label': t('app.thread.assignee') }, h('option', { value: '', text: t('app.thread.unassigned') }),
     S.users.map(u => h('option', { value: u.id, text: u.name || u.id, selected: c.assignee === u.id })));
   assign.onchange = () => act({ assignee: assign.value || null });
   const closed = c.status !== 'open';
   main.append(h('div', { class: 'thead' },
-    h('h2', { id: 'thread-title', text: c.contact.name || c.contact.phone || c.contact.email || 'Conversation' }),
-    h('span', { class: 'chip', text: c.channel.type }), h('span', { class: 'chip', id: 'thread-status', text: c.status }),
+    h('h2', { id: 'thread-title', text: c.contact.name || c.contact.phone || c.contact.email || t('app.thread.untitled') }),
+    h('span', { class: 'chip', text: channelLabel(c.channel.type) }), h('span', { class: 'chip', id: 'thread-status', 'data-status': c.status, text: has('app.status.' + c.status) ? t('app.status.' + c.status) : c.status }),
     assign,
-    h('button', { type: 'button', id: 'close-btn', onclick: () => act({ status: closed ? 'open' : 'closed' }), text: closed ? 'Reopen' : 'Close' }),
-    h('button', { type: 'button', id: 'unread-btn', onclick: markUnread, text: 'Mark unread' })));
-  const ol = h('ol', { class: 'msgs', id: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' }, S.messages.map(message));
+    h('button', { type: 'button', id: 'close-btn', onclick: () => act({ status: closed ? 'open' : 'closed' }), text: closed ? t('app.thread.reopen') : t('app.thread.close') }),
+    h('button', { type: 'button', id: 'unread-btn', onclick: markUnread, text: t('app.thread.markUnread') })));
+  const ol = h('ol', { class: 'msgs', id: 'messages', 'aria-label': t('app.thread.messages'), 'aria-live': 'polite' }, S.messages.map(message));
   main.append(ol, h('div', { class: 'typing', id: 'typing', 'aria-live': 'polite' }), composer(c));
   ol.scrollTop = ol.scrollHeight;
 }
@@ -50,12 +53,12 @@ export function renderThread() {
 export function renderSide() {
   const c = S.selected, side = $('#side'); side.replaceChildren();
   if (!c) return;
-  side.append(h('h2', { text: 'Contact' }), h('dl', {},
-    h('dt', { text: 'Name' }), h('dd', { text: c.contact.name || '—' }),
-    h('dt', { text: 'Phone' }), h('dd', { text: c.contact.phone || '—' }),
-    h('dt', { text: 'Email' }), h('dd', { text: c.contact.email || '—' }),
-    h('dt', { text: 'Assignee' }), h('dd', { text: c.assignee ? userName(c.assignee) : 'Unassigned' }),
-    c.ticketNotice ? [h('dt', { text: 'Ticket' }), h('dd', { text: c.ticketNotice })] : null));
+  side.append(h('h2', { text: t('app.contact') }), h('dl', {},
+    h('dt', { text: t('app.contact.name') }), h('dd', { text: c.contact.name || '—' }),
+    h('dt', { text: t('app.contact.phone') }), h('dd', { text: c.contact.phone || '—' }),
+    h('dt', { text: t('app.contact.email') }), h('dd', { text: c.contact.email || '—' }),
+    h('dt', { text: t('app.contact.assignee') }), h('dd', { text: c.assignee ? userName(c.assignee) : t('app.thread.unassigned') }),
+    c.ticketNotice ? [h('dt', { text: t('app.contact.ticket') }), h('dd', { text: c.ticketNotice })] : null));
 }
 
 // act applies a change (assignee, status) to the open conversation.
@@ -81,4 +84,4 @@ export async function reloadThread() {
 }
 
 // alertError shows an error where the composer reports them.
-export function alertError(e) { const el = $('#send-error'); if (el) el.textContent = e.message; }
+export function alertError(e) { const el = $('#send-error'); if (el) el.textContent = errorText(e); }

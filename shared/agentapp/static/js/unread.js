@@ -1,5 +1,6 @@
 // Unread state, kept in this browser per user.
 import { S } from './core.js';
+import { t, number } from './i18n.js';
 
 const key = () => 'inbox.unread.' + (S.me ? S.me.accountId + '.' + S.me.userId : '');
 
@@ -12,5 +13,5 @@ export function saveUnread() { localStorage.setItem(key(), JSON.stringify([...S.
 // updateTitle puts the unread count in the tab title.
 export function updateTitle() {
   const n = S.unread.size;
-  document.title = (n ? `(${n}) ` : '') + 'Inbox';
+  document.title = n ? t('app.titleUnread', { count: number(n) }) : t('app.title');
 }
