@@ -24,6 +24,7 @@ var capacityRows = []capacityRow{
 	{"routing, assigned (5 users)", "BenchmarkRouteCapacity/assigned", "conv", "4 + 12", "≤ 2 + 6"},
 	{"routing, waits", "BenchmarkRouteCapacity/waits", "conv", "4 + 11", ""},
 	{"routing, assigned, account of 500 users", "BenchmarkRouteCapacity/assigned-500-users", "conv", "28 + 12", "≤ 2 + 6, flat"},
+	{"routing, assigned, rules naming one team of 500", "BenchmarkRouteCapacity/assigned-team-of-500", "conv", "28 + 12", "≤ 2 + 6, flat"},
 	{"agent reply: API write (reads the conversation, writes the reply and the conversation)", "BenchmarkReplyCapacity/api", "step", "1 + 16", "≤ 4 WCU a step"},
 	{"agent reply: API write a quarter hour after the last message (moves in the lists)", "BenchmarkReplyCapacity/api-next-quarter-hour", "step", "1 + 16", "≤ 4 WCU a step"},
 	{"agent reply: dispatch, pending → sending (reads + claim)", "BenchmarkReplyCapacity/sending", "step", "4 + 1", "≤ 4 WCU a step"},

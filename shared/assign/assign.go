@@ -29,6 +29,8 @@ type Store interface {
 	GetUser(ctx context.Context, acct, id string) (inbox.User, error)
 	Reopen(ctx context.Context, acct, convID, assigneeID string, capacity *int) (inbox.Conversation, error)
 	GetTeams(ctx context.Context, acct string, ids []string) ([]inbox.Team, error)
+	RoutingRules(ctx context.Context, acct, channelID string) (*inbox.RoutingRules, error)
+	RoutingVersion(ctx context.Context, acct string) (int64, error)
 	AssignWithinCapacity(ctx context.Context, acct, convID, userID string, capacity *int, now time.Time) (inbox.Conversation, error)
 	AssignNew(ctx context.Context, conv inbox.Conversation, userID string, capacity *int, now time.Time) (inbox.Conversation, error)
 	AddWaiting(ctx context.Context, acct string, w inbox.Waiting) error
@@ -55,6 +57,7 @@ type Assigner struct {
 	notify Notifier
 	now    func() time.Time
 	log    *slog.Logger
+	cache  *peopleCache
 }
 
 // Config is what an Assigner is built from. Store is required.
@@ -63,8 +66,17 @@ type Config struct {
 	// Notifier, when not nil, tells away contact owners about the conversations the fallback
 	// took. Without one, they are only logged.
 	Notifier Notifier
-	Now      func() time.Time // time.Now when nil
-	Log      *slog.Logger     // discarded when nil
+	// PeopleCacheTTL, when positive, makes Rules and RouteConversation (the router's routing)
+	// keep the rules, users and teams they read for at most that long, while the account's
+	// routing version (Store.RoutingVersion, one small read per call) stays the same: a change
+	// of availability, capacity, working hours, teams or rules applies to the next routing,
+	// and routing reads no longer grow with the users the rules name. Loads, which no version
+	// counts, may be that old (see peopleCache); capacity still holds, as the assignment's
+	// write checks it. Route and Drain always read. Zero keeps nothing (PeopleCacheTTL is the
+	// router function's).
+	PeopleCacheTTL time.Duration
+	Now            func() time.Time // time.Now when nil
+	Log            *slog.Logger     // discarded when nil
 }
 
 // New returns an Assigner built from c.
@@ -75,6 +87,9 @@ func New(c Config) *Assigner {
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if c.PeopleCacheTTL > 0 {
+		a.cache = newPeopleCache(c.PeopleCacheTTL)
 	}
 	return a
 }
@@ -106,7 +121,10 @@ func (a *Assigner) Route(ctx context.Context, acct, convID string) error {
 // RouteConversation is Route for conversation conv of channel ch as the caller holds them (the
 // router, which has just written the conversation and keeps channels a moment): nothing is
 // read again. The assignment's write checks that conv is still open, unassigned and not
-// waiting; when it is not, the conversation is read and routed as it is. Errors: the store's.
+// waiting; when it is not, the conversation is read and routed as it is. With a people cache
+// (Config.PeopleCacheTTL) it decides from the users and teams kept there; when they name
+// nobody who can take it, it reads them again before the conversation waits. Errors: the
+// store's.
 func (a *Assigner) RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error {
 	if conv.Status != inbox.StatusOpen {
 		return nil
@@ -123,7 +141,14 @@ func (a *Assigner) route(ctx context.Context, ch inbox.Channel, conv inbox.Conve
 		return nil
 	}
 	if conv.AssigneeID == "" && rules.AutoAssign {
-		assigned, err := a.assign(ctx, acct, *rules, conv, true, held)
+		var ac *accountCache
+		if held && a.cache != nil {
+			var err error
+			if ac, err = a.current(ctx, acct); err != nil {
+				return err
+			}
+		}
+		assigned, err := a.assign(ctx, acct, *rules, conv, true, held, ac, ac != nil)
 		if err != nil {
 			return err
 		}
@@ -138,8 +163,10 @@ func (a *Assigner) route(ctx context.Context, ch inbox.Channel, conv inbox.Conve
 }
 
 // assign tries the candidates of the rules for conv; without one it queues conv (when queue is
-// true). It returns the assigned conversation, or nil.
-func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingRules, conv inbox.Conversation, queue, held bool) (*inbox.Conversation, error) {
+// true). It returns the assigned conversation, or nil. ac is the people cache of the account
+// (nil: none); cached says to decide from it first (see RouteConversation), else what is read
+// is kept in it.
+func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingRules, conv inbox.Conversation, queue, held bool, ac *accountCache, cached bool) (*inbox.Conversation, error) {
 	owner := ""
 	if rules.Target == inbox.TargetContactOwner {
 		contact, err := a.store.GetContact(ctx, acct, conv.ContactID)
@@ -148,12 +175,17 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 		}
 		owner = contact.OwnerID
 	}
-	users, teams, err := a.people(ctx, acct, rules, owner)
+	users, teams, err := a.people(ctx, acct, rules, owner, ac, cached)
 	if err != nil {
 		return nil, err
 	}
 	now := a.now()
 	d := routing.Decide(rules, owner, users, teams, now)
+	if cached && len(d.Candidates) == 0 {
+		// Nobody in what the cache keeps (loads may be older than the store's): read again
+		// before the conversation waits.
+		return a.assign(ctx, acct, rules, conv, queue, held, ac, false)
+	}
 	if d.NotifyOwner != "" {
 		a.log.InfoContext(ctx, "contact owner away; fallback applied", "account", acct, "conversation", conv.ID, "owner", d.NotifyOwner)
 		if a.notify != nil {
@@ -175,11 +207,13 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 		}
 		if err == nil {
 			a.log.InfoContext(ctx, "conversation assigned", "account", acct, "conversation", conv.ID, "user", u.ID)
+			a.assigned(acct, u.ID, now)
 			return &assigned, nil
 		}
 		if !inbox.IsCode(err, inbox.EConflict) {
 			return nil, err
 		}
+		a.forget(acct, u.ID)
 		// At capacity (another router got there first) or already assigned: look again.
 		current, gerr := a.store.GetConversation(ctx, acct, conv.ID)
 		if gerr != nil {
@@ -188,6 +222,10 @@ func (a *Assigner) assign(ctx context.Context, acct string, rules inbox.RoutingR
 		if current.AssigneeID != "" || current.Status != inbox.StatusOpen {
 			return &current, nil
 		}
+	}
+	if cached {
+		// Every candidate the cache offered was taken meanwhile: decide on fresh reads.
+		return a.assign(ctx, acct, rules, conv, queue, held, ac, false)
 	}
 	if queue {
 		a.log.InfoContext(ctx, "conversation waits", "account", acct, "conversation", conv.ID, "reason", d.Reason)
@@ -277,33 +315,53 @@ func (a *Assigner) keeper(ctx context.Context, acct string, conv inbox.Conversat
 }
 
 // people reads the users and teams that rules name (and the contact owner, when owner is not
-// ""), never the whole account: routing costs the same in an account of 5 users or 500.
-func (a *Assigner) people(ctx context.Context, acct string, rules inbox.RoutingRules, owner string) (map[string]inbox.User, map[string]inbox.Team, error) {
-	var ts []inbox.Team
+// ""), never the whole account: routing costs the same in an account of 5 users or 500. When
+// cached, they come from ac (the people cache at the account's current routing version) as far
+// as it has them; otherwise they are read, and kept in ac when there is one.
+func (a *Assigner) people(ctx context.Context, acct string, rules inbox.RoutingRules, owner string, ac *accountCache, cached bool) (map[string]inbox.User, map[string]inbox.Team, error) {
+	readTeams := func(ids []string) (map[string]inbox.Team, error) {
+		ts, err := a.store.GetTeams(ctx, acct, ids)
+		teams := make(map[string]inbox.Team, len(ts))
+		for _, t := range ts {
+			teams[t.ID] = t
+		}
+		return teams, err
+	}
+	readUsers := func(ids []string) (map[string]inbox.User, error) {
+		us, err := a.store.GetUsers(ctx, acct, ids)
+		users := make(map[string]inbox.User, len(us))
+		for _, u := range us {
+			users[u.ID] = u
+		}
+		return users, err
+	}
+	if cached {
+		readTeams = func(ids []string) (map[string]inbox.Team, error) { return a.cachedTeams(ctx, acct, ac, ids) }
+		readUsers = func(ids []string) (map[string]inbox.User, error) { return a.cachedUsers(ctx, acct, ac, ids) }
+	}
+	teams := map[string]inbox.Team{}
 	if teamIDs := slices.Concat(rules.TeamIDs, rules.FallbackTeamIDs); len(teamIDs) > 0 {
 		var err error
-		if ts, err = a.store.GetTeams(ctx, acct, teamIDs); err != nil {
+		if teams, err = readTeams(teamIDs); err != nil {
 			return nil, nil, err
 		}
 	}
 	ids := slices.Concat(rules.UserIDs, rules.FallbackUserIDs)
-	for _, t := range ts {
-		ids = append(ids, t.UserIDs...)
+	for _, id := range slices.Concat(rules.TeamIDs, rules.FallbackTeamIDs) {
+		// In the order the rules name the teams, as the store returns them.
+		if t, ok := teams[id]; ok {
+			ids = append(ids, t.UserIDs...)
+		}
 	}
 	if owner != "" {
 		ids = append(ids, owner)
 	}
-	us, err := a.store.GetUsers(ctx, acct, ids)
+	users, err := readUsers(ids)
 	if err != nil {
 		return nil, nil, err
 	}
-	users := make(map[string]inbox.User, len(us))
-	for _, u := range us {
-		users[u.ID] = u
-	}
-	teams := make(map[string]inbox.Team, len(ts))
-	for _, t := range ts {
-		teams[t.ID] = t
+	if ac != nil && !cached {
+		a.keep(ac, users, teams)
 	}
 	return users, teams, nil
 }
@@ -377,7 +435,7 @@ func (a *Assigner) Drain(ctx context.Context, acct, channelID string) (int, erro
 			if err != nil {
 				return n, err
 			}
-			assigned, err := a.assign(ctx, acct, *ch.Routing, conv, false, false)
+			assigned, err := a.assign(ctx, acct, *ch.Routing, conv, false, false, nil, false)
 			if err != nil {
 				return n, err
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -108,7 +109,8 @@ func (f *fixture) loads(t *testing.T) map[string]int {
 
 // 200 conversations routed by 8 routers at once to 5 agents of capacity 10, each conversation
 // twice (a redelivery), by routers that read it (Route) and routers that hold it as the router
-// wrote it (RouteConversation, which writes without reading): nobody goes above 10, 50 are
+// wrote it (RouteConversation, which writes without reading, and decides from the users its
+// cache keeps, as the router function's assigner does): nobody goes above 10, 50 are
 // assigned, 150 wait; agents then close conversations and the queue drains in
 // arrival order, drained by 4 drains at once. Every run repeats it 3 times on fresh tables (and
 // -count repeats that): capacity must never be exceeded.
@@ -137,7 +139,13 @@ func capacityUnderConcurrentRouters(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 400)
 	for r := 0; r < 8; r++ {
-		a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }, Log: log})
+		// The routers that hold the conversation (the router function's) keep the people they
+		// read, each its own cache, as warm containers do: loads a moment old must not matter.
+		cfg := assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }, Log: log}
+		if r%2 == 0 {
+			cfg.PeopleCacheTTL = assign.PeopleCacheTTL
+		}
+		a := assign.New(cfg)
 		wg.Go(func() {
 			for c := range work {
 				var err error
@@ -312,17 +320,21 @@ func TestRouteRulesAndTickets(t *testing.T) {
 // BenchmarkRouteCapacity measures the DynamoDB capacity one routed conversation costs on
 // DynamoDB Local, in AWS units, as the router routes it (RouteConversation: the conversation it
 // has just written — outside the assignee lists, as it writes them when the rules assign
-// (OpenConversationToRoute) — and the channel from its cache, neither read again): the read of
-// the channel's rules (eventually consistent, the rules attribute only), of the users the rules
-// name, then the assignment ("assigned"), or the write that puts it in the waiting queue when
-// nobody can take it ("waits"). "assigned-500-users" is "assigned" in an account of 500 users,
-// the rule naming 5 of them: the cost must not grow with the account.
+// (OpenConversationToRoute) — and the channel from its cache, neither read again), with the
+// router function's people cache warm: the rules and the users the rules name, kept while the
+// account's routing version (read twice, by Rules and by RouteConversation: 0.5 RCU each) is
+// unchanged; then the assignment ("assigned"), or — after reading the users again, since the
+// cache may hold old loads — the write that puts it in the waiting queue when nobody can take it
+// ("waits"). "assigned-500-users" is "assigned" in an account of 500 users, the rule naming 5
+// of them; "assigned-team-of-500" names one team of all 500: neither may grow with the
+// account or the team.
 func BenchmarkRouteCapacity(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		capacity int
 		others   int
-	}{{"assigned", 1 << 20, 0}, {"waits", 0, 0}, {"assigned-500-users", 1 << 20, 495}} {
+		team     bool
+	}{{"assigned", 1 << 20, 0, false}, {"waits", 0, 0, false}, {"assigned-500-users", 1 << 20, 495, false}, {"assigned-team-of-500", 1 << 20, 495, true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			f := newFixture(b)
 			agents := f.agents(b, 5, bc.capacity)
@@ -332,15 +344,31 @@ func BenchmarkRouteCapacity(b *testing.B) {
 				must(b, f.store.CreateUser(f.ctx, inbox.User{AccountID: f.acct, ID: id, Name: "Someone with a longer name " + id,
 					Role: inbox.RoleAgent, PaidSeat: true, Capacity: &c, Available: true, TimeZone: "Europe/Copenhagen", CreatedAt: base}))
 			}
-			if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}); err != nil {
+			rules := &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: agents, OnlyAvailable: true}
+			if bc.team {
+				all := slices.Clone(agents)
+				for i := 0; i < bc.others; i++ {
+					all = append(all, fmt.Sprintf("other%03d", i))
+				}
+				must(b, f.store.CreateTeam(f.ctx, inbox.Team{AccountID: f.acct, ID: "everyone", Name: "Everyone", UserIDs: all, CreatedAt: base}))
+				rules = &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, TeamIDs: []string{"everyone"}, OnlyAvailable: true}
+			}
+			if err := f.store.SetRoutingRules(f.ctx, f.acct, f.ch.ID, rules); err != nil {
 				b.Fatal(err)
 			}
 			var rcu, wcu float64
 			ops := map[string]float64{}
 			f.store.OnCapacity(func(op string, r, w float64) { rcu, wcu = rcu+r, wcu+w; ops[op] += r + w })
-			a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return base.Add(time.Hour) }})
+			a := assign.New(assign.Config{Store: f.store, PeopleCacheTTL: assign.PeopleCacheTTL, Now: func() time.Time { return base.Add(time.Hour) }})
 			ch, err := f.store.GetChannel(f.ctx, f.acct, f.ch.ID)
 			must(b, err)
+			// A first routing fills the cache, as the warm container's first message does.
+			if ch.Routing, err = a.Rules(f.ctx, f.acct, ch.ID); err != nil {
+				b.Fatal(err)
+			}
+			if err := a.RouteConversation(f.ctx, ch, f.conversationToRoute(b, 1<<20)); err != nil {
+				b.Fatal(err)
+			}
 			convs := make([]inbox.Conversation, b.N)
 			for i := range convs {
 				convs[i] = f.conversationToRoute(b, i)
@@ -349,8 +377,9 @@ func BenchmarkRouteCapacity(b *testing.B) {
 			clear(ops)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				// The router reads the rules for each routing (the rest of the channel is cached).
-				rules, err := f.store.RoutingRules(f.ctx, f.acct, ch.ID)
+				// The router asks the assigner for the rules for each routing (the rest of the
+				// channel is cached).
+				rules, err := a.Rules(f.ctx, f.acct, ch.ID)
 				if err != nil {
 					b.Fatal(err)
 				}

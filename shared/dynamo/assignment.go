@@ -41,7 +41,7 @@ func (s *Store) SetRoutingRules(ctx context.Context, acct, channelID string, r *
 	if err != nil {
 		return storeError(err, "set routing rules")
 	}
-	return nil
+	return s.routingChanged(ctx, "SetRoutingRules", acct)
 }
 
 // conversationItem reads the stored conversation id of account acct.

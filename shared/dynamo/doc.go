@@ -24,8 +24,14 @@
 //	                                                                                                        kept by the store), lastAssignedAt; version
 //	  list an account's users             Query pk = A#{acct}, begins_with(sk, "USER#")
 //	  the users a rule names (routing)    BatchGetItem (GetUsers), eventually consistent: the assignment's
-//	                                        condition checks capacity, so a stale load is harmless
+//	                                        condition checks capacity, so a stale load is harmless (the
+//	                                        router keeps them while RoutingVersion is unchanged)
 //	  update profile                      UpdateItem conditional on version; never touches load/lastAssignedAt
+//	Routing version                       A#{acct}                             ROUTINGV                     v (number)
+//	  a change of users, teams or rules   UpdateItem ADD v 1 after CreateUser, UpdateUser, CreateTeam,
+//	                                        UpdateTeam, SetRoutingRules (not after load changes)
+//	  is what a router keeps still        GetItem, eventually consistent (RoutingVersion): shared/assign
+//	    current?                            keeps rules, users and teams while it stays the same
 //	Team                                  A#{acct}                             TEAM#{teamId}                name, userIds
 //	  list an account's teams             Query pk = A#{acct}, begins_with(sk, "TEAM#")
 //	  the teams a rule names (routing)    BatchGetItem (GetTeams), eventually consistent
@@ -42,8 +48,9 @@
 //	                                                                                                        routing (map, SetRoutingRules only);
 //	                                                                                                        secrets (binary, sealed JSON, aad "{acct}/{chId}")
 //	  get by id (webhook intake)          GetItem CH#{chId}/CH; account-scoped reads also check accountId
-//	  routing rules (each routing)        GetItem CH#{chId}/CH, eventually consistent, accountId and routing
-//	                                        only (RoutingRules: the router caches the rest of the channel)
+//	  routing rules (routing)             GetItem CH#{chId}/CH, eventually consistent, accountId and routing
+//	                                        only (RoutingRules: the router caches the rest of the channel,
+//	                                        and the rules while RoutingVersion is unchanged)
 //	  list an account's channels          Query gsi1 gsi1pk = A#{acct}#CHANNELS (oldest first)
 //	  update                              Put, conditional on accountId and the providerKey read; a changed
 //	                                        key moves the claim (delete old, put new) in the same transaction

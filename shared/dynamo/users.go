@@ -26,6 +26,8 @@ func checkUser(u inbox.User) error {
 
 // CreateUser stores new user u of account u.AccountID with Version 1. Load and LastAssignedAt
 // are kept by the store: the user starts with Load 0 and no LastAssignedAt, whatever u says.
+// Like every write of users, teams and routing rules it then counts a change of the account's
+// RoutingVersion (an error there is returned, the user stays stored).
 //
 // Errors: EInvalid (missing or malformed ids, a negative capacity), EConflict (the user id is
 // taken in the account), EUnavailable, EInternal.
@@ -49,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, u inbox.User) error {
 	if err != nil {
 		return storeError(err, "create user")
 	}
-	return nil
+	return s.routingChanged(ctx, "CreateUser", u.AccountID)
 }
 
 // GetUser returns user id of account acct, with its current Load and LastAssignedAt.
@@ -132,7 +134,8 @@ func (s *Store) queryPrefix(ctx context.Context, op, pk, prefix string, f func(m
 // UpdateUser replaces the profile of user u.ID of account u.AccountID — name, email, role,
 // paidSeat, capacity, available, phone, language, timeZone, workingHours and teamIds — provided the stored
 // version is still u.Version, and returns the user as stored, with Version u.Version+1. Load,
-// LastAssignedAt and CreatedAt are never changed by it.
+// LastAssignedAt and CreatedAt are never changed by it. It counts a change of the account's
+// RoutingVersion.
 //
 // Errors: ENotFound, EInvalid (missing or malformed ids, a negative capacity), EConflict (the
 // stored version is not u.Version: the user changed since it was read), EUnavailable,
@@ -213,6 +216,9 @@ func (s *Store) UpdateUser(ctx context.Context, u inbox.User) (inbox.User, error
 	if err := unmarshal(out.Attributes, &stored); err != nil {
 		return inbox.User{}, err
 	}
+	if err := s.routingChanged(ctx, op, u.AccountID); err != nil {
+		return inbox.User{}, err
+	}
 	return stored.domain(), nil
 }
 
@@ -239,7 +245,7 @@ func (s *Store) CreateTeam(ctx context.Context, t inbox.Team) error {
 	if err != nil {
 		return storeError(err, "create team")
 	}
-	return nil
+	return s.routingChanged(ctx, "CreateTeam", t.AccountID)
 }
 
 // GetTeam returns team id of account acct.
@@ -305,7 +311,7 @@ func (s *Store) UpdateTeam(ctx context.Context, t inbox.Team) error {
 	if err != nil {
 		return storeError(err, "update team")
 	}
-	return nil
+	return s.routingChanged(ctx, "UpdateTeam", t.AccountID)
 }
 
 // teamUpdate is UpdateTeam's update expression: an empty member list is removed, not stored

@@ -80,7 +80,8 @@ func BenchmarkInboundCapacity(b *testing.B) {
 
 // autoAssign gives the fixture's channel rules that assign automatically among n available
 // agents (agent0…) of capacity (nil: no limit), and a router (caching channels) with the
-// assigner of shared/assign; it returns the assigner.
+// assigner of shared/assign keeping the people it reads, as the router function's; it returns
+// the assigner.
 func (f *fixture) autoAssign(t testing.TB, n int, capacity *int) *assign.Assigner {
 	var ids []string
 	for i := range n {
@@ -90,7 +91,7 @@ func (f *fixture) autoAssign(t testing.TB, n int, capacity *int) *assign.Assigne
 		ids = append(ids, id)
 	}
 	must(t, f.store.SetRoutingRules(f.ctx, acct, f.ch.ID, &inbox.RoutingRules{AutoAssign: true, Target: inbox.TargetUsersAndTeams, UserIDs: ids, OnlyAvailable: true}))
-	a := assign.New(assign.Config{Store: f.store, Now: func() time.Time { return now }})
+	a := assign.New(assign.Config{Store: f.store, PeopleCacheTTL: assign.PeopleCacheTTL, Now: func() time.Time { return now }})
 	f.router = router.New(router.Config{Store: f.store, Assigner: a, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
 	return a
 }

@@ -134,6 +134,9 @@ func (r *routes) RouteConversation(ctx context.Context, _ inbox.Channel, conv in
 
 func (r *routes) TakeAnswered(context.Context, string, string, string) error { return nil }
 
+// Rules says the channel has none: the test counts routings, whatever they decide.
+func (r *routes) Rules(context.Context, string, string) (*inbox.RoutingRules, error) { return nil, nil }
+
 func (r *routes) Reopen(context.Context, string, inbox.Conversation) (inbox.Conversation, error) {
 	return inbox.Conversation{}, inbox.Errorf(inbox.EInternal, "not expected")
 }

@@ -43,7 +43,6 @@ type Store interface {
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	AppendFirstMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
-	RoutingRules(ctx context.Context, acct, channelID string) (*inbox.RoutingRules, error)
 	InboundState(ctx context.Context, acct, channelID, providerID, inboxID string, c inbox.Contact) (inbox.InboundState, error)
 	AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error)
 	SetOpenHint(ctx context.Context, acct, inboxID string, c inbox.Contact, convID, channelID string, named bool) error
@@ -69,6 +68,9 @@ type MediaJob struct {
 
 // Assigner applies a channel's routing rules to a conversation (see shared/assign).
 type Assigner interface {
+	// Rules returns a channel's routing rules (ENotFound when the channel is gone), from what
+	// the assigner keeps while the account's routing configuration is unchanged.
+	Rules(ctx context.Context, acct, channelID string) (*inbox.RoutingRules, error)
 	Route(ctx context.Context, acct, convID string) error
 	RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error
 	Reopen(ctx context.Context, acct string, conv inbox.Conversation) (inbox.Conversation, error)
@@ -112,7 +114,7 @@ type Config struct {
 	// ChannelCacheTTL, when positive, makes the router keep the channels it reads for that long
 	// in memory (a warm Lambda container handles many messages of few channels): a change to a
 	// channel's settings reaches the router up to that much later. Routing rules are read for
-	// each routing, not from here. Zero reads every channel from the store.
+	// each routing from the assigner (Assigner.Rules), not from here. Zero reads every channel from the store.
 	ChannelCacheTTL time.Duration
 	Now             func() time.Time // time.Now when nil
 	NewID           func() string    // inbox.NewID when nil
@@ -164,13 +166,13 @@ func (r *Router) routeWith(ctx context.Context, acct string, conv inbox.Conversa
 		return nil
 	}
 	// The conversation as just written or read, and the channel from the cache: routing reads
-	// neither again, only the channel's rules, which the cache must not hold back.
+	// neither again; the rules come from the assigner, which checks that they are current.
 	ch, err := r.cachedChannel(ctx, acct, conv.ChannelID)
 	if err == nil {
 		if rules != nil {
 			ch.Routing = rules.rules
 		} else {
-			ch.Routing, err = r.store.RoutingRules(ctx, acct, conv.ChannelID)
+			ch.Routing, err = r.assign.Rules(ctx, acct, conv.ChannelID)
 		}
 	}
 	if inbox.IsCode(err, inbox.ENotFound) {
@@ -524,7 +526,7 @@ func (r *Router) routesAtOnce(env inbox.Envelope, msg inbox.Message) bool {
 
 // rules reads the routing rules of channel channelID of account acct; a channel gone has none.
 func (r *Router) rules(ctx context.Context, acct, channelID string) (*rulesRead, error) {
-	rules, err := r.store.RoutingRules(ctx, acct, channelID)
+	rules, err := r.assign.Rules(ctx, acct, channelID)
 	if inbox.IsCode(err, inbox.ENotFound) {
 		return &rulesRead{}, nil
 	}

@@ -18,7 +18,9 @@ import (
 // when a queue drains (API, schedule): the notifier sends one email per conversation whoever
 // routes it. c must have its defaults (app.Config.Defaults). It never fails: see notifier.
 func New(c *app.Config, store *dynamo.Store) *assign.Assigner {
-	return assign.New(assign.Config{Store: store, Notifier: notifier(c, store), Now: c.Now, Log: c.Log})
+	// The router's routings keep the people they read while the account's routing version is
+	// unchanged (assign.PeopleCacheTTL); Route and Drain, the API's and the schedule's, read.
+	return assign.New(assign.Config{Store: store, Notifier: notifier(c, store), PeopleCacheTTL: assign.PeopleCacheTTL, Now: c.Now, Log: c.Log})
 }
 
 // notifier emails contact owners passed over while away, from NotifyFrom through SES
