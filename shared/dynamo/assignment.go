@@ -418,3 +418,44 @@ func userLoadUp(acct, userID string, capacity *int, now time.Time) *types.Update
 	}
 	return user
 }
+
+// ListUnrouted puts open conversation convID of account acct in the unassigned list when it is
+// in no assignee list (opened to be routed, OpenConversationToRoute, and not routed yet): the
+// router calls it when a routing fails, and before it routes such a conversation again on a
+// redelivery, so that a conversation whose routing never succeeds (its message in the
+// dead-letter queue, the rules no longer assigning) is still seen by the team. One conditional
+// UpdateItem; a conversation listed already (or no longer open) is left as it is, without
+// error.
+//
+// Errors: ENotFound (no such conversation), EInvalid (malformed ids), EUnavailable, EInternal.
+func (s *Store) ListUnrouted(ctx context.Context, acct, convID string) error {
+	if err := checkIDs("account id", acct, "conversation id", convID); err != nil {
+		return err
+	}
+	const op = "ListUnrouted"
+	_, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+		Key:              key(convPK(acct, convID), skConv),
+		UpdateExpression: aws.String("SET #gsi2pk = :gsi2pk ADD #version :one"),
+		// Assignee and status changes set gsi2pk: without it, the conversation is unassigned.
+		ConditionExpression:      aws.String("attribute_exists(#pk) AND attribute_not_exists(#gsi2pk) AND #status = :open"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#gsi2pk": "gsi2pk", "#version": "version", "#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":gsi2pk": str(convAssigneePK(acct, "", inbox.StatusOpen)), ":one": value(1), ":open": str(string(inbox.StatusOpen)),
+		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return nil
+	}
+	if !isConditionFailed(err) {
+		return storeError(err, "list unrouted conversation")
+	}
+	var cf *types.ConditionalCheckFailedException
+	if errors.As(err, &cf) && len(cf.Item) == 0 {
+		// DynamoDB returns the item when there is one; without it, confirm it is missing.
+		if _, err := s.conversationItem(ctx, op, acct, convID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

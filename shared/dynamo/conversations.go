@@ -122,6 +122,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 					}
 					return inbox.Conversation{}, false, err
 				}
+				c.Unrouted = toRoute && c.AssigneeID == ""
 				return c, true, nil
 			default:
 				return inbox.Conversation{}, false, err
@@ -159,6 +160,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 				existing, err := s.conversation(ctx, op, c.AccountID, c.ID)
 				return existing, false, err
 			}
+			c.Unrouted = toRoute
 			return c, true, nil
 		}
 		convAV, err := marshal(newConversationItem(c))

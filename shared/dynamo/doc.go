@@ -110,7 +110,8 @@
 //	    the rules assign automatically)     that routing writes gsi2 once: AssignNew a put (2 × 1 in its
 //	                                        transaction instead of 2 × 2 for a delete and a put), AddWaiting
 //	                                        the unassigned list's entry; any later assignee or status
-//	                                        change sets it too
+//	                                        change sets it too; ListUnrouted (a failed routing, or a
+//	                                        redelivery finding it unlisted) sets the unassigned one
 //	Waiting conversation                  A#{acct}#WAIT#{chId}                 {SortableTime(arrivedAt)}    conversationId, channelId, arrivedAt
 //	                                                                           #{convId}
 //	  a channel's queue, oldest first     Query pk (strongly consistent)

@@ -226,7 +226,7 @@ func (it conversationItem) domain() inbox.Conversation {
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
 		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
 		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey, TicketNotice: it.TicketNotice,
-		UnverifiedSender: it.UnverifiedSender,
+		UnverifiedSender: it.UnverifiedSender, Unrouted: it.GSI2PK == "",
 	}
 }
 

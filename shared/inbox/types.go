@@ -214,6 +214,9 @@ type Conversation struct {
 	// ThreadKey, when set, scopes the open-conversation marker to one thread: a contact can have
 	// several open email threads in an inbox, one per subject.
 	ThreadKey string `json:"-"`
+	// Unrouted is set on a conversation opened to be routed that is in no assignee list yet
+	// (the store's OpenConversationToRoute): its routing lists it.
+	Unrouted bool `json:"-"`
 }
 
 // Direction of a message.

@@ -63,3 +63,74 @@ func TestNewConversationsListedByRouting(t *testing.T) {
 		t.Errorf("unassigned list = %v, want %v", got, want)
 	}
 }
+
+// failing is the assigner of shared/assign whose RouteConversation always fails, as a routing
+// does whose every delivery meets a store error until the message goes to the dead-letter queue.
+type failing struct{ *assign.Assigner }
+
+func (failing) RouteConversation(context.Context, inbox.Channel, inbox.Conversation) error {
+	return errors.New("routing failed")
+}
+
+// A new conversation on a channel whose rules assign automatically is written outside the
+// assignee lists; when its routing fails, it is listed as unassigned at once, so that it shows
+// also when every delivery fails (dead-letter queue); and a redelivery of a message whose
+// conversation the first delivery left unlisted (the function stopped mid-way) lists it before
+// routing, so that rules changed meanwhile to not assigning leave it listed too.
+func TestUnroutedConversationsListed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.autoAssign(t, 1, nil)
+	unassigned := func() []string {
+		t.Helper()
+		l, _, err := f.store.ListConversations(f.ctx, acct, inbox.ConversationFilter{Unassigned: true})
+		must(t, err)
+		var phones []string
+		for _, c := range l {
+			phones = append(phones, c.ContactPhone)
+		}
+		slices.Sort(phones)
+		return phones
+	}
+	f.router = router.New(router.Config{Store: f.store, Assigner: failing{a}, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
+	msg := f.message("SMdlq0000000000000000000000000001", phoneA, "hello", base)
+	for range 3 { // every delivery the queue makes before the dead-letter queue
+		if err := f.router.Handle(f.ctx, msg); err == nil {
+			t.Fatal("the failing routing did not fail the delivery")
+		}
+	}
+	if got := unassigned(); !slices.Equal(got, []string{phoneA}) {
+		t.Fatalf("unassigned list = %v, want %v", got, []string{phoneA})
+	}
+
+	// The first delivery stops after the conversation (the router function times out before
+	// routing: no error path runs); its redelivery finds rules that no longer assign.
+	stops := &stopsBeforeRouting{Assigner: a}
+	f.router = router.New(router.Config{Store: f.store, Assigner: stops, ChannelCacheTTL: time.Minute, Now: func() time.Time { return now }})
+	second := f.message("SMdlq0000000000000000000000000002", phoneB, "hello", base.Add(time.Second))
+	f.handle(t, second)
+	if got := unassigned(); !slices.Equal(got, []string{phoneA}) {
+		t.Fatalf("before the redelivery: unassigned list = %v, want %v", got, []string{phoneA})
+	}
+	must(t, f.store.SetRoutingRules(f.ctx, acct, f.ch.ID, nil)) // nobody assigns any more
+	f.handle(t, second)                                         // the redelivery
+	if got, want := unassigned(), []string{phoneA, phoneB}; !slices.Equal(got, want) {
+		t.Fatalf("unassigned list = %v, want %v", got, want)
+	}
+}
+
+// stopsBeforeRouting is the assigner of shared/assign whose first RouteConversation does
+// nothing, as a router function that timed out before routing: the conversation is stored,
+// unrouted, and the message is delivered again.
+type stopsBeforeRouting struct {
+	*assign.Assigner
+	stopped bool
+}
+
+func (a *stopsBeforeRouting) RouteConversation(ctx context.Context, ch inbox.Channel, conv inbox.Conversation) error {
+	if !a.stopped {
+		a.stopped = true
+		return nil
+	}
+	return a.Assigner.RouteConversation(ctx, ch, conv)
+}

@@ -42,6 +42,7 @@ type Store interface {
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	ApplyWatermark(ctx context.Context, acct, convID string, status inbox.MessageStatus, watermark, now time.Time) (int, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
+	ListUnrouted(ctx context.Context, acct, convID string) error
 	AppendFirstMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	InboundState(ctx context.Context, acct, channelID, providerID, inboxID string, c inbox.Contact) (inbox.InboundState, error)
 	AppendToOpen(ctx context.Context, acct, convID, channelID string, m inbox.Message, providerID string) (inbox.Conversation, bool, error)
@@ -181,7 +182,15 @@ func (r *Router) routeWith(ctx context.Context, acct string, conv inbox.Conversa
 	if err != nil {
 		return err
 	}
-	return r.assign.RouteConversation(ctx, ch, conv)
+	err = r.assign.RouteConversation(ctx, ch, conv)
+	if err != nil && conv.Unrouted {
+		// In the unassigned list while the redeliveries retry: a conversation whose routing
+		// never succeeds (its message in the dead-letter queue) is still seen by the team.
+		if lerr := r.store.ListUnrouted(ctx, acct, conv.ID); lerr != nil {
+			r.log.WarnContext(ctx, "could not list a conversation whose routing failed", "account", acct, "conversation", conv.ID, "err", lerr)
+		}
+	}
+	return err
 }
 
 // StatusAttempts is how many deliveries a status report gets to find its message. A report may
@@ -300,6 +309,15 @@ func (r *Router) duplicate(ctx context.Context, log *slog.Logger, env inbox.Enve
 		conv, err := r.store.GetConversation(ctx, env.AccountID, convID)
 		if err != nil {
 			return err
+		}
+		if conv.Unrouted && r.assign != nil {
+			// The delivery that opened it did not finish routing it: list it as unassigned
+			// first, so that it shows whatever becomes of this routing (rules changed since,
+			// or failing until the dead-letter queue).
+			if err := r.store.ListUnrouted(ctx, env.AccountID, conv.ID); err != nil {
+				return err
+			}
+			conv.Unrouted, conv.Version = false, conv.Version+1
 		}
 		if ack {
 			// The delivery that stored the message may have failed before the acknowledgement
