@@ -5,8 +5,9 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/openinbox/inbox/shared/dynamodb"
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 )
 
 // skRoutingVersion is the sort key of an account's routing version item (A#{acct}/ROUTINGV).
