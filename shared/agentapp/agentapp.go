@@ -17,6 +17,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/openinbox/inbox/shared/i18n"
 )
@@ -57,19 +58,24 @@ type file struct {
 // Handler serves the app under /app/: index.html at /app and /app/, every file of static/ by
 // its path (app.js, js/…, app.css), /app/config.json, and the message catalogue of each
 // language at /app/i18n/<lang>.json (shared/i18n); gzip-encoded for clients that accept it,
-// revalidated by ETag. Anything else is 404.
+// revalidated by ETag. Anything else is 404. The files are read and compressed on the first
+// request, not when the handler is built: the api function builds it at start, and most of
+// its cold starts answer /v1 calls, not the app.
 func Handler(c Config) http.Handler {
-	files := staticFiles()
-	c.Languages = nil
-	for _, lang := range i18n.Languages() {
-		c.Languages = append(c.Languages, Language{Tag: lang, Name: i18n.T(lang, "language.name")})
-	}
-	cfg, _ := json.Marshal(c)
-	files["config.json"] = newFile(cfg, "application/json")
-	for _, lang := range i18n.Languages() {
-		b, _ := i18n.JSON(lang)
-		files["i18n/"+lang+".json"] = newFile(b, "application/json")
-	}
+	all := sync.OnceValue(func() map[string]file {
+		files := staticFiles()
+		c.Languages = nil
+		for _, lang := range i18n.Languages() {
+			c.Languages = append(c.Languages, Language{Tag: lang, Name: i18n.T(lang, "language.name")})
+		}
+		cfg, _ := json.Marshal(c)
+		files["config.json"] = newFile(cfg, "application/json")
+		for _, lang := range i18n.Languages() {
+			b, _ := i18n.JSON(lang)
+			files["i18n/"+lang+".json"] = newFile(b, "application/json")
+		}
+		return files
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, `{"error":{"code":"not_found","message":"no such endpoint"}}`, http.StatusNotFound)
@@ -79,7 +85,7 @@ func Handler(c Config) http.Handler {
 		if r.URL.Path == "/app" || name == "" {
 			name = "index.html"
 		}
-		f, ok := files[name]
+		f, ok := all()[name]
 		if !ok {
 			http.Error(w, `{"error":{"code":"not_found","message":"no such file"}}`, http.StatusNotFound)
 			return
