@@ -198,6 +198,10 @@ func (s *memStore) AppendMessage(_ context.Context, conv inbox.Conversation, m i
 	return true, nil
 }
 
+func (s *memStore) AppendNote(ctx context.Context, conv inbox.Conversation, m inbox.Message) (bool, error) {
+	return s.AppendMessage(ctx, conv, m, "")
+}
+
 func (s *memStore) UpsertContact(_ context.Context, c inbox.Contact) (inbox.Contact, bool, error) {
 	return c, true, nil
 }
@@ -592,6 +596,9 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 
 		// Replies: SMS.
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"On it"}`, 202},
+		{api, agent, "POST", "/v1/conversations/c1/notes", js, `{"text":"Refund approved"}`, 201},
+		{api, agent, "POST", "/v1/conversations/c1/notes", js, `{"text":" "}`, 400},
+		{api, agent, "POST", "/v1/conversations/nope/notes", js, `{"text":"x"}`, 404},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"Photos","attachments":[` + image + `,` + file + `]}`, 202},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"  "}`, 400},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"` + strings.Repeat("a", 1601) + `"}`, 400},

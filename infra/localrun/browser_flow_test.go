@@ -45,10 +45,10 @@ func TestAgentWorksAConversationInTheBrowser(t *testing.T) {
 
 	// Open it and reply.
 	p.do("open the conversation", chromedp.Click("#row-"+conv))
-	p.wait("the thread", fmt.Sprintf(`document.querySelector('#thread-title') !== null && [...document.querySelectorAll('#messages li.inbound')].some(m => m.textContent.includes(%q))`, text))
+	p.wait("the thread", fmt.Sprintf(`document.querySelector('#thread-title') !== null && [...document.querySelectorAll('#messages li.in')].some(m => m.textContent.includes(%q))`, text))
 	const reply = "Thanks, we are on it"
 	p.do("write the reply", chromedp.SendKeys("#composer", reply), chromedp.Click("#send"))
-	p.wait("the reply in the thread", fmt.Sprintf(`[...document.querySelectorAll('#messages li.outbound')].some(m => m.textContent.includes(%q))`, reply))
+	p.wait("the reply in the thread", fmt.Sprintf(`[...document.querySelectorAll('#messages li.out')].some(m => m.textContent.includes(%q))`, reply))
 	e.idle()
 	var sent *localrun.OutboxEntry
 	for _, o := range e.r.Outbox.Entries() {
@@ -60,7 +60,7 @@ func TestAgentWorksAConversationInTheBrowser(t *testing.T) {
 		t.Fatalf("the reply is not in the outbox: %+v", e.r.Outbox.Entries())
 	}
 	want(t, e.c.do(http.MethodPost, "/_local/outbox/"+sent.SID+"/status", "", "application/x-www-form-urlencoded", []byte("status=delivered"), nil), http.StatusOK)
-	p.wait("the delivered mark", fmt.Sprintf(`[...document.querySelectorAll('#messages li.outbound')].some(m => m.textContent.includes(%q) && m.dataset.status === 'delivered')`, reply))
+	p.wait("the delivered mark", fmt.Sprintf(`[...document.querySelectorAll('#messages li.out')].some(m => m.textContent.includes(%q) && m.dataset.status === 'delivered')`, reply))
 
 	// Assign to Sam, close, reopen: each shown and stored.
 	stored := func(field, value string) {

@@ -69,14 +69,14 @@ func TestScreenshots(t *testing.T) {
 	p.wait("the thread", `document.getElementById('composer') !== null`)
 	const reply = "Yes — send me the new address and I will update order 1042 before it ships."
 	p.do("reply", chromedp.SendKeys("#composer", reply), chromedp.Click("#send"))
-	p.wait("the reply", `document.querySelector('#messages li.outbound') !== null`)
+	p.wait("the reply", `document.querySelector('#messages li.out') !== null`)
 	e.idle()
 	for _, o := range e.r.Outbox.Entries() {
 		if o.Body == reply {
 			want(t, e.c.do(http.MethodPost, "/_local/outbox/"+o.SID+"/status", "", "application/x-www-form-urlencoded", []byte("status=delivered"), nil), http.StatusOK)
 		}
 	}
-	p.wait("the delivered mark", `document.querySelector('#messages li.outbound[data-status=delivered]') !== null`)
+	p.wait("the delivered mark", `document.querySelector('#messages li.out[data-status=delivered]') !== null`)
 	pageEval[bool](p, `(s => (s.value = 'sam', s.dispatchEvent(new Event('change')), true))(document.getElementById('assign'))`)
 	p.wait("the assignment", `document.getElementById('side').textContent.includes('Sam Agent') && document.getElementById('row-`+row+`').textContent.includes('Sam Agent')`)
 	shot("thread")

@@ -153,6 +153,9 @@
 //	                                        statuses the new one ranks above), so a late "sent" never
 //	                                        overwrites "delivered"; with the provider's id, the marker's
 //	                                        put first (single writes, not a transaction)
+//	  internal note (AppendNote)          PutItem of the message (direction note, attribute_not_exists):
+//	                                        1 WCU; the conversation is not written (a note moves neither
+//	                                        its time nor its preview), no provider marker
 //	Provider message marker               A#{acct}#PM#{chId}#{providerMsgId}   PM                           conversationId, messageId,
 //	                                                                                                        ttl = now + 90 days (epoch seconds)
 //	  exactly-once intake                 message put (attribute_not_exists; inbound ids derive from the

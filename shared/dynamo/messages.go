@@ -81,6 +81,26 @@ func (s *Store) AppendFirstMessage(ctx context.Context, conv inbox.Conversation,
 	return stored, err
 }
 
+// AppendNote stores m, an internal note (Direction inbox.DirectionNote), in conversation conv:
+// one put of the message item. The conversation itself is not written: a note moves neither its
+// last-message time, preview and list order (the contact is still waiting for an answer) nor its
+// version. It returns false when a message with m.ID exists.
+//
+// Errors: EInvalid (m is not a note, missing or malformed ids), ENotFound (no conversation
+// conv), EUnavailable, EInternal.
+func (s *Store) AppendNote(ctx context.Context, conv inbox.Conversation, m inbox.Message) (bool, error) {
+	if m.Direction != inbox.DirectionNote {
+		return false, inbox.Errorf(inbox.EInvalid, "only notes are stored this way")
+	}
+	if conv.Version == 0 {
+		// The caller read the conversation (its version is at least 1): one without a version
+		// was never stored, and a note would otherwise be left in an empty partition.
+		return false, inbox.Errorf(inbox.ENotFound, "conversation not found")
+	}
+	_, stored, err := s.appendMessage(ctx, "AppendNote", conv.AccountID, conv.ID, conv.ChannelID, m, "", false, false, conv)
+	return stored, err
+}
+
 // AppendToOpen is AppendMessage for conversation convID of account acct that must still be open:
 // the inbound path's write when a hint (InboundState) names the contact's open conversation.
 // channelID is the conversation's channel (the provider marker's scope). It returns the

@@ -27,6 +27,7 @@ type messageView struct {
 	CreatedAt   time.Time            `json:"createdAt"`
 	Status      inbox.MessageStatus  `json:"status"`
 	AuthorID    string               `json:"authorId,omitempty"`
+	AuthorName  string               `json:"authorName,omitempty"`
 	Error       *inbox.ProviderError `json:"error,omitempty"`
 	Payload     string               `json:"payload,omitempty"`
 	ReplyTo     string               `json:"replyTo,omitempty"`
@@ -40,7 +41,7 @@ type messageView struct {
 
 func message(m inbox.Message) messageView {
 	v := messageView{ID: m.ID, Direction: m.Direction, Text: m.Text, Attachments: m.Attachments,
-		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, Error: m.Error,
+		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, AuthorName: m.AuthorName, Error: m.Error,
 		Payload: m.Payload, ReplyTo: m.ReplyTo, Reaction: m.Reaction, Template: m.Template,
 		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, Call: m.Call}
 	if v.Attachments == nil {

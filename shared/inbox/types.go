@@ -226,6 +226,9 @@ type Direction string
 const (
 	DirectionIn  Direction = "in"
 	DirectionOut Direction = "out"
+	// DirectionNote is an internal note: written by an agent for the team, shown in the thread,
+	// never sent to the contact (no channel sees it, visitors' APIs leave it out).
+	DirectionNote Direction = "note"
 )
 
 // MessageStatus is where a message stands. Inbound messages are "received"; outbound ones move
@@ -242,6 +245,8 @@ const (
 	MessageRead        MessageStatus = "read"
 	MessageFailed      MessageStatus = "failed"
 	MessageUndelivered MessageStatus = "undelivered"
+	// MessageStored is an internal note's status: it is stored and goes nowhere else.
+	MessageStored MessageStatus = "stored"
 )
 
 // Rank orders delivery statuses so that a late callback never moves a message backwards.

@@ -1,18 +1,37 @@
-// The composer under the thread: the reply box, the channel's rules made visible, and typing.
+// The composer under the thread: the reply box or, switched to Note, an internal note for the
+// team (never sent); the channel's rules made visible, and typing.
 import { $, h, S, api } from './core.js';
 import { reloadThread } from './thread.js';
 import { t, plural, errorText } from './i18n.js';
 
-// composer builds the reply form for conversation c.
+// composer builds the reply/note form for conversation c, in mode S.composeMode.
 export function composer(c) {
-  const closed = c.status !== 'open';
-  const ta = h('textarea', { id: 'composer', 'aria-label': t('app.composer.reply'), placeholder: closed ? t('app.composer.closed') : t('app.composer.placeholder'), disabled: closed });
-  ta.addEventListener('input', typing);
+  const note = S.composeMode === 'note', closed = c.status !== 'open';
+  // Notes can be written in closed conversations too; replies need it open.
+  const off = closed && !note;
+  const ta = h('textarea', { id: 'composer', 'aria-label': note ? t('app.composer.noteLabel') : t('app.composer.replyLabel'),
+    placeholder: off ? t('app.composer.reopenToReply') : note ? t('app.composer.notePlaceholder') : t('app.composer.replyPlaceholder'), disabled: off });
+  if (!note) ta.addEventListener('input', typing);
   ta.addEventListener('keydown', e => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(ta.value); } });
-  return h('form', { class: 'composer', 'aria-label': t('app.composer'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
-    h('p', { class: 'rules', id: 'rules', text: rules(c) }), ta,
-    h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: closed, text: t('app.composer.send') }),
+  const modeBtn = (mode, label) => h('button', { type: 'button', id: 'compose-' + mode, 'aria-pressed': String(S.composeMode === mode),
+    onclick: () => setMode(mode, true), text: label });
+  return h('form', { class: 'composer' + (note ? ' note' : ''), id: 'composer-form', 'aria-label': t('app.composer.label'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
+    h('div', { class: 'bar', role: 'group', 'aria-label': t('app.composer.mode') }, modeBtn('reply', t('app.composer.reply')), modeBtn('note', t('app.composer.note')),
+      h('span', { class: 'rules', id: 'rules', text: note ? t('app.composer.noteHint') : rules(c) })),
+    ta,
+    h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: off, text: note ? t('app.composer.addNote') : t('app.composer.send') }),
       h('span', { id: 'send-error', class: 'error', role: 'alert' })));
+}
+
+// setMode switches the composer between reply and note, keeping the draft (and focus when asked).
+export function setMode(mode, focus) {
+  S.composeMode = mode;
+  const old = $('#composer-form');
+  if (!old || !S.selected) return;
+  const draft = $('#composer').value;
+  old.replaceWith(composer(S.selected));
+  $('#composer').value = draft;
+  if (focus) $('#composer').focus();
 }
 
 // rules says what the channel allows right now (WhatsApp's window, Messenger's tag, …).
@@ -28,11 +47,12 @@ function rules(c) {
   }
 }
 
-// send replies text to the open conversation.
-export async function send(text) {
+// send replies text to the open conversation, or adds it as a note in note mode.
+export async function send(text, mode = S.composeMode) {
   if (!text || !text.trim() || !S.selected) return;
   try {
-    await api('POST', '/v1/conversations/' + S.selected.id + '/messages', { text });
+    const path = '/v1/conversations/' + S.selected.id + (mode === 'note' ? '/notes' : '/messages');
+    await api('POST', path, { text });
     const ta = $('#composer'); if (ta) ta.value = '';
     await reloadThread();
   } catch (e) { $('#send-error').textContent = errorText(e); }

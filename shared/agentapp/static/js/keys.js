@@ -2,6 +2,7 @@
 // u unread, / search, g s settings, ? help, Esc leaves.
 import { $, S } from './core.js';
 import { open, act, markUnread } from './thread.js';
+import { setMode } from './composer.js';
 
 let lastKey = '';
 
@@ -19,7 +20,7 @@ export function onKey(e) {
   };
   if (k === 'j') move(1); else if (k === 'k') move(-1);
   else if (k === 'Enter' && S.active >= 0 && list[S.active]) open(list[S.active].id);
-  else if (k === 'r' || k === 'n') { S.composeMode = k === 'n' ? 'note' : 'reply'; const ta = $('#composer'); if (ta) { e.preventDefault(); ta.focus(); } }
+  else if (k === 'r' || k === 'n') { e.preventDefault(); setMode(k === 'n' ? 'note' : 'reply', true); }
   else if (k === 'a') { const s = $('#assign'); if (s) { e.preventDefault(); s.focus(); } }
   else if (k === 'c' && S.selected) act({ status: S.selected.status === 'open' ? 'closed' : 'open' });
   else if (k === 'u') markUnread();

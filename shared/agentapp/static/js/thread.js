@@ -18,16 +18,19 @@ export async function open(id) {
 // has none).
 const state = s => (!s || s === 'received' ? '' : has('app.state.' + s) ? t('app.state.' + s) : s);
 
-// message draws one message of the thread.
+// message draws one message of the thread: the contact's (in), the team's replies (out) with
+// their delivery state, and internal notes (note) with their author.
 function message(m) {
-  // The API says `in` (from the contact) or `out` (from the team).
-  const out = m.direction === 'out', st = out ? state(m.status) : '';
-  return h('li', { class: 'msg ' + (out ? 'outbound' : 'inbound'), 'data-id': m.id, 'data-status': m.status || '' },
+  // The API says `in` (from the contact), `out` (from the team) or `note` (internal).
+  const st = m.direction === 'out' ? state(m.status) : '';
+  const note = m.direction === 'note';
+  return h('li', { class: 'msg ' + m.direction, 'data-id': m.id, 'data-status': m.status || '' },
+    note ? h('span', { class: 'who', text: t('app.thread.noteBy', { name: m.authorName || userName(m.authorId) }) }) : null,
     m.html ? h('iframe', { sandbox: '', title: t('app.thread.email', { subject: m.subject || '' }), srcdoc: m.html }) : (m.text || (m.call ? t('app.thread.call') : '')),
     (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || t('app.thread.attachment') }))),
     h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
       dateTime(m.createdAt) + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
-    m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text), text: t('app.thread.retry') }) : null);
+    m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text, 'reply'), text: t('app.thread.retry') }) : null);
 }
 
 // renderThread draws the open conversation (or the empty state).

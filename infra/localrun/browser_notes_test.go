@@ -1,0 +1,75 @@
+package localrun_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/openinbox/inbox/infra/browser"
+	"github.com/openinbox/inbox/infra/localrun"
+)
+
+// appTab signs demo user id in on a page of the agents' app (a fresh tab of browser ctx, which
+// keeps its own sessionStorage and so its own sign-in) and waits for the inbox.
+func appTab(t testing.TB, ctx context.Context, base, user string) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/app/")); err != nil {
+		t.Fatal(err)
+	}
+	appWait(t, tab, "the sign-in form", `document.querySelector('#signin-user option') !== null`)
+	appEval[bool](t, tab, `(document.getElementById('signin-user').value = `+strconv.Quote(user)+`, document.getElementById('signin-form').requestSubmit(), true)`)
+	appWait(t, tab, "the inbox", `!document.getElementById('app').hidden && document.getElementById('live').classList.contains('on')`)
+	return tab
+}
+
+// appEval evaluates expr in the page and returns its value.
+func appEval[T any](t testing.TB, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// An internal note in chromium: Sam switches the composer to Note (the n key), writes and adds
+// it; it shows in the thread styled as a note with his name, in Kim's tab too without a reload
+// (live), and nothing reaches the outbox.
+func TestAgentAppInternalNote(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	dc := demo.Channels[0]
+	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550002222", dc.PhoneNumber, "Hello?", "SMnote0000000000000000000000000002", nil), http.StatusOK)
+	e.idle()
+	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+	sent := len(e.r.Outbox.Entries())
+
+	ctx, cancel := context.WithTimeout(browser.New(t), 3*time.Minute)
+	defer cancel()
+	sam, kim := appTab(t, ctx, e.r.URL, "sam"), appTab(t, ctx, e.r.URL, "kim")
+	for _, tab := range []context.Context{sam, kim} {
+		appEval[bool](t, tab, `(location.hash = '#/all', true)`)
+		appWait(t, tab, "the conversation's row", `document.getElementById('row-`+conv+`') !== null`)
+		appEval[bool](t, tab, `(document.getElementById('row-`+conv+`').click(), true)`)
+		appWait(t, tab, "the thread", `document.getElementById('composer') !== null && document.querySelector('#messages li.in') !== null`)
+	}
+	appEval[bool](t, sam, `(document.body.focus(), document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'n', bubbles: true})), true)`)
+	appWait(t, sam, "the note mode", `document.getElementById('compose-note').getAttribute('aria-pressed') === 'true' && document.activeElement.id === 'composer'`)
+	appEval[bool](t, sam, `(document.getElementById('composer').value = 'Refund approved by Kim.', document.getElementById('send').click(), true)`)
+	const shown = `[...document.querySelectorAll('#messages li.note')].some(li => li.textContent.includes('Refund approved by Kim.') && li.querySelector('.who').textContent.includes('Sam'))`
+	appWait(t, sam, "the note in Sam's thread", shown)
+	appWait(t, kim, "the note in Kim's thread, live", shown)
+	e.idle()
+	if got := e.r.Outbox.Entries(); len(got) != sent {
+		t.Fatalf("the note was sent: %+v", got[sent:])
+	}
+}
