@@ -216,7 +216,7 @@ func (e exchange) build() (*http.Request, []byte, *http.Response, []byte) {
 const (
 	conv = `{"id":"c1","inboxId":"i1","status":"open","channel":{"id":"ch1","type":"sms"},` +
 		`"contact":{"id":"k1","name":"","phone":"+14155550100","email":""},"assignee":%s,` +
-		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"hello","createdAt":"2024-05-01T12:00:00Z","version":3}`
+		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"hello","createdAt":"2024-05-01T12:00:00Z","version":3,"unread":false}`
 	channel = `{"id":"ch1","inboxId":"i1","type":"sms","name":"SMS +14155550100",` +
 		`"twilio":{"accountSid":"AC0123456789abcdef0123456789abcdef","phoneNumber":"+14155550100"},` +
 		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/twilio/ch1",` +
@@ -261,7 +261,7 @@ const (
 		`"createdAt":"2024-05-01T12:00:00Z","webhookUrl":"https://api.example.com/webhooks/custom/ch6","secrets":{"signingSecret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}`
 	emailConv = `{"id":"c4","inboxId":"i1","status":"spam","channel":{"id":"ch4","type":"email"},` +
 		`"contact":{"id":"k4","name":"Ann","phone":"","email":"ann@example.com"},"assignee":null,` +
-		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"Cheap watches","subject":"Cheap watches","createdAt":"2024-05-01T12:00:00Z","version":1}`
+		`"lastMessageAt":"2024-05-01T12:34:56.789123Z","preview":"Cheap watches","subject":"Cheap watches","createdAt":"2024-05-01T12:00:00Z","version":1,"unread":true}`
 	emailMessages = `{"items":[` +
 		`{"id":"e1","direction":"in","text":"Hello","attachments":[{"type":"image","url":"https://media-bucket.s3.amazonaws.com/email/a/e1/0?X-Amz-Signature=ab","contentType":"image/png","name":"logo.png","data":"cid:logo@acme","mediaStatus":"stored"}],` +
 		`"createdAt":"2024-05-01T12:00:00Z","status":"received","subject":"Order 1234","html":"<p>Hello <img src=\"cid:logo@acme\"></p>","flags":["forwarded","auto_reply"]},` +
@@ -351,7 +351,7 @@ func TestExamplesMatch(t *testing.T) {
 		"start conversation": {method: "POST", target: "/v1/conversations", contentType: "application/json",
 			reqBody: `{"channelId":"ch6","to":{"id":"u-77","name":"Zoe"},"threadId":"chat-42","text":"Your order shipped","metadata":{"chat":42}}`, status: 201,
 			respBody: `{"conversation":{"id":"c6","inboxId":"i1","status":"open","channel":{"id":"ch6","type":"custom"},"contact":{"id":"k6","name":"Zoe","phone":"","email":""},` +
-				`"assignee":"u1","lastMessageAt":"2024-05-01T12:00:00Z","preview":"","createdAt":"2024-05-01T12:00:00Z","version":1},` +
+				`"assignee":"u1","lastMessageAt":"2024-05-01T12:00:00Z","preview":"","createdAt":"2024-05-01T12:00:00Z","version":1,"unread":false},` +
 				`"message":{"id":"20240501T120000.000000Z-abcdefgh","direction":"out","text":"Your order shipped","attachments":[],"createdAt":"2024-05-01T12:00:00Z","status":"pending","authorId":"u1","payload":"{\"chat\":42}"}}`},
 		"custom message in": {method: "POST", target: "/webhooks/custom/ch6", contentType: "application/json",
 			reqBody: `{"type":"message","id":"tg-1","threadId":"chat-42","from":{"id":"u-77","name":"Zoe"},"text":"Thanks","attachments":[{"url":"https://files.bridge.example/1.jpg","contentType":"image/jpeg","size":100}],"timestamp":"2024-05-01T12:00:00Z","metadata":{"chat":42}}`,

@@ -202,6 +202,22 @@ func (s *memStore) AppendNote(ctx context.Context, conv inbox.Conversation, m in
 	return s.AppendMessage(ctx, conv, m, "")
 }
 
+func (s *memStore) SetRead(ctx context.Context, acct, convID, user string, read bool) (inbox.Conversation, error) {
+	c, err := s.GetConversation(ctx, acct, convID)
+	if err != nil {
+		return c, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mark := inbox.ReadMarkedUnread
+	if read {
+		mark = inbox.SortableTime(c.LastInboundAt)
+	}
+	c.ReadBy = map[string]string{user: mark}
+	s.convs[convID] = c
+	return c, nil
+}
+
 func (s *memStore) UpsertContact(_ context.Context, c inbox.Contact) (inbox.Contact, bool, error) {
 	return c, true, nil
 }
@@ -597,6 +613,10 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		// Replies: SMS.
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"On it"}`, 202},
 		{api, agent, "POST", "/v1/conversations/c1/notes", js, `{"text":"Refund approved"}`, 201},
+		{api, agent, "PUT", "/v1/conversations/c1/read", js, `{"read":true}`, 200},
+		{api, agent, "PUT", "/v1/conversations/c1/read", js, `{"read":false}`, 200},
+		{api, agent, "PUT", "/v1/conversations/c1/read", js, `{}`, 400},
+		{api, agent, "PUT", "/v1/conversations/nope/read", js, `{"read":true}`, 404},
 		{api, agent, "POST", "/v1/conversations/c1/notes", js, `{"text":" "}`, 400},
 		{api, agent, "POST", "/v1/conversations/nope/notes", js, `{"text":"x"}`, 404},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"Photos","attachments":[` + image + `,` + file + `]}`, 202},

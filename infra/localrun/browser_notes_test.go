@@ -38,10 +38,12 @@ func appEval[T any](t testing.TB, ctx context.Context, expr string) T {
 	return v
 }
 
-// An internal note in chromium: Sam switches the composer to Note (the n key), writes and adds
-// it; it shows in the thread styled as a note with his name, in Kim's tab too without a reload
-// (live), and nothing reaches the outbox.
-func TestAgentAppInternalNote(t *testing.T) {
+// An internal note and unread state in chromium: the new conversation is unread (row and tab
+// title) for Sam and Kim, and Sam opening it leaves it unread for Kim; Sam switches the composer
+// to Note (the n key), writes and adds it; it shows in the thread styled as a note with his
+// name, in Kim's tab too without a reload (live); Sam marks it unread (kept by the server); and
+// nothing reaches the outbox.
+func TestAgentAppNoteAndUnread(t *testing.T) {
 	t.Parallel()
 	e := startSession(t, true, nil)
 	c := e.c
@@ -56,11 +58,23 @@ func TestAgentAppInternalNote(t *testing.T) {
 	ctx, cancel := context.WithTimeout(browser.New(t), 3*time.Minute)
 	defer cancel()
 	sam, kim := appTab(t, ctx, e.r.URL, "sam"), appTab(t, ctx, e.r.URL, "kim")
+	// Unread is each user's own: Sam opening it leaves it unread for Kim.
+	row := `document.getElementById('row-` + conv + `')`
 	for _, tab := range []context.Context{sam, kim} {
 		appEval[bool](t, tab, `(location.hash = '#/all', true)`)
-		appWait(t, tab, "the conversation's row", `document.getElementById('row-`+conv+`') !== null`)
-		appEval[bool](t, tab, `(document.getElementById('row-`+conv+`').click(), true)`)
+		appWait(t, tab, "the conversation's row, unread", row+` !== null && `+row+`.classList.contains('unread') && document.title.startsWith('(1) ')`)
+		appEval[bool](t, tab, `(`+row+`.click(), true)`)
 		appWait(t, tab, "the thread", `document.getElementById('composer') !== null && document.querySelector('#messages li.in') !== null`)
+		appWait(t, tab, "the tab title without unread", `document.title === 'Inbox'`)
+		if tab == sam {
+			var kimSees struct {
+				Unread bool `json:"unread"`
+			}
+			c.api(http.MethodGet, "/v1/conversations/"+conv, e.token(demo.AccountID, "kim", "agent"), nil).json(t, &kimSees)
+			if !kimSees.Unread {
+				t.Fatal("Sam's reading marked it read for Kim")
+			}
+		}
 	}
 	appEval[bool](t, sam, `(document.body.focus(), document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'n', bubbles: true})), true)`)
 	appWait(t, sam, "the note mode", `document.getElementById('compose-note').getAttribute('aria-pressed') === 'true' && document.activeElement.id === 'composer'`)
@@ -68,6 +82,16 @@ func TestAgentAppInternalNote(t *testing.T) {
 	const shown = `[...document.querySelectorAll('#messages li.note')].some(li => li.textContent.includes('Refund approved by Kim.') && li.querySelector('.who').textContent.includes('Sam'))`
 	appWait(t, sam, "the note in Sam's thread", shown)
 	appWait(t, kim, "the note in Kim's thread, live", shown)
+	// Mark unread: kept on the server for Sam.
+	appEval[bool](t, sam, `(document.getElementById('unread-btn').click(), true)`)
+	appWait(t, sam, "the row marked unread", row+`.classList.contains('unread') && document.title.startsWith('(1) ')`)
+	var samSees struct {
+		Unread bool `json:"unread"`
+	}
+	c.api(http.MethodGet, "/v1/conversations/"+conv, e.token(demo.AccountID, "sam", "agent"), nil).json(t, &samSees)
+	if !samSees.Unread {
+		t.Fatal("mark unread did not reach the server")
+	}
 	e.idle()
 	if got := e.r.Outbox.Entries(); len(got) != sent {
 		t.Fatalf("the note was sent: %+v", got[sent:])

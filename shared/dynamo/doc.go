@@ -112,6 +112,11 @@
 //	                                        the unassigned list's entry; any later assignee or status
 //	                                        change sets it too; ListUnrouted (a failed routing, or a
 //	                                        redelivery finding it unlisted) sets the unassigned one
+//	  read marker per user (SetRead)      UpdateItem SET readBy.{userId} = if_not_exists(lastInboundSort,
+//	                                        "0") (read) or "-" (marked unread), condition attribute_exists(readBy):
+//	                                        1 WCU, no index key and no version change; the first marker of a
+//	                                        conversation first creates the map (one more UpdateItem). Lists
+//	                                        and reads get the markers with the item: unread costs no read
 //	Waiting conversation                  A#{acct}#WAIT#{chId}                 {SortableTime(arrivedAt)}    conversationId, channelId, arrivedAt
 //	                                                                           #{convId}
 //	  a channel's queue, oldest first     Query pk (strongly consistent)

@@ -173,6 +173,8 @@ type conversationItem struct {
 	WaitSK    string    `dynamodbav:"waitSK,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
 	Version   int64     `dynamodbav:"version"`
+	// ReadBy is each user's read marker (SetRead); absent until someone reads.
+	ReadBy map[string]string `dynamodbav:"readBy,omitempty"`
 }
 
 // indexKeys are the partition keys of a conversation in its lists (gsi2..gsi4) and their
@@ -209,7 +211,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
 		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
 		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
-		UnverifiedSender: c.UnverifiedSender,
+		UnverifiedSender: c.UnverifiedSender, ReadBy: c.ReadBy,
 	}
 }
 
@@ -226,7 +228,7 @@ func (it conversationItem) domain() inbox.Conversation {
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
 		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
 		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey, TicketNotice: it.TicketNotice,
-		UnverifiedSender: it.UnverifiedSender, Unrouted: it.GSI2PK == "",
+		UnverifiedSender: it.UnverifiedSender, Unrouted: it.GSI2PK == "", ReadBy: it.ReadBy,
 	}
 }
 

@@ -39,15 +39,18 @@ type conversationView struct {
 	UnverifiedSender bool      `json:"unverifiedSender,omitempty"`
 	CreatedAt        time.Time `json:"createdAt"`
 	Version          int64     `json:"version"`
+	// Unread is for the caller (inbox.Conversation.UnreadFor).
+	Unread bool `json:"unread"`
 }
 
-func conversation(c inbox.Conversation) conversationView {
+// conversation is c as user sees it (unread is theirs).
+func conversation(c inbox.Conversation, user string) conversationView {
 	v := conversationView{
 		ID: c.ID, InboxID: c.InboxID, Status: c.Status,
 		Channel:       channelRef{ID: c.ChannelID, Type: c.ChannelType},
 		Contact:       contactRef{ID: c.ContactID, Name: c.ContactName, Phone: c.ContactPhone, Email: c.ContactEmail},
 		LastMessageAt: c.LastMessageAt, Preview: c.Preview, Subject: c.Subject, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt,
-		Version: c.Version, UnverifiedSender: c.UnverifiedSender,
+		Version: c.Version, UnverifiedSender: c.UnverifiedSender, Unread: c.UnreadFor(user),
 	}
 	if c.AssigneeID != "" {
 		v.Assignee = &c.AssigneeID
@@ -95,7 +98,7 @@ func (a *api) listConversations(r *http.Request, _ http.ResponseWriter, p inbox.
 	}
 	out := list[conversationView]{Items: make([]conversationView, 0, len(items))}
 	for _, c := range items {
-		out.Items = append(out.Items, conversation(c))
+		out.Items = append(out.Items, conversation(c, p.UserID))
 	}
 	if next != "" {
 		out.Next = &next
@@ -122,7 +125,7 @@ func (a *api) getConversation(r *http.Request, _ http.ResponseWriter, p inbox.Pr
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, conversation(c), nil
+	return http.StatusOK, conversation(c, p.UserID), nil
 }
 
 // patchInput changes status and/or assignee. "assignee": null unassigns; absent leaves it.
@@ -176,5 +179,5 @@ func (a *api) patchConversation(r *http.Request, w http.ResponseWriter, p inbox.
 	}
 	// Closing or handing over frees capacity: waiting conversations may now find someone.
 	a.drain(ctx, p.AccountID)
-	return http.StatusOK, conversation(c), nil
+	return http.StatusOK, conversation(c, p.UserID), nil
 }

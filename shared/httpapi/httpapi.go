@@ -6,7 +6,7 @@
 //
 // New holds the one route table. Each resource has its own file: inboxes.go, channels.go
 // (channels_email.go for the email channel's settings and preview), conversations.go,
-// messages.go (listing and replies), notes.go (internal notes), uploads.go, users.go, teams.go, routing.go (a channel's
+// messages.go (listing and replies), notes.go (internal notes), read.go (per-user read markers), uploads.go, users.go, teams.go, routing.go (a channel's
 // routing rules), contacts.go, tickets.go, queue.go (the caller's work) and events.go (the
 // live channel's catch-up).
 package httpapi
@@ -45,6 +45,7 @@ type Store interface {
 	ListMessages(ctx context.Context, acct, convID string) ([]inbox.Message, error)
 	AppendMessage(ctx context.Context, conv inbox.Conversation, m inbox.Message, providerID string) (bool, error)
 	AppendNote(ctx context.Context, conv inbox.Conversation, m inbox.Message) (bool, error)
+	SetRead(ctx context.Context, acct, convID, user string, read bool) (inbox.Conversation, error)
 	SetAssignee(ctx context.Context, acct, convID, assigneeID string) (inbox.Conversation, error)
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
@@ -142,6 +143,7 @@ func New(c Config) http.Handler {
 		r.Get("/conversations/{id}/messages", a.handle(a.listMessages))
 		r.Post("/conversations/{id}/messages", a.handle(a.reply))
 		r.Post("/conversations/{id}/notes", a.handle(a.note))
+		r.Put("/conversations/{id}/read", a.handle(a.setRead))
 		r.Post("/conversations/{id}/calls", a.handle(people(a.placeCall)))
 
 		r.Post("/uploads", a.handle(a.upload))

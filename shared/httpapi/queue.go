@@ -20,7 +20,7 @@ func (a *api) myQueue(r *http.Request, _ http.ResponseWriter, p inbox.Principal)
 		Waiting  []conversationView `json:"waiting"`
 	}{Assigned: []conversationView{}, Waiting: []conversationView{}}
 	for _, c := range mine {
-		out.Assigned = append(out.Assigned, conversation(c))
+		out.Assigned = append(out.Assigned, conversation(c, p.UserID))
 	}
 	chs, err := a.Store.ListChannels(ctx, p.AccountID)
 	if err != nil {
@@ -43,7 +43,7 @@ func (a *api) myQueue(r *http.Request, _ http.ResponseWriter, p inbox.Principal)
 			if err != nil || c.AssigneeID != "" || c.Status != inbox.StatusOpen {
 				continue
 			}
-			out.Waiting = append(out.Waiting, conversation(c))
+			out.Waiting = append(out.Waiting, conversation(c, p.UserID))
 		}
 	}
 	return http.StatusOK, out, nil

@@ -84,7 +84,7 @@ func (a *api) startConversation(r *http.Request, w http.ResponseWriter, p inbox.
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, startView{Conversation: conversation(conv), Message: message(m)}, nil
+	return http.StatusCreated, startView{Conversation: conversation(conv, p.UserID), Message: message(m)}, nil
 }
 
 // startView is the answer of POST /v1/conversations: the conversation and its first message.

@@ -217,6 +217,26 @@ type Conversation struct {
 	// Unrouted is set on a conversation opened to be routed that is in no assignee list yet
 	// (the store's OpenConversationToRoute): its routing lists it.
 	Unrouted bool `json:"-"`
+	// ReadBy holds each user's read marker: the SortableTime of the contact's last message the
+	// user has seen, or ReadMarkedUnread when the user marked the conversation unread.
+	ReadBy map[string]string `json:"-"`
+}
+
+// ReadMarkedUnread is the read marker of a user who marked a conversation unread.
+const ReadMarkedUnread = "-"
+
+// UnreadFor says whether the conversation has something user has not read: they marked it
+// unread, or the contact wrote after the last message they saw (never seen: unread as soon as
+// the contact has written).
+func (c Conversation) UnreadFor(user string) bool {
+	mark, ok := c.ReadBy[user]
+	if mark == ReadMarkedUnread {
+		return true
+	}
+	if c.LastInboundAt.IsZero() {
+		return false
+	}
+	return !ok || mark < SortableTime(c.LastInboundAt)
 }
 
 // Direction of a message.

@@ -4,7 +4,6 @@
 import { $, h, S, api, hooks } from './js/core.js';
 import { load, pick, t, has, number, channelLabel } from './js/i18n.js';
 import { showSignIn, oauthFinish, signOut } from './js/signin.js';
-import { loadUnread } from './js/unread.js';
 import { renderViews, loadList, renderList } from './js/list.js';
 import { alertError } from './js/thread.js';
 import { connect } from './js/live.js';
@@ -32,7 +31,6 @@ async function start() {
   await load(pick(meUser && meUser.language, cfg.languages));
   languagePicker(meUser);
   $('#signin').hidden = true; $('#app').hidden = false;
-  loadUnread();
   $('#who').textContent = S.me.userId + ' · ' + (has('app.role.' + S.me.role) ? t('app.role.' + S.me.role) : S.me.role);
   const types = [...new Set(S.channels.map(c => c.type))];
   $('#channel-filter').replaceChildren(h('option', { value: '', text: t('app.channel.all') }), ...types.map(ty => h('option', { value: ty, text: channelLabel(ty) })));

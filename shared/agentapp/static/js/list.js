@@ -1,6 +1,6 @@
 // The views (mine, unassigned, all, queue, closed, spam, per inbox) and the conversation list.
 import { $, h, S, api, userName } from './core.js';
-import { updateTitle } from './unread.js';
+import { noteUnread } from './unread.js';
 import { open } from './thread.js';
 import { t, ago, channelLabel } from './i18n.js';
 
@@ -40,6 +40,7 @@ export async function loadList() {
     items = (await api('GET', '/v1/conversations' + viewQuery() + '&limit=100')).items;
   }
   S.convs = items;
+  noteUnread(items);
   renderList();
 }
 
@@ -51,7 +52,7 @@ export function renderList() {
     (!q || [c.contact.name, c.contact.email, c.contact.phone].some(x => x && x.toLowerCase().includes(q))));
   const ul = $('#conversations'); ul.replaceChildren();
   shown.forEach(c => {
-    const unread = S.unread.has(c.id);
+    const unread = S.unread.has(c.id) && !(S.selected && S.selected.id === c.id);
     const li = h('li', { class: 'row' + (unread ? ' unread' : ''), role: 'option', id: 'row-' + c.id, 'data-id': c.id,
       'aria-selected': S.selected && S.selected.id === c.id ? 'true' : 'false', onclick: () => open(c.id) },
       h('span', { class: 'name', text: c.contact.name || c.contact.phone || c.contact.email || t('app.list.unknown') }),
@@ -62,5 +63,4 @@ export function renderList() {
   });
   $('#list-empty').hidden = shown.length > 0;
   S.shown = shown;
-  updateTitle();
 }

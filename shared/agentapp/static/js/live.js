@@ -1,7 +1,7 @@
 // The live channel: a WebSocket that brings small notifications (message, conversation,
 // typing); after every (re)connect the app catches up with GET /v1/events?after=<cursor>.
 import { $, S, api, userName } from './core.js';
-import { saveUnread } from './unread.js';
+import { updateTitle } from './unread.js';
 import { t } from './i18n.js';
 import { loadList, refreshListSoon } from './list.js';
 import { reloadThread } from './thread.js';
@@ -58,7 +58,8 @@ function onEvent(ev) {
     if (ev.cursor > S.cursor) { S.cursor = ev.cursor; sessionStorage.setItem('inbox.cursor', S.cursor); }
   }
   const sel = S.selected && S.selected.id === ev.conversationId;
-  if (ev.kind === 'message' && !sel) { S.unread.add(ev.conversationId); saveUnread(); }
+  // A message in a conversation I am not looking at: unread until the list says otherwise.
+  if (ev.kind === 'message' && !sel) { S.unread.add(ev.conversationId); updateTitle(); }
   if (sel) reloadThread();
   refreshListSoon();
 }

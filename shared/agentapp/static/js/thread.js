@@ -1,14 +1,14 @@
 // The open conversation: its header actions, its messages with delivery state, and the contact.
 import { $, h, S, api, userName } from './core.js';
-import { saveUnread } from './unread.js';
+import { setRead, noteUnread } from './unread.js';
 import { renderList, refreshListSoon } from './list.js';
 import { composer, send } from './composer.js';
 import { t, has, dateTime, errorText, channelLabel } from './i18n.js';
 
 // open reads conversation id and its messages and shows them.
 export async function open(id) {
-  S.unread.delete(id); saveUnread();
-  const [c, msgs] = await Promise.all([api('GET', '/v1/conversations/' + id), api('GET', '/v1/conversations/' + id + '/messages')]);
+  // Opening reads it: the marker is set by the same call that returns the conversation.
+  const [c, msgs] = await Promise.all([setRead(id, true), api('GET', '/v1/conversations/' + id + '/messages')]);
   S.selected = c; S.messages = msgs.items;
   S.active = (S.shown || []).findIndex(x => x.id === id);
   renderList(); renderThread(); renderSide();
@@ -72,8 +72,12 @@ export async function act(patch) {
   } catch (e) { alertError(e); }
 }
 
-// markUnread marks the open conversation unread and closes it.
-export function markUnread() { if (!S.selected) return; S.unread.add(S.selected.id); saveUnread(); S.selected = null; renderThread(); renderList(); }
+// markUnread marks the open conversation unread for me (on the server) and closes it.
+export async function markUnread() {
+  if (!S.selected) return;
+  try { await setRead(S.selected.id, false); } catch (e) { alertError(e); return; }
+  S.selected = null; renderThread(); renderSide(); renderList();
+}
 
 // reloadThread re-reads the open conversation, keeping the composer's draft and focus.
 export async function reloadThread() {
@@ -84,6 +88,9 @@ export async function reloadThread() {
   const draft = $('#composer') ? $('#composer').value : '', focused = document.activeElement && document.activeElement.id === 'composer';
   S.selected = c; S.messages = msgs.items; renderThread(); renderSide();
   if ($('#composer')) { $('#composer').value = draft; if (focused) $('#composer').focus(); }
+  // Something new arrived while it was open: I have seen it.
+  if (c.unread) { S.selected = await setRead(id, true).catch(() => S.selected); }
+  noteUnread([S.selected]); renderList();
 }
 
 // alertError shows an error where the composer reports them.

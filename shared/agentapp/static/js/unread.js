@@ -1,14 +1,21 @@
-// Unread state, kept in this browser per user.
-import { S } from './core.js';
+// Unread state, kept by the API per user: lists and conversations carry `unread` for the caller,
+// and PUT /v1/conversations/{id}/read sets the caller's marker. S.unread holds the ids this
+// browser knows to be unread (from lists it loaded and live events since), for the tab title.
+import { S, api } from './core.js';
 import { t, number } from './i18n.js';
 
-const key = () => 'inbox.unread.' + (S.me ? S.me.accountId + '.' + S.me.userId : '');
+// noteUnread records what a list or conversation from the API says about its unread state.
+export function noteUnread(convs) {
+  for (const c of convs) { if (c.unread) S.unread.add(c.id); else S.unread.delete(c.id); }
+  updateTitle();
+}
 
-// loadUnread reads the signed-in user's unread set.
-export function loadUnread() { try { S.unread = new Set(JSON.parse(localStorage.getItem(key()) || '[]')); } catch { S.unread = new Set(); } }
-
-// saveUnread stores it and updates the tab title's count.
-export function saveUnread() { localStorage.setItem(key(), JSON.stringify([...S.unread])); updateTitle(); }
+// setRead marks conversation id read (or unread) for me and returns it as the API now shows it.
+export async function setRead(id, read) {
+  const c = await api('PUT', '/v1/conversations/' + id + '/read', { read });
+  noteUnread([c]);
+  return c;
+}
 
 // updateTitle puts the unread count in the tab title.
 export function updateTitle() {
