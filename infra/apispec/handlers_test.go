@@ -213,7 +213,7 @@ func (s *memStore) SetRead(ctx context.Context, acct, convID, user string, read 
 	if read {
 		mark = inbox.SortableTime(c.LastInboundAt)
 	}
-	c.ReadBy = map[string]string{user: mark}
+	c.ReadBy = inbox.NewReadMarkers(map[string]string{user: mark})
 	s.convs[convID] = c
 	return c, nil
 }

@@ -211,7 +211,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
 		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
 		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
-		UnverifiedSender: c.UnverifiedSender, ReadBy: c.ReadBy,
+		UnverifiedSender: c.UnverifiedSender,
 	}
 }
 
@@ -228,7 +228,7 @@ func (it conversationItem) domain() inbox.Conversation {
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
 		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
 		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey, TicketNotice: it.TicketNotice,
-		UnverifiedSender: it.UnverifiedSender, Unrouted: it.GSI2PK == "", ReadBy: it.ReadBy,
+		UnverifiedSender: it.UnverifiedSender, Unrouted: it.GSI2PK == "", ReadBy: inbox.NewReadMarkers(it.ReadBy),
 	}
 }
 

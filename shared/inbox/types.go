@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -219,17 +220,46 @@ type Conversation struct {
 	Unrouted bool `json:"-"`
 	// ReadBy holds each user's read marker: the SortableTime of the contact's last message the
 	// user has seen, or ReadMarkedUnread when the user marked the conversation unread.
-	ReadBy map[string]string `json:"-"`
+	ReadBy ReadMarkers `json:"-"`
 }
 
 // ReadMarkedUnread is the read marker of a user who marked a conversation unread.
 const ReadMarkedUnread = "-"
 
+// ReadMarkers are users' read markers of a conversation, encoded in one string (so that a
+// Conversation stays comparable): user, unit separator, marker, record separator, … sorted by user.
+// User ids never hold control characters (CheckID).
+type ReadMarkers string
+
+// NewReadMarkers encodes markers by user.
+func NewReadMarkers(byUser map[string]string) ReadMarkers {
+	users := make([]string, 0, len(byUser))
+	for u := range byUser {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	var b strings.Builder
+	for _, u := range users {
+		b.WriteString(u + "\x1f" + byUser[u] + "\x1e")
+	}
+	return ReadMarkers(b.String())
+}
+
+// Of is user's marker, and whether they have one.
+func (r ReadMarkers) Of(user string) (string, bool) {
+	for rec := range strings.SplitSeq(string(r), "\x1e") {
+		if u, mark, ok := strings.Cut(rec, "\x1f"); ok && u == user {
+			return mark, true
+		}
+	}
+	return "", false
+}
+
 // UnreadFor says whether the conversation has something user has not read: they marked it
 // unread, or the contact wrote after the last message they saw (never seen: unread as soon as
 // the contact has written).
 func (c Conversation) UnreadFor(user string) bool {
-	mark, ok := c.ReadBy[user]
+	mark, ok := c.ReadBy.Of(user)
 	if mark == ReadMarkedUnread {
 		return true
 	}
