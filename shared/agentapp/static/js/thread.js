@@ -4,6 +4,7 @@ import { setRead, noteUnread } from './unread.js';
 import { renderList, refreshListSoon } from './list.js';
 import { composer, send } from './composer.js';
 import { t, has, dateTime, errorText, channelLabel } from './i18n.js';
+import { ticketPanel } from './ticket.js';
 
 // open reads conversation id and its messages and shows them.
 export async function open(id) {
@@ -60,8 +61,8 @@ export function renderSide() {
     h('dt', { text: t('app.contact.name') }), h('dd', { text: c.contact.name || '—' }),
     h('dt', { text: t('app.contact.phone') }), h('dd', { text: c.contact.phone || '—' }),
     h('dt', { text: t('app.contact.email') }), h('dd', { text: c.contact.email || '—' }),
-    h('dt', { text: t('app.contact.assignee') }), h('dd', { text: c.assignee ? userName(c.assignee) : t('app.thread.unassigned') }),
-    c.ticketNotice ? [h('dt', { text: t('app.contact.ticket') }), h('dd', { text: c.ticketNotice })] : null));
+    h('dt', { text: t('app.contact.assignee') }), h('dd', { text: c.assignee ? userName(c.assignee) : t('app.thread.unassigned') })),
+    ticketPanel(c));
 }
 
 // act applies a change (assignee, status) to the open conversation.
