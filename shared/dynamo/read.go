@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/openinbox/inbox/shared/dynamodb"
+	"github.com/openinbox/inbox/shared/dynamodb/types"
 
 	"github.com/openinbox/inbox/shared/inbox"
 )
