@@ -23,13 +23,13 @@ func appTab(t testing.TB, ctx context.Context, base, user string) context.Contex
 		t.Fatal(err)
 	}
 	appWait(t, tab, "the sign-in form", `document.querySelector('#signin-user option') !== null`)
-	pageEval[bool](t, tab, `(document.getElementById('signin-user').value = `+strconv.Quote(user)+`, document.getElementById('signin-form').requestSubmit(), true)`)
+	tabEval[bool](t, tab, `(document.getElementById('signin-user').value = `+strconv.Quote(user)+`, document.getElementById('signin-form').requestSubmit(), true)`)
 	appWait(t, tab, "the inbox", `!document.getElementById('app').hidden && document.getElementById('live').classList.contains('on')`)
 	return tab
 }
 
 // pageEval evaluates expr in the page and returns its value.
-func pageEval[T any](t testing.TB, ctx context.Context, expr string) T {
+func tabEval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -61,9 +61,9 @@ func TestAgentAppNoteAndUnread(t *testing.T) {
 	// Unread is each user's own: Sam opening it leaves it unread for Kim.
 	row := `document.getElementById('row-` + conv + `')`
 	for _, tab := range []context.Context{sam, kim} {
-		pageEval[bool](t, tab, `(location.hash = '#/all', true)`)
+		tabEval[bool](t, tab, `(location.hash = '#/all', true)`)
 		appWait(t, tab, "the conversation's row, unread", row+` !== null && `+row+`.classList.contains('unread') && document.title.startsWith('(1) ')`)
-		pageEval[bool](t, tab, `(`+row+`.click(), true)`)
+		tabEval[bool](t, tab, `(`+row+`.click(), true)`)
 		appWait(t, tab, "the thread", `document.getElementById('composer') !== null && document.querySelector('#messages li.in') !== null`)
 		appWait(t, tab, "the tab title without unread", `document.title === 'Inbox'`)
 		if tab == sam {
@@ -76,14 +76,14 @@ func TestAgentAppNoteAndUnread(t *testing.T) {
 			}
 		}
 	}
-	pageEval[bool](t, sam, `(document.body.focus(), document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'n', bubbles: true})), true)`)
+	tabEval[bool](t, sam, `(document.body.focus(), document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'n', bubbles: true})), true)`)
 	appWait(t, sam, "the note mode", `document.getElementById('compose-note').getAttribute('aria-pressed') === 'true' && document.activeElement.id === 'composer'`)
-	pageEval[bool](t, sam, `(document.getElementById('composer').value = 'Refund approved by Kim.', document.getElementById('send').click(), true)`)
+	tabEval[bool](t, sam, `(document.getElementById('composer').value = 'Refund approved by Kim.', document.getElementById('send').click(), true)`)
 	const shown = `[...document.querySelectorAll('#messages li.note')].some(li => li.textContent.includes('Refund approved by Kim.') && li.querySelector('.who').textContent.includes('Sam'))`
 	appWait(t, sam, "the note in Sam's thread", shown)
 	appWait(t, kim, "the note in Kim's thread, live", shown)
 	// Mark unread: kept on the server for Sam.
-	pageEval[bool](t, sam, `(document.getElementById('unread-btn').click(), true)`)
+	tabEval[bool](t, sam, `(document.getElementById('unread-btn').click(), true)`)
 	appWait(t, sam, "the row marked unread", row+`.classList.contains('unread') && document.title.startsWith('(1) ')`)
 	var samSees struct {
 		Unread bool `json:"unread"`

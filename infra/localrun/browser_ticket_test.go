@@ -34,11 +34,11 @@ func TestAgentAppMovesTheTicketStage(t *testing.T) {
 	defer cancel()
 	kim := appTab(t, ctx, e.r.URL, "kim")
 	row := `document.getElementById('row-` + conv + `')`
-	pageEval[bool](t, kim, `(location.hash = '#/all', true)`)
+	tabEval[bool](t, kim, `(location.hash = '#/all', true)`)
 	appWait(t, kim, "the conversation's row", row+` !== null`)
-	pageEval[bool](t, kim, `(`+row+`.click(), true)`)
+	tabEval[bool](t, kim, `(`+row+`.click(), true)`)
 	appWait(t, kim, "the ticket", `document.getElementById('ticket-pipeline') !== null && document.getElementById('ticket-pipeline').textContent === 'support' && document.getElementById('ticket-stage').value === 'new'`)
-	pageEval[bool](t, kim, `(document.getElementById('ticket-stage').value = 'waiting on customer', document.getElementById('ticket-move').click(), true)`)
+	tabEval[bool](t, kim, `(document.getElementById('ticket-stage').value = 'waiting on customer', document.getElementById('ticket-move').click(), true)`)
 	appWait(t, kim, "the move", `document.getElementById('ticket-stage').dataset.stage === 'waiting on customer'`)
 	if tk := get[inbox.Ticket](c, "/v1/tickets/"+conv, demo.Token); tk.Stage != "waiting on customer" {
 		t.Fatalf("ticket after the move = %+v", tk)
