@@ -11,7 +11,9 @@
 //
 // Frames, server to client: {"type":"event","event":{...}} and {"type":"typing",...}
 // ({"type":"pong"} answers a ping); client to server: {"action":"typing","conversationId":...}
-// and {"action":"ping"}.
+// and {"action":"ping"}. A typing notice's "from" is the typing agent's user id for agents,
+// FromAgent for visitors (who never see users' ids), and FromVisitor when the visitor types;
+// at most one per connection every TypingGap is passed on.
 package realtime
 
 import (
@@ -28,6 +30,12 @@ const (
 	KindConversation = "conversation" // a conversation was created or changed (status, assignee)
 	KindTicket       = "ticket"       // a conversation's ticket was created or changed
 	KindTyping       = "typing"       // someone is replying (never stored, never caught up)
+)
+
+// Who a typing notice is from, besides an agent's user id.
+const (
+	FromVisitor = "visitor" // the conversation's chat visitor
+	FromAgent   = "agent"   // an agent, as visitors are told
 )
 
 // Event is one notification. Cursor orders the events of an account; At is when it was made.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openinbox/inbox/shared/inbox"
@@ -26,7 +27,15 @@ type Service struct {
 	// NewID makes the random part of cursors.
 	NewID func() string
 	Log   *slog.Logger
+
+	typingMu sync.Mutex
+	typing   map[string]time.Time // connection id → when its last typing notice went out
 }
+
+// TypingGap is the least time between two typing notices of one connection that are passed
+// on: clients send one every few seconds while someone types (the widget and the app every 3 s),
+// and a client sending more costs the store and the others' connections nothing more.
+const TypingGap = 2 * time.Second
 
 func (s *Service) now() time.Time {
 	if s.Now == nil {
@@ -114,6 +123,9 @@ func (s *Service) Receive(ctx context.Context, id string, body []byte) error {
 	if f.ConversationID == "" || strings.Contains(f.ConversationID, "#") {
 		return inbox.Errorf(inbox.EInvalid, "typing needs a conversationId")
 	}
+	if !s.typingDue(id) {
+		return nil
+	}
 	c, err := s.Conns.GetConnection(ctx, id)
 	if err != nil {
 		return err
@@ -123,22 +135,45 @@ func (s *Service) Receive(ctx context.Context, id string, body []byte) error {
 		if c.ConversationID != f.ConversationID {
 			return inbox.Errorf(inbox.EForbidden, "a visitor types only in its own conversation")
 		}
-		from = "visitor"
+		from = FromVisitor
 	}
 	aud, err := s.Conns.Audience(ctx, c.Account, f.ConversationID)
 	if err != nil {
 		return err
 	}
 	frame := ServerFrame{Type: "typing", ConversationID: f.ConversationID, From: from}
+	// Visitors learn that an agent types, never which user (no internal ids reach them).
+	toVisitor := ServerFrame{Type: "typing", ConversationID: f.ConversationID, From: FromAgent}
 	for _, to := range aud {
-		if to.ID == id {
+		if to.ID == id || (to.Visitor && c.Visitor) {
 			continue
 		}
-		if err := s.push(ctx, to.ID, frame); err != nil {
+		fr := frame
+		if to.Visitor {
+			fr = toVisitor
+		}
+		if err := s.push(ctx, to.ID, fr); err != nil {
 			s.log().WarnContext(ctx, "typing push failed", "connection", to.ID, "error", err)
 		}
 	}
 	return nil
+}
+
+// typingDue reports whether a typing notice of connection id may go out now (TypingGap), and
+// notes it. The notes live in the warm container, as throttles do; a handful of bytes per
+// connection, cleared when they grow past what a container serves.
+func (s *Service) typingDue(id string) bool {
+	now := s.now()
+	s.typingMu.Lock()
+	defer s.typingMu.Unlock()
+	if s.typing == nil || len(s.typing) > 10000 {
+		s.typing = map[string]time.Time{}
+	}
+	if last, ok := s.typing[id]; ok && now.Sub(last) < TypingGap && !now.Before(last) {
+		return false
+	}
+	s.typing[id] = now
+	return true
 }
 
 // Publish gives events their cursors, logs them for the catch-up and pushes each to its
