@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ type wsHub struct {
 
 	mu    sync.Mutex
 	conns map[string]*websocket.Conn // nil while the connection is being authorised
+	down  bool                       // see Runner.SetLiveDown
 }
 
 func newHub(log *slog.Logger) *wsHub { return &wsHub{log: log, conns: map[string]*websocket.Conn{}} }
@@ -60,6 +62,11 @@ func (h *wsHub) Push(ctx context.Context, id string, frame []byte) error {
 func (h *wsHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := connectionID()
 	h.mu.Lock()
+	if h.down {
+		h.mu.Unlock()
+		writeJSON(w, http.StatusServiceUnavailable, `{"error":{"code":"unavailable","message":"the live channel is down"}}`)
+		return
+	}
 	h.conns[id] = nil
 	h.mu.Unlock()
 	defer func() {
@@ -97,6 +104,42 @@ func (h *wsHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err := h.svc.Receive(ctx, id, data); err != nil {
 			h.log.Debug("frame refused", "connection", id, "code", inbox.ErrorCodeOf(err), "error", err)
 		}
+	}
+}
+
+// serveLiveApart serves hub on a loopback port of its own (Options.LiveOwnHost) until the runner
+// closes, and returns its endpoint as WS_ENDPOINT gives it: http://127.0.0.1:{port}/ws.
+func (r *Runner) serveLiveApart(hub *wsHub) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(WebSocketPath, hub)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	r.closers = append(r.closers, func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String() + WebSocketPath, nil
+}
+
+// SetLiveDown takes the live channel down (true): every open WebSocket connection is dropped
+// without a closing handshake, as a lost network drops it, and new ones are refused (503) until
+// it is up again (false). Clients' reconnects and catch-ups are tested with it.
+func (r *Runner) SetLiveDown(down bool) {
+	h := r.hub
+	h.mu.Lock()
+	h.down = down
+	var open []*websocket.Conn
+	if down {
+		for _, c := range h.conns {
+			if c != nil {
+				open = append(open, c)
+			}
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range open {
+		_ = c.CloseNow()
 	}
 }
 

@@ -64,6 +64,10 @@ type Options struct {
 	// ChatClock, when set, is the website chat function's clock (availability, visitor
 	// tokens): browser tests put the chat in and out of office hours with it.
 	ChatClock func() time.Time
+	// LiveOwnHost serves the live channel on a port of its own instead of /ws of the API's,
+	// as AWS's WebSocket API has a host of its own, and gives the chat function its URL
+	// (WS_ENDPOINT): the widget must then find it from its config, as it does when deployed.
+	LiveOwnHost bool
 	// Tick is how often the functions with a Schedule event run (0: the template's rate;
 	// negative: only on Runner.Tick and POST /_local/tick).
 	Tick time.Duration
@@ -109,6 +113,7 @@ type Runner struct {
 	wg          sync.WaitGroup
 	closers     []func()
 	schedules   []*scheduledJob
+	hub         *wsHub
 }
 
 // Start brings everything up and seeds the demo account. Close stops it.
@@ -246,6 +251,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 
 	// The live channel: committed writes reach the same publishing code as the table's stream.
 	feed, hub := newChangeFeed(), newHub(o.Log)
+	r.hub = hub
 	cfg.OnCommit = feed.add
 	cfg.AppLocalSignIn = SignInPath
 	r.Store, err = cfg.Store(ctx)
@@ -261,6 +267,12 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	liveEndpoint := ""
+	if o.LiveOwnHost {
+		if liveEndpoint, err = r.serveLiveApart(hub); err != nil {
+			return err
+		}
+	}
 	gw := &gateway{key: key, now: time.Now, log: o.Log}
 	for _, fn := range fns {
 		if len(fn.Routes) > 0 {
@@ -271,6 +283,9 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			fc := cfg
 			if fn.LogicalID == "ChatFunction" && o.ChatClock != nil {
 				fc.Now = o.ChatClock
+			}
+			if fn.LogicalID == "ChatFunction" && liveEndpoint != "" {
+				fc.WebSocketEndpoint = liveEndpoint
 			}
 			h, err := build(ctx, fc)
 			if err != nil {
@@ -328,7 +343,9 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	mux := http.NewServeMux()
 	mux.Handle(SESViewerPath, viewer)
 	mux.Handle("/_local/", r.localRoutes())
-	mux.Handle(WebSocketPath, hub)
+	if !o.LiveOwnHost {
+		mux.Handle(WebSocketPath, hub)
+	}
 	mux.Handle(SignInPath, r.signIn(key))
 	mux.Handle("/", gw)
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -66,6 +66,15 @@ func TestLiveUpdatesResources(t *testing.T) {
 			t.Errorf("%s may not post to the stage's connections", fn)
 		}
 	}
+	// The browsers' functions tell their clients the stage's URL: the agent app (api) and the
+	// chat widget (chat: its config's liveUrl and its frame's CSP), since the WebSocket API has
+	// a host of its own.
+	for _, fn := range []string{"ApiFunction", "ChatFunction"} {
+		env := child(child(res[fn].Properties["Environment"], "Variables"), "WS_ENDPOINT")
+		if !strings.HasSuffix(env.Value, "${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/live") {
+			t.Errorf("%s WS_ENDPOINT = %q: its browsers would not find the live channel", fn, env.Value)
+		}
+	}
 	if v := child(res["Table"].Properties["StreamSpecification"], "StreamViewType").Value; v != "KEYS_ONLY" {
 		t.Errorf("table stream view %q, want KEYS_ONLY", v)
 	}

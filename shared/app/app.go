@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,7 +81,8 @@ type Config struct {
 	NotifyFrom string
 	AppURL     string
 	// WebSocketEndpoint is the WebSocket API stage connections are pushed to (WS_ENDPOINT,
-	// https://{api-id}.execute-api.{region}.amazonaws.com/{stage}).
+	// https://{api-id}.execute-api.{region}.amazonaws.com/{stage}); browsers connect to its
+	// LiveURL.
 	WebSocketEndpoint string
 	// JWTIssuer and JWTAudience are the agents' token issuer and audience (JWT_ISSUER,
 	// JWT_AUDIENCE), which the ws function checks as the HTTP API's authorizer does.
@@ -226,4 +228,17 @@ func (c *Config) Queue(url, name string) (*sqsqueue.Queue, error) {
 // StandardQueue returns the standard (not FIFO) queue at url.
 func (c *Config) StandardQueue(url string) *sqsqueue.Queue {
 	return sqsqueue.NewStandard(sqsqueue.NewClient(c.AWS, c.SQSEndpoint), url)
+}
+
+// LiveURL is the WebSocket URL browsers (the agent app, the chat widget) connect to: wss:// of
+// an https:// WebSocketEndpoint, ws:// of an http:// one (a local runner's own port). Empty when
+// there is none: clients then use /ws on the page's own host, as make run serves it.
+func (c *Config) LiveURL() string {
+	if rest, ok := strings.CutPrefix(c.WebSocketEndpoint, "https://"); ok {
+		return "wss://" + rest
+	}
+	if rest, ok := strings.CutPrefix(c.WebSocketEndpoint, "http://"); ok {
+		return "ws://" + rest
+	}
+	return ""
 }

@@ -108,3 +108,19 @@ func TestAWSFromEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveURL: browsers connect to wss:// of the WebSocket API's https:// stage (WS_ENDPOINT),
+// ws:// of a local http:// one, and to /ws on the page's host when there is none.
+func TestLiveURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://abc123.execute-api.eu-west-1.amazonaws.com/live": "wss://abc123.execute-api.eu-west-1.amazonaws.com/live",
+		"http://127.0.0.1:4000/ws":                                "ws://127.0.0.1:4000/ws",
+		"":                                                        "",
+	} {
+		c := app.Config{WebSocketEndpoint: in}
+		if got := c.LiveURL(); got != want {
+			t.Errorf("LiveURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

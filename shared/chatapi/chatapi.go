@@ -48,6 +48,9 @@ type Config struct {
 	// NewID makes visitor keys.
 	NewID func() string
 	Log   *slog.Logger
+	// LiveURL is the live channel's WebSocket URL the config gives the widget (the WebSocket
+	// API's stage, wss://…/live, app.Config.LiveURL); empty: /ws on the API's own host.
+	LiveURL string
 }
 
 // Limits of the public API.

@@ -34,6 +34,8 @@ type ConfigView struct {
 	Consent              *Consent       `json:"consent,omitempty"`
 	IdentityVerification bool           `json:"identityVerification"`
 	Availability         chatavail.View `json:"availability"`
+	// LiveURL is where the widget opens its WebSocket (?token=); absent, /ws on the API's host.
+	LiveURL string `json:"liveUrl,omitempty"`
 }
 
 // Person is someone the header shows.
@@ -90,7 +92,7 @@ func (a *api) config(r *http.Request, c *call) (int, any, error) {
 	texts := c.set.In(lang)
 	v := ConfigView{ChannelID: c.ch.ID, Name: c.ch.Name, Color: c.set.Color, Language: lang, Texts: i18n.Texts(lang, "widget."), Now: c.now,
 		WelcomeMessage: texts.WelcomeMessage, EmailPrompt: texts.EmailPrompt,
-		IdentityVerification: c.set.IdentityVerification, Header: []Person{},
+		IdentityVerification: c.set.IdentityVerification, Header: []Person{}, LiveURL: a.LiveURL,
 		Availability: chatavail.Show(c.set, chatavail.Decide(in), lang)}
 	if texts.ConsentText != "" {
 		v.Consent = &Consent{Text: texts.ConsentText, PrivacyURL: c.set.PrivacyURL}

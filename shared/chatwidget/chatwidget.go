@@ -10,6 +10,7 @@ import (
 	"html"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -34,8 +35,14 @@ var Routes = []string{"GET /chat/loader.js", "GET /chat/widget.js", "GET /chat/w
 // File returns an embedded file of the widget (loader.js, widget.js, widget.css), for sizes.
 func File(name string) ([]byte, error) { return static.ReadFile("static/" + name) }
 
-// New returns the widget's handler.
-func New(chs Channels) http.Handler {
+// New returns the widget's handler. liveURL is the live channel's WebSocket URL when it is on
+// another host than the API (AWS's WebSocket API: wss://{id}.execute-api…/live), which the frame's
+// CSP lets the widget connect to; empty: /ws on the API's own host.
+func New(chs Channels, liveURL string) http.Handler {
+	connect := "'self'"
+	if u, err := url.Parse(liveURL); err == nil && (u.Scheme == "wss" || u.Scheme == "ws") && u.Host != "" {
+		connect += " " + u.Scheme + "://" + u.Host
+	}
 	r := chi.NewRouter()
 	for _, f := range []struct{ path, file, typ string }{
 		{chat.LoaderPath, "loader.js", "text/javascript; charset=utf-8"},
@@ -53,14 +60,15 @@ func New(chs Channels) http.Handler {
 			_, _ = w.Write(b)
 		})
 	}
-	r.Get(chat.FramePath, func(w http.ResponseWriter, r *http.Request) { frame(w, r, chs) })
+	r.Get(chat.FramePath, func(w http.ResponseWriter, r *http.Request) { frame(w, r, chs, connect) })
 	return r
 }
 
 // frame serves the iframe page. host (the embedding page's origin, where the app posts its
 // events) must be the deployment itself or an allowed origin, and the page may be framed only
-// by those (CSP frame-ancestors).
-func frame(w http.ResponseWriter, r *http.Request, chs Channels) {
+// by those (CSP frame-ancestors). It may connect to its own origin and the live channel's
+// (connect-src).
+func frame(w http.ResponseWriter, r *http.Request, chs Channels, connect string) {
 	id := chi.URLParam(r, "channelId")
 	fail := func(err error) { httpjson.Error(w, r, slog.Default(), err) }
 	if inbox.CheckID("channel id", id) != nil {
@@ -90,7 +98,7 @@ func frame(w http.ResponseWriter, r *http.Request, chs Channels) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors "+strings.Join(ancestors, " "))
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src "+connect+"; img-src 'self' data:; frame-ancestors "+strings.Join(ancestors, " "))
 	h.Set("Referrer-Policy", "no-referrer")
 	esc := html.EscapeString
 	// The page's words are English until the config (in the visitor's language) arrives: the
@@ -105,6 +113,7 @@ func frame(w http.ResponseWriter, r *http.Request, chs Channels) {
 <section id="panel" class="panel" role="dialog" aria-labelledby="title" hidden>
 <header><div class="people" id="people" aria-hidden="true"></div><div style="flex:1"><h1 id="title">Chat</h1><p id="status" aria-live="polite"></p></div><button id="close" class="x" type="button" aria-label="Close chat" data-t-label="widget.close">×</button></header>
 <div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation" data-t-label="widget.conversation"></div>
+<div id="typing" class="typing" aria-live="polite"></div>
 <div id="gate" class="gate" hidden><p id="consenttext"></p><a id="privacy" target="_blank" rel="noopener" data-t="widget.privacy" hidden>Privacy policy</a><button id="accept" class="accept" type="button" data-t="widget.accept">Accept and chat</button></div>
 <form id="form" class="compose"><label id="emaillabel" for="email" class="sr" data-t="widget.email.label" hidden>Your email, to answer you by email</label><input id="email" type="email" placeholder="Your email (we answer there)" data-t-placeholder="widget.email.prompt" autocomplete="email" hidden>
 <div class="row"><label for="text" class="sr" data-t="widget.message">Message</label><textarea id="text" placeholder="Write a message…" data-t-placeholder="widget.placeholder" maxlength="5000"></textarea><button class="send" type="submit" data-t="widget.send">Send</button></div></form>

@@ -23,14 +23,16 @@ func (c channels) ChannelByID(_ context.Context, id string) (inbox.Channel, erro
 }
 
 // TestFrame: the iframe page is framed only by the deployment and the allowed origins (CSP
-// frame-ancestors), refuses a host page that is neither, and 404s other kinds' ids.
+// frame-ancestors), may connect only to its own origin and the live channel's host (CSP
+// connect-src: AWS's WebSocket API has a host of its own), refuses a host page that is neither,
+// and 404s other kinds' ids.
 func TestFrame(t *testing.T) {
 	t.Parallel()
 	set := chat.Defaults()
 	set.AllowedOrigins = []string{"https://shop.example"}
 	ch := inbox.Channel{ID: "c1", Type: inbox.ChannelChat, Settings: map[string]string{}}
 	ch.Settings[chat.SettingChat] = mustJSON(t, set)
-	srv := httptest.NewServer(chatwidget.New(channels{"c1": ch, "s1": {ID: "s1", Type: inbox.ChannelSMS}}))
+	srv := httptest.NewServer(chatwidget.New(channels{"c1": ch, "s1": {ID: "s1", Type: inbox.ChannelSMS}}, "wss://abc123.execute-api.eu-west-1.amazonaws.com/live"))
 	defer srv.Close()
 	for _, tc := range []struct {
 		path   string
@@ -54,7 +56,8 @@ func TestFrame(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.path, res.StatusCode, tc.status)
 		}
 		if strings.Contains(tc.path, "/frame") && tc.status == 200 {
-			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://shop.example") {
+			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://shop.example") ||
+				!strings.Contains(csp, "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com;") {
 				t.Errorf("%s: CSP %q", tc.path, csp)
 			}
 		}

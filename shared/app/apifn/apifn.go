@@ -5,7 +5,6 @@ package apifn
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/openinbox/inbox/shared/agentapp"
 	"github.com/openinbox/inbox/shared/app"
@@ -42,9 +41,5 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 // appConfig is what the agents' web app is told: the live channel's URL (wss:// of
 // WS_ENDPOINT) and, locally, the demo sign-in.
 func appConfig(c app.Config) agentapp.Config {
-	ac := agentapp.Config{LocalSignIn: c.AppLocalSignIn}
-	if rest, ok := strings.CutPrefix(c.WebSocketEndpoint, "https://"); ok {
-		ac.WebSocketURL = "wss://" + rest
-	}
-	return ac
+	return agentapp.Config{LocalSignIn: c.AppLocalSignIn, WebSocketURL: c.LiveURL()}
 }

@@ -24,8 +24,10 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	widget := chatwidget.New(store)
-	visitors := chatapi.New(chatapi.Config{Store: store, Queue: in, Now: c.Now, NewID: c.NewID, Log: c.Log})
+	// The widget connects to the WebSocket API's own host (WS_ENDPOINT), which its frame's CSP
+	// allows.
+	widget := chatwidget.New(store, c.LiveURL())
+	visitors := chatapi.New(chatapi.Config{Store: store, Queue: in, Now: c.Now, NewID: c.NewID, Log: c.Log, LiveURL: c.LiveURL()})
 	mux := http.NewServeMux()
 	for _, p := range chatwidget.Routes {
 		mux.Handle(p, widget)

@@ -10,7 +10,7 @@
   var channel = root.getAttribute("data-channel"), host = root.getAttribute("data-host");
   var api = "/chat/" + encodeURIComponent(channel);
   var cfg = null, token = null, cursor = "", conv = "", unread = 0, open = false, consented = false;
-  var pending = {}, shown = {}, ws = null, wsTries = 0, poll = null, loading = false;
+  var pending = {}, shown = {}, ws = null, wsTries = 0, retry = 0, poll = null, loading = false, typedAt = 0, typingTimer = 0;
   var langs = (root.getAttribute("data-langs") || "").split(",").concat(navigator.languages || [navigator.language]).filter(Boolean);
   var lang = "en", texts = {};
   var $ = function (id) { return document.getElementById(id); };
@@ -95,6 +95,7 @@
     var b = el("div", "m " + m.direction, m.text);
     b.setAttribute("data-id", m.id);
     if (m.direction === "out") {
+      typing(false);
       b.appendChild(el("small", "", m.authorName || cfg.name));
       tell({ type: "message", message: { id: m.id, text: m.text, author: m.authorName || "" } });
       if (!open) { unread++; badge(); }
@@ -119,7 +120,7 @@
       if (h.conversationId && h.conversationId !== conv) {
         /* The live connection hears one conversation: (re)connect for this one. */
         conv = h.conversationId;
-        if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); }
+        hangUp();
         wsTries = 0;
         connect();
       }
@@ -127,23 +128,55 @@
       cursor = h.cursor || cursor;
     }, function () { loading = false; });
   }
-  /* Live: the realtime backbone's WebSocket (/ws?token=), with a catch-up by cursor at every
-     (re)connect so that nothing sent meanwhile is lost. Without one, a slow poll while open. */
+  /* Live: the realtime backbone's WebSocket (the config's liveUrl, the WebSocket API's own host
+     in AWS; else /ws here), with a catch-up by cursor at every (re)connect so that nothing sent
+     meanwhile is lost. A dropped connection is reopened with backoff (1 s, doubling to 30 s, at
+     once when the browser is back online); after three failures in a row the widget also reads
+     the conversation every 2 s, for networks that block WebSockets. */
   function connect() {
-    if (!token || !conv || ws || !window.WebSocket) return;
-    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws?token=" + encodeURIComponent(token);
-    try { ws = new WebSocket(url); } catch (e) { ws = null; startPoll(); return; }
-    ws.onopen = function () { wsTries = 0; stopPoll(); catchUp(); };
-    ws.onmessage = function (e) {
+    if (!token || !conv || ws) return;
+    if (!window.WebSocket) { startPoll(); return; }
+    var url = (cfg.liveUrl || ((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws")) + "?token=" + encodeURIComponent(token);
+    var s;
+    try { s = new WebSocket(url); } catch (e) { failed(); return; }
+    ws = s;
+    s.onopen = function () { wsTries = 0; live(true); stopPoll(); catchUp(); };
+    s.onmessage = function (e) {
       var f; try { f = JSON.parse(e.data); } catch (x) { return; }
       if (f.type === "event" && f.event && (f.event.kind === "message" || f.event.kind === "conversation")) catchUp();
-      if (f.type === "typing") status(t("widget.typing", { name: cfg.name || "" }));
+      if (f.type === "typing" && f.from !== "visitor") typing(true);
     };
-    ws.onclose = function () {
+    s.onclose = function () {
+      if (ws !== s) return;
       ws = null;
-      startPoll();
-      if (token && wsTries++ < 8) setTimeout(connect, Math.min(30000, 500 * Math.pow(2, wsTries)));
+      live(false);
+      failed();
     };
+  }
+  function failed() {
+    wsTries++;
+    if (wsTries >= 3) startPoll();
+    clearTimeout(retry);
+    retry = setTimeout(connect, Math.min(30000, 500 * Math.pow(2, wsTries)));
+  }
+  function hangUp() {
+    clearTimeout(retry);
+    if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); live(false); }
+  }
+  function live(on) { root.setAttribute("data-live", on ? "on" : "off"); }
+  window.addEventListener("online", function () { if (!ws && token && conv) { clearTimeout(retry); connect(); } });
+  /* Typing, both ways: an agent's shows for 5 s (or until their message arrives); the visitor's
+     goes out at most every 3 s while they type, only over a live connection. */
+  function typing(on) {
+    clearTimeout(typingTimer);
+    $("typing").textContent = on ? t("widget.typing", { name: cfg.name || "" }) : "";
+    if (on) typingTimer = setTimeout(function () { typing(false); }, 5000);
+  }
+  function typed() {
+    var now = Date.now();
+    if (!ws || ws.readyState !== 1 || !conv || now - typedAt < 3000) return;
+    typedAt = now;
+    ws.send(JSON.stringify({ action: "typing", conversationId: conv }));
   }
   function startPoll() { if (!poll) poll = setInterval(catchUp, 2000); }
   function stopPoll() { if (poll) { clearInterval(poll); poll = null; } }
@@ -193,7 +226,7 @@
       return req("POST", "/identify", { id: String(u.id || ""), email: u.email || "", name: u.name || "", hash: u.hash || "" });
     }).then(function (t) {
       token = t.token;
-      if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); }
+      hangUp();
       stopPoll();
       cursor = ""; conv = ""; return catchUp();
     }, function (e) {
@@ -204,7 +237,7 @@
   }
   function reset() {
     token = null; cursor = ""; conv = ""; pending = {}; shown = {}; unread = 0;
-    if (ws) { var w = ws; ws = null; w.onclose = null; w.close(); }
+    hangUp();
     stopPoll();
     $("log").textContent = "";
     welcome();
@@ -262,6 +295,7 @@
   $("close").onclick = function () { show(false); };
   $("accept").onclick = function () { consented = true; $("gate").hidden = true; $("text").focus(); };
   $("form").onsubmit = function (e) { e.preventDefault(); send(); };
+  $("text").oninput = typed;
   $("text").onkeydown = function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); } };
   document.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) show(false); });
 })();
