@@ -115,8 +115,14 @@ func Pick(prefs ...string) (string, bool) {
 }
 
 // Texts are the texts of lang whose keys start with prefix ("widget."), the default
-// catalogue's where lang lacks one: what a browser app is served for its language.
+// catalogue's where lang lacks one: what a browser app is served for its language. The map is
+// built once per language and prefix and shared, since the chat config asks for it on every
+// visitor's page view: callers must not change it.
 func Texts(lang, prefix string) map[string]string {
+	key := lang + "\x00" + prefix
+	if m, ok := textSets.Load(key); ok {
+		return m.(map[string]string)
+	}
 	out := map[string]string{}
 	for _, l := range []string{Default, lang} {
 		for k, v := range catalogues()[l] {
@@ -125,8 +131,12 @@ func Texts(lang, prefix string) map[string]string {
 			}
 		}
 	}
-	return out
+	m, _ := textSets.LoadOrStore(key, out)
+	return m.(map[string]string)
 }
+
+// textSets are Texts' answers by language and prefix.
+var textSets sync.Map
 
 // T is the text of key in language lang with its placeholders filled from args (name, value,
 // …). A language without a catalogue, or a key missing from it, falls back to Default; a key
