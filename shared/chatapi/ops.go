@@ -3,7 +3,6 @@ package chatapi
 import (
 	"math/rand/v2"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,7 +191,19 @@ type identifyInput struct {
 	Hash  string `json:"hash"`
 }
 
-var visitorID = regexp.MustCompile(`^[A-Za-z0-9_.@:+-]{1,128}$`)
+// visitorID reports whether id is a site's user id the widget may identify with: 1 to 128 of
+// A–Z a–z 0–9 _ . @ : + -; a loop rather than a regexp compiled at the chat function's start.
+func visitorID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || strings.ContainsRune("_.@:+-", c)) {
+			return false
+		}
+	}
+	return true
+}
 
 // identify links the visitor to the site's user id. A hash that verifies makes the visitor
 // "u_<id>" on every device (their history follows them); a wrong hash is refused (403), and
@@ -207,7 +218,7 @@ func (a *api) identify(r *http.Request, c *call) (int, any, error) {
 	if err := httpjson.Decode(nil, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
-	if !visitorID.MatchString(in.ID) {
+	if !visitorID(in.ID) {
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "id is required: 1 to 128 letters, digits or _.@:+-")
 	}
 	if err := checkPerson(in.Email, in.Name); err != nil {

@@ -3,7 +3,6 @@ package chat
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -153,7 +152,19 @@ const (
 	settingsFieldForError = "chat"
 )
 
-var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+// hexColor reports whether s is a #rrggbb colour; a loop rather than a regexp compiled when
+// every function that links the chat kind starts.
+func hexColor(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // Defaults returns the settings of a new chat channel before the admin's input.
 func Defaults() Settings {
@@ -191,7 +202,7 @@ func (s Settings) Validate() error {
 	bad := func(field, why string, a ...any) error {
 		return inbox.Errorf(inbox.EInvalid, "chat."+field+" "+why, a...)
 	}
-	if !hexColor.MatchString(s.Color) {
+	if !hexColor(s.Color) {
 		return bad("color", "must be a hex colour #rrggbb")
 	}
 	switch s.Header.Mode {
