@@ -37,7 +37,9 @@ async function start() {
   const avail = $('#available');
   avail.checked = !!(meUser && meUser.available); avail.disabled = !meUser;
   avail.onchange = () => api('PATCH', '/v1/users/' + S.me.userId, { available: avail.checked }).catch(alertError);
-  if (meUser) $('#capacity').textContent = meUser.unlimited ? '' : t('app.capacity', { count: meUser.capacity == null ? '—' : number(meUser.capacity) });
+  // The API's capacity is null for unlimited; load is how many open conversations are mine.
+  if (meUser) $('#capacity').textContent = meUser.capacity == null ? t('app.capacity.unlimited')
+    : t('app.capacity.of', { load: number(meUser.load || 0), capacity: number(meUser.capacity) });
   window.onhashchange = route; route(); connect(cfg);
 }
 

@@ -2,22 +2,24 @@
 // team (never sent); the channel's rules made visible, and typing.
 import { $, h, S, api } from './core.js';
 import { reloadThread } from './thread.js';
-import { t, plural, errorText } from './i18n.js';
+import { t, errorText } from './i18n.js';
+import { rules } from './rules.js';
 
 // composer builds the reply/note form for conversation c, in mode S.composeMode.
 export function composer(c) {
-  const note = S.composeMode === 'note', closed = c.status !== 'open';
-  // Notes can be written in closed conversations too; replies need it open.
-  const off = closed && !note;
+  const note = S.composeMode === 'note', closed = c.status !== 'open', rule = rules(c);
+  // Notes can be written in closed conversations too; replies need it open, and a channel
+  // whose window has ended (Messenger after 7 days) takes none.
+  const off = (closed || rule.blocked) && !note;
   const ta = h('textarea', { id: 'composer', 'aria-label': note ? t('app.composer.noteLabel') : t('app.composer.replyLabel'),
-    placeholder: off ? t('app.composer.reopenToReply') : note ? t('app.composer.notePlaceholder') : t('app.composer.replyPlaceholder'), disabled: off });
+    placeholder: closed && !note ? t('app.composer.reopenToReply') : off ? t('app.composer.cannotReply') : note ? t('app.composer.notePlaceholder') : t('app.composer.replyPlaceholder'), disabled: off });
   if (!note) ta.addEventListener('input', typing);
   ta.addEventListener('keydown', e => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(ta.value); } });
   const modeBtn = (mode, label) => h('button', { type: 'button', id: 'compose-' + mode, 'aria-pressed': String(S.composeMode === mode),
     onclick: () => setMode(mode, true), text: label });
   return h('form', { class: 'composer' + (note ? ' note' : ''), id: 'composer-form', 'aria-label': t('app.composer.label'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
     h('div', { class: 'bar', role: 'group', 'aria-label': t('app.composer.mode') }, modeBtn('reply', t('app.composer.reply')), modeBtn('note', t('app.composer.note')),
-      h('span', { class: 'rules', id: 'rules', text: note ? t('app.composer.noteHint') : rules(c) })),
+      h('span', { class: 'rules' + (rule.warn && !note ? ' warn' : ''), id: 'rules', 'data-blocked': String(!!rule.blocked), text: note ? t('app.composer.noteHint') : rule.text })),
     ta,
     h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: off, text: note ? t('app.composer.addNote') : t('app.composer.send') }),
       h('span', { id: 'send-error', class: 'error', role: 'alert' })));
@@ -32,19 +34,6 @@ export function setMode(mode, focus) {
   old.replaceWith(composer(S.selected));
   $('#composer').value = draft;
   if (focus) $('#composer').focus();
-}
-
-// rules says what the channel allows right now (WhatsApp's window, Messenger's tag, …).
-function rules(c) {
-  const lastIn = [...S.messages].reverse().find(m => m.direction === 'in');
-  const hours = lastIn ? (Date.now() - new Date(lastIn.createdAt)) / 3600e3 : Infinity;
-  switch (c.channel.type) {
-    case 'whatsapp': return hours < 24 ? plural('app.rules.whatsappOpen', Math.floor(24 - hours)) : t('app.rules.whatsappClosed');
-    case 'messenger': return hours < 24 ? t('app.rules.messengerOpen') : t('app.rules.messengerTag');
-    case 'email': return t('app.rules.email');
-    case 'sms': return t('app.rules.sms');
-    default: return '';
-  }
 }
 
 // send replies text to the open conversation, or adds it as a note in note mode.
