@@ -40,12 +40,12 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/openinbox/inbox/shared/htmlsafe"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -201,9 +201,10 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		MessageID:  messageID,
 		References: capReferences(refs),
 		Text:       m.Text,
-		// Sanitized when stored too (the API, the email intake); again here because
-		// mail.Compose writes HTML as it is.
-		HTML:    htmlsafe.Sanitize(m.HTML),
+		// Sanitized when stored (the API, the email intake: inbox.Message.HTML is safe by
+		// contract), so not again here: the sanitizer's package init would double the
+		// dispatcher's cold start (issue #10).
+		HTML:    m.HTML,
 		Date:    s.now(),
 		Headers: map[string]string{LoopHeader: m.ID},
 		// The inbox's own automatic messages (a form's acknowledgement): the subject as it is,
@@ -214,16 +215,13 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		if isMessageID(lastIn.ProviderID) {
 			r.InReplyTo = lastIn.ProviderID
 		}
-		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: htmlsafe.Sanitize(lastIn.HTML)}
+		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: lastIn.HTML}
 	}
 	if strings.TrimSpace(cfg.SignatureHTML) != "" {
 		first, last := splitName(m.AuthorName)
-		r.SignatureHTML = htmlsafe.RenderSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
+		r.SignatureHTML = mail.FillSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
 	}
 	r.Text, r.HTML = withLinks(r.Text, r.HTML, m.Attachments)
-	// The HTML was sanitized when stored (the API, the email intake); again here, links of
-	// attachments included, because mail.Compose writes HTML as it is.
-	r.HTML = htmlsafe.Sanitize(r.HTML)
 	if r.Attachments, err = s.files(ctx, m.Attachments); err != nil {
 		return "", err
 	}
@@ -391,6 +389,13 @@ func (s *Sender) read(ctx context.Context, key, name string, limit int) ([]byte,
 
 // withLinks lists the attachments that have a URL, and are not attached (no StorageKey), below
 // the text and the HTML.
+// webURL reports whether u is an absolute http or https URL, the only attachment links written
+// as links: the reply's HTML is not sanitized again after they are added.
+func webURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
+}
+
 func withLinks(text, htmlBody string, atts []inbox.Attachment) (string, string) {
 	var lines []string
 	var items []string
@@ -403,7 +408,12 @@ func withLinks(text, htmlBody string, atts []inbox.Attachment) (string, string) 
 			name = a.URL
 		}
 		lines = append(lines, "- "+name+": "+a.URL)
-		items = append(items, `<li><a href="`+html.EscapeString(a.URL)+`">`+html.EscapeString(name)+`</a></li>`)
+		if !webURL(a.URL) {
+			// Not a link we vouch for (javascript:, data:…): its name and address as text.
+			items = append(items, `<li>`+html.EscapeString(name+": "+a.URL)+`</li>`)
+			continue
+		}
+		items = append(items, `<li><a href="`+html.EscapeString(a.URL)+`" rel="nofollow noreferrer">`+html.EscapeString(name)+`</a></li>`)
 	}
 	if len(lines) == 0 {
 		return text, htmlBody

@@ -9,13 +9,14 @@
 package htmlsafe
 
 import (
-	"html"
 	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	xhtml "golang.org/x/net/html"
+
+	"github.com/openinbox/inbox/shared/mail"
 )
 
 // Sanitize returns s with only safe markup kept, with bluemonday's UGCPolicy adapted to
@@ -78,22 +79,10 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 	return p
 })
 
-// RenderSignature replaces the {{agent.fullName}}, {{agent.firstName}} and {{agent.lastName}}
-// tokens of a signature (spaces inside the braces and letter case of the token are tolerated)
-// with the HTML-escaped values, then sanitizes the result with Sanitize.
+// RenderSignature fills the {{agent.fullName}}, {{agent.firstName}} and {{agent.lastName}}
+// tokens of a signature with the HTML-escaped values (mail.FillSignature), then sanitizes the
+// result with Sanitize: for a signature not known to be sanitized yet (a preview of one being
+// edited). It never fails.
 func RenderSignature(htmlSig, fullName, firstName, lastName string) string {
-	out := reSigToken.ReplaceAllStringFunc(htmlSig, func(tok string) string {
-		m := reSigToken.FindStringSubmatch(tok)
-		switch strings.ToLower(m[1]) {
-		case "fullname":
-			return html.EscapeString(fullName)
-		case "firstname":
-			return html.EscapeString(firstName)
-		default:
-			return html.EscapeString(lastName)
-		}
-	})
-	return Sanitize(out)
+	return Sanitize(mail.FillSignature(htmlSig, fullName, firstName, lastName))
 }
-
-var reSigToken = regexp.MustCompile(`\{\{\s*(?i:agent)\s*\.\s*((?i:fullName|firstName|lastName))\s*\}\}`)
