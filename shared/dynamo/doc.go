@@ -1,5 +1,5 @@
 // Package dynamo is the store of the inbox: every account's inboxes, channels, contacts,
-// conversations, messages, users, teams, waiting queues and tickets in the one DynamoDB table of template.yaml (keys pk/sk;
+// conversations, messages, users, teams, saved replies, waiting queues and tickets in the one DynamoDB table of template.yaml (keys pk/sk;
 // index gsi1 on gsi1pk/gsi1sk, all attributes, for channels; the conversation lists gsi2..gsi4
 // on gsi2pk..gsi4pk and the shared sort key lsk, keys only; TTL attribute ttl).
 //
@@ -41,6 +41,17 @@
 //	                                        (condition ticketCount < max) + condition check on the conversation
 //	  list (newest first, by pipeline /   Query pk = A#{acct}, begins_with(sk, "TICKET#") with a filter, sorted
 //	    stage)                              in memory (no index yet)
+//	Saved reply (shared by the team)      A#{acct}                             REPLY#{replyId}              name, shortcut, text, inboxId, createdBy,
+//	                                                                                                        createdAt, updatedAt, version
+//	Shortcut claim                        A#{acct}                             REPLYKEY#{shortcut}          replyId
+//	  create                              transaction: put reply + put claim (both attribute_not_exists):
+//	                                        a taken shortcut cancels it (EConflict); 2 × 2 WCU
+//	  list (the composer's picker)        Query pk = A#{acct}, begins_with(sk, "REPLY#") (not the claims)
+//	  update                              Put conditional on version and the shortcut read (1 WCU); a new
+//	                                        shortcut moves the claim: transaction of put, delete old claim,
+//	                                        put new claim (attribute_not_exists)
+//	  delete                              GetItem, then transaction: delete reply (shortcut unchanged) +
+//	                                        delete its claim
 //	Channel                               CH#{chId}                            CH                           gsi1pk A#{acct}#CHANNELS
 //	                                                                                                        gsi1sk {SortableTime(createdAt)}#{chId}
 //	                                                                                                        accountId; providerKey; twilio, messenger,

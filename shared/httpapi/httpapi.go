@@ -7,8 +7,8 @@
 // New holds the one route table. Each resource has its own file: inboxes.go, channels.go
 // (channels_email.go for the email channel's settings and preview), conversations.go,
 // messages.go (listing and replies), notes.go (internal notes), read.go (per-user read markers), uploads.go, users.go, teams.go, routing.go (a channel's
-// routing rules), contacts.go, tickets.go, queue.go (the caller's work) and events.go (the
-// live channel's catch-up).
+// routing rules), contacts.go, tickets.go, queue.go (the caller's work), events.go (the
+// live channel's catch-up) and savedreplies.go (the team's saved replies).
 package httpapi
 
 import (
@@ -109,6 +109,9 @@ type Config struct {
 	InboundEmailDomain string
 	// Events serves GET /v1/events (the live channel's catch-up); without it that answers 503.
 	Events EventLog
+	// SavedReplies serves /v1/saved-replies (the team's saved replies); without it those
+	// endpoints answer 503.
+	SavedReplies SavedReplies
 }
 
 type api struct{ Config }
@@ -165,6 +168,13 @@ func New(c Config) http.Handler {
 		r.Patch("/tickets/{id}", a.handle(people(a.patchTicket)))
 
 		r.Get("/queue", a.handle(people(a.myQueue)))
+
+		// Saved replies: every agent reads them, admins manage them (one agent's edit changes
+		// what the whole team sends).
+		r.Get("/saved-replies", a.handle(a.needSavedReplies(a.listSavedReplies)))
+		r.Post("/saved-replies", a.admin(a.needSavedReplies(a.createSavedReply)))
+		r.Patch("/saved-replies/{id}", a.admin(a.needSavedReplies(a.patchSavedReply)))
+		r.Delete("/saved-replies/{id}", a.admin(a.needSavedReplies(a.deleteSavedReply)))
 
 		r.Get("/events", a.handle(a.events))
 	})
@@ -228,6 +238,9 @@ func resource(pattern string) string {
 	parts := strings.Split(strings.Trim(pattern, "/"), "/")
 	for i, part := range parts {
 		if strings.HasPrefix(part, "{") && i > 0 {
+			if r, ok := strings.CutSuffix(parts[i-1], "ies"); ok {
+				return r + "y" // saved-replies
+			}
 			return strings.TrimSuffix(parts[i-1], "s")
 		}
 	}

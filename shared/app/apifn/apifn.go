@@ -26,7 +26,8 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 		return nil, err
 	}
 	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
-		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assignment.New(&c, store), Events: store}
+		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assignment.New(&c, store), Events: store,
+		SavedReplies: store}
 	if c.MediaBucket != "" {
 		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}
