@@ -28,8 +28,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/truora/minidyn/server"
 
+	"github.com/openinbox/inbox/infra/minidynfix"
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/app/apifn"
@@ -197,7 +197,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		cfg.DynamoDBEndpoint = ep
 	case cfg.DynamoDBEndpoint == "":
 		// minidyn sends no valid X-Amz-Crc32, so the checksum check is off for this client only.
-		ddb := httptest.NewServer(server.NewServer())
+		ddb := httptest.NewServer(minidynfix.New())
 		r.closers = append(r.closers, ddb.Close)
 		cfg.DynamoDBEndpoint = ddb.URL
 		cfg.DisableDynamoDBChecksum = true

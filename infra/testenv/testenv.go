@@ -24,8 +24,8 @@ import (
 	sdkdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/truora/minidyn/server"
 
+	"github.com/openinbox/inbox/infra/minidynfix"
 	"github.com/openinbox/inbox/infra/samtemplate"
 	"github.com/openinbox/inbox/shared/dynamodb"
 )
@@ -65,7 +65,7 @@ func DynamoDBOptions(t testing.TB) func(*dynamodb.Options) {
 
 var minidynURL = sync.OnceValue(func() string {
 	// Never closed: it lives as long as the test binary.
-	return httptest.NewServer(server.NewServer()).URL
+	return httptest.NewServer(minidynfix.New()).URL
 })
 
 // Unique returns prefix followed by a random suffix, for table and queue names.
@@ -84,6 +84,17 @@ func DynamoDB(t testing.TB) (*dynamodb.Client, string) {
 	var o dynamodb.Options
 	opts(&o)
 	return dynamodb.NewFromConfig(AWSConfig(), opts), table(t, aws.ToString(o.BaseEndpoint), o.DisableValidateResponseChecksum)
+}
+
+// DynamoDBEmbedded is DynamoDB on the in-process minidyn only (the store of `make run -data
+// ”`), for tests that check it agrees with DynamoDB Local.
+func DynamoDBEmbedded(t testing.TB) (*dynamodb.Client, string) {
+	t.Helper()
+	endpoint := minidynURL()
+	return dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.DisableValidateResponseChecksum = true // minidyn sends no valid X-Amz-Crc32
+	}), table(t, endpoint, true)
 }
 
 // DynamoDBLocal is DynamoDB on DynamoDB Local only, for the store adapter's own tests: they

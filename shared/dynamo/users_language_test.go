@@ -1,0 +1,44 @@
+package dynamo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// TestUserLanguageReset checks that a user's language set back to "" (PATCH /v1/users/me
+// {"language":""}: follow the browser) is gone from the stored user on DynamoDB Local and on
+// the embedded store of `make run -data ”` alike: minidyn applied no REMOVE (see
+// infra/minidynfix), so the old language stayed there.
+func TestUserLanguageReset(t *testing.T) {
+	t.Parallel()
+	backends := map[string]func(*testing.T) *fixture{
+		"dynamodb-local": newFixture,
+		"embedded": func(t *testing.T) *fixture {
+			client, table := testenv.DynamoDBEmbedded(t)
+			return &fixture{t: t, ctx: context.Background(), store: New(client, table, nil), client: client, table: table}
+		},
+	}
+	for name, newF := range backends {
+		t.Run(name, func(t *testing.T) {
+			f := newF(t)
+			u := inbox.User{AccountID: "acctA", ID: "u1", Name: "Ada", Role: inbox.RoleAgent, Language: "da",
+				Phone: "+4511111111", Capacity: intp(2), CreatedAt: base}
+			must(t, f.store.CreateUser(f.ctx, u))
+			got, err := f.store.GetUser(f.ctx, "acctA", "u1")
+			must(t, err)
+			got.Language, got.Phone, got.Capacity = "", "", nil
+			stored, err := f.store.UpdateUser(f.ctx, got)
+			must(t, err)
+			again, err := f.store.GetUser(f.ctx, "acctA", "u1")
+			must(t, err)
+			for _, g := range []inbox.User{stored, again} {
+				if g.Language != "" || g.Phone != "" || g.Capacity != nil || g.Version != 2 {
+					t.Fatalf("after the reset: language %q, phone %q, capacity %v, version %d", g.Language, g.Phone, g.Capacity, g.Version)
+				}
+			}
+		})
+	}
+}
