@@ -4,6 +4,7 @@ import { $, h, S, api } from './core.js';
 import { reloadThread } from './thread.js';
 import { t, errorText } from './i18n.js';
 import { rules } from './rules.js';
+import { attachBar, wireDrop, attached, clearAttachments, separate } from './attachments.js';
 
 // composer builds the reply/note form for conversation c, in mode S.composeMode.
 export function composer(c) {
@@ -17,12 +18,15 @@ export function composer(c) {
   ta.addEventListener('keydown', e => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(ta.value); } });
   const modeBtn = (mode, label) => h('button', { type: 'button', id: 'compose-' + mode, 'aria-pressed': String(S.composeMode === mode),
     onclick: () => setMode(mode, true), text: label });
-  return h('form', { class: 'composer' + (note ? ' note' : ''), id: 'composer-form', 'aria-label': t('app.composer.label'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
+  const form = h('form', { class: 'composer' + (note ? ' note' : ''), id: 'composer-form', 'aria-label': t('app.composer.label'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
     h('div', { class: 'bar', role: 'group', 'aria-label': t('app.composer.mode') }, modeBtn('reply', t('app.composer.reply')), modeBtn('note', t('app.composer.note')),
       h('span', { class: 'rules' + (rule.warn && !note ? ' warn' : ''), id: 'rules', 'data-blocked': String(!!rule.blocked), text: note ? t('app.composer.noteHint') : rule.text })),
     ta,
     h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: off, text: note ? t('app.composer.addNote') : t('app.composer.send') }),
+      note || off ? null : attachBar(c),
       h('span', { id: 'send-error', class: 'error', role: 'alert' })));
+  if (!note && !off) wireDrop(form, ta);
+  return form;
 }
 
 // setMode switches the composer between reply and note, keeping the draft (and focus when asked).
@@ -36,12 +40,23 @@ export function setMode(mode, focus) {
   if (focus) $('#composer').focus();
 }
 
-// send replies text to the open conversation, or adds it as a note in note mode.
+// send replies text (and the attached files) to the open conversation, or adds it as a note in
+// note mode.
 export async function send(text, mode = S.composeMode) {
-  if (!text || !text.trim() || !S.selected) return;
+  if (!S.selected) return;
+  const note = mode === 'note', blank = !text || !text.trim();
   try {
-    const path = '/v1/conversations/' + S.selected.id + (mode === 'note' ? '/notes' : '/messages');
-    await api('POST', path, { text });
+    // A file that failed to upload says so (the agent removes it or attaches it again).
+    const atts = note ? [] : await attached().catch(err => { $('#send-error').textContent = err.message; return null; });
+    if (!atts || (blank && !atts.length)) return;
+    const path = '/v1/conversations/' + S.selected.id + (note ? '/notes' : '/messages');
+    if (!atts.length) await api('POST', path, { text });
+    else if (!blank && separate(S.selected.channel.type, atts)) {
+      // The channel takes the text and the file only as separate messages: the text first.
+      await api('POST', path, { text });
+      for (const a of atts) await api('POST', path, { attachments: [a] });
+    } else await api('POST', path, blank ? { attachments: atts } : { text, attachments: atts });
+    if (atts.length) clearAttachments();
     const ta = $('#composer'); if (ta) ta.value = '';
     await reloadThread();
   } catch (e) { $('#send-error').textContent = errorText(e); }

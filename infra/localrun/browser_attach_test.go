@@ -1,0 +1,82 @@
+package localrun_test
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// dropFile drops a file made in the page (name, type, body of n repeats of s) onto the
+// composer, as dragging it from the desktop does.
+func dropFile(p *appPage, name, typ, s string, n int) {
+	p.t.Helper()
+	pageEval[bool](p, `(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File([`+strconv.Quote(s)+`.repeat(`+strconv.Itoa(n)+`)], `+strconv.Quote(name)+`, { type: `+strconv.Quote(typ)+` }));
+		document.getElementById('composer-form').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+		return true;
+	})()`)
+}
+
+// A reply with files in chromium, on the demo SMS channel: one file chosen with the Attach
+// button and one dropped onto the composer upload with progress; a file over the 4 MiB limit is
+// refused before any upload with the reason; the dropped file is removed again before sending;
+// the reply then shows in the thread with its file, and reaches the runner's outbox as an MMS
+// whose one media URL serves the file's bytes.
+func TestAgentAppRepliesWithAttachments(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	dc := demoChannel(t, demo, inbox.ChannelSMS)
+	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550003333", dc.PhoneNumber, "Can you send me the invoice?", "SMattach000000000000000000000000001", nil), http.StatusOK)
+	e.idle()
+	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+
+	const invoice = "%PDF-1.4\n% the invoice\n"
+	path := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(path, []byte(invoice), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := openApp(t, e)
+	p.signIn("ada")
+	p.openConversation(conv)
+	p.do("choosing a file", chromedp.SetUploadFiles(chromedp.ID("attach-input"), []string{path}))
+	p.wait("the chosen file, uploaded", `document.querySelectorAll('#attachments li[data-done=true]').length === 1 && document.getElementById('attachments').textContent.includes('invoice.pdf')`)
+	dropFile(p, "photo.png", "image/png", "PNG data ", 1000)
+	p.wait("the dropped file, uploaded", `document.querySelectorAll('#attachments li[data-done=true]').length === 2`)
+	dropFile(p, "huge.mov", "video/quicktime", "x", 5<<20)
+	p.wait("the refusal of the big file", `document.getElementById('attach-error').textContent.includes('huge.mov is too large')`)
+	if n := pageEval[int](p, `document.querySelectorAll('#attachments li').length`); n != 2 {
+		t.Fatalf("%d files listed after the refusal", n)
+	}
+	pageEval[bool](p, `(document.getElementById('attachment-remove-1').click(), true)`)
+	p.wait("the dropped file removed", `document.querySelectorAll('#attachments li').length === 1 && !document.getElementById('attachments').textContent.includes('photo.png')`)
+	pageEval[bool](p, `(document.getElementById('composer').value = 'Here it is.', document.getElementById('send').click(), true)`)
+	p.wait("the reply with its file in the thread", `[...document.querySelectorAll('#messages li.out')].some(li => li.textContent.includes('Here it is.') && [...li.querySelectorAll('a')].some(a => a.textContent === 'invoice.pdf'))`)
+	p.wait("the composer emptied", `document.getElementById('attachments').hidden && document.getElementById('composer').value === ''`)
+	e.idle()
+	sent := lastOutbox(t, e.r, inbox.ChannelSMS)
+	if sent.Body != "Here it is." || len(sent.MediaURLs) != 1 {
+		t.Fatalf("sent = %+v", sent)
+	}
+	res, err := http.Get(sent.MediaURLs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != invoice {
+		t.Fatalf("the media URL answered %d %q", res.StatusCode, body)
+	}
+	p.noScriptErrors()
+}
