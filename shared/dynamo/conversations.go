@@ -285,9 +285,9 @@ const (
 )
 
 // ListConversations returns a page of the conversations of account acct that match f, the
-// latest lastMessageAt first, and the cursor of the next page ("" after the last page). The
-// lists are ordered by the quarter hour of the last message (listStep), and each page by the
-// exact lastMessageAt: a page ending within a quarter hour holds some of its conversations, in
+// latest contact's message first (listTime: the team's replies do not reorder a list), and the
+// cursor of the next page ("" after the last page). The lists are ordered by the quarter hour of
+// that message (listStep), and each page by its exact time: a page ending within a quarter hour holds some of its conversations, in
 // order, and the next page the others. The lists come from indexes and may lag a moment behind writes; a conversation
 // that has left the list since (closed, reassigned) is left out, so a page may hold fewer.
 //
@@ -414,9 +414,9 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 		list = append(list, c)
 	}
 	// The index orders by the quarter hour (listStep) and, within it, by id; lsk is always the
-	// step of lastMessageAt, so this stable sort keeps the steps in their order and puts each
-	// step's conversations on the page in the order of their last messages.
-	slices.SortStableFunc(list, func(a, b inbox.Conversation) int { return b.LastMessageAt.Compare(a.LastMessageAt) })
+	// step of listTime, so this stable sort keeps the steps in their order and puts each
+	// step's conversations on the page in the order of their contacts' last messages.
+	slices.SortStableFunc(list, func(a, b inbox.Conversation) int { return listTime(b).Compare(listTime(a)) })
 	return list, next, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -549,4 +550,34 @@ func TestListConversationsPageOrder(t *testing.T) {
 			t.Errorf("%+v:\n got %v\nwant %v", filter, got, want)
 		}
 	}
+}
+
+// TestRepliesDoNotReorderLists checks what orders the lists: the contact's last message
+// (listTime). The team's reply an hour later leaves a conversation where it was, in every list
+// and within a page, and writes none of the indexes; the contact's next message brings it up.
+func TestRepliesDoNotReorderLists(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	a := f.conversation("acctR", "ibR", start)
+	b := f.conversation("acctR", "ibR", start.Add(time.Minute))
+	order := func(want ...string) {
+		t.Helper()
+		for _, filter := range []inbox.ConversationFilter{{}, {InboxID: "ibR"}, {Unassigned: true}} {
+			list, _, err := f.store.ListConversations(f.ctx, "acctR", filter)
+			must(t, err)
+			if got := convIDs(list); !slices.Equal(got, want) {
+				t.Errorf("%+v:\n got %v\nwant %v", filter, got, want)
+			}
+		}
+	}
+	order(b.ID, a.ID)
+	lsk := f.raw(convPK("acctR", a.ID), skConv)["lsk"]
+	f.append(a, newMessage(inbox.DirectionOut, "On its way", start.Add(time.Hour), inbox.MessagePending), "")
+	order(b.ID, a.ID)
+	if got := f.raw(convPK("acctR", a.ID), skConv)["lsk"]; !reflect.DeepEqual(got, lsk) {
+		t.Errorf("the reply moved lsk from %v to %v", lsk, got)
+	}
+	f.append(a, newMessage(inbox.DirectionIn, "Thanks!", start.Add(time.Hour+time.Minute), inbox.MessageReceived), "SMthanks")
+	order(a.ID, b.ID)
 }

@@ -98,18 +98,20 @@
 //	                                                                                                        gsi3pk A#{acct}#ST#{status}
 //	                                                                                                        gsi4pk A#{acct}#IB#{inboxId}#{status}
 //	                                                                                                        lsk (sort key of gsi2..gsi4) =
-//	                                                                                                          {SortableTime(lastMessageAt to the
-//	                                                                                                          quarter hour)}#{convId}
+//	                                                                                                          {SortableTime(listTime: the contact's
+//	                                                                                                          last message, else the creation, to
+//	                                                                                                          the quarter hour)}#{convId}
 //	  list by inbox and status            Query gsi4 (keys only), newest quarter hour first, then
 //	                                        BatchGetItem of the page (eventually consistent); what no
 //	                                        longer matches the list (closed, reassigned since) is left out
 //	  list by assignee (or unassigned)    Query gsi2 (keys and inboxId; filter on inboxId when an inbox is
 //	                                        given), then BatchGetItem
 //	  list by status                      Query gsi3 (keys only), then BatchGetItem
-//	  a message                           UpdateItem: lastMessageAt, preview, lastSort; lsk changes only
-//	                                        with the quarter hour, so that the indexes (keys only) are written
-//	                                        by the first message of a quarter hour alone (a delete and a put
-//	                                        each); a page is sorted by the exact lastMessageAt
+//	  a message                           UpdateItem: lastMessageAt, preview, lastSort; a contact's message
+//	                                        also lsk, which changes only with the quarter hour, so that the
+//	                                        indexes (keys only) are written by the first inbound message of
+//	                                        a quarter hour alone (a delete and a put each); the team's
+//	                                        replies never move it; a page is sorted by the exact listTime
 //	  assign within capacity             one transaction: conversation (open, unassigned, version) + user
 //	                                        ADD load 1 (attribute_not_exists(load) OR load < cap) + delete
 //	                                        the waiting item; SetAssignee/SetStatus move loads (never < 0)

@@ -186,7 +186,7 @@ func convIndexKeys(c inbox.Conversation) indexKeys {
 		gsi2pk: convAssigneePK(c.AccountID, c.AssigneeID, c.Status),
 		gsi3pk: convStatusPK(c.AccountID, c.Status),
 		gsi4pk: convInboxPK(c.AccountID, c.InboxID, c.Status),
-		sk:     listSK(c.LastMessageAt, c.ID),
+		sk:     listSK(listTime(c), c.ID),
 	}
 }
 

@@ -110,19 +110,34 @@ func convStatusPK(acct string, st inbox.ConversationStatus) string {
 }
 
 // listStep is the step of the conversation lists' order. A conversation's place in the lists
-// (lsk, the sort key of gsi2..gsi4) is the quarter hour of its last message, not the instant:
-// the messages of one quarter hour write the same lsk, so that they cost the indexes nothing
-// (their entries hold keys only); only the first message of a later quarter hour moves the
-// conversation up, a delete and a put in each of the three indexes (6 WCU). With a minute the
-// move came with nearly every message of a conversation whose messages are minutes apart (9 WCU
-// a message instead of 3); with a quarter hour, messages a minute apart cost 3.4 WCU on average
-// and two minutes apart 3.8. ListConversations sorts each page by the exact lastMessageAt, so
-// that the step shows only where a page ends within a quarter hour.
+// (lsk, the sort key of gsi2..gsi4) is the quarter hour of its contact's last message (of its
+// creation while the contact has not written: listTime), not the instant: the messages of one
+// quarter hour write the same lsk, so that they cost the indexes nothing (their entries hold
+// keys only); only the first message of a later quarter hour moves the conversation up, a
+// delete and a put in each of the three indexes (6 WCU). With a minute the move came with nearly
+// every message of a conversation whose messages are minutes apart (9 WCU a message instead of
+// 3); with a quarter hour, messages a minute apart cost 3.4 WCU on average and two minutes apart
+// 3.8. ListConversations sorts each page by the exact listTime, so that the step shows only
+// where a page ends within a quarter hour.
+//
+// The team's own messages (replies, notes) never move a conversation: a list stays where it was
+// while an agent works through it (answering the top conversation does not reshuffle the list
+// under the agent's cursor), a contact who writes again comes up, and a reply costs no index
+// write whatever its time (2 WCU instead of 8 a quarter hour after the last message).
 const listStep = 15 * time.Minute
 
-// listSK is a conversation's sort key in the lists: the step of its last message, then its id.
-func listSK(lastMessageAt time.Time, convID string) string {
-	return timeSK(lastMessageAt.UTC().Truncate(listStep), convID)
+// listSK is a conversation's sort key in the lists: the step of its listTime, then its id.
+func listSK(listTime time.Time, convID string) string {
+	return timeSK(listTime.UTC().Truncate(listStep), convID)
+}
+
+// listTime is the time that orders conversation c in the lists (listStep): its contact's last
+// message, or its creation when that is later (a conversation the team started).
+func listTime(c inbox.Conversation) time.Time {
+	if c.LastInboundAt.After(c.CreatedAt) {
+		return c.LastInboundAt
+	}
+	return c.CreatedAt
 }
 
 // timeSK is the sort key of an item listed by time: sortable time, then the id to break ties.

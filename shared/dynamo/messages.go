@@ -220,19 +220,20 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 	}
 	type variant struct{ set, cond string }
 	variants := []variant{}
-	// lsk is set on every message but changes only with the quarter hour (listSK): within it the
-	// indexes, which hold keys only, are not written at all.
-	latest := "SET #last = :last, #preview = :preview, #ls = :ls, #lsk = :lsk"
+	latest := "SET #last = :last, #preview = :preview, #ls = :ls"
 	latestCond := exists + " AND (attribute_not_exists(#ls) OR #ls <= :ls)"
 	names["#last"], names["#preview"], names["#ls"], names["#lsk"] = "lastMessageAt", "preview", "lastSort", "lsk"
 	values[":last"], values[":preview"], values[":ls"], values[":lsk"] = value(m.CreatedAt.UTC()), str(m.Preview()), str(isk), str(listSK(m.CreatedAt, convID))
 	if m.Direction == inbox.DirectionIn {
+		// Only the contact's messages move the conversation in its lists (lsk, listSK): set on
+		// every one but changing only with the quarter hour, so that within it the indexes,
+		// which hold keys only, are not written at all.
 		names["#inbound"], names["#isk"] = "lastInboundAt", "lastInboundSort"
 		values[":isk"] = str(isk)
 		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk)"
 		variants = append(variants,
-			variant{latest + ", #inbound = :last, #isk = :isk", latestCond + " AND " + inboundCond},
-			variant{"SET #inbound = :last, #isk = :isk", exists + " AND " + inboundCond})
+			variant{latest + ", #lsk = :lsk, #inbound = :last, #isk = :isk", latestCond + " AND " + inboundCond},
+			variant{"SET #lsk = :lsk, #inbound = :last, #isk = :isk", exists + " AND " + inboundCond})
 	} else {
 		variants = append(variants, variant{latest, latestCond})
 	}
