@@ -488,6 +488,15 @@ func environment(t testing.TB, s spec, d *deployment, home, taskRoot string) []s
 			default:
 				t.Fatalf("%s: %s: the harness cannot stand in for a %s", s.LogicalID, name, res.Type)
 			}
+		case v.Kind == yaml.ScalarNode && v.Tag == "!Sub" && s.LogicalID != "ApiFunction" && strings.Contains(v.Value, "${WebSocketApi}"):
+			// The WebSocket API's management endpoint (realtime, ws: PostToConnection) or
+			// public URL (chat: the widget's liveUrl): a closed local port. Nothing calls it at
+			// init; a test that pushes gives its own through d.Env.
+			env[name] = "http://127.0.0.1:9/live"
+		case v.Kind == yaml.SequenceNode && v.Tag == "!If" && (name == "JWT_ISSUER" || name == "JWT_AUDIENCE"):
+			// The live channel checks agents' tokens itself: an issuer and an audience it would
+			// accept (its keys are fetched on the first token, not at init).
+			env[name] = map[string]string{"JWT_ISSUER": "https://issuer.example", "JWT_AUDIENCE": "inbox-app"}[name]
 		case v.Kind == yaml.ScalarNode && (v.Tag == "!!str" || v.Tag == "!!int"):
 			env[name] = v.Value
 		case v.Kind == yaml.SequenceNode && (v.Tag == "!If" || v.Tag == "!Sub"),
