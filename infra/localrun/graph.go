@@ -43,6 +43,21 @@ func graphError(w http.ResponseWriter, status, code int, typ, msg string) {
 	}})
 }
 
+// demoTemplates is the stand-in's answer to GET /{WABA-ID}/message_templates?status=APPROVED,
+// in the WhatsApp Business Management API's format: one template in English and Danish with
+// two body parameters, one without parameters, and one with named parameters (which the inbox
+// cannot send, so the API leaves it out).
+const demoTemplates = `{"data":[
+{"name":"order_update","parameter_format":"POSITIONAL","language":"en_US","status":"APPROVED","category":"UTILITY","id":"900000000000001",
+ "components":[{"type":"HEADER","format":"TEXT","text":"Your order"},{"type":"BODY","text":"Hi {{1}}, your order {{2}} has shipped.","example":{"body_text":[["Pablo","1042"]]}},{"type":"FOOTER","text":"Reply STOP to opt out"}]},
+{"name":"order_update","parameter_format":"POSITIONAL","language":"da","status":"APPROVED","category":"UTILITY","id":"900000000000002",
+ "components":[{"type":"BODY","text":"Hej {{1}}, din ordre {{2}} er sendt.","example":{"body_text":[["Pablo","1042"]]}}]},
+{"name":"follow_up","parameter_format":"POSITIONAL","language":"en_US","status":"APPROVED","category":"UTILITY","id":"900000000000003",
+ "components":[{"type":"BODY","text":"Hello again! We have an answer to your question: reply to this message to continue."}]},
+{"name":"reservation_confirmation","parameter_format":"NAMED","language":"en_US","status":"APPROVED","category":"UTILITY","id":"900000000000004",
+ "components":[{"type":"BODY","text":"Your reservation for {{number_of_guests}} on {{day}} is confirmed.","example":{"body_text_named_params":[{"param_name":"number_of_guests","example":"4"},{"param_name":"day","example":"Saturday"}]}}]}
+],"paging":{"cursors":{"before":"MAZDZD","after":"MjQZD"}}}`
+
 // media is a tiny PNG served for every media id.
 var media = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
 
@@ -61,6 +76,10 @@ func (g *graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[2] == "message_templates":
+		// /_local/graph/v21.0/{waba}/message_templates: the demo's approved templates.
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, demoTemplates)
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "media":
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(media)

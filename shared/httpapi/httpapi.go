@@ -6,6 +6,7 @@
 //
 // New holds the one route table. Each resource has its own file: inboxes.go, channels.go
 // (channels_email.go for the email channel's settings and preview), conversations.go,
+// templates.go (a WhatsApp channel's approved templates),
 // messages.go (listing and replies), notes.go (internal notes), read.go (per-user read markers), uploads.go, users.go, teams.go, routing.go (a channel's
 // routing rules), contacts.go, tickets.go, queue.go (the caller's work), events.go (the
 // live channel's catch-up) and savedreplies.go (the team's saved replies).
@@ -109,16 +110,23 @@ type Config struct {
 	InboundEmailDomain string
 	// Events serves GET /v1/events (the live channel's catch-up); without it that answers 503.
 	Events EventLog
+	// Templates lists WhatsApp channels' approved templates (GET /v1/channels/{id}/templates);
+	// without it that answers 503.
+	Templates Templates
 	// SavedReplies serves /v1/saved-replies (the team's saved replies); without it those
 	// endpoints answer 503.
 	SavedReplies SavedReplies
 }
 
-type api struct{ Config }
+type api struct {
+	Config
+	// templates keeps channels' WhatsApp templates for TemplatesTTL (templates.go).
+	templates templateCache
+}
 
 // New returns the API's handler.
 func New(c Config) http.Handler {
-	a := &api{c}
+	a := &api{Config: c}
 	r := chi.NewRouter()
 	// The one route table: every endpoint of /v1, by resource, with who may call it. Without
 	// People its endpoints still exist (the API's shape does not depend on wiring) and answer 503.
@@ -137,6 +145,7 @@ func New(c Config) http.Handler {
 		r.Patch("/channels/{id}", a.admin(a.patchChannel))
 		r.Delete("/channels/{id}", a.admin(a.deleteChannel))
 		r.Get("/channels/{id}/email-preview", a.handle(a.emailPreview))
+		r.Get("/channels/{id}/templates", a.handle(a.listTemplates))
 		r.Put("/channels/{id}/routing", a.admin(people(a.putRouting)))
 
 		r.Get("/conversations", a.handle(a.listConversations))

@@ -30,6 +30,8 @@ func Status(code inbox.ErrorCode) int {
 		return http.StatusServiceUnavailable
 	case inbox.ETooMany:
 		return http.StatusTooManyRequests
+	case inbox.EUpstream:
+		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
 }

@@ -21,6 +21,9 @@ const (
 	EInternal     ErrorCode = "internal"
 	// ETooMany is a caller over its rate (a browser sending a form again and again).
 	ETooMany ErrorCode = "too_many_requests"
+	// EUpstream is a provider (Meta, Twilio) refusing or failing a call the inbox made for the
+	// caller, answered at once (a listing, not a queued send).
+	EUpstream ErrorCode = "upstream"
 )
 
 // Causes that callers tell apart with errors.Is: the stores wrap them in an EConflict.

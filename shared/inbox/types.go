@@ -416,6 +416,19 @@ type Template struct {
 	Parameters []string `json:"parameters,omitempty"`
 }
 
+// TemplateInfo is an approved WhatsApp message template as an agent picks it: its name and
+// language (what a Template names), its category, the texts of its header, body and footer, and
+// how many body parameters ({{1}}…{{n}}) it takes.
+type TemplateInfo struct {
+	Name       string `json:"name"`
+	Language   string `json:"language"`
+	Category   string `json:"category,omitempty"`
+	Header     string `json:"header,omitempty"`
+	Body       string `json:"body"`
+	Footer     string `json:"footer,omitempty"`
+	Parameters int    `json:"parameters"`
+}
+
 // Preview is the text shown for a conversation in lists: the first line of the message, at most
 // 140 runes, or the kind of attachment when there is no text.
 func (m Message) Preview() string {

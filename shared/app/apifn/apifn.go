@@ -5,11 +5,13 @@ package apifn
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/openinbox/inbox/shared/agentapp"
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/app/assignment"
 	"github.com/openinbox/inbox/shared/httpapi"
+	"github.com/openinbox/inbox/shared/meta"
 	"github.com/openinbox/inbox/shared/s3store"
 )
 
@@ -27,7 +29,9 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	}
 	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
 		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assignment.New(&c, store), Events: store,
-		SavedReplies: store}
+		SavedReplies: store,
+		// The composer's template picker waits for this answer: a short timeout, not dispatch's.
+		Templates: meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 10 * time.Second})}
 	if c.MediaBucket != "" {
 		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
 	}
