@@ -14,7 +14,8 @@ type Function struct {
 	LogicalID string
 	// CodeURI is the folder of its main package, relative to the template.
 	CodeURI string
-	// Routes are its HttpApi events; Queues the logical ids of the queues it consumes.
+	// Routes are its HttpApi events and the raw AWS::ApiGatewayV2::Route resources that reach
+	// it (the api function's); Queues the logical ids of the queues it consumes.
 	Routes []Route
 	Queues []string
 	// BatchFailures reports whether its SQS events use ReportBatchItemFailures.
@@ -38,9 +39,10 @@ type Route struct {
 	Function string
 }
 
-// Functions returns the template's functions, sorted by logical id. It returns an error when a
-// function has no string CodeUri, an HttpApi event has no path or method, or a permission for
-// SES names no function of the template.
+// Functions returns the template's functions, sorted by logical id, with their routes (SAM
+// HttpApi events and raw routes). It returns an error when a function has no string CodeUri, an
+// HttpApi event has no path or method, or a permission for SES names no function of the
+// template.
 func (t *Template) Functions() ([]Function, error) {
 	all := t.cf.GetAllServerlessFunctionResources()
 	for id := range t.sesInvoked {
@@ -81,6 +83,11 @@ func (t *Template) Functions() ([]Function, error) {
 					return nil, fmt.Errorf("samtemplate: %s event %s: Schedule without a schedule expression", id, name)
 				}
 				fn.Schedules = append(fn.Schedules, sc.Schedule)
+			}
+		}
+		for _, r := range t.rawRoutes {
+			if r.route.Function == id {
+				fn.Routes = append(fn.Routes, r.route)
 			}
 		}
 		sort.Slice(fn.Routes, func(i, j int) bool { return fn.Routes[i].Path < fn.Routes[j].Path })

@@ -99,7 +99,8 @@ func evalRule(t *testing.T, n *yaml.Node, params map[string]string) any {
 }
 
 // With JwtIssuer set, an empty JwtAudience would make the authorizer's audience [""] and every
-// request a 401: the template's rules refuse that deploy, and no other.
+// request a 401, and the web app's sign-in needs both of the issuer's endpoints: the template's
+// rules refuse those deploys, and no other.
 func TestJwtAudienceIsRequiredWithAnIssuer(t *testing.T) {
 	t.Parallel()
 	doc, _ := loadRaw(t)
@@ -117,19 +118,26 @@ func TestJwtAudienceIsRequiredWithAnIssuer(t *testing.T) {
 		}
 		return out
 	}
+	const authz, token = "https://login.example.com/oauth2/v1/authorize", "https://login.example.com/oauth2/v1/token"
 	cases := []struct {
-		issuer, audience string
-		refused          bool
+		issuer, audience, authorize, token string
+		refused                            bool
 	}{
 		{issuer: "", audience: ""},        // the stack creates Cognito
 		{issuer: "", audience: "ignored"}, // ignored with Cognito
+		{issuer: "", authorize: authz},    // ignored with Cognito
 		{issuer: "https://login.example.com", audience: "client-1"},
 		{issuer: "https://login.example.com", audience: "", refused: true},
+		// The web app's sign-in at an external issuer: both endpoints or none.
+		{issuer: "https://login.example.com", audience: "client-1", authorize: authz, token: token},
+		{issuer: "https://login.example.com", audience: "client-1", authorize: authz, refused: true},
+		{issuer: "https://login.example.com", audience: "client-1", token: token, refused: true},
 	}
 	for _, c := range cases {
-		got := refused(map[string]string{"JwtIssuer": c.issuer, "JwtAudience": c.audience})
+		got := refused(map[string]string{"JwtIssuer": c.issuer, "JwtAudience": c.audience, "JwtAuthorizeUrl": c.authorize, "JwtTokenUrl": c.token})
 		if (len(got) > 0) != c.refused {
-			t.Errorf("JwtIssuer %q, JwtAudience %q: refused by %v, want refused %v", c.issuer, c.audience, got, c.refused)
+			t.Errorf("JwtIssuer %q, JwtAudience %q, JwtAuthorizeUrl %q, JwtTokenUrl %q: refused by %v, want refused %v",
+				c.issuer, c.audience, c.authorize, c.token, got, c.refused)
 		}
 	}
 }

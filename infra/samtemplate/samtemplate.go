@@ -32,6 +32,8 @@ type Template struct {
 	redriveErr error
 	// sesInvoked holds the logical ids of the functions SES may invoke.
 	sesInvoked map[string]bool
+	// rawRoutes are HttpApi routes written as raw resources (routes.go).
+	rawRoutes []rawRoute
 }
 
 // Load parses the SAM template at path. It returns an error when the file cannot be read or is
@@ -60,7 +62,11 @@ func Load(path string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Template{cf: cf, dir: filepath.Dir(path), sqsEvents: ev, redrive: rd, sesInvoked: ses}, nil
+	routes, err := rawHTTPRoutes(data)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{cf: cf, dir: filepath.Dir(path), sqsEvents: ev, redrive: rd, sesInvoked: ses, rawRoutes: routes}, nil
 }
 
 // Find walks up from the working directory to the first folder holding template.yaml and

@@ -85,11 +85,19 @@ type Config struct {
 	// LiveURL.
 	WebSocketEndpoint string
 	// JWTIssuer and JWTAudience are the agents' token issuer and audience (JWT_ISSUER,
-	// JWT_AUDIENCE), which the ws function checks as the HTTP API's authorizer does.
+	// JWT_AUDIENCE: one client id or several, comma-separated), which the ws function checks as
+	// the HTTP API's authorizer does.
 	JWTIssuer   string
 	JWTAudience string
 	// AppLocalSignIn is the local runner's demo sign-in the web app offers (make run only).
 	AppLocalSignIn string
+	// AuthAuthorizeURL, AuthTokenURL and AuthClientID are the web app's sign-in: the OAuth 2.0
+	// authorization and token endpoints of the user pool's hosted UI or of the external issuer
+	// (AUTH_AUTHORIZE_URL, AUTH_TOKEN_URL), and the public client it signs in as
+	// (AUTH_CLIENT_ID). Empty endpoints: the app offers no sign-in but the local one.
+	AuthAuthorizeURL string
+	AuthTokenURL     string
+	AuthClientID     string
 	// OnCommit, when set, hears the key of every item the store's writes change (the local
 	// runner's stand-in for the table's stream, see dynamo.CommitHook).
 	OnCommit func(pk, sk, op string)
@@ -137,6 +145,9 @@ func FromEnv(awsCfg aws.Config) (Config, error) {
 		WebSocketEndpoint:  os.Getenv("WS_ENDPOINT"),
 		JWTIssuer:          os.Getenv("JWT_ISSUER"),
 		JWTAudience:        os.Getenv("JWT_AUDIENCE"),
+		AuthAuthorizeURL:   os.Getenv("AUTH_AUTHORIZE_URL"),
+		AuthTokenURL:       os.Getenv("AUTH_TOKEN_URL"),
+		AuthClientID:       os.Getenv("AUTH_CLIENT_ID"),
 	}, nil
 }
 

@@ -43,8 +43,10 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	return mux, nil
 }
 
-// appConfig is what the agents' web app is told: the live channel's URL (wss:// of
-// WS_ENDPOINT) and, locally, the demo sign-in.
+// appConfig is what the agents' web app is told: how to sign in (the OAuth 2.0 code flow of
+// AUTH_AUTHORIZE_URL, AUTH_TOKEN_URL and AUTH_CLIENT_ID; locally, the demo sign-in) and the live
+// channel's URL (wss:// of WS_ENDPOINT).
 func appConfig(c app.Config) agentapp.Config {
-	return agentapp.Config{LocalSignIn: c.AppLocalSignIn, WebSocketURL: c.LiveURL()}
+	return agentapp.Config{LocalSignIn: c.AppLocalSignIn, WebSocketURL: c.LiveURL(),
+		AuthorizeURL: c.AuthAuthorizeURL, TokenURL: c.AuthTokenURL, ClientID: c.AuthClientID}
 }
