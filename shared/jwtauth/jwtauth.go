@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +33,9 @@ type VerifyFunc func(ctx context.Context, token string) (map[string]string, erro
 // https://cognito-idp.{region}.amazonaws.com/{poolId}): the keys are read from the issuer's
 // discovery document's jwks_uri once and again when a token names an unknown key id (rotation).
 type OIDC struct {
-	Issuer   string
+	Issuer string
+	// Audience is the client id tokens must be for, or several, comma-separated (the stack's
+	// user pool has two clients: the web app's and the one for SRP sign-in).
 	Audience string
 	Client   *http.Client
 	Now      func() time.Time
@@ -72,15 +75,18 @@ func (o *OIDC) Verify(ctx context.Context, token string) (map[string]string, err
 	return claims, nil
 }
 
-func audienceMatches(c jwt.MapClaims, want string) bool {
+func audienceMatches(c jwt.MapClaims, audiences string) bool {
 	aud, _ := c.GetAudience()
-	for _, a := range aud {
-		if a == want {
+	cid, _ := c["client_id"].(string)
+	for want := range strings.SplitSeq(audiences, ",") {
+		if want = strings.TrimSpace(want); want == "" {
+			continue
+		}
+		if slices.Contains(aud, want) || cid == want {
 			return true
 		}
 	}
-	cid, _ := c["client_id"].(string)
-	return cid != "" && cid == want
+	return false
 }
 
 func (o *OIDC) key(ctx context.Context, kid string, now time.Time) (*rsa.PublicKey, error) {
