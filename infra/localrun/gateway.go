@@ -67,7 +67,8 @@ func (r route) match(method, path string) (map[string]string, bool) {
 // on routes with the authorizer, builds a payload 2.0 event and writes the function's response.
 type gateway struct {
 	routes []route
-	key    []byte
+	// verify checks a bearer token (the Authorization header's value) as the JWT authorizer.
+	verify func(ctx context.Context, authorization string) (map[string]string, error)
 	now    func() time.Time
 	log    *slog.Logger
 }
@@ -148,7 +149,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		ev.IsBase64Encoded = true
 	}
 	if !rt.Public {
-		claims, err := Verify(g.key, req.Header.Get("Authorization"), g.now())
+		claims, err := g.verify(req.Context(), req.Header.Get("Authorization"))
 		if err != nil {
 			writeJSON(w, http.StatusUnauthorized, `{"message":"Unauthorized"}`)
 			return

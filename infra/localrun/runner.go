@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,6 +44,7 @@ import (
 	"github.com/openinbox/inbox/shared/app/routerfn"
 	"github.com/openinbox/inbox/shared/app/voicefn"
 	"github.com/openinbox/inbox/shared/dynamo"
+	"github.com/openinbox/inbox/shared/jwtauth"
 	"github.com/openinbox/inbox/shared/lambdases"
 	"github.com/openinbox/inbox/shared/lambdasqs"
 	"github.com/openinbox/inbox/shared/s3store"
@@ -89,6 +91,20 @@ type Options struct {
 	// TableName is the DynamoDB table ("inbox" by default on a store of the runner's own; a
 	// fresh random name on a DynamoDBEndpoint unless set, so tests sharing one do not meet).
 	TableName string
+	// SignIn, when set, is the deployment's sign-in as in AWS (see SignIn): the web app signs
+	// in there instead of the demo sign-in, and the API and the live channel also accept that
+	// issuer's tokens. Local tokens (the token command, the demo) keep working.
+	SignIn *SignIn
+}
+
+// SignIn is an OpenID Connect issuer the runner trusts as the deployed stack trusts its user
+// pool (or JwtIssuer): tokens signed by the issuer's keys for one of the audiences, and the web
+// app's OAuth 2.0 code flow (as AUTH_AUTHORIZE_URL, AUTH_TOKEN_URL and AUTH_CLIENT_ID).
+type SignIn struct {
+	Issuer string
+	// Audience is the client id tokens must be for, or several, comma-separated.
+	Audience                         string
+	AuthorizeURL, TokenURL, ClientID string
 }
 
 // Runner is a running local deployment.
@@ -254,13 +270,24 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 	r.hub = hub
 	cfg.OnCommit = feed.add
 	cfg.AppLocalSignIn = SignInPath
+	verify := func(ctx context.Context, token string) (map[string]string, error) {
+		return Verify(key, token, time.Now())
+	}
+	if si := o.SignIn; si != nil {
+		cfg.AppLocalSignIn, cfg.AuthAuthorizeURL, cfg.AuthTokenURL, cfg.AuthClientID = "", si.AuthorizeURL, si.TokenURL, si.ClientID
+		oidc := &jwtauth.OIDC{Issuer: si.Issuer, Audience: si.Audience}
+		verify = func(ctx context.Context, token string) (map[string]string, error) {
+			if claims, err := Verify(key, token, time.Now()); err == nil {
+				return claims, nil
+			}
+			return oidc.Verify(ctx, strings.TrimPrefix(token, "Bearer "))
+		}
+	}
 	r.Store, err = cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
-	hub.svc = realtimefn.Service(&cfg, r.Store, hub, func(_ context.Context, token string) (map[string]string, error) {
-		return Verify(key, token, time.Now())
-	})
+	hub.svc = realtimefn.Service(&cfg, r.Store, hub, verify)
 	r.wg.Add(1)
 	go feed.run(runCtx, hub.svc, o.Log, &r.wg)
 	fns, err := tpl.Functions()
@@ -273,7 +300,7 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	gw := &gateway{key: key, now: time.Now, log: o.Log}
+	gw := &gateway{verify: verify, now: time.Now, log: o.Log}
 	for _, fn := range fns {
 		if len(fn.Routes) > 0 {
 			build, ok := HTTPFunctions[fn.LogicalID]

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -76,6 +77,14 @@ func Handler(c Config) http.Handler {
 		}
 		return files
 	})
+	// Everything the app loads is its own; email HTML is shown in sandboxed frames. It calls
+	// the API, the live channel and the issuer's token endpoint (named: an issuer reached over
+	// plain http, as in tests, is not covered by https:).
+	connect := "'self' ws: wss: https:"
+	if u, err := url.Parse(c.TokenURL); err == nil && u.Scheme == "http" && u.Host != "" {
+		connect += " http://" + u.Host
+	}
+	csp := "default-src 'self'; connect-src " + connect + "; img-src 'self' https: data:; frame-src 'self' about:; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, `{"error":{"code":"not_found","message":"no such endpoint"}}`, http.StatusNotFound)
@@ -96,8 +105,7 @@ func Handler(c Config) http.Handler {
 		w.Header().Set("Vary", "Accept-Encoding")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if name == "index.html" {
-			// Everything the app loads is its own; email HTML is shown in sandboxed frames.
-			w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss: https:; img-src 'self' https: data:; frame-src 'self' about:; frame-ancestors 'none'; base-uri 'none'")
+			w.Header().Set("Content-Security-Policy", csp)
 		}
 		if r.Header.Get("If-None-Match") == f.etag {
 			w.WriteHeader(http.StatusNotModified)

@@ -21,9 +21,11 @@ async function start() {
   S.cfg = await fetch('/app/config.json').then(r => r.json()).catch(() => ({}));
   const cfg = S.cfg;
   const q = new URLSearchParams(location.search);
-  if (q.get('code') && cfg.authorizeUrl) { try { await oauthFinish(cfg, q.get('code'), q.get('state')); } catch (e) { console.error(e); } }
-  if (!S.token) { await load(pick('', cfg.languages)); return showSignIn(start); }
+  let failure;
+  if ((q.get('code') || q.get('error')) && cfg.authorizeUrl) failure = await oauthFinish(cfg, q);
+  if (!S.token) return showSignIn(start, failure);
   try { S.me = await api('GET', '/v1/me'); } catch { return; }
+  S.fromIssuer = false;
   const [ibs, users, chs, mine] = await Promise.all([api('GET', '/v1/inboxes'), api('GET', '/v1/users').catch(() => ({ items: [] })),
     api('GET', '/v1/channels'), api('GET', '/v1/users/me').catch(() => null)]);
   S.inboxes = ibs.items; S.users = users.items; S.channels = chs.items;
@@ -56,11 +58,11 @@ function languagePicker(me) {
   };
 }
 
-hooks.signOut = () => signOut(start);
+hooks.signOut = refused => signOut(start, refused);
 document.addEventListener('keydown', onKey);
 $('#search').addEventListener('input', renderList);
 $('#channel-filter').addEventListener('change', renderList);
-$('#signout').addEventListener('click', hooks.signOut);
+$('#signout').addEventListener('click', () => hooks.signOut());
 $('#help-btn').addEventListener('click', () => toggleHelp(true));
 $('#help-close').addEventListener('click', () => toggleHelp(false));
 start();

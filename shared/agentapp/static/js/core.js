@@ -35,7 +35,7 @@ export async function api(method, path, body) {
     method, headers: { Authorization: 'Bearer ' + S.token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  if (res.status === 401) { hooks.signOut(); throw new Error('signed out'); }
+  if (res.status === 401) { hooks.signOut(true); throw new Error('signed out'); }
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
   if (!res.ok) {

@@ -1,12 +1,16 @@
 // Signing in: make run's demo sign-in, or the OAuth 2.0 code flow with PKCE against the user
 // pool's hosted UI (or the configured OIDC issuer). The token lives in sessionStorage only.
 import { $, h, S } from './core.js';
-import { t } from './i18n.js';
+import { t, has, load, pick } from './i18n.js';
 
 // showSignIn shows the sign-in screen the deployment offers; start is called once signed in.
-export async function showSignIn(start) {
+// failure, when set, says why the last sign-in did not work ({key, vars} of the catalogue),
+// above the way to try again.
+export async function showSignIn(start, failure) {
+  if (!has('app.signin.title')) await load(pick('', S.cfg.languages));
   $('#app').hidden = true; $('#signin').hidden = false;
   const form = $('#signin-form'); form.replaceChildren();
+  if (failure) form.append(h('p', { id: 'signin-error', class: 'error', role: 'alert', text: t(failure.key, failure.vars) }));
   const cfg = S.cfg;
   if (cfg.localSignIn) {
     const users = await fetch(cfg.localSignIn).then(r => r.json());
@@ -39,23 +43,35 @@ async function oauthStart(cfg) {
   location.assign(u);
 }
 
-// oauthFinish trades the code the issuer redirected back with for tokens; it throws when the
-// state does not match the one this tab sent.
-export async function oauthFinish(cfg, code, state) {
+// oauthFinish handles the issuer's redirect back to the app (?code=&state=, or ?error=): it
+// trades the code for tokens with this tab's PKCE verifier and keeps the ID token. It returns
+// the failure to show ({key, vars}) when the issuer refused, the state is not the one this tab
+// sent, or no ID token came back; nothing when signed in.
+export async function oauthFinish(cfg, q) {
   const saved = JSON.parse(sessionStorage.getItem('inbox.pkce') || '{}');
   sessionStorage.removeItem('inbox.pkce');
-  if (!saved.state || saved.state !== state) throw new Error('sign-in state mismatch');
-  const res = await fetch(cfg.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: cfg.clientId, code, redirect_uri: location.origin + '/app/', code_verifier: saved.verifier }) });
-  const tok = await res.json();
-  if (!tok.id_token) throw new Error('no token');
-  S.token = tok.id_token; sessionStorage.setItem('inbox.token', S.token);
   history.replaceState(null, '', '/app/');
+  const failed = reason => ({ key: 'app.signin.failed', vars: { reason } });
+  if (q.get('error')) return failed(q.get('error'));
+  if (!saved.state || saved.state !== q.get('state')) return failed('state');
+  try {
+    const res = await fetch(cfg.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: cfg.clientId, code: q.get('code'), redirect_uri: location.origin + '/app/', code_verifier: saved.verifier }) });
+    const tok = await res.json().catch(() => ({}));
+    if (!res.ok || !tok.id_token) return failed(tok.error || res.status);
+    S.token = tok.id_token; sessionStorage.setItem('inbox.token', S.token);
+    S.fromIssuer = true;
+  } catch (e) {
+    return failed(e.message);
+  }
 }
 
-// signOut forgets the token, closes the live channel and shows the sign-in screen.
-export function signOut(start) {
-  sessionStorage.removeItem('inbox.token'); S.token = '';
+// signOut forgets the token, closes the live channel and shows the sign-in screen, with why
+// when the API refused a token the issuer had just given (the token is for another client or
+// the user belongs to no account here).
+export function signOut(start, refused) {
+  const failure = refused && S.fromIssuer ? { key: 'app.signin.refused' } : null;
+  sessionStorage.removeItem('inbox.token'); S.token = ''; S.fromIssuer = false;
   if (S.ws) { S.ws.onclose = null; S.ws.close(); }
-  showSignIn(start);
+  showSignIn(start, failure);
 }
