@@ -21,7 +21,8 @@ import (
 //
 // When the contact exists without a name and c.Name is set (the profile name a provider sends),
 // the name is stored and the contact is returned with it; a name stored concurrently is never
-// overwritten.
+// overwritten. A name makes the contact findable by SearchConversations: one more write per
+// word of the name (inbox.NameWords), made only when the name is stored.
 //
 // Errors: EInvalid (missing or malformed ids, no PSID, phone or email), EConflict (c.ID is taken
 // by another contact), EUnavailable, EInternal.
@@ -118,6 +119,9 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 		// the lookup item that makes it findable. A contact whose lookup item could not be
 		// written (another caller's came first, or a failure) is unreachable — no read finds it
 		// without its id — and the first case deletes it again.
+		if err := s.putNameWords(ctx, op, c); err != nil {
+			return inbox.Contact{}, false, err
+		}
 		notExists := aws.String("attribute_not_exists(#pk)")
 		names := map[string]string{"#pk": attrPK}
 		err = s.putItem(ctx, op, &dynamodb.PutItemInput{Item: contactAV, ConditionExpression: notExists, ExpressionAttributeNames: names})
@@ -164,6 +168,11 @@ func (s *Store) contactByLookup(ctx context.Context, op, acct string, l lookup) 
 // fillContactName stores name on contact c, which had none, unless a name was stored meanwhile;
 // it returns the contact as stored.
 func (s *Store) fillContactName(ctx context.Context, op string, c inbox.Contact, name string) (inbox.Contact, error) {
+	named := c
+	named.Name = name
+	if err := s.putNameWords(ctx, op, named); err != nil {
+		return inbox.Contact{}, err
+	}
 	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
 		Key:                      key(contactPK(c.AccountID, c.ID), skContact),
 		UpdateExpression:         aws.String("SET #name = :name"),

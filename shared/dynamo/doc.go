@@ -1,7 +1,8 @@
 // Package dynamo is the store of the inbox: every account's inboxes, channels, contacts,
 // conversations, messages, users, teams, saved replies, waiting queues and tickets in the one DynamoDB table of template.yaml (keys pk/sk;
 // index gsi1 on gsi1pk/gsi1sk, all attributes, for channels; the conversation lists gsi2..gsi4
-// on gsi2pk..gsi4pk and the shared sort key lsk, keys only; TTL attribute ttl).
+// on gsi2pk..gsi4pk and the shared sort key lsk, keys only; a contact's conversations gsi5 on
+// gsi5pk/gsi5sk, keys only; TTL attribute ttl).
 //
 // # Keys
 //
@@ -87,6 +88,15 @@
 //	                                        CreateContact: the writes first, the reads on a conflict
 //	  inbound message (InboundState)      BatchGetItem, eventually consistent, of the provider marker and
 //	                                        the lookup item: duplicate? contact? open conversation (hint)?
+//	Name word (search by name)            A#{acct}#NAMES                       {word}#{contactId}           contactId, words (all the name's words)
+//	                                                                                                        word = inbox.NameWords: folded (lower
+//	                                                                                                        case, no accents), at most 6 a name
+//	  name stored (new contact, or a      BatchWriteItem before the contact's name is written (1 WCU a word;
+//	    name filled in)                     none for a contact without a name; no delete: a contact's name
+//	                                        is never changed once set)
+//	  contacts by a prefix of any word    Query pk, begins_with(sk, longest query word), eventually
+//	    of the name                         consistent, pages of 100; the other words checked on words
+//	  contact by phone or email (search)  BatchGetItem of the lookup items (PHONE; EMAIL and UNVERIFIED)
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
 //	                                                                                                        lastInboundAt (absent until the contact writes)
 //	                                                                                                        waitSK (sk of its waiting item, when waiting)
@@ -101,6 +111,11 @@
 //	                                                                                                          {SortableTime(listTime: the contact's
 //	                                                                                                          last message, else the creation, to
 //	                                                                                                          the quarter hour)}#{convId}
+//	                                                                                                        gsi5pk A#{acct}#CT#{contactId}#CVS,
+//	                                                                                                        gsi5sk {SortableTime(createdAt)}#{convId}
+//	                                                                                                          (written with the conversation, never
+//	                                                                                                          changed: 1 WCU once, no later write)
+//	  a contact's conversations (search)  Query gsi5 (keys only), newest first, then BatchGetItem
 //	  list by inbox and status            Query gsi4 (keys only), newest quarter hour first, then
 //	                                        BatchGetItem of the page (eventually consistent); what no
 //	                                        longer matches the list (closed, reassigned since) is left out

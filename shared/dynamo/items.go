@@ -142,10 +142,14 @@ type conversationItem struct {
 	// their shared sort key (listSK); LastSort the exact time of the last message, which only
 	// moves forward. GSI2PK is absent from a conversation opened to be routed
 	// (OpenConversationToRoute) until its routing lists it.
-	GSI2PK        string    `dynamodbav:"gsi2pk,omitempty"`
-	GSI3PK        string    `dynamodbav:"gsi3pk"`
-	GSI4PK        string    `dynamodbav:"gsi4pk"`
-	LSK           string    `dynamodbav:"lsk"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI3PK string `dynamodbav:"gsi3pk"`
+	GSI4PK string `dynamodbav:"gsi4pk"`
+	LSK    string `dynamodbav:"lsk"`
+	// GSI5PK and GSI5SK list the conversation among its contact's (gsi5, name search): set
+	// when it is written first, never changed, so that later writes never write the index.
+	GSI5PK        string    `dynamodbav:"gsi5pk,omitempty"`
+	GSI5SK        string    `dynamodbav:"gsi5sk,omitempty"`
 	LastSort      string    `dynamodbav:"lastSort"`
 	AccountID     string    `dynamodbav:"accountId"`
 	ID            string    `dynamodbav:"id"`
@@ -201,7 +205,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 	if inbound != nil {
 		isk = inbox.SortableTime(*inbound)
 	}
-	return conversationItem{
+	it := conversationItem{
 		LastInboundAt: inbound, LastInboundSort: isk,
 		PK: convPK(c.AccountID, c.ID), SK: skConv,
 		GSI2PK: k.gsi2pk, GSI3PK: k.gsi3pk, GSI4PK: k.gsi4pk, LSK: k.sk,
@@ -213,6 +217,10 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
 		UnverifiedSender: c.UnverifiedSender,
 	}
+	if c.ContactID != "" {
+		it.GSI5PK, it.GSI5SK = contactConvsPK(c.AccountID, c.ContactID), inbox.SortableTime(c.CreatedAt)+"#"+c.ID
+	}
+	return it
 }
 
 func (it conversationItem) domain() inbox.Conversation {

@@ -60,6 +60,9 @@ func conversation(c inbox.Conversation, user string) conversationView {
 
 func (a *api) listConversations(r *http.Request, _ http.ResponseWriter, p inbox.Principal) (int, any, error) {
 	q := r.URL.Query()
+	if q.Has("q") {
+		return a.searchConversations(r, p)
+	}
 	f := inbox.ConversationFilter{InboxID: q.Get("inboxId"), Status: inbox.ConversationStatus(q.Get("status")), Cursor: q.Get("cursor")}
 	switch f.Status {
 	case "", inbox.StatusOpen, inbox.StatusClosed, inbox.StatusSpam:

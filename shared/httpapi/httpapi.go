@@ -9,7 +9,8 @@
 // templates.go (a WhatsApp channel's approved templates),
 // messages.go (listing and replies), notes.go (internal notes), read.go (per-user read markers), uploads.go, users.go, teams.go, routing.go (a channel's
 // routing rules), contacts.go, tickets.go, queue.go (the caller's work), events.go (the
-// live channel's catch-up) and savedreplies.go (the team's saved replies).
+// live channel's catch-up) savedreplies.go (the team's saved replies) and search.go
+// (conversations by their contact).
 package httpapi
 
 import (
@@ -116,6 +117,9 @@ type Config struct {
 	// SavedReplies serves /v1/saved-replies (the team's saved replies); without it those
 	// endpoints answer 503.
 	SavedReplies SavedReplies
+	// Search serves GET /v1/conversations?q= (conversations by their contact's name, email or
+	// phone); without it that answers 503.
+	Search Search
 }
 
 type api struct {

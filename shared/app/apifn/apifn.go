@@ -29,7 +29,7 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	}
 	cfg := httpapi.Config{Store: store, Outbound: out, Now: c.Now, NewID: c.NewID, Log: c.Log, PublicBaseURL: c.PublicBaseURL,
 		InboundEmailDomain: c.InboundEmailDomain, People: store, Drainer: assignment.New(&c, store), Events: store,
-		SavedReplies: store,
+		SavedReplies: store, Search: store,
 		// The composer's template picker waits for this answer: a short timeout, not dispatch's.
 		Templates: meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 10 * time.Second})}
 	if c.MediaBucket != "" {
