@@ -31,7 +31,7 @@ func (p *appPage) openConversation(id string) {
 	row := `document.getElementById('row-` + id + `')`
 	p.wait("the conversation's row", row+` !== null`)
 	pageEval[bool](p, `(`+row+`.click(), true)`)
-	p.wait("the conversation's thread", row+`.getAttribute('aria-selected') === 'true' && document.querySelector('#messages li.in') !== null && document.getElementById('composer') !== null`)
+	p.wait("the conversation's thread", row+`.getAttribute('aria-selected') === 'true' && document.querySelector('#messages li.in') !== null && document.getElementById('composer-form') !== null`)
 }
 
 // Messenger's windows made visible in chromium: a customer who wrote two days ago gets the
@@ -112,5 +112,74 @@ func TestAgentAppMessengerTagNotice(t *testing.T) {
 	// Notes are still possible there.
 	pageEval[bool](p, `(document.getElementById('compose-note').click(), true)`)
 	p.wait("the note mode, enabled", `!document.getElementById('send').disabled && !document.getElementById('composer').disabled`)
+	p.noScriptErrors()
+}
+
+// The WhatsApp template picker in chromium: a customer who wrote two days ago is outside the
+// 24-hour window, so the composer offers the channel's approved templates (the runner's Graph
+// stand-in; the named-parameter one left out) instead of free text; sending without the
+// parameters says so; with them filled the preview shows the text the customer reads, and the
+// template reaches the Graph stand-in with its language and body parameters, shown in the
+// thread as the template sent.
+func TestAgentAppSendsWhatsAppTemplate(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	dc := demoChannel(t, demo, inbox.ChannelWhatsApp)
+	var ch struct {
+		WhatsApp inbox.WhatsAppConfig `json:"whatsapp"`
+	}
+	c.api(http.MethodGet, "/v1/channels/"+dc.ID, demo.Token, nil).json(t, &ch)
+	body := localrun.WhatsAppTextBody(ch.WhatsApp.WABAID, ch.WhatsApp.PhoneNumberID, ch.WhatsApp.DisplayNumber, "4915112345678", "Pablo Diaz",
+		"wamid.HBgLNDkxNTExMjM0NTY3OBUCABIYFjNFQjBDMDRBMkVGRDQ5QjlBNkZBAA==", "Where is my order?", time.Now().Add(-48*time.Hour))
+	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], body), http.StatusOK)
+	e.idle()
+	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+
+	p := openApp(t, e)
+	p.signIn("ada")
+	p.openConversation(conv)
+	if notice := pageEval[string](p, `document.getElementById('rules').textContent`); !strings.Contains(notice, "only a template") {
+		t.Fatalf("the closed window's notice = %q", notice)
+	}
+	p.wait("the templates", `document.getElementById('template-select') !== null && document.getElementById('composer') === null`)
+	if opts := pageEval[string](p, `[...document.querySelectorAll('#template-select option')].slice(1).map(o => o.textContent).join(' | ')`); opts != "follow_up · en_US | order_update · da | order_update · en_US" {
+		t.Fatalf("templates offered: %s", opts)
+	}
+	pageEval[bool](p, `(() => { const s = document.getElementById('template-select');
+		s.value = [...s.options].find(o => o.textContent === 'order_update · en_US').value; s.dispatchEvent(new Event('change')); return true; })()`)
+	p.wait("the template's two parameters", `document.getElementById('template-param-2') !== null && document.getElementById('template-param-3') === null`)
+	pageEval[bool](p, `(document.getElementById('send').click(), true)`)
+	p.wait("the missing parameters' message", `document.getElementById('send-error').textContent.includes('Fill in every parameter')`)
+	pageEval[bool](p, `(() => { for (const [n, v] of [[1, 'Pablo'], [2, '1042']]) { const i = document.getElementById('template-param-' + n); i.value = v; i.dispatchEvent(new Event('input')); } return true; })()`)
+	p.wait("the preview", `document.getElementById('template-preview').textContent.includes('Hi Pablo, your order 1042 has shipped.')`)
+	pageEval[bool](p, `(document.getElementById('send').click(), true)`)
+	p.wait("the template in the thread", `[...document.querySelectorAll('#messages li.out')].some(li => li.textContent.includes('order_update') && li.textContent.includes('Pablo · 1042'))`)
+	e.idle()
+	var sent struct {
+		Type     string `json:"type"`
+		To       string `json:"to"`
+		Template struct {
+			Name     string `json:"name"`
+			Language struct {
+				Code string `json:"code"`
+			} `json:"language"`
+			Components []struct {
+				Type       string `json:"type"`
+				Parameters []struct {
+					Text string `json:"text"`
+				} `json:"parameters"`
+			} `json:"components"`
+		} `json:"template"`
+	}
+	if err := json.Unmarshal(lastOutbox(t, e.r, inbox.ChannelWhatsApp).Payload, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent.Type != "template" || sent.To != "4915112345678" || sent.Template.Name != "order_update" || sent.Template.Language.Code != "en_US" ||
+		len(sent.Template.Components) != 1 || len(sent.Template.Components[0].Parameters) != 2 || sent.Template.Components[0].Parameters[1].Text != "1042" {
+		t.Fatalf("sent = %+v", sent)
+	}
 	p.noScriptErrors()
 }

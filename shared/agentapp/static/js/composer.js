@@ -5,6 +5,7 @@ import { reloadThread } from './thread.js';
 import { t, errorText } from './i18n.js';
 import { rules } from './rules.js';
 import { attachBar, wireDrop, attached, clearAttachments, separate } from './attachments.js';
+import { templatePicker, sendTemplate } from './templates.js';
 
 // composer builds the reply/note form for conversation c, in mode S.composeMode.
 export function composer(c) {
@@ -12,20 +13,22 @@ export function composer(c) {
   // Notes can be written in closed conversations too; replies need it open, and a channel
   // whose window has ended (Messenger after 7 days) takes none.
   const off = (closed || rule.blocked) && !note;
+  // Outside WhatsApp's window the template picker replaces free text.
+  const tpl = rule.template && !note && !closed;
   const ta = h('textarea', { id: 'composer', 'aria-label': note ? t('app.composer.noteLabel') : t('app.composer.replyLabel'),
     placeholder: closed && !note ? t('app.composer.reopenToReply') : off ? t('app.composer.cannotReply') : note ? t('app.composer.notePlaceholder') : t('app.composer.replyPlaceholder'), disabled: off });
   if (!note) ta.addEventListener('input', typing);
   ta.addEventListener('keydown', e => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(ta.value); } });
   const modeBtn = (mode, label) => h('button', { type: 'button', id: 'compose-' + mode, 'aria-pressed': String(S.composeMode === mode),
     onclick: () => setMode(mode, true), text: label });
-  const form = h('form', { class: 'composer' + (note ? ' note' : ''), id: 'composer-form', 'aria-label': t('app.composer.label'), onsubmit: e => { e.preventDefault(); send(ta.value); } },
+  const form = h('form', { class: 'composer' + (note ? ' note' : ''), id: 'composer-form', 'aria-label': t('app.composer.label'), onsubmit: e => { e.preventDefault(); if (tpl) sendTemplate(); else send(ta.value); } },
     h('div', { class: 'bar', role: 'group', 'aria-label': t('app.composer.mode') }, modeBtn('reply', t('app.composer.reply')), modeBtn('note', t('app.composer.note')),
       h('span', { class: 'rules' + (rule.warn && !note ? ' warn' : ''), id: 'rules', 'data-blocked': String(!!rule.blocked), text: note ? t('app.composer.noteHint') : rule.text })),
-    ta,
+    tpl ? templatePicker(c) : ta,
     h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: off, text: note ? t('app.composer.addNote') : t('app.composer.send') }),
-      note || off ? null : attachBar(c),
+      note || off || tpl ? null : attachBar(c),
       h('span', { id: 'send-error', class: 'error', role: 'alert' })));
-  if (!note && !off) wireDrop(form, ta);
+  if (!note && !off && !tpl) wireDrop(form, ta);
   return form;
 }
 
@@ -34,10 +37,12 @@ export function setMode(mode, focus) {
   S.composeMode = mode;
   const old = $('#composer-form');
   if (!old || !S.selected) return;
-  const draft = $('#composer').value;
+  const draft = $('#composer') ? $('#composer').value : '';
   old.replaceWith(composer(S.selected));
-  $('#composer').value = draft;
-  if (focus) $('#composer').focus();
+  // The template picker has no text box: focus goes to its first field.
+  const ta = $('#composer');
+  if (ta) ta.value = draft;
+  if (focus) { const f = ta || $('#composer-form select, #composer-form input'); if (f) f.focus(); }
 }
 
 // send replies text (and the attached files) to the open conversation, or adds it as a note in

@@ -5,6 +5,7 @@ import { renderList, refreshListSoon } from './list.js';
 import { composer, send } from './composer.js';
 import { t, has, dateTime, errorText, channelLabel } from './i18n.js';
 import { ticketPanel } from './ticket.js';
+import { templateText } from './templates.js';
 
 // open reads conversation id and its messages and shows them.
 export async function open(id) {
@@ -27,7 +28,7 @@ function message(m) {
   const note = m.direction === 'note';
   return h('li', { class: 'msg ' + m.direction, 'data-id': m.id, 'data-status': m.status || '' },
     note ? h('span', { class: 'who', text: t('app.thread.noteBy', { name: m.authorName || userName(m.authorId) }) }) : null,
-    m.html ? h('iframe', { sandbox: '', title: t('app.thread.email', { subject: m.subject || '' }), srcdoc: m.html }) : (m.text || (m.call ? t('app.thread.call') : '')),
+    m.html ? h('iframe', { sandbox: '', title: t('app.thread.email', { subject: m.subject || '' }), srcdoc: m.html }) : (m.text || (m.template ? templateText(m.template) : m.call ? t('app.thread.call') : '')),
     (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || t('app.thread.attachment') }))),
     h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
       dateTime(m.createdAt) + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
