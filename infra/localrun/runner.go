@@ -193,7 +193,9 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 		cfg.GraphAPIBase = r.URL + "/_local/graph/v21.0"
 	}
 	// Media copies go to an in-process S3 (gofakes3), as DynamoDB does to minidyn.
-	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	// Browsers PUT visitors' files (chat widgets, forms) straight to it through presigned
+	// links carrying x-amz-meta-* headers: CORS for any header, as the bucket's CORS rule allows.
+	s3srv := httptest.NewServer(gofakes3.New(s3mem.New(), gofakes3.WithInsecureCORS()).Server())
 	r.closers = append(r.closers, s3srv.Close)
 	cfg.S3Endpoint, cfg.MediaBucket, cfg.RawMailBucket, cfg.RawMailPrefix = s3srv.URL, "inbox-media", "inbox-raw-mail", "inbound/"
 	for _, b := range []string{cfg.MediaBucket, cfg.RawMailBucket} {

@@ -51,6 +51,9 @@ type Config struct {
 	// LiveURL is the live channel's WebSocket URL the config gives the widget (the WebSocket
 	// API's stage, wss://…/live, app.Config.LiveURL); empty: /ws on the API's own host.
 	LiveURL string
+	// Files, when not nil, keeps visitors' files (the media bucket): without it the widget has
+	// no attach button and uploads answer 503.
+	Files Files
 }
 
 // Limits of the public API.
@@ -68,7 +71,7 @@ const (
 // Routes are the visitor API's routes.
 var Routes = []string{
 	"GET /chat/{channelId}/config", "POST /chat/{channelId}/visitors", "POST /chat/{channelId}/identify",
-	"POST /chat/{channelId}/messages", "GET /chat/{channelId}/messages", "OPTIONS /chat/{channelId}/{op}",
+	"POST /chat/{channelId}/messages", "GET /chat/{channelId}/messages", "POST /chat/{channelId}/uploads", "OPTIONS /chat/{channelId}/{op}",
 }
 
 type api struct {
@@ -97,6 +100,7 @@ func New(c Config) http.Handler {
 	r.Post("/chat/{channelId}/identify", a.handle(a.identify))
 	r.Post("/chat/{channelId}/messages", a.handle(a.send))
 	r.Get("/chat/{channelId}/messages", a.handle(a.history))
+	r.Post("/chat/{channelId}/uploads", a.handle(a.upload))
 	r.Options("/chat/{channelId}/{op}", a.handle(func(*http.Request, *call) (int, any, error) { return http.StatusNoContent, nil, nil }))
 	return r
 }

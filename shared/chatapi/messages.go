@@ -21,6 +21,9 @@ type sendInput struct {
 	Name  string `json:"name"`
 	// Consent says the visitor accepted the chat's consent text.
 	Consent bool `json:"consent"`
+	// Attachments are the uploadIds of files the visitor uploaded (POST uploads) for this
+	// message, at most chat.MaxFiles.
+	Attachments []string `json:"attachments"`
 }
 
 // SendView is POST messages' answer.
@@ -45,8 +48,10 @@ func (a *api) send(r *http.Request, c *call) (int, any, error) {
 	switch {
 	case !inbox.ValidClientID(in.ClientMessageID):
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "clientMessageId is required: 1 to %d letters, digits, _ or -", maxClientID)
-	case strings.TrimSpace(in.Text) == "":
-		return 0, nil, inbox.Errorf(inbox.EInvalid, "text is required")
+	case strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0:
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "text or an attachment is required")
+	case len(in.Attachments) > chat.MaxFiles:
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "a message carries at most %d files", chat.MaxFiles)
 	case utf8.RuneCountInString(in.Text) > chat.MaxText:
 		return 0, nil, inbox.Errorf(inbox.ETooLarge, "text has at most %d characters", chat.MaxText)
 	case c.set.IdentityVerification && !v.Verified:
@@ -60,6 +65,12 @@ func (a *api) send(r *http.Request, c *call) (int, any, error) {
 	if !a.allow("v/"+c.ch.ID+"/"+v.Key, SendsPerVisitor, c.now) || !a.allow("ip/send/"+c.ip, SendsPerIP, c.now) {
 		return 0, nil, tooMany("messages")
 	}
+	// Every file is checked (uploaded, this visitor's, within the limits) before any is kept
+	// and before the message is queued: a refused send changes nothing.
+	atts, err := a.attach(r.Context(), c, v, in.Attachments)
+	if err != nil {
+		return 0, nil, err
+	}
 	from := inbox.Sender{PSID: v.Key, Name: v.Name, Email: v.Email}
 	if e := strings.ToLower(strings.TrimSpace(in.Email)); e != "" {
 		from.Email = e
@@ -68,7 +79,7 @@ func (a *api) send(r *http.Request, c *call) (int, any, error) {
 		from.Name = n
 	}
 	env := inbox.Envelope{Kind: inbox.KindMessage, ProviderMessageID: providerID(v, in.ClientMessageID),
-		From: from, Text: in.Text, ReceivedAt: c.now.UTC()}
+		From: from, Text: in.Text, Attachments: atts, ReceivedAt: c.now.UTC()}
 	if err := a.in.Enqueue(r.Context(), c.ch, env); err != nil {
 		return 0, nil, err
 	}
@@ -92,6 +103,8 @@ type MessageView struct {
 	Status          inbox.MessageStatus `json:"status"`
 	AuthorName      string              `json:"authorName,omitempty"`
 	ClientMessageID string              `json:"clientMessageId,omitempty"`
+	// Attachments are the message's files with download links valid for FileLinkTTL.
+	Attachments []AttachmentView `json:"attachments,omitempty"`
 }
 
 func (a *api) history(r *http.Request, c *call) (int, any, error) {
@@ -119,7 +132,8 @@ func (a *api) history(r *http.Request, c *call) (int, any, error) {
 		if m.ID <= after || (m.Direction != inbox.DirectionIn && m.Direction != inbox.DirectionOut) || m.Call != nil {
 			continue
 		}
-		mv := MessageView{ID: m.ID, Direction: m.Direction, Text: m.Text, CreatedAt: m.CreatedAt, Status: m.Status}
+		mv := MessageView{ID: m.ID, Direction: m.Direction, Text: m.Text, CreatedAt: m.CreatedAt, Status: m.Status,
+			Attachments: a.attachmentViews(ctx, m)}
 		if m.Direction == inbox.DirectionOut {
 			mv.AuthorName = firstName(m.AuthorName)
 		} else {

@@ -35,6 +35,8 @@ type ConfigView struct {
 	Availability         chatavail.View `json:"availability"`
 	// LiveURL is where the widget opens its WebSocket (?token=); absent, /ws on the API's host.
 	LiveURL string `json:"liveUrl,omitempty"`
+	// Files is what a visitor may attach; absent when the deployment keeps no files.
+	Files *FilesView `json:"files,omitempty"`
 }
 
 // Person is someone the header shows.
@@ -91,7 +93,7 @@ func (a *api) config(r *http.Request, c *call) (int, any, error) {
 	texts := c.set.In(lang)
 	v := ConfigView{ChannelID: c.ch.ID, Name: c.ch.Name, Color: c.set.Color, Language: lang, Texts: i18n.Texts(lang, "widget."), Now: c.now,
 		WelcomeMessage: texts.WelcomeMessage, EmailPrompt: texts.EmailPrompt,
-		IdentityVerification: c.set.IdentityVerification, Header: []Person{}, LiveURL: a.LiveURL,
+		IdentityVerification: c.set.IdentityVerification, Header: []Person{}, LiveURL: a.LiveURL, Files: a.filesView(),
 		Availability: chatavail.Show(c.set, chatavail.Decide(in), lang)}
 	if texts.ConsentText != "" {
 		v.Consent = &Consent{Text: texts.ConsentText, PrivacyURL: c.set.PrivacyURL}

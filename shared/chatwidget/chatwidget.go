@@ -37,10 +37,15 @@ func File(name string) ([]byte, error) { return static.ReadFile("static/" + name
 
 // New returns the widget's handler. liveURL is the live channel's WebSocket URL when it is on
 // another host than the API (AWS's WebSocket API: wss://{id}.execute-api…/live), which the frame's
-// CSP lets the widget connect to; empty: /ws on the API's own host.
-func New(chs Channels, liveURL string) http.Handler {
+// CSP lets the widget connect to; empty: /ws on the API's own host. filesOrigin is where the
+// widget PUTs visitors' files (the media bucket's presigned links: https://{bucket}.s3.{region}…,
+// or the local runner's S3), which the CSP lets it connect to as well; empty: no uploads.
+func New(chs Channels, liveURL, filesOrigin string) http.Handler {
 	connect := "'self'"
 	if u, err := url.Parse(liveURL); err == nil && (u.Scheme == "wss" || u.Scheme == "ws") && u.Host != "" {
+		connect += " " + u.Scheme + "://" + u.Host
+	}
+	if u, err := url.Parse(filesOrigin); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
 		connect += " " + u.Scheme + "://" + u.Host
 	}
 	r := chi.NewRouter()
@@ -116,6 +121,7 @@ func frame(w http.ResponseWriter, r *http.Request, chs Channels, connect string)
 <div id="typing" class="typing" aria-live="polite"></div>
 <div id="gate" class="gate" hidden><p id="consenttext"></p><a id="privacy" target="_blank" rel="noopener" data-t="widget.privacy" hidden>Privacy policy</a><button id="accept" class="accept" type="button" data-t="widget.accept">Accept and chat</button></div>
 <form id="form" class="compose"><label id="emaillabel" for="email" class="sr" data-t="widget.email.label" hidden>Your email, to answer you by email</label><input id="email" type="email" placeholder="Your email (we answer there)" data-t-placeholder="widget.email.prompt" autocomplete="email" hidden>
-<div class="row"><label for="text" class="sr" data-t="widget.message">Message</label><textarea id="text" placeholder="Write a message…" data-t-placeholder="widget.placeholder" maxlength="5000"></textarea><button class="send" type="submit" data-t="widget.send">Send</button></div></form>
+<div id="files" class="files" role="list" aria-label="Files to send" data-t-label="widget.files.list" hidden></div><p id="fileerror" class="fileerror" role="alert" hidden></p>
+<div class="row"><label for="text" class="sr" data-t="widget.message">Message</label><textarea id="text" placeholder="Write a message…" data-t-placeholder="widget.placeholder" maxlength="5000"></textarea><button id="attach" class="attach" type="button" aria-label="Attach a file" data-t-label="widget.files.attach" title="Attach a file" hidden><svg viewBox="0 0 24 24" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M20 11.5l-8 8a5 5 0 01-7-7l8.5-8.5a3.3 3.3 0 014.7 4.7L9.7 17.2a1.7 1.7 0 01-2.4-2.4L15 7"/></svg></button><input id="file" type="file" multiple hidden tabindex="-1" aria-hidden="true"><button class="send" type="submit" data-t="widget.send">Send</button></div></form>
 </section><script src="/chat/widget.js"></script></body></html>`))
 }

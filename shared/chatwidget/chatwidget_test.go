@@ -32,7 +32,7 @@ func TestFrame(t *testing.T) {
 	set.AllowedOrigins = []string{"https://shop.example"}
 	ch := inbox.Channel{ID: "c1", Type: inbox.ChannelChat, Settings: map[string]string{}}
 	ch.Settings[chat.SettingChat] = mustJSON(t, set)
-	srv := httptest.NewServer(chatwidget.New(channels{"c1": ch, "s1": {ID: "s1", Type: inbox.ChannelSMS}}, "wss://abc123.execute-api.eu-west-1.amazonaws.com/live"))
+	srv := httptest.NewServer(chatwidget.New(channels{"c1": ch, "s1": {ID: "s1", Type: inbox.ChannelSMS}}, "wss://abc123.execute-api.eu-west-1.amazonaws.com/live", "https://inbox-media.s3.eu-west-1.amazonaws.com"))
 	defer srv.Close()
 	for _, tc := range []struct {
 		path   string
@@ -57,7 +57,7 @@ func TestFrame(t *testing.T) {
 		}
 		if strings.Contains(tc.path, "/frame") && tc.status == 200 {
 			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://shop.example") ||
-				!strings.Contains(csp, "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com;") {
+				!strings.Contains(csp, "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com https://inbox-media.s3.eu-west-1.amazonaws.com;") {
 				t.Errorf("%s: CSP %q", tc.path, csp)
 			}
 		}

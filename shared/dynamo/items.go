@@ -261,6 +261,7 @@ type attachmentItem struct {
 	MediaID     string  `dynamodbav:"mediaId,omitempty"`
 	Name        string  `dynamodbav:"name,omitempty"`
 	Caption     string  `dynamodbav:"caption,omitempty"`
+	Size        int64   `dynamodbav:"size,omitempty"`
 	Latitude    float64 `dynamodbav:"lat,omitempty"`
 	Longitude   float64 `dynamodbav:"lon,omitempty"`
 	Data        string  `dynamodbav:"data,omitempty"`
@@ -271,13 +272,13 @@ type attachmentItem struct {
 
 func newAttachmentItem(a inbox.Attachment) attachmentItem {
 	return attachmentItem{Type: string(a.Type), URL: a.URL, ContentType: a.ContentType, MediaID: a.MediaID,
-		Name: a.Name, Caption: a.Caption, Latitude: a.Latitude, Longitude: a.Longitude, Data: a.Data,
+		Name: a.Name, Caption: a.Caption, Size: a.Size, Latitude: a.Latitude, Longitude: a.Longitude, Data: a.Data,
 		MediaStatus: string(a.MediaStatus), StorageKey: a.StorageKey, MediaError: a.MediaError}
 }
 
 func (a attachmentItem) domain() inbox.Attachment {
 	return inbox.Attachment{Type: inbox.AttachmentType(a.Type), URL: a.URL, ContentType: a.ContentType, MediaID: a.MediaID,
-		Name: a.Name, Caption: a.Caption, Latitude: a.Latitude, Longitude: a.Longitude, Data: a.Data,
+		Name: a.Name, Caption: a.Caption, Size: a.Size, Latitude: a.Latitude, Longitude: a.Longitude, Data: a.Data,
 		MediaStatus: inbox.MediaStatus(a.MediaStatus), StorageKey: a.StorageKey, MediaError: a.MediaError}
 }
 

@@ -125,6 +125,8 @@ type attachmentInput struct {
 	UploadID    string               `json:"uploadId"`
 	ContentType string               `json:"contentType"`
 	Name        string               `json:"name"`
+	// size is an upload's size, found by uploaded.
+	size int64
 }
 
 type replyInput struct {
@@ -224,7 +226,7 @@ func (a *api) send(ctx context.Context, p inbox.Principal, c inbox.Conversation,
 	}
 	uploads := make([]string, len(in.Attachments))
 	for i, at := range in.Attachments {
-		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name})
+		m.Attachments = append(m.Attachments, inbox.Attachment{Type: at.Type, URL: at.URL, ContentType: at.ContentType, Name: at.Name, Size: at.size})
 		uploads[i] = at.UploadID
 	}
 	if err := a.keep(ctx, p.AccountID, m.Attachments, uploads); err != nil {

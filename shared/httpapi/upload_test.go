@@ -309,7 +309,7 @@ func TestEmailReplyCarriesTheUploadedFile(t *testing.T) {
 		t.Fatalf("reply: %d %s", status, resp)
 	}
 	stored := f.store.stored(t, "email1")
-	want := inbox.Attachment{Type: inbox.AttachFile, ContentType: "application/pdf", Name: "invoice-42.pdf",
+	want := inbox.Attachment{Type: inbox.AttachFile, ContentType: "application/pdf", Name: "invoice-42.pdf", Size: int64(len(pdf)),
 		StorageKey: "files/acct1/" + u.ID, MediaStatus: inbox.MediaStored}
 	if len(stored.Attachments) != 1 || stored.Attachments[0] != want {
 		t.Errorf("stored attachments = %+v,\nwant [%+v] (no URL: email attaches the file from storage)", stored.Attachments, want)

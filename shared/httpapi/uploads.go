@@ -141,7 +141,7 @@ func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) 
 		if !inbox.ValidClientID(at.UploadID) {
 			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
 		}
-		body, _, err := files.Get(ctx, uploadKey(acct, at.UploadID))
+		body, size, err := files.Get(ctx, uploadKey(acct, at.UploadID))
 		if inbox.ErrorCodeOf(err) == inbox.ENotFound {
 			return inbox.Errorf(inbox.EInvalid, "unknown upload %q", at.UploadID)
 		}
@@ -153,6 +153,7 @@ func (a *api) uploaded(ctx context.Context, acct string, ins []attachmentInput) 
 			at.ContentType = http.DetectContentType(head)
 		}
 		body.Close()
+		at.size = size
 		if at.Type == "" {
 			at.Type = inbox.AttachmentTypeOf(at.ContentType)
 		}

@@ -354,6 +354,8 @@ type Attachment struct {
 	MediaID string `json:"mediaId,omitempty"`
 	Name    string `json:"name,omitempty"`
 	Caption string `json:"caption,omitempty"`
+	// Size is the file's size in bytes, when known (files visitors and agents upload).
+	Size int64 `json:"size,omitempty"`
 	// Latitude and Longitude are set for locations; Title/Address may be in Name/Caption.
 	Latitude  float64 `json:"latitude,omitempty"`
 	Longitude float64 `json:"longitude,omitempty"`

@@ -122,7 +122,7 @@ func (u Uploads) Check(ctx context.Context, ch inbox.Channel, id string, lim Upl
 	if name, err = publicFileName(name); err != nil {
 		name = "attachment"
 	}
-	return inbox.Attachment{Type: inbox.AttachmentTypeOf(ct), ContentType: ct, Name: name,
+	return inbox.Attachment{Type: inbox.AttachmentTypeOf(ct), ContentType: ct, Name: name, Size: size,
 		StorageKey: keptFileKey(ch.AccountID, id), MediaStatus: inbox.MediaStored}, nil
 }
 

@@ -175,6 +175,22 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 	return req.URL, headers, nil
 }
 
+// Origin is the scheme and host of the bucket's presigned links (https://{bucket}.s3.{region}.
+// amazonaws.com in AWS, the emulator's address locally): what a page that PUTs through them
+// must allow in its CSP connect-src. Signing is local; it returns an EInternal error when a
+// link cannot be signed (no credentials).
+func (s *Store) Origin(ctx context.Context) (string, error) {
+	link, _, err := s.PresignPut(ctx, "origin", "application/octet-stream", 1, nil, time.Minute)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return "", inbox.Wrap(err, inbox.EInternal, "the bucket's links have no origin")
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
 // Head reads the size, content type and metadata of the object key. It returns an ENotFound
 // error when there is no such object and an EUnavailable error when S3 could not be asked.
 func (s *Store) Head(ctx context.Context, key string) (size int64, contentType string, metadata map[string]string, err error) {

@@ -1,6 +1,6 @@
 // Package chatfn builds the website chat function: the widget's files and frame, and the public
 // visitor API, which queues visitors' messages on the inbound queue. It links the store, the
-// queue and the chat packages, nothing else.
+// queue, S3 (visitors' files) and the chat packages, nothing else.
 package chatfn
 
 import (
@@ -10,10 +10,12 @@ import (
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/chatapi"
 	"github.com/openinbox/inbox/shared/chatwidget"
+	"github.com/openinbox/inbox/shared/s3store"
 )
 
-// Build builds the chat function's HTTP handler. It returns an error when the store or the
-// inbound queue is not configured (app.Config.Store, INBOUND_QUEUE_URL).
+// Build builds the chat function's HTTP handler; MEDIA_BUCKET, when set, keeps visitors' files.
+// It returns an error when the store or the inbound queue is not configured (app.Config.Store,
+// INBOUND_QUEUE_URL), or the bucket's links cannot be signed.
 func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	c.Defaults()
 	store, err := c.Store(ctx)
@@ -24,10 +26,21 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Visitors' files (MEDIA_BUCKET): the widget PUTs them through presigned links, so the
+	// frame's CSP allows the bucket's origin; without a bucket the widget has no attach button.
+	var files chatapi.Files
+	filesOrigin := ""
+	if c.MediaBucket != "" {
+		s3 := s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+		if filesOrigin, err = s3.Origin(ctx); err != nil {
+			return nil, err
+		}
+		files = s3
+	}
 	// The widget connects to the WebSocket API's own host (WS_ENDPOINT), which its frame's CSP
 	// allows.
-	widget := chatwidget.New(store, c.LiveURL())
-	visitors := chatapi.New(chatapi.Config{Store: store, Queue: in, Now: c.Now, NewID: c.NewID, Log: c.Log, LiveURL: c.LiveURL()})
+	widget := chatwidget.New(store, c.LiveURL(), filesOrigin)
+	visitors := chatapi.New(chatapi.Config{Store: store, Queue: in, Now: c.Now, NewID: c.NewID, Log: c.Log, LiveURL: c.LiveURL(), Files: files})
 	mux := http.NewServeMux()
 	for _, p := range chatwidget.Routes {
 		mux.Handle(p, widget)
