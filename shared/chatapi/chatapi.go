@@ -7,7 +7,10 @@
 //
 // A visitor's message is queued on the inbound queue like a webhook's, so the router stores,
 // routes and notifies it as any channel's; the visitor reads the conversation back from the
-// store by cursor (GET messages?after=).
+// store by cursor (GET messages?after=). Files (files.go) go straight from the browser to the
+// media bucket through presigned links scoped to the visitor (POST uploads); a send names
+// them and they are all checked before any is kept or the message queued; the history links
+// them for FileLinkTTL.
 package chatapi
 
 import (

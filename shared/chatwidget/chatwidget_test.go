@@ -23,8 +23,9 @@ func (c channels) ChannelByID(_ context.Context, id string) (inbox.Channel, erro
 }
 
 // TestFrame: the iframe page is framed only by the deployment and the allowed origins (CSP
-// frame-ancestors), may connect only to its own origin and the live channel's host (CSP
-// connect-src: AWS's WebSocket API has a host of its own), refuses a host page that is neither,
+// frame-ancestors), may connect only to its own origin, the live channel's host (CSP
+// connect-src: AWS's WebSocket API has a host of its own) and the media bucket's (visitors'
+// files are PUT there through presigned links), refuses a host page that is neither,
 // and 404s other kinds' ids.
 func TestFrame(t *testing.T) {
 	t.Parallel()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -161,16 +162,18 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 	if err != nil {
 		return "", nil, inbox.Wrap(err, inbox.EInternal, "an upload link could not be signed")
 	}
+	// One key per header, in canonical form: a browser's fetch joins the values of names that
+	// differ only in case ("a, a"), which S3 would store as the metadata.
 	headers := map[string]string{}
 	for k, v := range req.SignedHeader {
 		if strings.EqualFold(k, "host") || len(v) == 0 {
 			continue
 		}
-		headers[k] = v[0]
+		headers[http.CanonicalHeaderKey(k)] = v[0]
 	}
 	headers["Content-Type"] = contentType
 	for k, v := range metadata {
-		headers["x-amz-meta-"+k] = v
+		headers[http.CanonicalHeaderKey("x-amz-meta-"+k)] = v
 	}
 	return req.URL, headers, nil
 }

@@ -242,3 +242,24 @@ func TestCopy(t *testing.T) {
 		t.Errorf("Copy of a missing object: %v, want %s", err, inbox.ENotFound)
 	}
 }
+
+// TestPresignPutHeadersOnce: each header a PUT must carry is named once, whatever its case: a
+// browser's fetch would join two spellings' values ("a, a") and S3 store that as metadata.
+func TestPresignPutHeadersOnce(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	_, headers, err := s.PresignPut(context.Background(), "uploads/a/1", "application/pdf", 10, map[string]string{"filename": "a.pdf", "scope": "visitor%2Fv_1"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for k := range headers {
+		if seen[strings.ToLower(k)] {
+			t.Errorf("header %s named twice: %v", k, headers)
+		}
+		seen[strings.ToLower(k)] = true
+	}
+	if headers["X-Amz-Meta-Scope"] != "visitor%2Fv_1" || headers["Content-Type"] != "application/pdf" {
+		t.Errorf("headers %v", headers)
+	}
+}
