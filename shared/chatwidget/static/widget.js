@@ -10,7 +10,7 @@
   var channel = root.getAttribute("data-channel"), host = root.getAttribute("data-host");
   var api = "/chat/" + encodeURIComponent(channel);
   var cfg = null, token = null, cursor = "", conv = "", unread = 0, open = false, consented = false;
-  var pending = {}, shown = {}, ws = null, wsTries = 0, retry = 0, poll = null, loading = false, typedAt = 0, typingTimer = 0;
+  var pending = {}, shown = {}, files = [], linkedAt = 0, ws = null, wsTries = 0, retry = 0, poll = null, loading = false, typedAt = 0, typingTimer = 0;
   var langs = (root.getAttribute("data-langs") || "").split(",").concat(navigator.languages || [navigator.language]).filter(Boolean);
   var lang = "en", texts = {};
   var $ = function (id) { return document.getElementById(id); };
@@ -89,6 +89,7 @@
     if (p) {
       p.querySelector("small").textContent = t(m.status === "read" ? "widget.status.read" : "widget.status.delivered");
       p.setAttribute("data-id", m.id);
+      links(p, m.attachments);
       delete pending[m.clientMessageId];
       return;
     }
@@ -102,8 +103,92 @@
     } else {
       b.appendChild(el("small", "", t("widget.status.delivered")));
     }
+    links(b, m.attachments);
     $("log").appendChild(b);
     $("log").scrollTop = $("log").scrollHeight;
+  }
+  /* Files: picked ones wait as chips (name, size, a remove button) under the text; sending
+     uploads each through a presigned link (POST uploads, then a PUT straight to storage) and
+     names them in the message. Messages show their files as links with name and size, never
+     inline (a visitor's or agent's file is downloaded, not rendered here). */
+  function size(n) {
+    var u = n >= 1048576 ? ["megabyte", n / 1048576] : n >= 1024 ? ["kilobyte", n / 1024] : ["byte", n];
+    return new Intl.NumberFormat(lang, { style: "unit", unit: u[0], unitDisplay: "short", maximumFractionDigits: u[0] !== "byte" && u[1] < 10 ? 1 : 0 }).format(u[1]);
+  }
+  function fileError(msg) { $("fileerror").textContent = msg || ""; $("fileerror").hidden = !msg; }
+  function pick(list) {
+    var lim = cfg.files, err = "";
+    fileError("");
+    Array.prototype.forEach.call(list, function (f) {
+      if (files.length >= lim.maxFiles) err = t("widget.files.tooMany", { max: lim.maxFiles });
+      else if (lim.types.indexOf((f.type || "").toLowerCase()) < 0) err = t("widget.files.type", { name: f.name });
+      else if (f.size > lim.maxBytes) err = t("widget.files.tooLarge", { name: f.name, max: size(lim.maxBytes) });
+      else if (!f.size) err = t("widget.files.empty", { name: f.name });
+      else files.push(f);
+    });
+    fileError(err);
+    chips();
+  }
+  function chips() {
+    var box = $("files");
+    box.textContent = "";
+    files.forEach(function (f, i) {
+      var c = el("div", "chip"), x = el("button", "", "×");
+      c.setAttribute("role", "listitem");
+      c.appendChild(el("span", "", f.name + " (" + size(f.size) + ")"));
+      x.type = "button";
+      x.setAttribute("aria-label", t("widget.files.remove", { name: f.name }));
+      x.onclick = function () { files.splice(i, 1); chips(); $("text").focus(); };
+      c.appendChild(x);
+      box.appendChild(c);
+    });
+    box.hidden = !files.length;
+  }
+  function fileList(b, items) {
+    var old = b.querySelector(".att");
+    if (old) b.removeChild(old);
+    if (!items.length) return;
+    var ul = el("ul", "att");
+    ul.setAttribute("aria-label", t("widget.files.attached"));
+    items.forEach(function (li) { ul.appendChild(li); });
+    b.insertBefore(ul, b.querySelector("small"));
+  }
+  function links(b, atts) {
+    if (!atts || !atts.length) return;
+    if (!linkedAt) linkedAt = Date.now();
+    fileList(b, atts.filter(function (a) { return /^https?:\/\//i.test(a.url || ""); }).map(function (a) {
+      var li = el("li"), l = el("a", "", a.name + (a.size ? " (" + size(a.size) + ")" : ""));
+      l.href = a.url;
+      l.target = "_blank";
+      l.rel = "noopener noreferrer";
+      li.appendChild(l);
+      return li;
+    }));
+  }
+  function bubble(mid) { return document.querySelector('[data-id="' + CSS.escape(mid) + '"]'); }
+  /* Download links work for an hour: opening the chat later reads them again. */
+  function refresh() {
+    if (!token || !linkedAt || Date.now() - linkedAt < 45 * 60000) return;
+    linkedAt = Date.now();
+    req("GET", "/messages?after=").then(function (h) {
+      h.items.forEach(function (m) { var b = bubble(m.id); if (b) links(b, m.attachments); });
+    }, function () {});
+  }
+  function upload(f) {
+    return req("POST", "/uploads", { name: f.name, contentType: f.type, size: f.size, consent: consented }).then(function (tk) {
+      var h = {};
+      Object.keys(tk.headers || {}).forEach(function (k) { if (!/^(host|content-length)$/i.test(k)) h[k] = tk.headers[k]; });
+      return fetch(tk.url, { method: tk.method || "PUT", headers: h, body: f, credentials: "omit" }).then(function (r) {
+        if (!r.ok) { var e = new Error(r.statusText); e.status = r.status; throw e; }
+        return tk.uploadId;
+      });
+    }).catch(function (e) { e.file = f.name; throw e; });
+  }
+  /* uploadAll uploads the files not uploaded yet (a retried send keeps the others' ids). */
+  function uploadAll(sel, ids) {
+    var p = Promise.resolve();
+    sel.forEach(function (f, i) { p = p.then(function () { return ids[i] || upload(f).then(function (u) { ids[i] = u; }); }); });
+    return p;
   }
   function badge() {
     var n = $("badge");
@@ -181,20 +266,27 @@
   function startPoll() { if (!poll) poll = setInterval(catchUp, 2000); }
   function stopPoll() { if (poll) { clearInterval(poll); poll = null; } }
   function send() {
-    var box = $("text"), text = box.value.trim();
-    if (!text) return;
+    var box = $("text"), text = box.value.trim(), sel = files.slice(), ids = [];
+    if (!text && !sel.length) return;
     if (cfg.consent && !consented) { $("accept").focus(); return; }
     var cid = id(), email = $("email").hidden ? "" : $("email").value.trim();
     var b = el("div", "m in", text);
-    b.appendChild(el("small", "", t("widget.status.sending")));
+    b.appendChild(el("small", "", t(sel.length ? "widget.files.uploading" : "widget.status.sending")));
+    fileList(b, sel.map(function (f) { return el("li", "", f.name + " (" + size(f.size) + ")"); }));
     $("log").appendChild(b);
     $("log").scrollTop = $("log").scrollHeight;
     pending[cid] = b;
     box.value = "";
+    files = [];
+    chips();
+    fileError("");
     var body = { clientMessageId: cid, text: text, consent: consented };
     if (email) body.email = email;
     var attempt = function (n) {
-      ensureToken().then(function () { return req("POST", "/messages", body); }).then(function () {
+      ensureToken().then(function () { return uploadAll(sel, ids); }).then(function () {
+        if (ids.length) body.attachments = ids;
+        return req("POST", "/messages", body);
+      }).then(function () {
         if (pending[cid]) b.querySelector("small").textContent = t("widget.status.sent");
         /* Until the router has stored it (and the live connection carries the rest). */
         (function settle(wait) {
@@ -202,7 +294,8 @@
         })(250);
       }, function (e) {
         if (!e.status && n < 3) return setTimeout(function () { attempt(n + 1); }, 1000 * (n + 1));
-        b.querySelector("small").textContent = t("widget.status.failed", { reason: why(e) });
+        var reason = e.file ? t("widget.files.failed", { name: e.file, reason: why(e) }) : why(e);
+        b.querySelector("small").textContent = t("widget.status.failed", { reason: reason });
         b.setAttribute("data-failed", "true");
       });
     };
@@ -217,6 +310,7 @@
       unread = 0; badge();
       (cfg.consent && !consented ? $("accept") : $("text")).focus();
       catchUp();
+      refresh();
     } else {
       $("launcher").focus();
     }
@@ -236,7 +330,9 @@
     });
   }
   function reset() {
-    token = null; cursor = ""; conv = ""; pending = {}; shown = {}; unread = 0;
+    token = null; cursor = ""; conv = ""; pending = {}; shown = {}; unread = 0; files = []; linkedAt = 0;
+    chips();
+    fileError("");
     hangUp();
     stopPoll();
     $("log").textContent = "";
@@ -286,6 +382,7 @@
       root.setAttribute("data-lang", lang);
       if (!first) { badge(); tell({ type: "title", title: t("widget.title") }); return; }
       $("launcher").hidden = !!c.availability.hideLauncher;
+      $("attach").hidden = !c.files;
       root.setAttribute("data-state", c.availability.state);
       tell({ type: "ready", state: c.availability.state, hideLauncher: !!c.availability.hideLauncher, title: t("widget.title") });
     });
@@ -296,6 +393,8 @@
   $("accept").onclick = function () { consented = true; $("gate").hidden = true; $("text").focus(); };
   $("form").onsubmit = function (e) { e.preventDefault(); send(); };
   $("text").oninput = typed;
+  $("attach").onclick = function () { $("file").click(); };
+  $("file").onchange = function () { pick(this.files); this.value = ""; $("text").focus(); };
   $("text").onkeydown = function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); } };
   document.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) show(false); });
 })();
