@@ -17,16 +17,12 @@ import (
 
 // browserWait bounds every wait of the language tests: a hang fails the test instead of
 // holding the run (it is no measure of speed: the waits end as soon as the page is ready).
-const browserWait = 2 * time.Minute
+const browserWait = browser.Timeout
 
 // within runs actions on ctx with browserWait as their deadline.
 func within(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	wctx, cancel := context.WithTimeout(ctx, browserWait)
-	defer cancel()
-	if err := chromedp.Do(wctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	browser.Do(t, ctx, what, actions...)
 }
 
 // frameText polls, in the widget's frame, until expr (a string) equals want; the failure says
@@ -75,18 +71,14 @@ func TestChatLanguagesInTheBrowser(t *testing.T) {
 	res.json(t, &ch)
 
 	ctx := browser.New(t)
-	within(t, ctx, "the visitor in London", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	browser.Do(t, ctx, "the visitor in London", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/London"})
 		return err
 	}))
 	open := func(query string) {
 		t.Helper()
-		within(t, ctx, "the demo page "+query, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath+"?channel="+ch.ID+query))
-		wctx, cancel := context.WithTimeout(ctx, browserWait)
-		defer cancel()
-		if _, err := chromedp.Run(wctx, chromedp.Poll[chromedp.Void](frameJS(`f.documentElement.getAttribute('data-state') === 'offline'`), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-			t.Fatalf("the widget %s: %v", query, err)
-		}
+		browser.Do(t, ctx, "the demo page "+query, chromedp.Navigate(e.r.URL+localrun.ChatDemoPath+"?channel="+ch.ID+query))
+		waitFor(t, ctx, "the widget "+query+" offline", `f.documentElement.getAttribute('data-state') === 'offline'`)
 	}
 	const (
 		english = "en | Open chat | Close chat | Write a message… | Send | We're closed – back Monday at 8:00 AM. | Welcome to the shop!"
@@ -98,9 +90,7 @@ func TestChatLanguagesInTheBrowser(t *testing.T) {
 	frameText(t, ctx, "the page in English", labels, english)
 	open("&lang=en-GB&widgetLang=da")
 	frameText(t, ctx, "the embed option over the page", labels, danish)
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`InboxChat.setLanguage('en')`)); err != nil {
-		t.Fatal(err)
-	}
+	browser.Do(t, ctx, "InboxChat.setLanguage('en') on the host page", chromedp.Evaluate[chromedp.Void](`InboxChat.setLanguage('en')`))
 	frameText(t, ctx, "setLanguage('en')", labels, english)
 	if got := eval[string](t, ctx, `document.querySelector('iframe').title`); got != "Chat" {
 		t.Errorf("frame title %q", got)
@@ -114,11 +104,8 @@ func TestChatLanguagesInTheBrowser(t *testing.T) {
 	frameText(t, ctx, "tomorrow in English", `f.getElementById('status').textContent`, "We're closed – back tomorrow at 8:00 AM.")
 
 	// A page and a browser in French: the chat's own language, Danish once the team sets it.
-	ua, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	within(t, ctx, "a French browser", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	ua := browser.Run(t, ctx, "the browser's user agent", chromedp.Evaluate[string](`navigator.userAgent`))
+	browser.Do(t, ctx, "a French browser", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: "fr-FR,fr"})
 		return err
 	}))

@@ -116,12 +116,10 @@ func TestChatAvailabilityInTheBrowser(t *testing.T) {
 	next := create(hours + `,"consentText":"We store this chat to answer you.","privacyUrl":"https://demo.example/privacy"`)
 	hide := create(hours + `,"display":{"offline":{"show":"hide_launcher"}}`)
 	ctx := browser.New(t)
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	browser.Do(t, ctx, "the time-zone override (Europe/Copenhagen)", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Copenhagen"})
 		return err
-	})); err != nil {
-		t.Fatal(err)
-	}
+	}))
 	open := func(id string) {
 		t.Helper()
 		visit(t, ctx, e.r.URL+localrun.ChatDemoPath+"?channel="+id)
