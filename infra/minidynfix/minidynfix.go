@@ -11,11 +11,17 @@
 // ALL_NEW / UPDATED_NEW without them. Requests are served one at a time (minidyn serializes
 // them on one lock anyway), so nothing sees the item between the update and the fix.
 // Nested paths (a.b, a[0]) are applied by minidyn itself and left alone.
+//
+// minidyn also writes an empty map attribute as {} (its JSON omits the empty "M"), which no
+// client can decode and which, put back by the REMOVE fix, stored a value of no type (a
+// conversation's first read marker creates readBy as an empty map): every answer's items and
+// the items put back have such values written as {"M":{}} (emptyMaps).
 package minidynfix
 
 import (
 	"bytes"
 	"encoding/json"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -52,7 +58,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	op := target[strings.LastIndexByte(target, '.')+1:]
 	if op != "UpdateItem" && op != "TransactWriteItems" {
-		h.inner.ServeHTTP(w, r)
+		h.serve(w, r)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -86,7 +92,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		removing = removing || len(removed(u)) > 0
 	}
 	if !removing {
-		h.inner.ServeHTTP(w, r)
+		h.serve(w, r)
 		return
 	}
 	rec := httptest.NewRecorder()
@@ -102,10 +108,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out = withoutAttributes(out, removed(updates[0]))
 		}
 	}
+	h.write(w, rec, emptyMaps(out))
+}
+
+// serve answers r with the inner server, its items' empty maps written as {"M":{}}.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	h.inner.ServeHTTP(rec, r)
+	h.write(w, rec, emptyMaps(rec.Body.Bytes()))
+}
+
+// write sends rec's status and headers with body out.
+func (h *handler) write(w http.ResponseWriter, rec *httptest.ResponseRecorder, out []byte) {
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	if w.Header().Get("X-Amz-Crc32") != "" {
+		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(out)), 10))
+	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(out)
 }
@@ -122,7 +143,7 @@ func (h *handler) drop(table string, key map[string]json.RawMessage, names []str
 	for _, n := range names {
 		delete(item.Item, n)
 	}
-	h.call("PutItem", map[string]any{"TableName": table, "Item": item.Item})
+	h.call("PutItem", map[string]any{"TableName": table, "Item": fixItem(item.Item)})
 }
 
 // call makes one request of the inner server and returns its body.
@@ -190,4 +211,97 @@ func removed(u update) []string {
 		}
 	}
 	return names
+}
+
+// emptyMaps rewrites the typeless {} attribute values minidyn writes for empty maps as
+// {"M":{}} in the items of an answer: Item (GetItem), Items (Query, Scan), Attributes (the
+// writes' ReturnValues) and Responses (BatchGetItem). Anything else, or a body that is not
+// JSON, is returned as it is.
+func emptyMaps(body []byte) []byte {
+	if !bytes.Contains(body, []byte("{}")) {
+		return body
+	}
+	var resp map[string]json.RawMessage
+	if json.Unmarshal(body, &resp) != nil {
+		return body
+	}
+	fix := func(raw json.RawMessage, v any) json.RawMessage {
+		if json.Unmarshal(raw, v) != nil {
+			return raw
+		}
+		switch x := v.(type) {
+		case *map[string]json.RawMessage:
+			v = fixItem(*x)
+		case *[]map[string]json.RawMessage:
+			for i := range *x {
+				(*x)[i] = fixItem((*x)[i])
+			}
+		case *map[string][]map[string]json.RawMessage:
+			for _, items := range *x {
+				for i := range items {
+					items[i] = fixItem(items[i])
+				}
+			}
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			return raw
+		}
+		return out
+	}
+	for _, k := range []string{"Item", "Attributes"} {
+		if raw, ok := resp[k]; ok {
+			resp[k] = fix(raw, &map[string]json.RawMessage{})
+		}
+	}
+	if raw, ok := resp["Items"]; ok {
+		resp["Items"] = fix(raw, &[]map[string]json.RawMessage{})
+	}
+	if raw, ok := resp["Responses"]; ok {
+		resp["Responses"] = fix(raw, &map[string][]map[string]json.RawMessage{})
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// fixItem writes item's typeless {} values, at any depth of its maps and lists, as {"M":{}}.
+func fixItem(item map[string]json.RawMessage) map[string]json.RawMessage {
+	for k, v := range item {
+		item[k] = fixValue(v)
+	}
+	return item
+}
+
+func fixValue(v json.RawMessage) json.RawMessage {
+	var av map[string]json.RawMessage
+	if json.Unmarshal(v, &av) != nil {
+		return v
+	}
+	if len(av) == 0 {
+		return json.RawMessage(`{"M":{}}`)
+	}
+	if m, ok := av["M"]; ok {
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(m, &inner) == nil {
+			av["M"], _ = json.Marshal(fixItem(inner))
+		}
+	} else if l, ok := av["L"]; ok {
+		var inner []json.RawMessage
+		if json.Unmarshal(l, &inner) == nil {
+			for i := range inner {
+				inner[i] = fixValue(inner[i])
+			}
+			av["L"], _ = json.Marshal(inner)
+		}
+	} else {
+		return v
+	}
+	out, err := json.Marshal(av)
+	if err != nil {
+		return v
+	}
+	return out
 }

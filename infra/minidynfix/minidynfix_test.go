@@ -84,3 +84,51 @@ func TestRemove(t *testing.T) {
 		t.Fatalf("gsi1 still lists the item: %v", q.Items)
 	}
 }
+
+// TestEmptyMaps checks that an empty map attribute (a conversation's readBy before its first
+// marker) reads back as an empty map on the embedded store, also after an update whose REMOVE
+// made the fix put the item back, and that a marker can then be set in it.
+func TestEmptyMaps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, table := testenv.DynamoDBEmbedded(t)
+	key := map[string]types.AttributeValue{"pk": s("A#1"), "sk": s("CV#1")}
+	item := map[string]types.AttributeValue{"pk": s("A#1"), "sk": s("CV#1"), "waitSK": s("w"),
+		"readBy": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}},
+		"list":   &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}}}}
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(what string) map[string]types.AttributeValue {
+		t.Helper()
+		out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if m, ok := out.Item["readBy"].(*types.AttributeValueMemberM); !ok {
+			t.Fatalf("%s: readBy = %#v, want a map", what, out.Item["readBy"])
+		} else if l, ok := out.Item["list"].(*types.AttributeValueMemberL); !ok || len(l.Value) != 1 {
+			t.Fatalf("%s: list = %#v", what, out.Item["list"])
+		} else if _, ok := l.Value[0].(*types.AttributeValueMemberM); !ok {
+			t.Fatalf("%s: list[0] = %#v, want a map", what, l.Value[0])
+		} else {
+			return m.Value
+		}
+		return nil
+	}
+	read("put")
+	if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: key,
+		UpdateExpression: aws.String("REMOVE waitSK")}); err != nil {
+		t.Fatal(err)
+	}
+	read("after REMOVE")
+	if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: key,
+		UpdateExpression:          aws.String("SET readBy.#u = :v"),
+		ExpressionAttributeNames:  map[string]string{"#u": "u1"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("0")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("after a marker"); len(got) != 1 {
+		t.Errorf("readBy = %v, want u1", got)
+	}
+}
