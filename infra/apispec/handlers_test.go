@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -725,7 +726,7 @@ func testEmailBodies(t *testing.T, api http.Handler) {
 		decode(t, do(t, admin, "POST", "/v1/channels", `{"type":"email","inboxId":"i1","email":{"address":"Billing@Acme.example"}}`, 201), &ch)
 		want := inbox.EmailConfig{Address: "billing@acme.example", FromNameMode: inbox.FromNameAgentAndCompany,
 			FromAddress: "billing@acme.example", ForwardedToOriginalSender: true}
-		if ch.Email != want || ch.Name != "Email billing@acme.example" || ch.WebhookURL != nil {
+		if !reflect.DeepEqual(ch.Email, want) || ch.Name != "Email billing@acme.example" || ch.WebhookURL != nil {
 			t.Errorf("created %+v, want email %+v without webhookUrl", ch, want)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/channels/chat"
 	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -24,6 +25,8 @@ type sendInput struct {
 	// Attachments are the uploadIds of files the visitor uploaded (POST uploads) for this
 	// message, at most chat.MaxFiles.
 	Attachments []string `json:"attachments"`
+	// Language is the language the widget shows (a catalogue tag): it becomes the contact's.
+	Language string `json:"language"`
 }
 
 // SendView is POST messages' answer.
@@ -58,6 +61,8 @@ func (a *api) send(r *http.Request, c *call) (int, any, error) {
 		return 0, nil, inbox.Errorf(inbox.EForbidden, "this chat requires identify() with a verified hash before sending")
 	case c.set.ConsentText != "" && !in.Consent:
 		return 0, nil, inbox.Errorf(inbox.EInvalid, "consent is required: the visitor must accept the chat's consent text first")
+	case in.Language != "" && !i18n.Supported(in.Language):
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "language must be one of %s (the widget's language)", strings.Join(i18n.Languages(), ", "))
 	}
 	if err := checkPerson(in.Email, in.Name); err != nil {
 		return 0, nil, err
@@ -71,7 +76,7 @@ func (a *api) send(r *http.Request, c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	from := inbox.Sender{PSID: v.Key, Name: v.Name, Email: v.Email}
+	from := inbox.Sender{PSID: v.Key, Name: v.Name, Email: v.Email, Language: in.Language}
 	if e := strings.ToLower(strings.TrimSpace(in.Email)); e != "" {
 		from.Email = e
 	}

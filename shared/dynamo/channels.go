@@ -37,10 +37,8 @@ func (s *Store) newChannelItem(ch inbox.Channel) (channelItem, error) {
 			DisplayNumber: ch.WhatsApp.DisplayNumber, VerifyToken: ch.WhatsApp.VerifyToken,
 		}
 	}
-	if e := ch.Email; e != nil {
-		it.Email = &emailItem{Address: e.Address, Forwarding: e.Forwarding, ForwardingAddress: e.ForwardingAddress,
-			FromNameMode: e.FromNameMode, CompanyName: e.CompanyName, FromAddress: e.FromAddress,
-			SignatureHTML: e.SignatureHTML, ForwardedToOriginalSender: e.ForwardedToOriginalSender}
+	if ch.Email != nil {
+		it.Email = emailItemOf(ch.Email)
 	}
 	if len(ch.Secrets) > 0 {
 		if s.sealer == nil {
@@ -81,10 +79,8 @@ func (s *Store) channelFromItem(av map[string]types.AttributeValue) (inbox.Chann
 			DisplayNumber: it.WhatsApp.DisplayNumber, VerifyToken: it.WhatsApp.VerifyToken,
 		}
 	}
-	if e := it.Email; e != nil {
-		ch.Email = &inbox.EmailConfig{Address: e.Address, Forwarding: e.Forwarding, ForwardingAddress: e.ForwardingAddress,
-			FromNameMode: e.FromNameMode, CompanyName: e.CompanyName, FromAddress: e.FromAddress,
-			SignatureHTML: e.SignatureHTML, ForwardedToOriginalSender: e.ForwardedToOriginalSender}
+	if it.Email != nil {
+		ch.Email = it.Email.domain()
 	}
 	if len(it.Secrets) > 0 {
 		if s.sealer == nil {

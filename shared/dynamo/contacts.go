@@ -22,7 +22,8 @@ import (
 // When the contact exists without a name and c.Name is set (the profile name a provider sends),
 // the name is stored and the contact is returned with it; a name stored concurrently is never
 // overwritten. A name makes the contact findable by SearchConversations: one more write per
-// word of the name (inbox.NameWords), made only when the name is stored.
+// word of the name (inbox.NameWords), made only when the name is stored. When c.Language is
+// set and differs from the existing contact's, it replaces it (one write, only then).
 //
 // Errors: EInvalid (missing or malformed ids, no PSID, phone or email), EConflict (c.ID is taken
 // by another contact), EUnavailable, EInternal.
@@ -104,6 +105,11 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 			var err error
 			if fillName && existing.Name == "" && c.Name != "" {
 				existing, err = s.fillContactName(ctx, op, existing, c.Name)
+			}
+			if err == nil && fillName && c.Language != "" && existing.Language != c.Language {
+				// Written only when it changed: the common message from the same visitor
+				// costs nothing here.
+				existing, err = s.setContactLanguage(ctx, op, existing.AccountID, existing.ID, c.Language)
 			}
 			return existing, false, err
 		}
@@ -217,6 +223,45 @@ func (s *Store) contact(ctx context.Context, op, acct, id string) (inbox.Contact
 	}
 	var it contactItem
 	if err := unmarshal(av, &it); err != nil {
+		return inbox.Contact{}, err
+	}
+	return it.domain(), nil
+}
+
+// SetContactLanguage sets the language of contact contactID of account acct to lang, a
+// catalogue tag ("" removes it: the channel's default applies), and returns the contact as
+// stored. The caller checks that lang is a language the product speaks.
+//
+// Errors: ENotFound, EInvalid (malformed ids), EUnavailable, EInternal.
+func (s *Store) SetContactLanguage(ctx context.Context, acct, contactID, lang string) (inbox.Contact, error) {
+	if err := checkIDs("account id", acct, "contact id", contactID); err != nil {
+		return inbox.Contact{}, err
+	}
+	return s.setContactLanguage(ctx, "SetContactLanguage", acct, contactID, lang)
+}
+
+func (s *Store) setContactLanguage(ctx context.Context, op, acct, contactID, lang string) (inbox.Contact, error) {
+	in := &dynamodb.UpdateItemInput{
+		Key:                      key(contactPK(acct, contactID), skContact),
+		ConditionExpression:      aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#language": "language"},
+		ReturnValues:             types.ReturnValueAllNew,
+	}
+	if lang == "" {
+		in.UpdateExpression = aws.String("REMOVE #language")
+	} else {
+		in.UpdateExpression = aws.String("SET #language = :language")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":language": str(lang)}
+	}
+	out, err := s.updateItem(ctx, op, in)
+	if isConditionFailed(err) {
+		return inbox.Contact{}, inbox.Errorf(inbox.ENotFound, "contact not found")
+	}
+	if err != nil {
+		return inbox.Contact{}, storeError(err, "set contact language")
+	}
+	var it contactItem
+	if err := unmarshal(out.Attributes, &it); err != nil {
 		return inbox.Contact{}, err
 	}
 	return it.domain(), nil

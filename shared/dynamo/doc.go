@@ -73,10 +73,12 @@
 //	    id (Meta intake)                    names the page or number, not the channel)
 //	Contact                               A#{acct}#CT#{contactId}              CT
 //	                                                                                                        psid ("{pageId}:{psid}") when known;
-//	                                                                                                        ownerId; ticketCount (CreateTicket)
+//	                                                                                                        ownerId; ticketCount (CreateTicket);
+//	                                                                                                        language (catalogue tag, when known)
 //	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId; hints (SetOpenHint):
 //	                                      A#{acct}#PHONE#{e164}                PHONE                          open#{inboxId} = "{convId}#{chId}"
-//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          (the open conversation), named (bool)
+//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          (the open conversation), named (bool),
+//	                                                                                                          language (the contact's, when recorded)
 //	                                      A#{acct}#UNVERIFIED#{lowercased      UNVERIFIED                   contactId of the contact of mail whose sender
 //	                                        email}                                                            SES did not authenticate (kept apart)
 //	  find or create by address           GetItem lookup item (PSID, else phone, else email) → contact;
@@ -84,7 +86,11 @@
 //	                                        attribute_not_exists; single writes: a contact whose lookup
 //	                                        lost the race is deleted, one a failure left without a lookup
 //	                                        is unreachable); a missing name is filled in with a
-//	                                        conditional update (only while still empty).
+//	                                        conditional update (only while still empty); a sender's
+//	                                        language (chat widget, form page) is SET on the contact only
+//	                                        when it differs from the contact's (InboundState's hint
+//	                                        tells the router when it may differ: no write otherwise).
+//	  set a contact's language (API)      UpdateItem SET/REMOVE language (attribute_exists)
 //	                                        CreateContact: the writes first, the reads on a conflict
 //	  inbound message (InboundState)      BatchGetItem, eventually consistent, of the provider marker and
 //	                                        the lookup item: duplicate? contact? open conversation (hint)?

@@ -72,7 +72,7 @@ func (s *Store) InboundState(ctx context.Context, acct, channelID, providerID, i
 				if err := unmarshal(av, &it); err != nil {
 					return inbox.InboundState{}, err
 				}
-				st.ContactID, st.Named = it.ContactID, it.Named
+				st.ContactID, st.Named, st.Language = it.ContactID, it.Named, it.Language
 				if h, ok := av[openHintAttr(inboxID)].(*types.AttributeValueMemberS); ok {
 					if conv, ch, ok := cutHint(h.Value); ok {
 						st.OpenConversationID, st.OpenChannelID = conv, ch
@@ -105,7 +105,7 @@ func cutHint(v string) (convID, channelID string, ok bool) {
 
 // SetOpenHint records on the lookup item of contact address c (as InboundState reads it) that
 // conversation convID of channel channelID is the contact's open conversation in inbox inboxID,
-// and whether the contact has a name. It is a hint, written after the conversation: a stale one
+// whether the contact has a name, and the contact's language c.Language (when set). It is a hint, written after the conversation: a stale one
 // only costs the next message a failed AppendToOpen. A missing lookup item is left alone.
 //
 // Errors: EInvalid (malformed ids, no address), EUnavailable, EInternal.
@@ -118,14 +118,18 @@ func (s *Store) SetOpenHint(ctx context.Context, acct, inboxID string, c inbox.C
 	if err != nil {
 		return err
 	}
+	expr := "SET #hint = :hint, #named = :named"
+	names := map[string]string{"#pk": attrPK, "#hint": openHintAttr(inboxID), "#named": "named"}
+	values := map[string]types.AttributeValue{
+		":hint": str(convID + "#" + channelID), ":named": &types.AttributeValueMemberBOOL{Value: named},
+	}
+	if c.Language != "" {
+		expr += ", #language = :language"
+		names["#language"], values[":language"] = "language", str(c.Language)
+	}
 	_, err = s.updateItem(ctx, "SetOpenHint", &dynamodb.UpdateItemInput{
-		Key:                      key(l.pk, l.sk),
-		UpdateExpression:         aws.String("SET #hint = :hint, #named = :named"),
-		ConditionExpression:      aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#hint": openHintAttr(inboxID), "#named": "named"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":hint": str(convID + "#" + channelID), ":named": &types.AttributeValueMemberBOOL{Value: named},
-		},
+		Key: key(l.pk, l.sk), UpdateExpression: aws.String(expr), ConditionExpression: aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 	})
 	if err != nil && !isConditionFailed(err) {
 		return storeError(err, "record open conversation")

@@ -85,6 +85,38 @@ type emailItem struct {
 	FromAddress               string `dynamodbav:"fromAddress"`
 	SignatureHTML             string `dynamodbav:"signatureHtml"`
 	ForwardedToOriginalSender bool   `dynamodbav:"forwardedToOriginalSender"`
+	// Language is inbox.EmailConfig.Language; Signatures the SignatureHTML of each of its
+	// Translations, by language.
+	Language   string            `dynamodbav:"language,omitempty"`
+	Signatures map[string]string `dynamodbav:"signatures,omitempty"`
+}
+
+// emailItemOf is the stored form of an email channel's settings.
+func emailItemOf(e *inbox.EmailConfig) *emailItem {
+	it := &emailItem{Address: e.Address, Forwarding: e.Forwarding, ForwardingAddress: e.ForwardingAddress,
+		FromNameMode: e.FromNameMode, CompanyName: e.CompanyName, FromAddress: e.FromAddress,
+		SignatureHTML: e.SignatureHTML, ForwardedToOriginalSender: e.ForwardedToOriginalSender, Language: e.Language}
+	for lang, t := range e.Translations {
+		if it.Signatures == nil {
+			it.Signatures = map[string]string{}
+		}
+		it.Signatures[lang] = t.SignatureHTML
+	}
+	return it
+}
+
+// domain is the email channel's settings stored as it.
+func (it *emailItem) domain() *inbox.EmailConfig {
+	e := &inbox.EmailConfig{Address: it.Address, Forwarding: it.Forwarding, ForwardingAddress: it.ForwardingAddress,
+		FromNameMode: it.FromNameMode, CompanyName: it.CompanyName, FromAddress: it.FromAddress,
+		SignatureHTML: it.SignatureHTML, ForwardedToOriginalSender: it.ForwardedToOriginalSender, Language: it.Language}
+	for lang, sig := range it.Signatures {
+		if e.Translations == nil {
+			e.Translations = map[string]inbox.EmailTexts{}
+		}
+		e.Translations[lang] = inbox.EmailTexts{SignatureHTML: sig}
+	}
+	return e
 }
 
 type providerKeyItem struct {
@@ -109,20 +141,22 @@ type contactItem struct {
 	TicketCount int `dynamodbav:"ticketCount,omitempty"`
 	// Unverified marks the contact of unauthenticated mail (inbox.Contact.Unverified).
 	Unverified bool `dynamodbav:"unverified,omitempty"`
+	// Language is inbox.Contact.Language.
+	Language string `dynamodbav:"language,omitempty"`
 }
 
 func newContactItem(c inbox.Contact) contactItem {
 	return contactItem{
 		PK: contactPK(c.AccountID, c.ID), SK: skContact,
 		AccountID: c.AccountID, ID: c.ID, Name: c.Name, Phone: c.Phone, Email: c.Email,
-		PSID: c.PSID, OwnerID: c.OwnerID, Unverified: c.Unverified, CreatedAt: c.CreatedAt.UTC(),
+		PSID: c.PSID, OwnerID: c.OwnerID, Unverified: c.Unverified, Language: c.Language, CreatedAt: c.CreatedAt.UTC(),
 	}
 }
 
 func (it contactItem) domain() inbox.Contact {
 	return inbox.Contact{
 		AccountID: it.AccountID, ID: it.ID, Name: it.Name, Phone: it.Phone, Email: it.Email,
-		PSID: it.PSID, OwnerID: it.OwnerID, Unverified: it.Unverified, CreatedAt: it.CreatedAt,
+		PSID: it.PSID, OwnerID: it.OwnerID, Unverified: it.Unverified, Language: it.Language, CreatedAt: it.CreatedAt,
 	}
 }
 
@@ -131,8 +165,10 @@ type lookupItem struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`
 	ContactID string `dynamodbav:"contactId"`
-	// Named and the attributes open#{inboxId} are SetOpenHint's hints for InboundState.
-	Named bool `dynamodbav:"named,omitempty"`
+	// Named, Language and the attributes open#{inboxId} are SetOpenHint's hints for
+	// InboundState.
+	Named    bool   `dynamodbav:"named,omitempty"`
+	Language string `dynamodbav:"language,omitempty"`
 }
 
 type conversationItem struct {

@@ -18,8 +18,10 @@
 //   - In-Reply-To: the Message-ID of the last inbound message before this one; References: the
 //     Message-IDs of the conversation's email messages before this one (inbound and ours), in
 //     order, capped to the first and the most recent (MaxReferences in all).
-//   - The signature (the channel's SignatureHTML with the agent's name), then the last inbound
-//     message, quoted.
+//   - The signature (the channel's SignatureHTML, or its translation into the reply's language,
+//     with the agent's name), then the last inbound message, quoted under "On {date}, {name}
+//     wrote:" in the reply's language. The reply's language is the contact's, else the
+//     channel's own, else i18n.Default (Language).
 //   - X-Inbox-Message-Id: the message id, so that the email intake drops our own mail when it
 //     loops back (email intake's LoopHeader).
 //
@@ -46,6 +48,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/mail"
 )
@@ -211,15 +214,17 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		// and marked Auto-Submitted so that mail systems do not answer them automatically.
 		Notice: slices.Contains(m.Flags, inbox.FlagAutoReply),
 	}
+	lang := Language(cfg, contact)
 	if lastIn != nil {
 		if isMessageID(lastIn.ProviderID) {
 			r.InReplyTo = lastIn.ProviderID
 		}
-		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: lastIn.HTML}
+		r.Quoted = &mail.Quote{From: to, Date: lastIn.CreatedAt, Text: lastIn.Text, HTML: lastIn.HTML,
+			Attribution: attribution(lang, to, lastIn.CreatedAt)}
 	}
-	if strings.TrimSpace(cfg.SignatureHTML) != "" {
+	if sig := cfg.SignatureFor(lang); strings.TrimSpace(sig) != "" {
 		first, last := splitName(m.AuthorName)
-		r.SignatureHTML = mail.FillSignature(cfg.SignatureHTML, strings.TrimSpace(m.AuthorName), first, last)
+		r.SignatureHTML = mail.FillSignature(sig, strings.TrimSpace(m.AuthorName), first, last)
 	}
 	r.Text, r.HTML = withLinks(r.Text, r.HTML, m.Attachments)
 	if r.Attachments, err = s.files(ctx, m.Attachments); err != nil {
@@ -240,6 +245,29 @@ func (s *Sender) Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversa
 		return sesID + "@" + s.sesMessageIDDomain, nil
 	}
 	return messageID, nil
+}
+
+// Language is the language of a reply to contact on an email channel with settings cfg: the
+// contact's when it has one the product speaks, else the channel's own, else i18n.Default.
+func Language(cfg *inbox.EmailConfig, contact inbox.Contact) string {
+	for _, l := range []string{contact.Language, cfg.Language} {
+		if l != "" && i18n.Supported(l) {
+			return l
+		}
+	}
+	return i18n.Default
+}
+
+// attribution is the line above the quoted message in lang: "On {date}, {name} wrote:".
+func attribution(lang string, from mail.Address, at time.Time) string {
+	who := mail.QuotedName(from)
+	if who == "" {
+		who = i18n.T(lang, "email.reply.someone")
+	}
+	if at.IsZero() {
+		return i18n.T(lang, "email.reply.quoteNoDate", "name", who)
+	}
+	return i18n.T(lang, "email.reply.quote", "date", i18n.Date(lang, at), "name", who)
 }
 
 // before returns the messages of history that precede the message id: all of them when id is
@@ -278,13 +306,8 @@ func subject(conv inbox.Conversation, lastIn *inbox.Message, m inbox.Message) st
 	if s == "" && lastIn != nil {
 		s = strings.TrimSpace(lastIn.Subject)
 	}
-	if s == "" {
-		return ""
-	}
-	if len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
-		return s
-	}
-	return "Re: " + s
+	// "Re: " in every language, never stacked on a reply prefix already there (mail.ReplySubject).
+	return mail.ReplySubject(s)
 }
 
 // capReferences keeps the first id (the thread's root) and the most recent ones.

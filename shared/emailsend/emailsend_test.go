@@ -68,9 +68,9 @@ func newFixture(t *testing.T, msgs ...inbox.Message) *fixture {
 	}
 	f := &fixture{
 		ch: inbox.Channel{AccountID: "acct1", ID: "ch1", Type: inbox.ChannelEmail, Email: &inbox.EmailConfig{
-			Address:       "support@acme.example",
-			FromNameMode:  inbox.FromNameAgentAndCompany,
-			CompanyName:   "Acme",
+			Address:      "support@acme.example",
+			FromNameMode: inbox.FromNameAgentAndCompany,
+			CompanyName:  "Acme",
 			// As stored: the API sanitizes a signature when it is written.
 			SignatureHTML: `<p>-- {{agent.fullName}} ({{agent.firstName}}/{{agent.lastName}}), Acme support</p>`,
 		}},

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -14,24 +16,36 @@ func (a *api) getContact(r *http.Request, _ http.ResponseWriter, p inbox.Princip
 	return http.StatusOK, c, err
 }
 
+// patchContact sets what the body gives of the contact's owner and language: absent leaves a
+// field as it is, null or blank removes it. Everything is checked before the first write, and
+// a language that does not change is not written.
 func (a *api) patchContact(r *http.Request, w http.ResponseWriter, p inbox.Principal) (int, any, error) {
 	var in struct {
-		OwnerID *string `json:"ownerId"`
+		OwnerID  json.RawMessage `json:"ownerId"`
+		Language json.RawMessage `json:"language"`
 	}
 	if err := httpjson.Decode(w, r, MaxBody, &in); err != nil {
 		return 0, nil, err
 	}
-	ctx := r.Context()
-	owner := ""
-	if in.OwnerID != nil {
-		owner = strings.TrimSpace(*in.OwnerID)
+	owner, setOwner, err := optionalString("ownerId", in.OwnerID)
+	if err != nil {
+		return 0, nil, err
+	}
+	lang, setLang, err := optionalString("language", in.Language)
+	if err != nil {
+		return 0, nil, err
+	}
+	if setLang && lang != "" && !i18n.Supported(lang) {
+		return 0, nil, inbox.Errorf(inbox.EInvalid, "language must be one of %s (null or blank: none)", strings.Join(i18n.Languages(), ", "))
 	}
 	if owner != "" {
 		if err := bodyIDs("ownerId", owner); err != nil {
 			return 0, nil, err
 		}
 	}
-	if _, err := a.People.GetContact(ctx, p.AccountID, chi.URLParam(r, "id")); err != nil {
+	ctx, id := r.Context(), chi.URLParam(r, "id")
+	c, err := a.People.GetContact(ctx, p.AccountID, id)
+	if err != nil {
 		return 0, nil, err
 	}
 	if owner != "" {
@@ -39,6 +53,31 @@ func (a *api) patchContact(r *http.Request, w http.ResponseWriter, p inbox.Princ
 			return 0, nil, err
 		}
 	}
-	c, err := a.People.SetContactOwner(ctx, p.AccountID, chi.URLParam(r, "id"), owner)
-	return http.StatusOK, c, err
+	if setOwner {
+		if c, err = a.People.SetContactOwner(ctx, p.AccountID, id, owner); err != nil {
+			return 0, nil, err
+		}
+	}
+	if setLang && lang != c.Language {
+		if c, err = a.People.SetContactLanguage(ctx, p.AccountID, id, lang); err != nil {
+			return 0, nil, err
+		}
+	}
+	return http.StatusOK, c, nil
+}
+
+// optionalString reads an optional string field of a JSON body: set is false when it was
+// absent; null and blank give "" (remove). Errors: EInvalid naming the field when it is not a
+// string.
+func optionalString(field string, raw json.RawMessage) (v string, set bool, err error) {
+	if raw == nil {
+		return "", false, nil
+	}
+	if string(raw) == "null" {
+		return "", true, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", false, inbox.Errorf(inbox.EInvalid, "%s must be a string or null", field)
+	}
+	return strings.TrimSpace(v), true, nil
 }

@@ -320,6 +320,7 @@ type People interface {
 	SetRoutingRules(ctx context.Context, acct, channelID string, r *inbox.RoutingRules) error
 	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
 	SetContactOwner(ctx context.Context, acct, contactID, ownerID string) (inbox.Contact, error)
+	SetContactLanguage(ctx context.Context, acct, contactID, lang string) (inbox.Contact, error)
 	GetTicket(ctx context.Context, acct, id string) (inbox.Ticket, error)
 	ListTickets(ctx context.Context, acct string, f inbox.TicketFilter) ([]inbox.Ticket, error)
 	MoveTicket(ctx context.Context, acct, id, stage string, now time.Time) (inbox.Ticket, error)

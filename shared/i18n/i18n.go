@@ -12,10 +12,13 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
+	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/text/language"
 )
@@ -156,4 +159,24 @@ func T(lang, key string, args ...string) string {
 		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// Date writes t (in its own location) for people reading lang, as the mail the product writes
+// dates a quoted message: "Mon, 2 Jan 2006 at 15:04" in English, "man. 2. jan. 2006 kl. 15.04"
+// in Danish. The pattern and the names of days and months are the catalogue's
+// (email.date.format, email.date.days, email.date.months: "|"-separated, Sunday and January
+// first), so a language brings its own with its file; Go's standard library and
+// golang.org/x/text format no dates by locale.
+func Date(lang string, t time.Time) string {
+	days := strings.Split(T(lang, "email.date.days"), "|")
+	months := strings.Split(T(lang, "email.date.months"), "|")
+	day, month := t.Weekday().String()[:3], t.Month().String()[:3]
+	if len(days) == 7 {
+		day = days[t.Weekday()]
+	}
+	if len(months) == 12 {
+		month = months[t.Month()-1]
+	}
+	return T(lang, "email.date.format", "weekday", day, "day", strconv.Itoa(t.Day()), "month", month,
+		"year", strconv.Itoa(t.Year()), "hour", fmt.Sprintf("%02d", t.Hour()), "minute", fmt.Sprintf("%02d", t.Minute()))
 }

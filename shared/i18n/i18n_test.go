@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 )
 
 var placeholder = regexp.MustCompile(`\{[a-zA-Z]+\}`)
@@ -89,5 +90,24 @@ func TestJSON(t *testing.T) {
 	}
 	if _, ok := JSON("../da"); ok {
 		t.Error("a path is not a language")
+	}
+}
+
+// TestDate: a quoted message's date in each language, from the catalogue's names and pattern;
+// a language without a catalogue gets the default's.
+func TestDate(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, time.December, 4, 8, 5, 0, 0, time.UTC)
+	for lang, want := range map[string]string{
+		"en": "Fri, 4 Dec 2026 at 08:05",
+		"da": "fre. 4. dec. 2026 kl. 08.05",
+		"fr": "Fri, 4 Dec 2026 at 08:05",
+	} {
+		if got := Date(lang, at); got != want {
+			t.Errorf("Date(%q) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := Date("da", time.Date(2026, time.May, 3, 17, 30, 0, 0, time.UTC)); got != "søn. 3. maj 2026 kl. 17.30" {
+		t.Errorf("Date(da, a Sunday in May) = %q", got)
 	}
 }

@@ -43,6 +43,9 @@ type Sender struct {
 	Name  string `json:"name,omitempty"`
 	// PSID is the page-scoped id of a Messenger user.
 	PSID string `json:"psid,omitempty"`
+	// Language is the catalogue tag of the language the sender wrote from (the chat widget's,
+	// a form page's), "" when the channel does not know it: it becomes the contact's language.
+	Language string `json:"language,omitempty"`
 }
 
 // StatusUpdate is a provider's report on an outbound message.

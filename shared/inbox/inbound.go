@@ -18,4 +18,7 @@ type InboundState struct {
 	OpenConversationID, OpenChannelID string
 	// Named is true when the contact had a name when the hint was recorded.
 	Named bool
+	// Language is the contact's language when the hint was recorded ("" when none), so that a
+	// sender writing in the same language again costs no write.
+	Language string
 }

@@ -138,6 +138,28 @@ type EmailConfig struct {
 	SignatureHTML string `json:"signatureHtml"`
 	// ForwardedToOriginalSender logs a forwarded message to its original sender (default on).
 	ForwardedToOriginalSender bool `json:"forwardedToOriginalSender"`
+	// Language is the channel's own language (a catalogue tag; "" is the product's default):
+	// the language of SignatureHTML, and of replies to contacts whose language is unknown.
+	Language string `json:"language,omitempty"`
+	// Translations are the team's texts in other languages, by language tag (the shape of a
+	// chat's translations); a text missing there is the one above.
+	Translations map[string]EmailTexts `json:"translations,omitempty"`
+}
+
+// EmailTexts are the team-written texts of an email channel in one language.
+type EmailTexts struct {
+	// SignatureHTML is EmailConfig.SignatureHTML in this language, sanitized, with the same
+	// tokens.
+	SignatureHTML string `json:"signatureHtml,omitempty"`
+}
+
+// SignatureFor is the signature of a reply to a contact reading lang: the team's translation
+// into lang where it has one, else SignatureHTML.
+func (e *EmailConfig) SignatureFor(lang string) string {
+	if t, ok := e.Translations[lang]; ok && strings.TrimSpace(t.SignatureHTML) != "" {
+		return t.SignatureHTML
+	}
+	return e.SignatureHTML
 }
 
 // Message flags.
@@ -170,8 +192,12 @@ type Contact struct {
 	// Unverified marks the contact of mail whose sender SES could not authenticate
 	// (FlagUnverifiedSender): a contact of its own, apart from the verified contact of the same
 	// address, so that forged mail never reaches that contact's conversations.
-	Unverified bool      `json:"unverified,omitempty"`
-	CreatedAt  time.Time `json:"createdAt"`
+	Unverified bool `json:"unverified,omitempty"`
+	// Language is the catalogue tag ("da", "en") of the language the contact reads: the chat
+	// widget's language when they last wrote, a form page's, or what an agent set through the
+	// API; "" when unknown (replies then use the channel's default language).
+	Language  string    `json:"language,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // ConversationStatus is open or closed.

@@ -240,20 +240,68 @@ func Compose(r Reply) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// replySubject adds "Re: " unless the subject already starts with Re:, Aw: (German) or SV:
-// (Scandinavian), in any case.
+// replySubject is ReplySubject, "Re:" for an empty subject.
 func replySubject(s string) string {
-	s = oneLine(s)
-	l := strings.ToLower(s)
-	for _, p := range []string{"re:", "aw:", "sv:"} {
-		if strings.HasPrefix(l, p) {
-			return s
-		}
-	}
-	if s == "" {
+	if s = ReplySubject(s); s == "" {
 		return "Re:"
 	}
+	return s
+}
+
+// replyPrefixes are the reply prefixes mail clients write: Re: (English, and what most
+// clients write in every language, Danish Gmail and Apple Mail included), Aw: (German
+// Outlook), SV: (Danish, Norwegian and Swedish Outlook), Antw: (Dutch).
+var replyPrefixes = []string{"re", "aw", "sv", "antw"}
+
+// ReplySubject is the subject of a reply to a message with subject s: "Re: " and s, in every
+// language (RFC 5322 section 3.6.5's "Re: " is Latin, not English, and what Danish clients other than Outlook
+// write too), unless s already starts with a reply prefix (Re:, Aw:, SV:, Antw:, in any case,
+// also numbered as "Re[2]:"), which is kept as it is: replies never stack "Re: Re:" or "Re: SV:",
+// and a run of prefixes is cut to its first ("Re: Re: SV: Tilbud" → "Re: Tilbud"). Line
+// breaks become spaces; an empty s stays empty.
+func ReplySubject(s string) string {
+	s = oneLine(s)
+	first, rest := "", s
+	for {
+		p, r, ok := cutReplyPrefix(rest)
+		if !ok {
+			break
+		}
+		if first == "" {
+			first = p
+		}
+		rest = r
+	}
+	switch {
+	case first != "" && rest == "":
+		return first
+	case first != "":
+		return first + " " + rest
+	case s == "":
+		return ""
+	}
 	return "Re: " + s
+}
+
+// cutReplyPrefix cuts one reply prefix ("Re:", "SV:", "Re[2]:") and the spaces after it off s.
+func cutReplyPrefix(s string) (prefix, rest string, ok bool) {
+	for _, p := range replyPrefixes {
+		if len(s) <= len(p) || !strings.EqualFold(s[:len(p)], p) {
+			continue
+		}
+		i := len(p)
+		if s[i] == '[' {
+			j := strings.IndexByte(s[i:], ']')
+			if j < 2 || strings.Trim(s[i+1:i+j], "0123456789") != "" {
+				continue
+			}
+			i += j + 1
+		}
+		if i < len(s) && s[i] == ':' {
+			return s[:i+1], strings.TrimLeft(s[i+1:], " \t"), true
+		}
+	}
+	return "", "", false
 }
 
 // replyBodies builds the text and HTML bodies of r.
@@ -309,15 +357,25 @@ func replyBodies(r Reply) (string, string) {
 	return textBody, htmlBody
 }
 
-// quoteAttribution is "On Mon, 2 Jan 2006 at 15:04, Ada <ada@example.com> wrote:".
-func quoteAttribution(q *Quote) string {
-	who := oneLine(q.From.Name)
+// QuotedName is how the line above a quote names its author: "Ada <ada@example.com>", the
+// address alone, or "" when neither is known.
+func QuotedName(a Address) string {
+	who := oneLine(a.Name)
 	switch {
-	case who != "" && q.From.Address != "":
-		who += " <" + q.From.Address + ">"
+	case who != "" && a.Address != "":
+		who += " <" + a.Address + ">"
 	case who == "":
-		who = q.From.Address
+		who = a.Address
 	}
+	return who
+}
+
+// quoteAttribution is q.Attribution, else "On Mon, 2 Jan 2006 at 15:04, Ada <ada@example.com> wrote:".
+func quoteAttribution(q *Quote) string {
+	if a := oneLine(q.Attribution); a != "" {
+		return a
+	}
+	who := QuotedName(q.From)
 	if who == "" {
 		who = "someone"
 	}

@@ -55,6 +55,13 @@ func TestReplySubject(t *testing.T) {
 		"AW: Anfrage":         "AW: Anfrage",
 		"SV: Din henvendelse": "SV: Din henvendelse",
 		"Fwd: x":              "Re: Fwd: x",
+		"Re: Re: Order 4411":  "Re: Order 4411",
+		"Re: SV: Tilbud":      "Re: Tilbud",
+		"SV: Re: Tilbud":      "SV: Tilbud",
+		"Re[2]: Tilbud":       "Re[2]: Tilbud",
+		"Antw: Vraag":         "Antw: Vraag",
+		"Regarding: x":        "Re: Regarding: x",
+		"Re:":                 "Re:",
 		"":                    "Re:",
 		"Line\r\nbreak":       "Re: Line  break",
 	} {

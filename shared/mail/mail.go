@@ -35,6 +35,10 @@ type Quote struct {
 	Date time.Time
 	Text string
 	HTML string
+	// Attribution, when set, is the line above the quote as it is (the sender writes it in
+	// the reader's language: "Den fre. 4. dec. 2026 kl. 17.30 skrev Ada <ada@example.com>:");
+	// else Compose writes the English "On <date>, <from> wrote:".
+	Attribution string
 }
 
 // Reply is an outbound email; see Compose.

@@ -433,9 +433,10 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 			msg.Attachments[i].MediaStatus = inbox.MediaPending
 		}
 	}
-	if st.OpenConversationID != "" && env.Thread == "" && (env.From.Name == "" || st.Named) {
-		// The common case: the sender's open conversation, known from the hint, and no name to
-		// fill in. The write checks that it is still open.
+	if st.OpenConversationID != "" && env.Thread == "" && (env.From.Name == "" || st.Named) &&
+		(env.From.Language == "" || env.From.Language == st.Language) {
+		// The common case: the sender's open conversation, known from the hint, and no name or
+		// new language to record. The write checks that it is still open.
 		msg.ConversationID = st.OpenConversationID
 		conv, stored, err := r.store.AppendToOpen(ctx, env.AccountID, st.OpenConversationID, st.OpenChannelID, msg, env.ProviderMessageID)
 		if err == nil {
@@ -526,7 +527,9 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	}
 	if ch.Type != inbox.ChannelEmail && conv.Status == inbox.StatusOpen && conv.ThreadKey == "" {
 		// The next message of the contact finds the conversation from InboundState's read.
-		if err := r.store.SetOpenHint(ctx, env.AccountID, ch.InboxID, r.address(ch, env), conv.ID, conv.ChannelID, contact.Name != ""); err != nil {
+		addr := r.address(ch, env)
+		addr.Language = contact.Language
+		if err := r.store.SetOpenHint(ctx, env.AccountID, ch.InboxID, addr, conv.ID, conv.ChannelID, contact.Name != ""); err != nil {
 			return err
 		}
 	}
@@ -831,7 +834,7 @@ func (r *Router) contact(ctx context.Context, ch inbox.Channel, env inbox.Envelo
 // whether the contact was stored now.
 func (r *Router) upsertContact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time, newSender bool) (inbox.Contact, bool, error) {
 	c := r.address(ch, env)
-	c.ID, c.Name, c.CreatedAt = r.newID(), env.From.Name, now
+	c.ID, c.Name, c.Language, c.CreatedAt = r.newID(), env.From.Name, env.From.Language, now
 	if newSender {
 		return r.store.CreateContact(ctx, c)
 	}

@@ -5,13 +5,16 @@ package email
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -59,11 +62,16 @@ type input struct {
 	FromAddress               string  `json:"fromAddress"`
 	SignatureHTML             *string `json:"signatureHtml"`
 	ForwardedToOriginalSender *bool   `json:"forwardedToOriginalSender"`
+	// Language is the channel's own language; Translations the signature in other languages
+	// (a language given replaces that language's texts; null or {} removes them).
+	Language     *string                      `json:"language"`
+	Translations map[string]*inbox.EmailTexts `json:"translations"`
 }
 
 // settings fills a team email channel's settings: the address (or a generated forwarding
 // address), from name, from address, signature (sanitized: links and images allowed, scripts
-// and event handlers never) and the forwarded-mail toggle (on by default).
+// and event handlers never), the forwarded-mail toggle (on by default), the channel's language
+// and the signature in other languages (see languages).
 func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	if raw == nil {
 		if env.Creating {
@@ -131,6 +139,9 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	if e.ForwardedToOriginalSender != nil {
 		cfg.ForwardedToOriginalSender = *e.ForwardedToOriginalSender
 	}
+	if err := languages(cfg, e, env); err != nil {
+		return err
+	}
 	if cfg.FromNameMode == inbox.FromNameCompany && cfg.CompanyName == "" {
 		return inbox.Errorf(inbox.EInvalid, "email.companyName is required when fromNameMode is company")
 	}
@@ -146,6 +157,48 @@ func reply(c inbox.Conversation, r channel.Reply, _ time.Time) error {
 	}
 	if c.ContactEmail == "" {
 		return inbox.Errorf(inbox.EInvalid, "the contact has no email address")
+	}
+	return nil
+}
+
+// languages applies e's language and translations to cfg: a language the product speaks
+// (i18n.Supported; blank: the default), and per language a signature sanitized like the
+// channel's own. A language given replaces its texts; null, {} or a blank signature removes
+// them. It returns an EInvalid error naming the field, before anything of cfg changed.
+func languages(cfg *inbox.EmailConfig, e input, env channel.Env) error {
+	speaks := strings.Join(i18n.Languages(), ", ")
+	if e.Language != nil {
+		if l := strings.TrimSpace(*e.Language); l != "" && !i18n.Supported(l) {
+			return inbox.Errorf(inbox.EInvalid, "email.language must be one of %s", speaks)
+		}
+	}
+	for _, lang := range slices.Sorted(maps.Keys(e.Translations)) {
+		if !i18n.Supported(lang) {
+			return inbox.Errorf(inbox.EInvalid, "email.translations.%s is not a language the product speaks (%s)", lang, speaks)
+		}
+		if t := e.Translations[lang]; t != nil && len(t.SignatureHTML) > 32<<10 {
+			return inbox.Errorf(inbox.EInvalid, "email.translations.%s.signatureHtml is larger than 32 KiB", lang)
+		}
+	}
+	if e.Language != nil {
+		cfg.Language = strings.TrimSpace(*e.Language)
+	}
+	for lang, t := range e.Translations {
+		sig := ""
+		if t != nil && strings.TrimSpace(t.SignatureHTML) != "" {
+			sig = strings.TrimSpace(env.SanitizeHTML(t.SignatureHTML))
+		}
+		if sig == "" {
+			delete(cfg.Translations, lang)
+			continue
+		}
+		if cfg.Translations == nil {
+			cfg.Translations = map[string]inbox.EmailTexts{}
+		}
+		cfg.Translations[lang] = inbox.EmailTexts{SignatureHTML: sig}
+	}
+	if len(cfg.Translations) == 0 {
+		cfg.Translations = nil
 	}
 	return nil
 }

@@ -280,7 +280,8 @@
     files = [];
     chips();
     fileError("");
-    var body = { clientMessageId: cid, text: text, consent: consented };
+    /* The language the visitor reads the widget in becomes the contact's: replies use it. */
+    var body = { clientMessageId: cid, text: text, consent: consented, language: lang };
     if (email) body.email = email;
     var attempt = function (n) {
       ensureToken().then(function () { return uploadAll(sel, ids); }).then(function () {
