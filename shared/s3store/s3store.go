@@ -178,20 +178,24 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 	return req.URL, headers, nil
 }
 
-// Origin is the scheme and host of the bucket's presigned links (https://{bucket}.s3.{region}.
-// amazonaws.com in AWS, the emulator's address locally): what a page that PUTs through them
-// must allow in its CSP connect-src. Signing is local; it returns an EInternal error when a
-// link cannot be signed (no credentials).
-func (s *Store) Origin(ctx context.Context) (string, error) {
-	link, _, err := s.PresignPut(ctx, "origin", "application/octet-stream", 1, nil, time.Minute)
-	if err != nil {
-		return "", err
+// Origin is the scheme and host of the presigned links to bucket: endpoint's (an emulator,
+// path-style links) when it is set, else S3's virtual-hosted one in region
+// (https://{bucket}.s3.{region}.amazonaws.com, .amazonaws.com.cn in China's regions), as the
+// SDK makes them. It is what a page that PUTs through the links must allow in its CSP
+// connect-src, computed without a client so that a function's init needs none.
+func Origin(region, bucket, endpoint string) string {
+	if endpoint != "" {
+		u, err := url.Parse(endpoint)
+		if err != nil || u.Host == "" {
+			return ""
+		}
+		return u.Scheme + "://" + u.Host
 	}
-	u, err := url.Parse(link)
-	if err != nil {
-		return "", inbox.Wrap(err, inbox.EInternal, "the bucket's links have no origin")
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		suffix += ".cn"
 	}
-	return u.Scheme + "://" + u.Host, nil
+	return "https://" + bucket + ".s3." + region + "." + suffix
 }
 
 // Head reads the size, content type and metadata of the object key. It returns an ENotFound

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,23 @@ func TestPresignPutHeadersOnce(t *testing.T) {
 	}
 	if headers["X-Amz-Meta-Scope"] != "visitor%2Fv_1" || headers["Content-Type"] != "application/pdf" {
 		t.Errorf("headers %v", headers)
+	}
+}
+
+// TestOrigin: the origin computed for a bucket is the one of the SDK's presigned links, in AWS
+// (virtual-hosted, per region) and on an emulator (path-style, the endpoint's).
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ region, endpoint string }{{"eu-west-1", ""}, {"us-east-1", ""}, {"cn-north-1", ""}, {"us-east-1", "http://127.0.0.1:4566"}} {
+		cfg := testenv.AWSConfig()
+		cfg.Region = tc.region
+		link, _, err := s3store.New(s3store.NewClient(cfg, tc.endpoint), "inbox-media-1a2b").PresignPut(context.Background(), "uploads/a/1", "application/pdf", 1, nil, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(link)
+		if got, want := s3store.Origin(tc.region, "inbox-media-1a2b", tc.endpoint), u.Scheme+"://"+u.Host; got != want {
+			t.Errorf("%s %s: %s, links go to %s", tc.region, tc.endpoint, got, want)
+		}
 	}
 }
