@@ -2,6 +2,7 @@ package chatapi
 
 import (
 	"context"
+	"github.com/openinbox/inbox/shared/chatconfig"
 	"net/http"
 	"time"
 
@@ -32,11 +33,7 @@ const FileLinkTTL = time.Hour
 
 // FilesView is the config's description of what a visitor may attach (absent: the widget has
 // no attach button, uploads are not configured).
-type FilesView struct {
-	MaxBytes int64    `json:"maxBytes"`
-	MaxFiles int      `json:"maxFiles"`
-	Types    []string `json:"types"`
-}
+type FilesView = chatconfig.Files
 
 func (a *api) filesView() *FilesView {
 	if a.Files == nil {

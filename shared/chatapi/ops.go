@@ -1,128 +1,31 @@
 package chatapi
 
 import (
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/openinbox/inbox/shared/channels/chat"
-	"github.com/openinbox/inbox/shared/chatavail"
+	"github.com/openinbox/inbox/shared/chatconfig"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// ConfigView is GET config's answer: what the widget shows before the visitor does anything.
-type ConfigView struct {
-	ChannelID string `json:"channelId"`
-	Name      string `json:"name"`
-	Color     string `json:"color"`
-	// Language is the language the texts are in (Language), and Texts the product's words of
-	// the widget in it (the catalogue's widget.* keys).
-	Language       string            `json:"language"`
-	Texts          map[string]string `json:"texts"`
-	WelcomeMessage string            `json:"welcomeMessage"`
-	// Now is the server's clock at the answer: the widget counts "today" and "tomorrow" of the
-	// next opening from it.
-	Now time.Time `json:"now"`
-	// EmailPrompt is the team's prompt of the email field (empty: the catalogue's).
-	EmailPrompt          string         `json:"emailPrompt,omitempty"`
-	Header               []Person       `json:"header"`
-	Consent              *Consent       `json:"consent,omitempty"`
-	IdentityVerification bool           `json:"identityVerification"`
-	Availability         chatavail.View `json:"availability"`
-	// LiveURL is where the widget opens its WebSocket (?token=); absent, /ws on the API's host.
-	LiveURL string `json:"liveUrl,omitempty"`
-	// Files is what a visitor may attach; absent when the deployment keeps no files.
-	Files *FilesView `json:"files,omitempty"`
-}
-
-// Person is someone the header shows.
-type Person struct {
-	Name     string `json:"name"`
-	Initials string `json:"initials"`
-}
-
-// Consent is the consent gate: no message is sent before the visitor accepts it.
-type Consent struct {
-	Text       string `json:"text"`
-	PrivacyURL string `json:"privacyUrl,omitempty"`
-}
-
-// headerMax is how many people the header shows (picked at random among more).
-const headerMax = 3
+// ConfigView is GET config's answer (chatconfig.View), Person and Consent its parts.
+type (
+	ConfigView = chatconfig.View
+	Person     = chatconfig.Person
+	Consent    = chatconfig.Consent
+)
 
 func (a *api) config(r *http.Request, c *call) (int, any, error) {
-	ctx := r.Context()
-	in := chatavail.Input{Settings: c.set, Rules: c.ch.Routing, Now: c.now, Users: map[string]inbox.User{}, Teams: map[string]inbox.Team{}}
-	var userIDs, teamIDs []string
-	h := c.set.Header
-	// An anonymous visitor has no owner: contact-owner headers show the new-visitor fallback.
-	headerUsers, headerTeams := h.UserIDs, h.TeamIDs
-	if h.Mode == chat.HeaderContactOwner {
-		headerUsers, headerTeams = h.FallbackUserIDs, h.FallbackTeamIDs
+	v, err := chatconfig.Build(r.Context(), a.Store, c.ch, c.set, Language(c.set, r.URL.Query().Get("lang")), c.now, a.LiveURL, "")
+	if err != nil {
+		return 0, nil, err
 	}
-	userIDs, teamIDs = append(userIDs, headerUsers...), append(teamIDs, headerTeams...)
-	if r := c.ch.Routing; r != nil {
-		userIDs = append(append(userIDs, r.UserIDs...), r.FallbackUserIDs...)
-		teamIDs = append(append(teamIDs, r.TeamIDs...), r.FallbackTeamIDs...)
-	}
-	acct := c.ch.AccountID
-	if len(teamIDs) > 0 {
-		teams, err := a.Store.GetTeams(ctx, acct, uniq(teamIDs))
-		if err != nil {
-			return 0, nil, err
-		}
-		for _, t := range teams {
-			in.Teams[t.ID] = t
-			userIDs = append(userIDs, t.UserIDs...)
-		}
-	}
-	if len(userIDs) > 0 {
-		users, err := a.Store.GetUsers(ctx, acct, uniq(userIDs))
-		if err != nil {
-			return 0, nil, err
-		}
-		for _, u := range users {
-			in.Users[u.ID] = u
-		}
-	}
-	lang := Language(c.set, r.URL.Query().Get("lang"))
-	texts := c.set.In(lang)
-	v := ConfigView{ChannelID: c.ch.ID, Name: c.ch.Name, Color: c.set.Color, Language: lang, Texts: i18n.Texts(lang, "widget."), Now: c.now,
-		WelcomeMessage: texts.WelcomeMessage, EmailPrompt: texts.EmailPrompt,
-		IdentityVerification: c.set.IdentityVerification, Header: []Person{}, LiveURL: a.LiveURL, Files: a.filesView(),
-		Availability: chatavail.Show(c.set, chatavail.Decide(in), lang)}
-	if texts.ConsentText != "" {
-		v.Consent = &Consent{Text: texts.ConsentText, PrivacyURL: c.set.PrivacyURL}
-	}
-	var people []inbox.User
-	seen := map[string]bool{}
-	add := func(u inbox.User, ok bool) {
-		if ok && !seen[u.ID] && u.Name != "" {
-			seen[u.ID] = true
-			people = append(people, u)
-		}
-	}
-	for _, id := range headerUsers {
-		u, ok := in.Users[id]
-		add(u, ok)
-	}
-	for _, tid := range headerTeams {
-		for _, id := range in.Teams[tid].UserIDs {
-			u, ok := in.Users[id]
-			add(u, ok)
-		}
-	}
-	if len(people) > headerMax {
-		rand.Shuffle(len(people), func(i, j int) { people[i], people[j] = people[j], people[i] })
-		people = people[:headerMax]
-	}
-	for _, u := range people {
-		v.Header = append(v.Header, Person{Name: u.Name, Initials: initials(u.Name)})
-	}
+	v.Files = a.filesView()
 	return http.StatusOK, v, nil
 }
 
@@ -140,30 +43,6 @@ func Language(set chat.Settings, prefs string) string {
 		return lang
 	}
 	return set.Language
-}
-
-func uniq(ids []string) []string {
-	seen := map[string]bool{}
-	out := ids[:0:0]
-	for _, id := range ids {
-		if !seen[id] && inbox.CheckID("id", id) == nil {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-func initials(name string) string {
-	var b strings.Builder
-	for _, w := range strings.Fields(name) {
-		r, _ := utf8.DecodeRuneInString(w)
-		b.WriteRune(r)
-		if b.Len() >= 2 {
-			break
-		}
-	}
-	return strings.ToUpper(b.String())
 }
 
 // TokenView is the answer of visitors and identify: a visitor token and its expiry.

@@ -6,7 +6,8 @@
 //
 // New holds the one route table. Each resource has its own file: inboxes.go, channels.go
 // (channels_email.go for the email channel's settings and preview), conversations.go,
-// templates.go (a WhatsApp channel's approved templates),
+// templates.go (a WhatsApp channel's approved templates), chatpreview.go (a chat widget's
+// config for unsaved settings),
 // messages.go (listing and replies), notes.go (internal notes), read.go (per-user read markers), uploads.go, users.go, teams.go, routing.go (a channel's
 // routing rules), contacts.go, tickets.go, queue.go (the caller's work), events.go (the
 // live channel's catch-up) savedreplies.go (the team's saved replies) and search.go
@@ -150,6 +151,7 @@ func New(c Config) http.Handler {
 		r.Delete("/channels/{id}", a.admin(a.deleteChannel))
 		r.Get("/channels/{id}/email-preview", a.handle(a.emailPreview))
 		r.Get("/channels/{id}/templates", a.handle(a.listTemplates))
+		r.Post("/channels/{id}/chat-preview", a.admin(a.chatPreview))
 		r.Put("/channels/{id}/routing", a.admin(people(a.putRouting)))
 
 		r.Get("/conversations", a.handle(a.listConversations))

@@ -358,35 +358,46 @@
     else if (t === "identify") identify(e.data.user || {});
     else if (t === "reset") reset();
     else if (t === "language") { langs.unshift(String(e.data.lang || "")); load(); }
+    /* The settings screen previews unsaved settings: only from the deployment's own pages (the
+       agents' app, same origin as this frame), never from a site that embeds the chat. */
+    else if (t === "preview" && host === location.origin && e.data.config && e.data.config.availability) {
+      apply(e.data.config, false);
+      $("gate").hidden = !e.data.config.consent || consented;
+      root.setAttribute("data-state", e.data.config.availability.state);
+      root.setAttribute("data-preview", "true");
+      $("launcher").hidden = open || !!e.data.config.availability.hideLauncher;
+    }
   });
   /* load reads the config (again after setLanguage) and shows it. */
   function load() {
     var first = !cfg;
     var q = "?lang=" + encodeURIComponent(langs.filter(Boolean).join(","));
-    return fetch(api + "/config" + q, { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
-      cfg = c;
-      lang = c.language || "en";
-      texts = c.texts || {};
-      translate();
-      root.style.setProperty("--c", c.color);
-      $("title").textContent = c.name;
-      var ppl = $("people");
-      ppl.textContent = "";
-      c.header.forEach(function (p) { var s = el("span", "", p.initials); s.title = p.name; ppl.appendChild(s); });
-      availability();
-      welcome();
-      if (c.consent) {
-        $("gate").hidden = consented;
-        $("consenttext").textContent = c.consent.text;
-        if (c.consent.privacyUrl) { var a = $("privacy"); a.href = c.consent.privacyUrl; a.hidden = false; }
-      }
-      root.setAttribute("data-lang", lang);
-      if (!first) { badge(); tell({ type: "title", title: t("widget.title") }); return; }
-      $("launcher").hidden = !!c.availability.hideLauncher;
-      $("attach").hidden = !c.files;
-      root.setAttribute("data-state", c.availability.state);
-      tell({ type: "ready", state: c.availability.state, hideLauncher: !!c.availability.hideLauncher, title: t("widget.title") });
-    });
+    return fetch(api + "/config" + q, { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) { apply(c, first); });
+  }
+  /* apply shows config c: the server's, or (preview) the settings screen's unsaved one. */
+  function apply(c, first) {
+    cfg = c;
+    lang = c.language || "en";
+    texts = c.texts || {};
+    translate();
+    root.style.setProperty("--c", c.color);
+    $("title").textContent = c.name;
+    var ppl = $("people");
+    ppl.textContent = "";
+    c.header.forEach(function (p) { var s = el("span", "", p.initials); s.title = p.name; ppl.appendChild(s); });
+    availability();
+    welcome();
+    if (c.consent) {
+      $("gate").hidden = consented;
+      $("consenttext").textContent = c.consent.text;
+      if (c.consent.privacyUrl) { var a = $("privacy"); a.href = c.consent.privacyUrl; a.hidden = false; }
+    }
+    root.setAttribute("data-lang", lang);
+    if (!first) { badge(); tell({ type: "title", title: t("widget.title") }); return; }
+    $("launcher").hidden = !!c.availability.hideLauncher;
+    $("attach").hidden = !c.files;
+    root.setAttribute("data-state", c.availability.state);
+    tell({ type: "ready", state: c.availability.state, hideLauncher: !!c.availability.hideLauncher, title: t("widget.title") });
   }
   load();
   $("launcher").onclick = function () { show(true); };

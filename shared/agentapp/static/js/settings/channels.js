@@ -4,7 +4,7 @@
 // Each channel shows what to paste at its provider (webhook and status URLs, verify token,
 // forwarding address, the chat's embed code with a copy button); the team email channel shows
 // its From line and signature as they are sent for a chosen user (settings/emailpreview.js),
-// the chat channel the real widget as visitors get it (settings/chatpreview.js). A channel can
+// the chat channel the real widget with the settings being edited (settings/chatpreview.js). A channel can
 // be disconnected (DELETE).
 import { h, api } from '../core.js';
 import { t } from '../i18n.js';
@@ -166,7 +166,7 @@ function channelItem(ch, ctx) {
     h('summary', {}, h('strong', { text: ch.name }), ' · ', t('app.settings.kind.' + ch.type)),
     n, info(ch), form,
     ch.type === 'email' ? emailPreview(ch, ctx) : null,
-    ch.type === 'chat' ? chatPreview(ch) : null,
+    ch.type === 'chat' ? chatPreview(ch, form) : null,
     h('p', {}, del, ' ', st));
 }
 
