@@ -91,8 +91,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		"WhatsAppFunction":  webhook,
 		"CustomFunction":    webhook,
 		// Forms presign visitors' uploads and copy them into the media bucket: S3, no mail.
-		"FormsFunction":    slices.Concat(mailing, services),
-		"ChatFunction":     webhook,
+		"FormsFunction": slices.Concat(mailing, services),
+		// The chat presigns visitors' uploads and links their files: S3, nothing else of a webhook's list.
+		"ChatFunction":     slices.Concat(mailing, services, []string{mod + "agentapp", "github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"}),
 		"MediaFunction":    slices.Concat(mailing, []string{mod + "httpapi", mod + "router", mod + "dispatch", mod + "intake"}),
 		"RouterFunction":   slices.Concat(parser, sanitizer, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", "github.com/aws/aws-sdk-go-v2/service/s3"}),
 		"ScheduleFunction": slices.Concat(parser, sanitizer, []string{mod + "httpapi", mod + "dispatch", mod + "media", mod + "intake", mod + "router", "github.com/aws/aws-sdk-go-v2/service/s3"}),
