@@ -23,8 +23,8 @@ func TestEmulatorsAnswerTheSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(out.Table.GlobalSecondaryIndexes); n != 4 {
-		t.Fatalf("GSIs = %d, want 4", n)
+	if n := len(out.Table.GlobalSecondaryIndexes); n != 5 {
+		t.Fatalf("GSIs = %d, want 5 (gsi1..gsi5 of template.yaml)", n)
 	}
 
 	q := SQS(t)
