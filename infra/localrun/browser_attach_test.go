@@ -59,6 +59,7 @@ func TestAgentAppRepliesWithAttachments(t *testing.T) {
 	if n := pageEval[int](p, `document.querySelectorAll('#attachments li').length`); n != 2 {
 		t.Fatalf("%d files listed after the refusal", n)
 	}
+	p.noAxeViolations("the composer with files and a refusal")
 	pageEval[bool](p, `(document.getElementById('attachment-remove-1').click(), true)`)
 	p.wait("the dropped file removed", `document.querySelectorAll('#attachments li').length === 1 && !document.getElementById('attachments').textContent.includes('photo.png')`)
 	pageEval[bool](p, `(document.getElementById('composer').value = 'Here it is.', document.getElementById('send').click(), true)`)

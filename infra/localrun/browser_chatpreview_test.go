@@ -39,6 +39,7 @@ func TestChatPreviewShowsUnsavedSettingsPerState(t *testing.T) {
 	edit("display-atCapacity-message", "Everyone is busy, hold on a minute.")
 	state("at_capacity")
 	shows("the unsaved waiting message, at capacity", "at_capacity", "Everyone is busy, hold on a minute.")
+	p.noAxeViolations("the chat settings' preview")
 	state("available")
 	shows("the reply time, available", "available", "")
 	p.noScriptErrors()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openinbox/inbox/infra/browser"
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/shared/inbox"
 )
@@ -22,6 +23,19 @@ func demoChannel(t testing.TB, demo localrun.Demo, typ inbox.ChannelType) localr
 	}
 	t.Fatalf("no demo %s channel in %+v", typ, demo.Channels)
 	return localrun.DemoChannel{}
+}
+
+// noAxeViolations fails the test when axe-core finds a serious or critical accessibility
+// violation on the page as it is now (screen names it).
+func (p *appPage) noAxeViolations(screen string) {
+	p.t.Helper()
+	vs, err := browser.Axe(p.ctx)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for _, v := range vs {
+		p.t.Errorf("%s: accessibility: %s", screen, v.String())
+	}
 }
 
 // openConversation shows conversation id of the All view in the app and waits for its composer.
@@ -109,6 +123,7 @@ func TestAgentAppMessengerTagNotice(t *testing.T) {
 	if !strings.Contains(notice, "more than 7 days") || !pageEval[bool](p, `document.getElementById('send').disabled && document.getElementById('composer').disabled`) {
 		t.Fatalf("the ended window's notice = %q, send and text box must be disabled", notice)
 	}
+	p.noAxeViolations("the ended Messenger window")
 	// Notes are still possible there.
 	pageEval[bool](p, `(document.getElementById('compose-note').click(), true)`)
 	p.wait("the note mode, enabled", `!document.getElementById('send').disabled && !document.getElementById('composer').disabled`)
@@ -155,6 +170,7 @@ func TestAgentAppSendsWhatsAppTemplate(t *testing.T) {
 	p.wait("the missing parameters' message", `document.getElementById('send-error').textContent.includes('Fill in every parameter')`)
 	pageEval[bool](p, `(() => { for (const [n, v] of [[1, 'Pablo'], [2, '1042']]) { const i = document.getElementById('template-param-' + n); i.value = v; i.dispatchEvent(new Event('input')); } return true; })()`)
 	p.wait("the preview", `document.getElementById('template-preview').textContent.includes('Hi Pablo, your order 1042 has shipped.')`)
+	p.noAxeViolations("the template picker")
 	pageEval[bool](p, `(document.getElementById('send').click(), true)`)
 	p.wait("the template in the thread", `[...document.querySelectorAll('#messages li.out')].some(li => li.textContent.includes('order_update') && li.textContent.includes('Pablo · 1042'))`)
 	e.idle()
