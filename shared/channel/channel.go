@@ -83,8 +83,9 @@ type Kind struct {
 	Embed func(base string, ch inbox.Channel) string
 	// Acknowledge is the message the router sends, as the conversation's first reply, when an
 	// inbound message opens a new conversation on channel ch (a form's acknowledgement email);
-	// ok is false when the channel sends none. Nil for kinds that never do.
-	Acknowledge func(ch inbox.Channel) (subject, text string, ok bool)
+	// ok is false when the channel sends none. lang is the language of the person it goes to
+	// (a catalogue tag; "" when unknown). Nil for kinds that never do.
+	Acknowledge func(ch inbox.Channel, lang string) (subject, text string, ok bool)
 }
 
 // Senders of replies, by provider (Kind.Sender).

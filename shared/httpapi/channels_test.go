@@ -158,8 +158,8 @@ func TestChannelRequestsRefused(t *testing.T) {
 		{"form maxBytes on text", formBody(`{"name":"cv","type":"text","label":"CV","maxBytes":10}`, ""), "maxBytes and accept are for file fields"},
 		{"form tickets without stage", formBody("", `,"tickets":{"pipeline":"sales"}`), "form.tickets need a pipeline and a stage"},
 		{"form tickets negative limit", formBody("", `,"tickets":{"pipeline":"sales","stage":"new","maxPerContact":-1}`), "form.tickets.maxPerContact must be 0 or more"},
-		{"form acknowledgement without text", formBody("", `,"acknowledgement":{"subject":"Thanks"}`), "form.acknowledgement.text is required"},
-		{"form acknowledgement two lines", formBody("", `,"acknowledgement":{"subject":"Thanks\nBcc: x@y.example","text":"Hi"}`), "form.acknowledgement.subject is required: one line"},
+		{"form acknowledgement without text", formBody("", `,"acknowledgement":{"subject":"Thanks"}`), "form.acknowledgement: give both subject and text"},
+		{"form acknowledgement two lines", formBody("", `,"acknowledgement":{"subject":"Thanks\nBcc: x@y.example","text":"Hi"}`), "form.acknowledgement.subject: one line"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -112,17 +112,21 @@ func (f *forms) page(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-	_, _ = io.WriteString(w, formPage(ch.Name, r.URL.Path, fields, ch.Settings[form.SettingConsentText], ch.Settings[form.SettingPrivacyURL]))
+	_, _ = io.WriteString(w, formPage(ch.Name, r.URL.Path, fields, ch.Settings[form.SettingConsentText], ch.Settings[form.SettingPrivacyURL], ch.Settings[form.SettingLanguage]))
 }
 
 // formPage is the HTML of a form: every value escaped, written with a builder rather than
 // html/template, whose reflection keeps every exported method of the binary alive (4 MB more
 // in the function) and whose templates were parsed at every intake's cold start.
-func formPage(name, action string, fields []form.Field, consent, privacy string) string {
+func formPage(name, action string, fields []form.Field, consent, privacy, lang string) string {
 	esc := html.EscapeString
 	var b strings.Builder
+	pageLang := lang
+	if pageLang == "" {
+		pageLang = "en"
+	}
 	b.WriteString(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>`)
+<html lang="` + esc(pageLang) + `"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>`)
 	b.WriteString(esc(name))
 	b.WriteString(`</title>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:36rem}label{display:block;margin:.8rem 0 .2rem}input,textarea,select{width:100%;padding:.4rem;box-sizing:border-box}input[type=checkbox]{width:auto}.hp{position:absolute;left:-10000px}button{margin-top:1rem;padding:.5rem 1.2rem}</style></head>
@@ -159,6 +163,11 @@ func formPage(name, action string, fields []form.Field, consent, privacy string)
 		default:
 			b.WriteString(`<input type="` + esc(f.Type) + `" id="` + id + `" name="` + n + `"` + req + ">\n")
 		}
+	}
+	if lang != "" {
+		// The page's language goes with the submission: the submitter's acknowledgement and
+		// replies are in it.
+		b.WriteString(`<input type="hidden" name="` + esc(form.LanguageField) + `" value="` + esc(lang) + `">` + "\n")
 	}
 	b.WriteString(`<div class="hp" aria-hidden="true"><label for="f-hp">Leave this empty</label><input id="f-hp" name="` + esc(form.Honeypot) + `" tabindex="-1" autocomplete="off"></div>` + "\n")
 	if consent != "" {
@@ -331,7 +340,7 @@ func parseForm(ch inbox.Channel, answers map[string]string, files map[string]inb
 		return inbox.Envelope{}, err
 	}
 	var problems []string
-	known := map[string]bool{form.ConsentField: true}
+	known := map[string]bool{form.ConsentField: true, form.LanguageField: true}
 	var text strings.Builder
 	var atts []inbox.Attachment
 	clean := map[string]string{}
@@ -400,7 +409,7 @@ func parseForm(ch inbox.Channel, answers map[string]string, files map[string]inb
 	}
 	return inbox.Envelope{
 		Kind: inbox.KindMessage, ProviderMessageID: id, Thread: id,
-		From: inbox.Sender{Email: email, Name: nameOf(fields, clean)}, Subject: ch.Name,
+		From: inbox.Sender{Email: email, Name: nameOf(fields, clean), Language: form.Language(ch, answers[form.LanguageField])}, Subject: ch.Name,
 		Text: strings.TrimRight(text.String(), "\n"), Payload: string(payload), ReceivedAt: now.UTC(),
 		Attachments: atts,
 	}, nil

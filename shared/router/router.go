@@ -353,7 +353,8 @@ func (r *Router) acknowledge(ctx context.Context, log *slog.Logger, env inbox.En
 		return err
 	}
 	k, _ := channels.Lookup(ch.Type)
-	subject, text, ok := k.Acknowledge(ch)
+	// In the submitter's language: the submission's (the page's), else the form's own.
+	subject, text, ok := k.Acknowledge(ch, env.From.Language)
 	if !ok || conv.ContactEmail == "" && conv.ContactPhone == "" {
 		return nil
 	}

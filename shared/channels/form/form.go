@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html"
+	"maps"
 	"net/url"
 	"reflect"
 	"slices"
@@ -24,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openinbox/inbox/shared/channel"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -35,9 +37,17 @@ const (
 	SettingThankYouText = "thankYouText"
 	SettingConsentText  = "consentText"
 	SettingPrivacyURL   = "privacyUrl"
-	// The acknowledgement email sent to the submitter (both set, or none sent).
-	SettingAckSubject = "ackSubject"
-	SettingAckText    = "ackText"
+	// The acknowledgement email sent to the submitter: the team's subject and text (both set,
+	// or neither: the product's own text in the submitter's language), whether one is sent at
+	// all (SettingAck "on"; channels from before it have both texts set), and the team's texts
+	// in other languages (JSON, language → Acknowledgement).
+	SettingAckSubject      = "ackSubject"
+	SettingAckText         = "ackText"
+	SettingAck             = "ack"
+	SettingAckTranslations = "ackTranslations"
+	// SettingLanguage is the form's own language (a catalogue tag): its page's, and its
+	// submitters' when a submission names none.
+	SettingLanguage = "language"
 )
 
 // SecretSubmit is the optional secret that signs server-to-server submissions (Standard
@@ -155,8 +165,8 @@ var Kind = channel.Kind{
 	EmailReplies:    true,
 	Sender:          channel.SenderInboxEmail,
 	Embed:           snippet,
-	Acknowledge: func(ch inbox.Channel) (string, string, bool) {
-		a, ok := AckOf(ch)
+	Acknowledge: func(ch inbox.Channel, lang string) (string, string, bool) {
+		a, ok := AckIn(ch, lang)
 		return a.Subject, a.Text, ok
 	},
 }
@@ -196,6 +206,8 @@ type input struct {
 	Tickets json.RawMessage `json:"tickets"`
 	// Acknowledgement is the email sent to the submitter, null to send none.
 	Acknowledgement json.RawMessage `json:"acknowledgement"`
+	// Language is the form's own language (blank: the product's default).
+	Language *string `json:"language"`
 }
 
 // validFieldName reports whether s is a field name: a letter, then up to 63 letters, digits,
@@ -221,6 +233,8 @@ func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 type Acknowledgement struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
+	// Translations are the subject and text in other languages (input only: AckIn picks).
+	Translations map[string]*Acknowledgement `json:"translations,omitempty"`
 }
 
 // Limits of the acknowledgement email.
@@ -229,10 +243,12 @@ const (
 	MaxAckText    = 5000
 )
 
-// Reserved field names: the honeypot and the consent box the page adds.
+// Reserved field names: the honeypot and the consent box the page adds, and the page's
+// language (the form's page sets it; a team's own page may send its <html lang>).
 const (
-	Honeypot     = "_hp"
-	ConsentField = "_consent"
+	Honeypot      = "_hp"
+	ConsentField  = "_consent"
+	LanguageField = "_language"
 )
 
 func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
@@ -304,6 +320,15 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	if err := ackSettings(s, in.Acknowledgement); err != nil {
 		return err
 	}
+	if in.Language != nil {
+		l := strings.TrimSpace(*in.Language)
+		if l != "" && !i18n.Supported(l) {
+			return inbox.Errorf(inbox.EInvalid, "form.language must be one of %s", strings.Join(i18n.Languages(), ", "))
+		}
+		if s[SettingLanguage] = l; l == "" {
+			delete(s, SettingLanguage)
+		}
+	}
 	if err := ticketSettings(ch, in.Tickets); err != nil {
 		return err
 	}
@@ -321,14 +346,17 @@ func settings(ch *inbox.Channel, raw json.RawMessage, env channel.Env) error {
 	return nil
 }
 
-// ackSettings reads the acknowledgement input (nil: left as it is; null: none) into s.
+// ackSettings reads the acknowledgement input (nil: left as it is; null: none) into s: the
+// team's subject and text (both, or neither for the product's own text), and per language
+// (languages the product speaks) a subject and text, either of which may be left out.
 func ackSettings(s map[string]string, raw json.RawMessage) error {
 	if raw == nil {
 		return nil
 	}
-	delete(s, SettingAckSubject)
-	delete(s, SettingAckText)
 	if string(raw) == "null" {
+		for _, k := range []string{SettingAckSubject, SettingAckText, SettingAck, SettingAckTranslations} {
+			delete(s, k)
+		}
 		return nil
 	}
 	var a Acknowledgement
@@ -336,20 +364,111 @@ func ackSettings(s map[string]string, raw json.RawMessage) error {
 		return err
 	}
 	a.Subject, a.Text = strings.TrimSpace(a.Subject), strings.TrimSpace(a.Text)
-	if a.Subject == "" || utf8.RuneCountInString(a.Subject) > MaxAckSubject || strings.ContainsAny(a.Subject, "\r\n") {
-		return inbox.Errorf(inbox.EInvalid, "form.acknowledgement.subject is required: one line of at most %d characters", MaxAckSubject)
+	if (a.Subject == "") != (a.Text == "") {
+		return inbox.Errorf(inbox.EInvalid, "form.acknowledgement: give both subject and text, or neither for the product's own text in the submitter's language")
 	}
-	if a.Text == "" || utf8.RuneCountInString(a.Text) > MaxAckText {
-		return inbox.Errorf(inbox.EInvalid, "form.acknowledgement.text is required (at most %d characters)", MaxAckText)
+	if err := checkAck("form.acknowledgement", a, a.Subject != ""); err != nil {
+		return err
 	}
+	tr := map[string]Acknowledgement{}
+	for _, lang := range slices.Sorted(maps.Keys(a.Translations)) {
+		if !i18n.Supported(lang) {
+			return inbox.Errorf(inbox.EInvalid, "form.acknowledgement.translations.%s is not a language the product speaks (%s)", lang, strings.Join(i18n.Languages(), ", "))
+		}
+		t := a.Translations[lang]
+		if t == nil {
+			continue
+		}
+		t.Subject, t.Text = strings.TrimSpace(t.Subject), strings.TrimSpace(t.Text)
+		if err := checkAck("form.acknowledgement.translations."+lang, *t, false); err != nil {
+			return err
+		}
+		if len(t.Translations) > 0 {
+			return inbox.Errorf(inbox.EInvalid, "form.acknowledgement.translations.%s cannot have translations", lang)
+		}
+		if t.Subject != "" || t.Text != "" {
+			tr[lang] = Acknowledgement{Subject: t.Subject, Text: t.Text}
+		}
+	}
+	s[SettingAck] = "on"
 	s[SettingAckSubject], s[SettingAckText] = a.Subject, a.Text
+	for k, v := range map[string]string{SettingAckSubject: a.Subject, SettingAckText: a.Text} {
+		if v == "" {
+			delete(s, k)
+		}
+	}
+	delete(s, SettingAckTranslations)
+	if len(tr) > 0 {
+		b, _ := json.Marshal(tr)
+		s[SettingAckTranslations] = string(b)
+	}
 	return nil
 }
 
-// AckOf returns the acknowledgement email of a form channel, and false when it sends none.
+// checkAck checks the bounds of an acknowledgement's subject and text (required: both set).
+func checkAck(field string, a Acknowledgement, required bool) error {
+	if (required && a.Subject == "") || utf8.RuneCountInString(a.Subject) > MaxAckSubject || strings.ContainsAny(a.Subject, "\r\n") {
+		return inbox.Errorf(inbox.EInvalid, "%s.subject: one line of at most %d characters", field, MaxAckSubject)
+	}
+	if (required && a.Text == "") || utf8.RuneCountInString(a.Text) > MaxAckText {
+		return inbox.Errorf(inbox.EInvalid, "%s.text has at most %d characters", field, MaxAckText)
+	}
+	return nil
+}
+
+// AckOf returns the acknowledgement email of a form channel as the team wrote it (subject and
+// text in the form's language, empty for the product's own; Translations by language), and
+// false when it sends none.
 func AckOf(ch inbox.Channel) (Acknowledgement, bool) {
 	a := Acknowledgement{Subject: ch.Settings[SettingAckSubject], Text: ch.Settings[SettingAckText]}
-	return a, ch.Type == inbox.ChannelForm && a.Subject != "" && a.Text != ""
+	if raw := ch.Settings[SettingAckTranslations]; raw != "" {
+		var tr map[string]Acknowledgement
+		if json.Unmarshal([]byte(raw), &tr) == nil {
+			a.Translations = map[string]*Acknowledgement{}
+			for lang, t := range tr {
+				a.Translations[lang] = &t
+			}
+		}
+	}
+	on := ch.Settings[SettingAck] == "on" || (a.Subject != "" && a.Text != "")
+	return a, ch.Type == inbox.ChannelForm && on
+}
+
+// AckIn returns the acknowledgement a submitter reading lang gets (no Translations), and false
+// when the form sends none: the team's subject and text in lang where it wrote them, else its
+// own (in the form's language), else the product's own text from the catalogue in lang.
+func AckIn(ch inbox.Channel, lang string) (Acknowledgement, bool) {
+	a, ok := AckOf(ch)
+	if !ok {
+		return Acknowledgement{}, false
+	}
+	out := Acknowledgement{Subject: a.Subject, Text: a.Text}
+	if t := a.Translations[lang]; t != nil {
+		if t.Subject != "" {
+			out.Subject = t.Subject
+		}
+		if t.Text != "" {
+			out.Text = t.Text
+		}
+	}
+	if out.Subject == "" {
+		out.Subject = i18n.T(lang, "form.ack.subject")
+	}
+	if out.Text == "" {
+		out.Text = i18n.T(lang, "form.ack.text")
+	}
+	return out, true
+}
+
+// Language is the language of a submission to form ch: the submission's own (its
+// LanguageField, a page's lang like "da-DK") when the product speaks it, else the form's.
+func Language(ch inbox.Channel, given string) string {
+	if given != "" && len(given) <= 64 {
+		if lang, ok := i18n.Pick(given); ok {
+			return lang
+		}
+	}
+	return ch.Settings[SettingLanguage]
 }
 
 // ticketSettings reads the tickets input (nil: left as it is; null: no ticket per submission)
