@@ -9,6 +9,7 @@ import { alertError } from './js/thread.js';
 import { connect } from './js/live.js';
 import { showSettings } from './js/settings/index.js';
 import { onKey, toggleHelp } from './js/keys.js';
+import { wireSearch } from './js/search.js';
 
 function route() {
   const [, key = 'mine', id] = location.hash.split('/');
@@ -60,7 +61,7 @@ function languagePicker(me) {
 
 hooks.signOut = refused => signOut(start, refused);
 document.addEventListener('keydown', onKey);
-$('#search').addEventListener('input', renderList);
+wireSearch(renderList);
 $('#channel-filter').addEventListener('change', renderList);
 $('#signout').addEventListener('click', () => hooks.signOut());
 $('#help-btn').addEventListener('click', () => toggleHelp(true));

@@ -6,6 +6,7 @@ import { t, errorText } from './i18n.js';
 import { rules } from './rules.js';
 import { attachBar, wireDrop, attached, clearAttachments, separate } from './attachments.js';
 import { templatePicker, sendTemplate } from './templates.js';
+import { savedReplies } from './savedreplies.js';
 
 // composer builds the reply/note form for conversation c, in mode S.composeMode.
 export function composer(c) {
@@ -27,6 +28,7 @@ export function composer(c) {
     tpl ? templatePicker(c) : ta,
     h('div', { class: 'bar' }, h('button', { class: 'primary', type: 'submit', id: 'send', disabled: off, text: note ? t('app.composer.addNote') : t('app.composer.send') }),
       note || off || tpl ? null : attachBar(c),
+      off || tpl ? null : savedReplies(ta, c),
       h('span', { id: 'send-error', class: 'error', role: 'alert' })));
   if (!note && !off && !tpl) wireDrop(form, ta);
   return form;

@@ -3,6 +3,7 @@ import { $, h, S, api, userName } from './core.js';
 import { noteUnread } from './unread.js';
 import { open } from './thread.js';
 import { t, ago, channelLabel } from './i18n.js';
+import { found } from './search.js';
 
 const VIEWS = ['mine', 'unassigned', 'all', 'queue', 'closed', 'spam'];
 
@@ -48,8 +49,8 @@ export async function loadList() {
 // renderList draws the loaded conversations through the search and channel filters.
 export function renderList() {
   const q = $('#search').value.trim().toLowerCase(), ch = $('#channel-filter').value;
-  const shown = S.convs.filter(c => (!ch || c.channel.type === ch) &&
-    (!q || [c.contact.name, c.contact.email, c.contact.phone].some(x => x && x.toLowerCase().includes(q))));
+  const shown = found(S.convs.filter(c => (!ch || c.channel.type === ch) &&
+    (!q || [c.contact.name, c.contact.email, c.contact.phone].some(x => x && x.toLowerCase().includes(q)))), ch);
   const ul = $('#conversations'); ul.replaceChildren();
   shown.forEach(c => {
     const unread = S.unread.has(c.id) && !(S.selected && S.selected.id === c.id);

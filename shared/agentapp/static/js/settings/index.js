@@ -10,9 +10,10 @@ import channels from './channels.js';
 import routing from './routing.js';
 import users from './users.js';
 import teams from './teams.js';
+import savedreplies from './savedreplies.js';
 
 // sections are drawn in this order; add a section by adding its module here.
-const sections = [inboxes, channels, routing, users, teams];
+const sections = [inboxes, channels, routing, users, teams, savedreplies];
 
 async function load(ctx) {
   const [ibs, chs, us, ts] = await Promise.all([api('GET', '/v1/inboxes'), api('GET', '/v1/channels'), api('GET', '/v1/users'),
