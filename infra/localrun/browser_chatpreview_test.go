@@ -1,10 +1,15 @@
 package localrun_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/openinbox/inbox/infra/browser"
 	"github.com/openinbox/inbox/infra/localrun"
 )
 
@@ -55,4 +60,47 @@ func TestChatPreviewShowsUnsavedSettingsPerState(t *testing.T) {
 
 func jsQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// A site that embeds the chat cannot make the widget show a config of its own: the demo page,
+// opened on another origin of the runner (127.0.0.1 instead of localhost, allowed to embed the
+// chat; the widget's frame stays on localhost), posts a preview to the widget and then closes
+// it; the widget closes (it says so to the page) but ignores the preview (a preview it shows, it
+// announces).
+func TestChatPreviewRefusedFromOtherOrigins(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	var demo localrun.Demo
+	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	other := strings.Replace(e.r.URL, "localhost", "127.0.0.1", 1)
+	if other == e.r.URL {
+		t.Fatalf("the runner is not on localhost: %s", e.r.URL)
+	}
+	want(t, e.c.api(http.MethodPatch, "/v1/channels/"+localrun.DemoChatChannel, demo.Token, map[string]any{"chat": map[string]any{"allowedOrigins": []string{other}}}), http.StatusOK)
+	ctx, cancel := context.WithTimeout(browser.New(t), sessionTimeout)
+	defer cancel()
+	browser.Do(t, ctx, "opening the demo page on another origin", chromedp.Navigate(other+localrun.ChatDemoPath))
+	// The site's own frame of the widget, from the deployment's origin (localhost) on the site's
+	// page (127.0.0.1), as the loader makes it on a customer's site.
+	browser.Run(t, ctx, "framing the widget", chromedp.Evaluate[bool](`(() => {
+		const f = document.createElement('iframe');
+		f.id = 'site-frame';
+		f.src = `+jsQuote(e.r.URL+"/chat/"+localrun.DemoChatChannel+"/frame?host=")+` + encodeURIComponent(location.origin);
+		document.body.append(f);
+		return true;
+	})()`))
+	browser.Run(t, ctx, "listening to the widget", chromedp.Evaluate[bool](`(window.__seen = [], addEventListener('message', e => window.__seen.push(e.data && e.data.type)), true)`))
+	// Asked until it answers: the widget listens once its script ran and its config came.
+	browser.Until(t, ctx, "the widget opened", `window.__seen.includes('open') || (document.getElementById('site-frame').contentWindow.postMessage({ type: 'open' }, '*'), false)`)
+	browser.Run(t, ctx, "posting a preview, then closing", chromedp.Evaluate[bool](`(() => {
+		const f = document.getElementById('site-frame').contentWindow;
+		f.postMessage({ type: 'preview', config: { name: 'Injected', color: '#000000', language: 'en', texts: {}, header: [], welcomeMessage: 'INJECTED',
+			availability: { state: 'away', hideLauncher: false, emailCapture: false, text: 'INJECTED' } } }, '*');
+		f.postMessage({ type: 'close' }, '*');
+		return true;
+	})()`))
+	browser.Until(t, ctx, "the widget closed after the preview", `window.__seen.includes('close')`)
+	if seen := browser.Run(t, ctx, "what the widget said", chromedp.Evaluate[[]string](`window.__seen.filter(Boolean)`)); slices.Contains(seen, "preview") {
+		t.Fatalf("the widget took a preview from another origin: %v", seen)
+	}
 }

@@ -366,6 +366,7 @@
       root.setAttribute("data-state", e.data.config.availability.state);
       root.setAttribute("data-preview", "true");
       $("launcher").hidden = open || !!e.data.config.availability.hideLauncher;
+      tell({ type: "preview", state: e.data.config.availability.state });
     }
   });
   /* load reads the config (again after setLanguage) and shows it. */
