@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -77,6 +78,11 @@ func run(args []string) int {
 	verbose := fs.Bool("v", false, "log every request and message")
 	data := fs.String("data", envOr("INBOX_DATA", filepath.Join(".local", "data")), "folder that keeps conversations, channels and keys across restarts, relative to the repository (env INBOX_DATA); empty keeps everything in memory (minidyn)")
 	fresh := fs.Bool("fresh", os.Getenv("FRESH") != "", "delete the data folder first and start from nothing (env FRESH=1)")
+	issuer := fs.String("issuer", "", "also trust this OpenID Connect issuer's tokens, and have the web app sign in there instead of the demo sign-in (a dev stack's user pool: https://cognito-idp.<region>.amazonaws.com/<pool id>)")
+	audience := fs.String("audience", "", "with -issuer: the client id(s) its tokens are for, comma-separated")
+	authorizeURL := fs.String("authorize-url", "", "with -issuer: its OAuth 2.0 authorization endpoint (the hosted UI's https://<domain>/oauth2/authorize)")
+	tokenURL := fs.String("token-url", "", "with -issuer: its token endpoint")
+	clientID := fs.String("client-id", "", "with -issuer: the web app's client (default: the first -audience); it must allow the callback http://localhost:<port>/app/")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -109,6 +115,17 @@ func run(args []string) int {
 	if dataDir != "" {
 		// The same table name every run, also on an endpoint given with -dynamodb-endpoint.
 		o.TableName = "inbox"
+	}
+	if *issuer != "" {
+		if *audience == "" {
+			fmt.Fprintln(os.Stderr, "local: -issuer needs -audience (the client id its tokens are for)")
+			return 2
+		}
+		id := *clientID
+		if id == "" {
+			id, _, _ = strings.Cut(*audience, ",")
+		}
+		o.SignIn = &localrun.SignIn{Issuer: *issuer, Audience: *audience, AuthorizeURL: *authorizeURL, TokenURL: *tokenURL, ClientID: id}
 	}
 	r, err := localrun.Start(ctx, o)
 	if err != nil {

@@ -131,6 +131,14 @@ func TestAgentSignsInWithTheIssuerInTheBrowser(t *testing.T) {
 	if tabEval[bool](t, other, `!document.getElementById('app').hidden || !!sessionStorage.getItem('inbox.token')`) {
 		t.Error("the app kept a token the API refused")
 	}
+	// The error is announced (role=alert) and the screen stays accessible.
+	vs, err := browser.Axe(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		t.Errorf("sign-in error screen: %s", v)
+	}
 	issued = idp.Issued()
 	want(t, c.do(http.MethodGet, "/v1/conversations", issued[len(issued)-1], "", nil, nil), http.StatusUnauthorized)
 }
