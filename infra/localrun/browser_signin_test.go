@@ -36,7 +36,8 @@ func issuerTab(t *testing.T, ctx context.Context, base, prepare string) context.
 }
 
 // untilAfterRedirects is appWait for a page that is navigating (to the issuer and back): a poll
-// whose page went away is polled again on the next one, within browser.Timeout in all.
+// whose page went away is polled again on the next one, within browser.Timeout in all. expr
+// must not throw on a page of another origin (or none yet).
 func untilAfterRedirects(t *testing.T, tab context.Context, what, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(browser.Timeout)
@@ -87,7 +88,7 @@ func TestAgentSignsInWithTheIssuerInTheBrowser(t *testing.T) {
 
 	ctx := browser.New(t)
 	tab := issuerTab(t, ctx, e.r.URL, "")
-	untilAfterRedirects(t, tab, "the inbox as lee", `!document.getElementById('app').hidden && document.getElementById('who').textContent.startsWith('lee ')`)
+	untilAfterRedirects(t, tab, "the inbox as lee", `(document.getElementById('app') || {}).hidden === false && (document.getElementById('who') || {}).textContent?.startsWith('lee ')`)
 	tabEval[bool](t, tab, `(location.hash = '#/unassigned', true)`)
 	appWait(t, tab, "the conversation in the list of unassigned ones", `document.getElementById('row-`+conv+`') !== null`)
 	appWait(t, tab, "the live channel", `document.getElementById('live').classList.contains('on')`)
