@@ -31,6 +31,8 @@ export const kinds = {
       { n: 'address', type: 'text', create: true, placeholder: 'support@example.com' }, { n: 'forwarding', type: 'check', create: true },
       { n: 'fromNameMode', type: 'select', opts: ['agent_and_company', 'company'] }, { n: 'companyName', type: 'text' },
       { n: 'fromAddress', type: 'text' }, { n: 'signatureHtml', type: 'textarea' },
+      { n: 'language', type: 'select', opts: ['en', 'da'] },
+      { n: 'translations', type: 'json', hint: '{"da": {"signatureHtml": "<p>Venlig hilsen {{agent.fullName}}</p>"}} (null removes a language)' },
       { n: 'forwardedToOriginalSender', type: 'check', default: true }],
   },
   custom: {
