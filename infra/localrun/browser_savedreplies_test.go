@@ -78,6 +78,7 @@ func TestSavedRepliesAndSearchInTheBrowser(t *testing.T) {
 	p.do("type th", chromedp.KeyEvent("th"))
 	active := `document.getElementById(document.getElementById('composer').getAttribute('aria-activedescendant')).dataset.shortcut`
 	p.wait("both replies, the first active", `document.querySelectorAll('#saved-replies [role=option][data-shortcut]').length === 2 && `+active+` === 'thanks'`)
+	p.noAxeViolations("the saved replies list")
 	p.do("down", chromedp.KeyEvent(kb.ArrowDown))
 	p.wait("the second active", active+` === 'thursday'`)
 	p.do("up", chromedp.KeyEvent(kb.ArrowUp))

@@ -15,7 +15,16 @@ import (
 // accounts find nothing; bad queries answer 400.
 func TestSearchConversationsByContact(t *testing.T) {
 	t.Parallel()
-	e := startSession(t, false, nil)
+	// On DynamoDB Local (AWS's units and indexes) and on the embedded store of make run -data ''.
+	for _, embedded := range []bool{false, true} {
+		t.Run(map[bool]string{false: "dynamodb-local", true: "embedded"}[embedded], func(t *testing.T) {
+			t.Parallel()
+			searchByContact(t, startSession(t, embedded, nil))
+		})
+	}
+}
+
+func searchByContact(t *testing.T, e *session) {
 	c := e.c
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
