@@ -152,8 +152,9 @@ func keySchema(ks []cfdynamodb.Table_KeySchema) []ddbtypes.KeySchemaElement {
 // newerProperties are properties of SAM resources that goformation v7's models lack (it refuses
 // a template that has them); nothing here reads them from goformation.
 var newerProperties = map[string][]string{
-	"AWS::Serverless::Function": {"LoggingConfig"},
-	"AWS::Serverless::HttpApi":  {"AccessLogSettings", "DefaultRouteSettings"},
+	"AWS::Serverless::Function":    {"LoggingConfig"},
+	"AWS::Serverless::HttpApi":     {"AccessLogSettings", "DefaultRouteSettings"},
+	"AWS::Cognito::UserPoolDomain": {"ManagedLoginVersion"},
 }
 
 // withoutUnknownProperties returns the template with newerProperties removed, for goformation.

@@ -102,7 +102,8 @@ func TestAgentsSignIn(t *testing.T) {
 		}
 	}
 	if got := resolve(t, prop("UserPoolDomain", "Domain"), cognito); res["UserPoolDomain"].Type != "AWS::Cognito::UserPoolDomain" ||
-		!strings.Contains(got, "Ref AWS::StackId") || resolve(t, prop("UserPoolDomain", "UserPoolId"), cognito) != "Ref UserPool" {
+		!strings.Contains(got, "Ref AWS::StackId") || resolve(t, prop("UserPoolDomain", "UserPoolId"), cognito) != "Ref UserPool" ||
+		resolve(t, prop("UserPoolDomain", "ManagedLoginVersion"), cognito) != "1" {
 		t.Errorf("UserPoolDomain: %s, domain %s", res["UserPoolDomain"].Type, got)
 	}
 
