@@ -42,3 +42,33 @@ func TestUserLanguageReset(t *testing.T) {
 		})
 	}
 }
+
+// TestContactLanguageWrittenOnlyWhenChanged: a sender writing again in the language the
+// contact has costs no write; a new language costs one.
+func TestContactLanguageWrittenOnlyWhenChanged(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := inbox.Contact{AccountID: "acctA", ID: inbox.NewID(), Phone: "+4520000001", Language: "da", CreatedAt: base}
+	_, created, err := f.store.UpsertContact(f.ctx, c)
+	if err != nil || !created {
+		t.Fatalf("UpsertContact = %v, %v", created, err)
+	}
+	var writes float64
+	f.store.OnCapacity(func(_ string, _, w float64) { writes += w })
+	again := c
+	again.ID = inbox.NewID()
+	got, _, err := f.store.UpsertContact(f.ctx, again)
+	must(t, err)
+	if got.ID != c.ID || got.Language != "da" || writes != 0 {
+		t.Fatalf("same language: contact %+v, %v write units", got, writes)
+	}
+	again.Language = "en"
+	got, _, err = f.store.UpsertContact(f.ctx, again)
+	must(t, err)
+	if got.Language != "en" || writes != 1 {
+		t.Fatalf("new language: contact %+v, %v write units, want 1", got, writes)
+	}
+	if stored, err := f.store.GetContact(f.ctx, "acctA", c.ID); err != nil || stored.Language != "en" {
+		t.Fatalf("GetContact = %+v, %v", stored, err)
+	}
+}
