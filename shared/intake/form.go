@@ -21,6 +21,7 @@ import (
 
 	"github.com/openinbox/inbox/shared/channels/form"
 	"github.com/openinbox/inbox/shared/httpjson"
+	"github.com/openinbox/inbox/shared/i18n"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/stdwebhook"
 )
@@ -121,10 +122,9 @@ func (f *forms) page(w http.ResponseWriter, r *http.Request) {
 func formPage(name, action string, fields []form.Field, consent, privacy, lang string) string {
 	esc := html.EscapeString
 	var b strings.Builder
-	pageLang := lang
-	if pageLang == "" {
-		pageLang = "en"
-	}
+	// The page's own words are the product's, in the form's language (else the default).
+	pageLang := i18n.Match(lang)
+	tr := func(key string) string { return esc(i18n.T(pageLang, key)) }
 	b.WriteString(`<!doctype html>
 <html lang="` + esc(pageLang) + `"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>`)
 	b.WriteString(esc(name))
@@ -156,7 +156,7 @@ func formPage(name, action string, fields []form.Field, consent, privacy, lang s
 		case "file":
 			// A file is uploaded before the submission (a link, a PUT, then its uploadId), which
 			// takes a script: the page without JavaScript says so instead.
-			b.WriteString(`<p id="` + id + `"><small>Files are sent through the website's own form or the API.</small></p>` + "\n")
+			b.WriteString(`<p id="` + id + `"><small>` + tr("form.page.files") + `</small></p>` + "\n")
 			continue
 		case "checkbox":
 			b.WriteString(`<input type="checkbox" id="` + id + `" name="` + n + `" value="yes"` + req + ">\n")
@@ -169,17 +169,17 @@ func formPage(name, action string, fields []form.Field, consent, privacy, lang s
 		// replies are in it.
 		b.WriteString(`<input type="hidden" name="` + esc(form.LanguageField) + `" value="` + esc(lang) + `">` + "\n")
 	}
-	b.WriteString(`<div class="hp" aria-hidden="true"><label for="f-hp">Leave this empty</label><input id="f-hp" name="` + esc(form.Honeypot) + `" tabindex="-1" autocomplete="off"></div>` + "\n")
+	b.WriteString(`<div class="hp" aria-hidden="true"><label for="f-hp">` + tr("form.page.honeypot") + `</label><input id="f-hp" name="` + esc(form.Honeypot) + `" tabindex="-1" autocomplete="off"></div>` + "\n")
 	if consent != "" {
 		b.WriteString(`<label><input type="checkbox" name="` + esc(form.ConsentField) + `" value="yes" required> ` + esc(consent))
 		// The channel's settings only take http(s) URLs; the check stays here so that the page
 		// never links anything else, as html/template would not.
 		if p := strings.ToLower(privacy); strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://") {
-			b.WriteString(` (<a href="` + esc(privacy) + `" target="_blank" rel="noopener">privacy</a>)`)
+			b.WriteString(` (<a href="` + esc(privacy) + `" target="_blank" rel="noopener">` + tr("form.page.privacy") + `</a>)`)
 		}
 		b.WriteString("</label>")
 	}
-	b.WriteString("\n<button type=\"submit\">Send</button></form></body></html>")
+	b.WriteString("\n<button type=\"submit\">" + tr("form.page.send") + "</button></form></body></html>")
 	return b.String()
 }
 
@@ -256,7 +256,7 @@ func (f *forms) submit(w http.ResponseWriter, r *http.Request) {
 		if answers[form.Honeypot] != "" {
 			// A bot: answered like a person, so that it learns nothing, and stored nowhere.
 			f.Log.InfoContext(ctx, "form honeypot filled; dropped", "channel", ch.ID)
-			f.done(w, ch, html)
+			f.done(w, ch, html, answers[form.LanguageField])
 			return
 		}
 		if !f.submits.allow(clientIP(r), now) {
@@ -283,12 +283,13 @@ func (f *forms) submit(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 		return
 	}
-	f.done(w, ch, html)
+	f.done(w, ch, html, answers[form.LanguageField])
 }
 
 // done answers an accepted submission: 303 to the redirect URL or a thank-you page for an HTML
-// form, 202 JSON otherwise.
-func (f *forms) done(w http.ResponseWriter, ch inbox.Channel, page bool) {
+// form, 202 JSON otherwise. The thank-you page is in the submission's language (lang, the page's
+// LanguageField), else the form's.
+func (f *forms) done(w http.ResponseWriter, ch inbox.Channel, page bool, lang string) {
 	thanks, redirect := ch.Settings[form.SettingThankYouText], ch.Settings[form.SettingRedirectURL]
 	if !page {
 		out := map[string]string{"status": "received"}
@@ -306,7 +307,8 @@ func (f *forms) done(w http.ResponseWriter, ch inbox.Channel, page bool) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = io.WriteString(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title></head>
+	lang = i18n.Match(form.Language(ch, lang))
+	_, _ = io.WriteString(w, `<!doctype html><html lang="`+lang+`"><head><meta charset="utf-8"><title>`+html.EscapeString(i18n.T(lang, "form.page.thanks"))+`</title></head>
 <body style="font-family:system-ui,sans-serif;margin:1.5rem"><p>`+html.EscapeString(thanks)+`</p></body></html>`)
 }
 

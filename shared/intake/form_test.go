@@ -183,3 +183,37 @@ func TestFormPage(t *testing.T) {
 		}
 	}
 }
+
+// TestFormPageInTheFormsLanguage checks that the hosted page's own words (the privacy link, the
+// note on files, the hidden field's label) and the thank-you page are the product's texts in
+// the form's language, the thank-you page in the submission's language when it gives one.
+func TestFormPageInTheFormsLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ch := newFormChannel(t, f, "form-da", `{"fields":[
+	{"name":"email","type":"email","label":"E-mail","required":true},
+	{"name":"file","type":"file","label":"Bilag"},
+	{"name":"message","type":"textarea","label":"Besked","required":true}],
+	"emailField":"email","consentText":"I må gemme mine svar.","privacyUrl":"https://acme.example/privatliv",
+	"thankYouText":"Tak for din besked.","language":"da"}`)
+	h := intake.NewForm(f.cfg)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/webhooks/form/"+ch.ID, nil))
+	body := w.Body.String()
+	for _, want := range []string{`<html lang="da">`, `>privatlivspolitik</a>`, "Filer sendes gennem", "Lad dette felt være tomt", `<button type="submit">Send</button>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q:\n%s", want, body)
+		}
+	}
+	for _, tc := range []struct{ given, lang, title string }{{"", "da", "Tak"}, {"en-GB", "en", "Thank you"}} {
+		w := formPost(h, ch.ID, urlencoded, answers("_language", tc.given, "name", "-"), "203.0.113.40", nil)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%q: %d %s", tc.given, w.Code, w.Body)
+		}
+		for _, want := range []string{`<html lang="` + tc.lang + `">`, "<title>" + tc.title + "</title>", "Tak for din besked."} {
+			if !strings.Contains(w.Body.String(), want) {
+				t.Errorf("%q: thank-you page lacks %q:\n%s", tc.given, want, w.Body)
+			}
+		}
+	}
+}
