@@ -97,3 +97,38 @@ func TestAgentAppNoteAndUnread(t *testing.T) {
 		t.Fatalf("the note was sent: %+v", got[sent:])
 	}
 }
+
+// TestReadMarkersLeaveTheComposerAlone checks that a live event which shows nothing new in the
+// open thread — another agent's read marker — does not
+// redraw the thread: the composer being used (a draft, a template or saved reply being chosen,
+// files) stays the same element. It was redrawn on every such event, which lost a choice made
+// in the moment after opening a conversation.
+func TestReadMarkersLeaveTheComposerAlone(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	dc := demo.Channels[0]
+	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550002323", dc.PhoneNumber, "Hi there", "SMkeep0000000000000000000000000002", nil), http.StatusOK)
+	e.idle()
+	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+
+	ctx, cancel := context.WithTimeout(browser.New(t), 3*time.Minute)
+	defer cancel()
+	sam := appTab(t, ctx, e.r.URL, "sam")
+	row := `document.getElementById('row-` + conv + `')`
+	tabEval[bool](t, sam, `(location.hash = '#/all', true)`)
+	appWait(t, sam, "the conversation's row", row+` !== null`)
+	tabEval[bool](t, sam, `(`+row+`.click(), true)`)
+	appWait(t, sam, "the thread", `document.getElementById('composer') !== null && document.querySelector('#messages li.in') !== null`)
+	tabEval[bool](t, sam, `(window.keptComposer = document.getElementById('composer'), window.keptComposer.value = 'Half a reply', true)`)
+	kept := `document.getElementById('composer') === window.keptComposer && window.keptComposer.value === 'Half a reply'`
+	before := tabEval[float64](t, sam, `+(document.body.dataset.threadReloads || 0)`)
+	// Kim reads it too: another live event for Sam, nothing new to show.
+	c.api(http.MethodPut, "/v1/conversations/"+conv+"/read", e.token(demo.AccountID, "kim", "agent"), map[string]any{"read": true})
+	appWait(t, sam, "the re-read after Kim's read marker", `+document.body.dataset.threadReloads > `+strconv.FormatFloat(before, 'f', 0, 64))
+	if !tabEval[bool](t, sam, kept) {
+		t.Fatal("Kim's read marker redrew Sam's composer")
+	}
+}

@@ -87,13 +87,24 @@ export async function reloadThread() {
   const id = S.selected.id;
   const [c, msgs] = await Promise.all([api('GET', '/v1/conversations/' + id), api('GET', '/v1/conversations/' + id + '/messages')]);
   if (!S.selected || S.selected.id !== id) return;
+  // A change that shows nothing new here (a read marker, mine or another agent's: they change
+  // neither the conversation's version nor a message) leaves the thread and the composer as
+  // they are, so that a template, saved reply or file being chosen is not redrawn away.
+  const shown = ms => ms.map(m => m.id + ' ' + m.status + ' ' + m.updatedAt).join('\n');
+  if (c.version === S.selected.version && shown(msgs.items) === shown(S.messages || [])) {
+    S.selected = c; noteUnread([c]); renderList(); reloaded(); return;
+  }
   const draft = $('#composer') ? $('#composer').value : '', focused = document.activeElement && document.activeElement.id === 'composer';
   S.selected = c; S.messages = msgs.items; renderThread(); renderSide();
   if ($('#composer')) { $('#composer').value = draft; if (focused) $('#composer').focus(); }
   // Something new arrived while it was open: I have seen it.
   if (c.unread) { S.selected = await setRead(id, true).catch(() => S.selected); }
-  noteUnread([S.selected]); renderList();
+  noteUnread([S.selected]); renderList(); reloaded();
 }
+
+// reloaded counts the open thread's re-reads on the page (data-thread-reloads): tests wait for
+// a live event's re-read to be done by it.
+function reloaded() { document.body.dataset.threadReloads = (+document.body.dataset.threadReloads || 0) + 1; }
 
 // alertError shows an error where the composer reports them.
 export function alertError(e) { const el = $('#send-error'); if (el) el.textContent = errorText(e); }
