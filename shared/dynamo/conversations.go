@@ -391,21 +391,12 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 	for i, e := range entries {
 		keys[i] = map[string]types.AttributeValue{attrPK: e[attrPK], attrSK: e[attrSK]}
 	}
-	found, err := s.batchGet(ctx, "ListConversations", keys)
+	all, err := s.conversationsByKeys(ctx, "ListConversations", keys)
 	if err != nil {
 		return nil, "", err
 	}
-	list := make([]inbox.Conversation, 0, len(entries))
-	for _, k := range keys {
-		av, ok := found[itemKey(k)]
-		if !ok {
-			continue
-		}
-		var it conversationItem
-		if err := unmarshal(av, &it); err != nil {
-			return nil, "", err
-		}
-		c := it.domain()
+	list := make([]inbox.Conversation, 0, len(all))
+	for _, c := range all {
 		// The index lags the table a moment: leave out what has left the list since.
 		if c.Status != status || (f.InboxID != "" && c.InboxID != f.InboxID) ||
 			(f.AssigneeID != "" && c.AssigneeID != f.AssigneeID) || (f.Unassigned && c.AssigneeID != "") {
@@ -418,6 +409,28 @@ func (s *Store) ListConversations(ctx context.Context, acct string, f inbox.Conv
 	// step's conversations on the page in the order of their contacts' last messages.
 	slices.SortStableFunc(list, func(a, b inbox.Conversation) int { return listTime(b).Compare(listTime(a)) })
 	return list, next, nil
+}
+
+// conversationsByKeys reads the conversations of keys (index entries of their keys) in one
+// eventually consistent batch, in the order of keys; a conversation no longer there is left out.
+func (s *Store) conversationsByKeys(ctx context.Context, op string, keys []map[string]types.AttributeValue) ([]inbox.Conversation, error) {
+	found, err := s.batchGet(ctx, op, keys)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]inbox.Conversation, 0, len(found))
+	for _, k := range keys {
+		av, ok := found[itemKey(k)]
+		if !ok {
+			continue
+		}
+		var it conversationItem
+		if err := unmarshal(av, &it); err != nil {
+			return nil, err
+		}
+		list = append(list, it.domain())
+	}
+	return list, nil
 }
 
 // encodeCursor makes the opaque cursor that resumes a query of index after item: the base64url

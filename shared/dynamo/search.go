@@ -104,21 +104,9 @@ func (s *Store) SearchConversations(ctx context.Context, acct string, q inbox.Co
 			break
 		}
 	}
-	found, err := s.batchGet(ctx, op, keys)
+	list, err := s.conversationsByKeys(ctx, op, keys)
 	if err != nil {
 		return nil, err
-	}
-	list := make([]inbox.Conversation, 0, len(found))
-	for _, k := range keys {
-		av, ok := found[itemKey(k)]
-		if !ok {
-			continue
-		}
-		var it conversationItem
-		if err := unmarshal(av, &it); err != nil {
-			return nil, err
-		}
-		list = append(list, it.domain())
 	}
 	slices.SortStableFunc(list, func(a, b inbox.Conversation) int { return b.LastMessageAt.Compare(a.LastMessageAt) })
 	if len(list) > limit {
