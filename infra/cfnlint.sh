@@ -3,21 +3,36 @@
 # with the settings in .cfnlintrc.yaml (informational checks included, every region the README
 # supports). Any finding fails. Where cfn-lint is missing it tries to install it into .tools/;
 # if that cannot work (no PyPI), it says how to get it and skips, except under CI=true, where it fails.
+# With --install it only installs cfn-lint into .tools/cfn-lint (exit 1 when it cannot).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 want=1.51.0
 
 venv="$root/.tools/cfn-lint"
-[ -x "$venv/bin/cfn-lint" ] && PATH="$venv/bin:$PATH"
-if ! command -v cfn-lint >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
-  # A virtual environment of its own: Debian's Python refuses pip install --user (PEP 668).
-  echo "cfn-lint: not found; installing cfn-lint==$want into .tools/cfn-lint" >&2
-  if python3 -m venv "$venv" >&2 && "$venv/bin/pip" install --quiet --retries 1 --timeout 15 "cfn-lint==$want" >&2; then
-    PATH="$venv/bin:$PATH"
-  else
-    rm -rf "$venv"
+# install puts cfn-lint (and the SAM translator it runs) into a virtual environment of its own
+# under .tools/ (Debian's Python refuses pip install --user, PEP 668), one installer at a time:
+# make test runs this script beside the Go tests, whose SAM translator test calls it too.
+install() {
+  mkdir -p "$root/.tools"
+  exec 9>"$root/.tools/cfn-lint.lock"
+  flock 9
+  if [ ! -x "$venv/bin/cfn-lint" ] && command -v python3 >/dev/null 2>&1; then
+    echo "cfn-lint: installing cfn-lint==$want into .tools/cfn-lint" >&2
+    python3 -m venv "$venv" >&2 && "$venv/bin/pip" install --quiet --retries 1 --timeout 15 "cfn-lint==$want" >&2 || rm -rf "$venv"
   fi
+  flock -u 9
+}
+if [ "${1:-}" = --install ]; then
+  # Only install into .tools/cfn-lint; its Python has samtranslator (infra/samtemplate's test).
+  install
+  [ -x "$venv/bin/python" ]
+  exit
+fi
+[ -x "$venv/bin/cfn-lint" ] && PATH="$venv/bin:$PATH"
+if ! command -v cfn-lint >/dev/null 2>&1; then
+  install
+  [ -x "$venv/bin/cfn-lint" ] && PATH="$venv/bin:$PATH"
 fi
 if ! command -v cfn-lint >/dev/null 2>&1; then
   cat >&2 <<MSG
