@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -35,13 +34,7 @@ func dropFile(p *appPage, name, typ, s string, n int) {
 func TestAgentAppRepliesWithAttachments(t *testing.T) {
 	t.Parallel()
 	e := startSession(t, true, nil)
-	c := e.c
-	var demo localrun.Demo
-	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	dc := demoChannel(t, demo, inbox.ChannelSMS)
-	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550003333", dc.PhoneNumber, "Can you send me the invoice?", "SMattach000000000000000000000000001", nil), http.StatusOK)
-	e.idle()
-	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+	_, conv := e.demoSMS(t, "+15550003333", "Can you send me the invoice?", "SMattach000000000000000000000000001")
 
 	const invoice = "%PDF-1.4\n% the invoice\n"
 	path := filepath.Join(t.TempDir(), "invoice.pdf")

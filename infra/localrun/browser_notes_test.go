@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/openinbox/inbox/infra/browser"
-	"github.com/openinbox/inbox/infra/localrun"
 )
 
 // appTab signs demo user id in on a page of the agents' app (a fresh tab of browser ctx, which
@@ -47,12 +46,7 @@ func TestAgentAppNoteAndUnread(t *testing.T) {
 	t.Parallel()
 	e := startSession(t, true, nil)
 	c := e.c
-	var demo localrun.Demo
-	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	dc := demo.Channels[0]
-	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550002222", dc.PhoneNumber, "Hello?", "SMnote0000000000000000000000000002", nil), http.StatusOK)
-	e.idle()
-	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+	demo, conv := e.demoSMS(t, "+15550002222", "Hello?", "SMnote0000000000000000000000000002")
 	sent := len(e.r.Outbox.Entries())
 
 	ctx, cancel := context.WithTimeout(browser.New(t), 3*time.Minute)
@@ -107,12 +101,7 @@ func TestReadMarkersLeaveTheComposerAlone(t *testing.T) {
 	t.Parallel()
 	e := startSession(t, true, nil)
 	c := e.c
-	var demo localrun.Demo
-	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	dc := demo.Channels[0]
-	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550002323", dc.PhoneNumber, "Hi there", "SMkeep0000000000000000000000000002", nil), http.StatusOK)
-	e.idle()
-	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+	demo, conv := e.demoSMS(t, "+15550002323", "Hi there", "SMkeep0000000000000000000000000002")
 
 	ctx, cancel := context.WithTimeout(browser.New(t), 3*time.Minute)
 	defer cancel()

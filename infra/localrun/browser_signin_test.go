@@ -79,12 +79,7 @@ func TestAgentSignsInWithTheIssuerInTheBrowser(t *testing.T) {
 		"custom:account_id": localrun.DemoAccount, "custom:role": "agent"})
 
 	c := e.c
-	var demo localrun.Demo
-	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	dc := demo.Channels[0]
-	want(t, c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], "+15550003333", dc.PhoneNumber, "Can I sign in?", "SMsignin00000000000000000000000001", nil), http.StatusOK)
-	e.idle()
-	conv := c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
+	_, conv := e.demoSMS(t, "+15550003333", "Can I sign in?", "SMsignin00000000000000000000000001")
 
 	ctx := browser.New(t)
 	tab := issuerTab(t, ctx, e.r.URL, "")

@@ -2,12 +2,14 @@ package localrun_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/openinbox/inbox/infra/apispec"
 	"github.com/openinbox/inbox/infra/localrun"
 	"github.com/openinbox/inbox/infra/testenv"
+	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // session is a runner started for one end-to-end test, with an API client that checks every
@@ -74,4 +76,17 @@ func (s *session) token(account, user, role string, name ...string) string {
 		s.t.Fatal(err)
 	}
 	return tok
+}
+
+// demoSMS reads the runner's demo, has a signed SMS with text from number from (provider id sid)
+// reach its SMS channel, waits until the runner is idle and returns the demo and the id of the
+// conversation it opened (the demo's only open one).
+func (e *session) demoSMS(t testing.TB, from, text, sid string) (localrun.Demo, string) {
+	t.Helper()
+	var demo localrun.Demo
+	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	dc := demoChannel(t, demo, inbox.ChannelSMS)
+	want(t, e.c.sms(dc.WebhookURL, dc.Secrets["twilioAuthToken"], from, dc.PhoneNumber, text, sid, nil), http.StatusOK)
+	e.idle()
+	return demo, e.c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
 }
