@@ -2,11 +2,11 @@ package chatapi
 
 import (
 	"context"
-	"github.com/openinbox/inbox/shared/chatconfig"
 	"net/http"
 	"time"
 
 	"github.com/openinbox/inbox/shared/channels/chat"
+	"github.com/openinbox/inbox/shared/chatconfig"
 	"github.com/openinbox/inbox/shared/httpjson"
 	"github.com/openinbox/inbox/shared/inbox"
 	"github.com/openinbox/inbox/shared/intake"
