@@ -5,6 +5,7 @@
 package sidebyside
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -13,11 +14,12 @@ import (
 const batch = 50
 
 // Codec runs codec and baseline in turns, batches of 50 each per iteration of b, and reports
-// the mean time of one call of each (codec-ns/op, baseline-ns/op) and baseline/codec, their
-// ratio (1 = the codec is as fast as the baseline).
+// the median time of one call of each over the iterations (codec-ns/op, baseline-ns/op) and
+// baseline/codec, the median of the iterations' own ratios (1 = the codec is as fast as the
+// baseline). Medians of paired turns, not means: on a shared machine one preempted or
+// GC-stalled batch would otherwise decide the ratio of a short run (make bench's 10x).
 func Codec(b *testing.B, codec, baseline func()) {
-	var tc, tb time.Duration
-	n := 0
+	var codecNs, baselineNs, ratios []float64
 	b.ReportAllocs()
 	for b.Loop() {
 		start := time.Now()
@@ -28,12 +30,26 @@ func Codec(b *testing.B, codec, baseline func()) {
 		for range batch {
 			baseline()
 		}
-		tb += time.Since(mid)
-		tc += mid.Sub(start)
-		n += batch
+		tb, tc := float64(time.Since(mid).Nanoseconds()), float64(mid.Sub(start).Nanoseconds())
+		codecNs = append(codecNs, tc/batch)
+		baselineNs = append(baselineNs, tb/batch)
+		ratios = append(ratios, tb/tc)
 	}
-	codecNs, baselineNs := float64(tc.Nanoseconds())/float64(n), float64(tb.Nanoseconds())/float64(n)
-	b.ReportMetric(codecNs, "codec-ns/op")
-	b.ReportMetric(baselineNs, "baseline-ns/op")
-	b.ReportMetric(baselineNs/codecNs, "baseline/codec")
+	b.ReportMetric(median(codecNs), "codec-ns/op")
+	b.ReportMetric(median(baselineNs), "baseline-ns/op")
+	b.ReportMetric(median(ratios), "baseline/codec")
+}
+
+// median returns the middle value of xs (the mean of the two middle ones for an even count),
+// sorting xs in place.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 0 {
+		return (xs[m-1] + xs[m]) / 2
+	}
+	return xs[m]
 }
