@@ -35,23 +35,35 @@ func (s *Store) UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Conta
 	if err != nil {
 		return inbox.Contact{}, false, err
 	}
-	return s.upsertContact(ctx, "UpsertContact", c, l, true, true)
+	return s.upsertContact(ctx, "UpsertContact", c, l, true, true, inbox.OpenHint{})
 }
 
 // CreateContact is UpsertContact for a sender whose address a recent read found no contact for
 // (see InboundState): it writes first, and reads the existing contact only when the address
-// turns out to be taken.
+// turns out to be taken. When it stores c and open names a conversation, the lookup item is
+// written with open as the hint of the contact's open conversation in open.InboxID, with
+// whether c has a name and c's language, as SetOpenHint records them: the conversation the
+// caller opens next for the new contact needs no SetOpenHint (one write less). The hint comes
+// before its conversation: a message that reads it meanwhile, or after a failure left the
+// conversation unwritten, finds no open conversation under it (AppendToOpen's
+// inbox.ErrNotOpen) and looks the conversation up. A contact that exists already keeps its
+// lookup item and hints as they are.
 //
-// Errors: those of UpsertContact.
-func (s *Store) CreateContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error) {
+// Errors: those of UpsertContact, and EInvalid for malformed ids in open.
+func (s *Store) CreateContact(ctx context.Context, c inbox.Contact, open inbox.OpenHint) (inbox.Contact, bool, error) {
 	if err := checkIDs("account id", c.AccountID, "contact id", c.ID); err != nil {
 		return inbox.Contact{}, false, err
+	}
+	if open != (inbox.OpenHint{}) {
+		if err := checkIDs("inbox id", open.InboxID, "conversation id", open.ConversationID, "channel id", open.ChannelID); err != nil {
+			return inbox.Contact{}, false, err
+		}
 	}
 	l, err := contactLookup(c)
 	if err != nil {
 		return inbox.Contact{}, false, err
 	}
-	return s.upsertContact(ctx, "CreateContact", c, l, true, false)
+	return s.upsertContact(ctx, "CreateContact", c, l, true, false, open)
 }
 
 // contactLookup is the key of the lookup item of c's address: c.PSID, else c.Phone, else c.Email
@@ -85,13 +97,16 @@ func (s *Store) UpsertContactByPhone(ctx context.Context, c inbox.Contact) (inbo
 		return inbox.Contact{}, false, inbox.Errorf(inbox.EInvalid, "the contact has no phone number")
 	}
 	l := lookup{pk: phonePK(c.AccountID, c.Phone), sk: skPhone, what: "phone number"}
-	return s.upsertContact(ctx, "UpsertContactByPhone", c, l, false, true)
+	return s.upsertContact(ctx, "UpsertContactByPhone", c, l, false, true, inbox.OpenHint{})
 }
 
 // lookup is the key of the item that maps one of a contact's addresses to the contact.
 type lookup struct{ pk, sk, what string }
 
-func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l lookup, fillName, readFirst bool) (inbox.Contact, bool, error) {
+// upsertContact finds the contact of lookup l or creates c (reading first when readFirst, filling
+// in a missing name when fillName); a created contact's lookup item carries the hint open (see
+// CreateContact) when it names a conversation.
+func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l lookup, fillName, readFirst bool, open inbox.OpenHint) (inbox.Contact, bool, error) {
 	for attempt := 1; ; attempt++ {
 		var existing inbox.Contact
 		var found bool
@@ -120,6 +135,15 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 		lookupAV, err := marshal(lookupItem{PK: l.pk, SK: l.sk, ContactID: c.ID})
 		if err != nil {
 			return inbox.Contact{}, false, err
+		}
+		if open.ConversationID != "" {
+			// The hints SetOpenHint would write after the conversation, in the write that is
+			// made anyway: the lookup item is new, so nothing stale can be overwritten.
+			lookupAV[openHintAttr(open.InboxID)] = str(open.ConversationID + "#" + open.ChannelID)
+			lookupAV["named"] = &types.AttributeValueMemberBOOL{Value: c.Name != ""}
+			if c.Language != "" {
+				lookupAV["language"] = str(c.Language)
+			}
 		}
 		// Two single writes, not a transaction (which costs twice the units): the contact, then
 		// the lookup item that makes it findable. A contact whose lookup item could not be

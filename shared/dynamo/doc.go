@@ -75,9 +75,10 @@
 //	                                                                                                        psid ("{pageId}:{psid}") when known;
 //	                                                                                                        ownerId; ticketCount (CreateTicket);
 //	                                                                                                        language (catalogue tag, when known)
-//	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId; hints (SetOpenHint):
-//	                                      A#{acct}#PHONE#{e164}                PHONE                          open#{inboxId} = "{convId}#{chId}"
-//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          (the open conversation), named (bool),
+//	Contact lookup by address             A#{acct}#PSID#{pageId}:{psid}        PSID                         contactId; hints (SetOpenHint, or CreateContact
+//	                                      A#{acct}#PHONE#{e164}                PHONE                          in the lookup item's put for a new contact):
+//	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          open#{inboxId} = "{convId}#{chId}"
+//	                                                                                                          (the open conversation), named (bool),
 //	                                                                                                          language (the contact's, when recorded)
 //	                                      A#{acct}#UNVERIFIED#{lowercased      UNVERIFIED                   contactId of the contact of mail whose sender
 //	                                        email}                                                            SES did not authenticate (kept apart)
@@ -85,7 +86,11 @@
 //	                                        else put the contact, then the lookup item (both
 //	                                        attribute_not_exists; single writes: a contact whose lookup
 //	                                        lost the race is deleted, one a failure left without a lookup
-//	                                        is unreachable); a missing name is filled in with a
+//	                                        is unreachable); the router's new contact's lookup item
+//	                                        carries the hint of the conversation it opens next, chosen
+//	                                        before (no SetOpenHint write; a hint naming a conversation
+//	                                        not written yet, or never, fails AppendToOpen: the message
+//	                                        looks the conversation up); a missing name is filled in with a
 //	                                        conditional update (only while still empty); a sender's
 //	                                        language (chat widget, form page) is SET on the contact only
 //	                                        when it differs from the contact's (InboundState's hint

@@ -22,3 +22,12 @@ type InboundState struct {
 	// sender writing in the same language again costs no write.
 	Language string
 }
+
+// OpenHint names the conversation a new contact's first message is about to open: conversation
+// ConversationID of channel ChannelID in inbox InboxID. The store records it with the contact's
+// lookup item when it creates the contact (CreateContact), where InboundState reads it back, so
+// that the contact's next message joins the conversation without a write of the hint of its
+// own. The zero value records none.
+type OpenHint struct {
+	InboxID, ConversationID, ChannelID string
+}

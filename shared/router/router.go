@@ -32,7 +32,7 @@ type Store interface {
 	ProviderMessage(ctx context.Context, acct, channelID, providerID string) (string, string, error)
 	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
-	CreateContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
+	CreateContact(ctx context.Context, c inbox.Contact, open inbox.OpenHint) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 	OpenConversationToRoute(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
@@ -450,12 +450,19 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	}
 	// A sender the read found no contact for is new: write first, read only on a conflict.
 	newSender := st.Checked && st.ContactID == ""
-	contact, created, err := r.upsertContact(ctx, ch, env, now, newSender)
+	convID := r.newID()
+	var hint inbox.OpenHint
+	if newSender && !byReference && env.Thread == "" && ch.Type != inbox.ChannelEmail {
+		// The conversation a new contact's message opens (below, under convID) is the one its
+		// next message joins: its hint is written with the contact's lookup item, not after.
+		hint = inbox.OpenHint{InboxID: ch.InboxID, ConversationID: convID, ChannelID: ch.ID}
+	}
+	contact, created, err := r.upsertContact(ctx, ch, env, now, newSender, hint)
 	if err != nil {
 		return err
 	}
 	fresh := inbox.Conversation{
-		AccountID: env.AccountID, ID: r.newID(), InboxID: ch.InboxID, ChannelID: ch.ID,
+		AccountID: env.AccountID, ID: convID, InboxID: ch.InboxID, ChannelID: ch.ID,
 		ChannelType: ch.Type, ContactID: contact.ID, ContactName: contact.Name,
 		ContactPhone: contact.Phone, ContactEmail: contact.Email, Status: inbox.StatusOpen,
 		LastMessageAt: received, CreatedAt: now, UnverifiedSender: contact.Unverified,
@@ -526,8 +533,10 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 	if err != nil {
 		return err
 	}
-	if ch.Type != inbox.ChannelEmail && conv.Status == inbox.StatusOpen && conv.ThreadKey == "" {
-		// The next message of the contact finds the conversation from InboundState's read.
+	hinted := created && hint.ConversationID == conv.ID && conv.ChannelID == hint.ChannelID
+	if ch.Type != inbox.ChannelEmail && conv.Status == inbox.StatusOpen && conv.ThreadKey == "" && !hinted {
+		// The next message of the contact finds the conversation from InboundState's read
+		// (written already when this message created the contact: its hint names conv).
 		addr := r.address(ch, env)
 		addr.Language = contact.Language
 		if err := r.store.SetOpenHint(ctx, env.AccountID, ch.InboxID, addr, conv.ID, conv.ChannelID, contact.Name != ""); err != nil {
@@ -827,17 +836,18 @@ func hasMedia(t inbox.AttachmentType) bool {
 // contact upserts the sender: by PSID (scoped to the page) on Messenger, by phone otherwise
 // (WhatsApp's wa_id is the phone number, so a customer on SMS and WhatsApp is one contact).
 func (r *Router) contact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time) (inbox.Contact, error) {
-	contact, _, err := r.upsertContact(ctx, ch, env, now, false)
+	contact, _, err := r.upsertContact(ctx, ch, env, now, false, inbox.OpenHint{})
 	return contact, err
 }
 
-// upsertContact is contact, creating first when the sender is known to be new; created says
-// whether the contact was stored now.
-func (r *Router) upsertContact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time, newSender bool) (inbox.Contact, bool, error) {
+// upsertContact is contact, creating first when the sender is known to be new (with hint as
+// the new contact's open conversation, see the store's CreateContact); created says whether the
+// contact was stored now.
+func (r *Router) upsertContact(ctx context.Context, ch inbox.Channel, env inbox.Envelope, now time.Time, newSender bool, hint inbox.OpenHint) (inbox.Contact, bool, error) {
 	c := r.address(ch, env)
 	c.ID, c.Name, c.Language, c.CreatedAt = r.newID(), env.From.Name, env.From.Language, now
 	if newSender {
-		return r.store.CreateContact(ctx, c)
+		return r.store.CreateContact(ctx, c, hint)
 	}
 	return r.store.UpsertContact(ctx, c)
 }
