@@ -79,7 +79,9 @@ func (f *fixture) conversation(t testing.TB, i int) inbox.Conversation {
 // automatically (OpenConversationToRoute: in no assignee list until routed).
 func (f *fixture) conversationToRoute(t testing.TB, i int) inbox.Conversation {
 	t.Helper()
-	return f.open(t, i, f.store.OpenConversationToRoute)
+	return f.open(t, i, func(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
+		return f.store.OpenConversationToRoute(ctx, c, inbox.OpenHint{})
+	})
 }
 
 // open opens conversation i of a contact of its own with open.

@@ -175,7 +175,7 @@ func (s *Store) ContactByPhone(ctx context.Context, acct, phone string) (inbox.C
 	if phone == "" {
 		return inbox.Contact{}, inbox.Errorf(inbox.EInvalid, "phone number is required")
 	}
-	c, found, err := s.contactByLookup(ctx, "ContactByPhone", acct, lookup{pk: phonePK(acct, phone), sk: skPhone, what: "phone number"})
+	c, _, found, err := s.contactByLookup(ctx, "ContactByPhone", acct, lookup{pk: phonePK(acct, phone), sk: skPhone, what: "phone number"})
 	if err == nil && !found {
 		return inbox.Contact{}, inbox.Errorf(inbox.ENotFound, "contact not found")
 	}

@@ -109,17 +109,18 @@ type lookup struct{ pk, sk, what string }
 func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l lookup, fillName, readFirst bool, open inbox.OpenHint) (inbox.Contact, bool, error) {
 	for attempt := 1; ; attempt++ {
 		var existing inbox.Contact
+		var first string
 		var found bool
 		if readFirst || attempt > 1 {
 			var err error
-			if existing, found, err = s.contactByLookup(ctx, op, c.AccountID, l); err != nil {
+			if existing, first, found, err = s.contactByLookup(ctx, op, c.AccountID, l); err != nil {
 				return inbox.Contact{}, false, err
 			}
 		}
 		if found {
 			var err error
 			if fillName && existing.Name == "" && c.Name != "" {
-				existing, err = s.fillContactName(ctx, op, existing, c.Name)
+				existing, err = s.fillContactName(ctx, op, existing, c.Name, first)
 			}
 			if err == nil && fillName && c.Language != "" && existing.Language != c.Language {
 				// Written only when it changed: the common message from the same visitor
@@ -132,7 +133,7 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 		if err != nil {
 			return inbox.Contact{}, false, err
 		}
-		lookupAV, err := marshal(lookupItem{PK: l.pk, SK: l.sk, ContactID: c.ID})
+		lookupAV, err := marshal(lookupItem{PK: l.pk, SK: l.sk, ContactID: c.ID, FirstConv: open.ConversationID})
 		if err != nil {
 			return inbox.Contact{}, false, err
 		}
@@ -149,7 +150,7 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 		// the lookup item that makes it findable. A contact whose lookup item could not be
 		// written (another caller's came first, or a failure) is unreachable — no read finds it
 		// without its id — and the first case deletes it again.
-		if err := s.putNameWords(ctx, op, c); err != nil {
+		if err := s.putNameWords(ctx, op, c, open.ConversationID); err != nil {
 			return inbox.Contact{}, false, err
 		}
 		notExists := aws.String("attribute_not_exists(#pk)")
@@ -178,29 +179,31 @@ func (s *Store) upsertContact(ctx context.Context, op string, c inbox.Contact, l
 	}
 }
 
-// contactByLookup reads a lookup item, then the contact it points to.
-func (s *Store) contactByLookup(ctx context.Context, op, acct string, l lookup) (inbox.Contact, bool, error) {
+// contactByLookup reads a lookup item, then the contact it points to; first is the
+// conversation the contact was created with, when the lookup item names one (FirstConv).
+func (s *Store) contactByLookup(ctx context.Context, op, acct string, l lookup) (c inbox.Contact, first string, found bool, err error) {
 	av, err := s.getItem(ctx, op, key(l.pk, l.sk))
 	if err != nil || av == nil {
-		return inbox.Contact{}, false, err
+		return inbox.Contact{}, "", false, err
 	}
 	var p lookupItem
 	if err := unmarshal(av, &p); err != nil {
-		return inbox.Contact{}, false, err
+		return inbox.Contact{}, "", false, err
 	}
-	c, err := s.contact(ctx, op, acct, p.ContactID)
+	c, err = s.contact(ctx, op, acct, p.ContactID)
 	if inbox.IsCode(err, inbox.ENotFound) {
-		return inbox.Contact{}, false, internal(err, "the "+l.what+" points to a missing contact")
+		return inbox.Contact{}, "", false, internal(err, "the "+l.what+" points to a missing contact")
 	}
-	return c, err == nil, err
+	return c, p.FirstConv, err == nil, err
 }
 
 // fillContactName stores name on contact c, which had none, unless a name was stored meanwhile;
-// it returns the contact as stored.
-func (s *Store) fillContactName(ctx context.Context, op string, c inbox.Contact, name string) (inbox.Contact, error) {
+// it returns the contact as stored. first is the conversation c was created with, if any (see
+// putNameWords).
+func (s *Store) fillContactName(ctx context.Context, op string, c inbox.Contact, name, first string) (inbox.Contact, error) {
 	named := c
 	named.Name = name
-	if err := s.putNameWords(ctx, op, named); err != nil {
+	if err := s.putNameWords(ctx, op, named, first); err != nil {
 		return inbox.Contact{}, err
 	}
 	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{

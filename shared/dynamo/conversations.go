@@ -27,16 +27,35 @@ import (
 // Errors: EInvalid (missing or malformed ids, a status other than open), EConflict (c.ID is
 // taken), EUnavailable, EInternal.
 func (s *Store) FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
-	return s.findOrOpenConversation(ctx, "FindOrOpenConversation", c, true, false)
+	return s.findOrOpenConversation(ctx, "FindOrOpenConversation", c, true, false, "")
 }
 
 // OpenConversation is FindOrOpenConversation for a contact that was just created, which has no
 // conversation yet: it writes first, and reads only when the contact turns out to have an open
-// conversation in the inbox.
+// conversation in the inbox. hint is the one CreateContact stored the contact with: when it
+// names c (its conversation, inbox and channel), the contact's lookup item and name words name c
+// for search (SearchConversations), and c is written without its entry in the contact's
+// conversations (gsi5), 1 WCU less. The zero hint writes that entry; so does a conversation
+// written under another id (the marker of one opened meanwhile).
 //
-// Errors: those of FindOrOpenConversation.
-func (s *Store) OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
-	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, false)
+// Errors: those of FindOrOpenConversation, and EInvalid when hint names another conversation.
+func (s *Store) OpenConversation(ctx context.Context, c inbox.Conversation, hint inbox.OpenHint) (inbox.Conversation, bool, error) {
+	first, err := firstConversation(c, hint)
+	if err != nil {
+		return inbox.Conversation{}, false, err
+	}
+	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, false, first)
+}
+
+// firstConversation returns the id of c when hint names it ("" for the zero hint).
+func firstConversation(c inbox.Conversation, hint inbox.OpenHint) (string, error) {
+	switch hint {
+	case inbox.OpenHint{}:
+		return "", nil
+	case inbox.OpenHint{InboxID: c.InboxID, ConversationID: c.ID, ChannelID: c.ChannelID}:
+		return c.ID, nil
+	}
+	return "", inbox.Errorf(inbox.EInvalid, "the hint names another conversation")
 }
 
 // OpenConversationToRoute is OpenConversation for an unassigned conversation that its caller
@@ -48,15 +67,22 @@ func (s *Store) OpenConversation(ctx context.Context, c inbox.Conversation) (inb
 // in the inbox and status lists but in no assignee list; a routing that fails is retried by
 // the redelivery of its message. Any later assignment or status change lists it as well.
 //
-// Errors: those of FindOrOpenConversation.
-func (s *Store) OpenConversationToRoute(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error) {
-	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, c.AssigneeID == "" && !s.listedOnly)
+// hint is OpenConversation's.
+//
+// Errors: those of OpenConversation.
+func (s *Store) OpenConversationToRoute(ctx context.Context, c inbox.Conversation, hint inbox.OpenHint) (inbox.Conversation, bool, error) {
+	first, err := firstConversation(c, hint)
+	if err != nil {
+		return inbox.Conversation{}, false, err
+	}
+	return s.findOrOpenConversation(ctx, "OpenConversation", c, false, c.AssigneeID == "" && !s.listedOnly, first)
 }
 
 // findOrOpenConversation finds the contact's open conversation or opens c (reading the open
 // marker first when readFirst); toRoute leaves a new conversation out of the assignee lists
-// (see OpenConversationToRoute).
-func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.Conversation, readFirst, toRoute bool) (inbox.Conversation, bool, error) {
+// (see OpenConversationToRoute); a conversation written under id first is left out of gsi5
+// (see OpenConversation).
+func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.Conversation, readFirst, toRoute bool, first string) (inbox.Conversation, bool, error) {
 	if err := checkIDs("account id", c.AccountID, "conversation id", c.ID, "inbox id", c.InboxID,
 		"contact id", c.ContactID); err != nil {
 		return inbox.Conversation{}, false, err
@@ -115,7 +141,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 				// before the conversation: write it ourselves, under the marker's id (below the
 				// put is conditional, so the writer and we store one conversation).
 				c.ID = marker.ConversationID
-				created, err := s.putConversation(ctx, op, c, toRoute)
+				created, err := s.putConversation(ctx, op, c, toRoute, c.ID == first)
 				if err != nil || !created {
 					if err == nil {
 						continue // the writer came first: read theirs.
@@ -151,7 +177,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 			if err != nil {
 				return inbox.Conversation{}, false, storeError(err, "open conversation")
 			}
-			created, err := s.putConversation(ctx, op, c, toRoute)
+			created, err := s.putConversation(ctx, op, c, toRoute, c.ID == first)
 			if err != nil {
 				return inbox.Conversation{}, false, err
 			}
@@ -163,7 +189,7 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 			c.Unrouted = toRoute
 			return c, true, nil
 		}
-		convAV, err := marshal(newConversationItem(c))
+		convAV, err := marshal(newConversationItem(c).unlisted(c.ID == first))
 		if err != nil {
 			return inbox.Conversation{}, false, err
 		}
@@ -190,9 +216,9 @@ func (s *Store) findOrOpenConversation(ctx context.Context, op string, c inbox.C
 
 // putConversation writes new conversation c unless a conversation with its id exists; created
 // says whether it did. toRoute leaves an unassigned c out of the assignee lists (no gsi2pk; see
-// OpenConversationToRoute).
-func (s *Store) putConversation(ctx context.Context, op string, c inbox.Conversation, toRoute bool) (bool, error) {
-	it := newConversationItem(c)
+// OpenConversationToRoute); first leaves it out of gsi5 (see OpenConversation).
+func (s *Store) putConversation(ctx context.Context, op string, c inbox.Conversation, toRoute, first bool) (bool, error) {
+	it := newConversationItem(c).unlisted(first)
 	if toRoute && c.AssigneeID == "" {
 		it.GSI2PK = ""
 	}

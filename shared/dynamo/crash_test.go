@@ -100,7 +100,7 @@ func TestOpenMarkerWithoutConversationIsCompleted(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := newConversation("acctA", "ib1", "ch1", inbox.NewID(), base)
-	_, _, err := f.failing("PutItem", `"sk":{"S":"CV"}`).OpenConversation(f.ctx, c)
+	_, _, err := f.failing("PutItem", `"sk":{"S":"CV"}`).OpenConversation(f.ctx, c, inbox.OpenHint{})
 	if err == nil {
 		t.Fatal("the injected failure did not reach OpenConversation")
 	}

@@ -79,7 +79,9 @@
 //	                                      A#{acct}#PHONE#{e164}                PHONE                          in the lookup item's put for a new contact):
 //	                                      A#{acct}#EMAIL#{lowercased email}    EMAIL                          open#{inboxId} = "{convId}#{chId}"
 //	                                                                                                          (the open conversation), named (bool),
-//	                                                                                                          language (the contact's, when recorded)
+//	                                                                                                          language (the contact's, when recorded);
+//	                                                                                                          firstConv (the conversation a new contact
+//	                                                                                                          was created with, not in gsi5; never changed)
 //	                                      A#{acct}#UNVERIFIED#{lowercased      UNVERIFIED                   contactId of the contact of mail whose sender
 //	                                        email}                                                            SES did not authenticate (kept apart)
 //	  find or create by address           GetItem lookup item (PSID, else phone, else email) → contact;
@@ -99,7 +101,8 @@
 //	                                        CreateContact: the writes first, the reads on a conflict
 //	  inbound message (InboundState)      BatchGetItem, eventually consistent, of the provider marker and
 //	                                        the lookup item: duplicate? contact? open conversation (hint)?
-//	Name word (search by name)            A#{acct}#NAMES                       {word}#{contactId}           contactId, words (all the name's words)
+//	Name word (search by name)            A#{acct}#NAMES                       {word}#{contactId}           contactId, words (all the name's words),
+//	                                                                                                        firstConv (the lookup item's, when it has one)
 //	                                                                                                        word = inbox.NameWords: folded (lower
 //	                                                                                                        case, no accents), at most 6 a name
 //	  name stored (new contact, or a      BatchWriteItem before the contact's name is written (1 WCU a word;
@@ -125,8 +128,12 @@
 //	                                                                                                        gsi5pk A#{acct}#CT#{contactId}#CVS,
 //	                                                                                                        gsi5sk {SortableTime(createdAt)}#{convId}
 //	                                                                                                          (written with the conversation, never
-//	                                                                                                          changed: 1 WCU once, no later write)
-//	  a contact's conversations (search)  Query gsi5 (keys only), newest first, then BatchGetItem
+//	                                                                                                          changed: 1 WCU once, no later write;
+//	                                                                                                          absent from the conversation a contact
+//	                                                                                                          was created with: its firstConv)
+//	  a contact's conversations (search)  Query gsi5 (keys only), newest first, plus the firstConv of the
+//	                                        lookup item or name word that found the contact (no extra
+//	                                        read), then BatchGetItem
 //	  list by inbox and status            Query gsi4 (keys only), newest quarter hour first, then
 //	                                        BatchGetItem of the page (eventually consistent); what no
 //	                                        longer matches the list (closed, reassigned since) is left out

@@ -169,6 +169,9 @@ type lookupItem struct {
 	// InboundState.
 	Named    bool   `dynamodbav:"named,omitempty"`
 	Language string `dynamodbav:"language,omitempty"`
+	// FirstConv is the conversation the contact was created with (CreateContact's hint), which
+	// is written without an entry in gsi5: search finds it here. Never changed.
+	FirstConv string `dynamodbav:"firstConv,omitempty"`
 }
 
 type conversationItem struct {
@@ -255,6 +258,15 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 	}
 	if c.ContactID != "" {
 		it.GSI5PK, it.GSI5SK = contactConvsPK(c.AccountID, c.ContactID), inbox.SortableTime(c.CreatedAt)+"#"+c.ID
+	}
+	return it
+}
+
+// unlisted returns it without its entry in gsi5 when first: the conversation its contact was
+// created with, which the contact's lookup item and name words name instead (FirstConv).
+func (it conversationItem) unlisted(first bool) conversationItem {
+	if first {
+		it.GSI5PK, it.GSI5SK = "", ""
 	}
 	return it
 }

@@ -20,7 +20,7 @@ func TestOpenConversationToRoute(t *testing.T) {
 	f.user("acctA", "ada", intp(5))
 	open := func(contact string) inbox.Conversation {
 		t.Helper()
-		c, created, err := f.store.OpenConversationToRoute(f.ctx, newConversation("acctA", "ib1", "ch1", contact, base))
+		c, created, err := f.store.OpenConversationToRoute(f.ctx, newConversation("acctA", "ib1", "ch1", contact, base), inbox.OpenHint{})
 		if err != nil || !created {
 			t.Fatalf("OpenConversationToRoute = %v, %v", created, err)
 		}

@@ -34,8 +34,8 @@ type Store interface {
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	CreateContact(ctx context.Context, c inbox.Contact, open inbox.OpenHint) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
-	OpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
-	OpenConversationToRoute(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
+	OpenConversation(ctx context.Context, c inbox.Conversation, hint inbox.OpenHint) (inbox.Conversation, bool, error)
+	OpenConversationToRoute(ctx context.Context, c inbox.Conversation, hint inbox.OpenHint) (inbox.Conversation, bool, error)
 	FindOpenConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	LastClosedConversation(ctx context.Context, acct, inboxID, contactID string) (inbox.Conversation, error)
 	GetConversation(ctx context.Context, acct, id string) (inbox.Conversation, error)
@@ -502,7 +502,9 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 				open = r.store.OpenConversationToRoute
 			}
 		}
-		if conv, opened, err = open(ctx, fresh); err != nil {
+		// With the hint the contact was created with: its lookup item names the conversation
+		// for search, which is then written without an entry in the contact's conversations.
+		if conv, opened, err = open(ctx, fresh, hint); err != nil {
 			return err
 		}
 	} else {
