@@ -147,7 +147,7 @@ func TestEveryRouteIsDescribed(t *testing.T) {
 	declared := slices.Sorted(slices.Values(slices.Concat(intake.TwilioRoutes, intake.MessengerRoutes, intake.WhatsAppRoutes, intake.CustomRoutes, intake.FormRoutes, voice.Routes)))
 	compare(t, "intake.TwilioRoutes, MessengerRoutes, WhatsAppRoutes, CustomRoutes, FormRoutes and voice.Routes", declared, hooks)
 
-	chat := slices.Concat(walk(t, chatapi.New(chatapi.Config{})), walk(t, chatwidget.New(nil, "", "")))
+	chat := slices.Concat(walk(t, chatapi.New(chatapi.Config{})), walk(t, chatwidget.New(nil, "", "", nil)))
 	slices.Sort(chat)
 	compare(t, "chatapi.New and chatwidget.New", chat, chats)
 	compare(t, "chatapi.Routes and chatwidget.Routes", slices.Sorted(slices.Values(slices.Concat(chatapi.Routes, chatwidget.Routes))), chats)

@@ -104,3 +104,39 @@ func TestChatPreviewRefusedFromOtherOrigins(t *testing.T) {
 		t.Fatalf("the widget took a preview from another origin: %v", seen)
 	}
 }
+
+// In AWS the agents' app (/v1, /app) and the chat widget are on two HTTP APIs, two origins: the
+// preview frames the widget from the chat's origin, which lets the app, and only the
+// deployment's pages, preview settings in it. The runner serves them so (AppOwnOrigin: the app
+// on localhost, the widget on 127.0.0.1): the preview's frame comes from the chat's origin and
+// shows the unsaved away message in the Away state (the widget tells the app what it
+// previews), and the channel's embed code names the chat's origin, not the app's.
+func TestChatPreviewFromTheAppsOwnOrigin(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, func(o *localrun.Options) { o.AppOwnOrigin = true })
+	chat := strings.Replace(e.r.URL, "localhost", "127.0.0.1", 1)
+	if chat == e.r.URL {
+		t.Fatalf("the runner is not on localhost: %s", e.r.URL)
+	}
+	var demo localrun.Demo
+	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	res := e.c.api(http.MethodGet, "/v1/channels/"+localrun.DemoChatChannel, demo.Token, nil)
+	want(t, res, http.StatusOK)
+	var ch struct{ EmbedCode string }
+	res.json(t, &ch)
+	if !strings.Contains(ch.EmbedCode, `src="`+chat+`/chat/loader.js"`) {
+		t.Errorf("embed code %q does not name the chat's origin %s", ch.EmbedCode, chat)
+	}
+
+	p := openApp(t, e)
+	p.signIn("ada")
+	pageEval[bool](p, `(window.__previews = [], addEventListener('message', e => { if (e.data && e.data.type === 'preview') window.__previews.push(e.origin + ' ' + e.data.state); }), true)`)
+	pageEval[bool](p, `(location.hash = '#/settings', true)`)
+	p.wait("the chat channel", `document.getElementById('channel-demo-chat') !== null`)
+	pageEval[bool](p, `(document.getElementById('channel-demo-chat').open = true, true)`)
+	p.wait("the preview framing the chat's origin", `document.getElementById('chat-preview-demo-chat-frame').src.startsWith(`+jsQuote(chat+"/chat/demo-chat/frame?host=")+`)`)
+	pageEval[bool](p, `(() => { const el = document.getElementById('channel-demo-chat-display-away-message'); el.value = 'Back at nine: leave us a note!'; el.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`)
+	pageEval[bool](p, `(document.getElementById('chat-preview-demo-chat-state-away').click(), true)`)
+	p.wait("the widget previewing the away state", `window.__previews.includes(`+jsQuote(chat+" away")+`)`)
+	p.noScriptErrors()
+}

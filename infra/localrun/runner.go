@@ -70,6 +70,12 @@ type Options struct {
 	// as AWS's WebSocket API has a host of its own, and gives the chat function its URL
 	// (WS_ENDPOINT): the widget must then find it from its config, as it does when deployed.
 	LiveOwnHost bool
+	// AppOwnOrigin serves the agents' API and web app on another origin than the webhooks,
+	// the chat widget and forms, as AWS does (two HTTP APIs): the app stays on URL
+	// (http://localhost:port) and the api function is told the others are on
+	// http://127.0.0.1:port (PUBLIC_BASE_URL), the same port under another name; the chat
+	// function is told the app's origin (AGENT_APP_ORIGINS). make run serves one origin.
+	AppOwnOrigin bool
 	// Tick is how often the functions with a Schedule event run (0: the template's rate;
 	// negative: only on Runner.Tick and POST /_local/tick).
 	Tick time.Duration
@@ -315,6 +321,12 @@ func (r *Runner) start(ctx context.Context, o Options) error {
 			}
 			if fn.LogicalID == "ChatFunction" && liveEndpoint != "" {
 				fc.WebSocketEndpoint = liveEndpoint
+			}
+			if o.AppOwnOrigin && fn.LogicalID == "ApiFunction" {
+				fc.PublicBaseURL = strings.Replace(r.URL, "localhost", "127.0.0.1", 1)
+			}
+			if o.AppOwnOrigin && fn.LogicalID == "ChatFunction" {
+				fc.AgentAppOrigins = []string{r.URL}
 			}
 			h, err := build(ctx, fc)
 			if err != nil {

@@ -81,15 +81,31 @@ func TestOperationsAreCovered(t *testing.T) {
 		t.Errorf("AlarmsNotifyNobody output: condition %s %v, value %q", out.Condition, cond.Content, out.Value.Value)
 	}
 
-	// The HTTP API: throttled per route, every request in the access log.
-	api := doc.Resources["HttpApi"].Properties
-	routes := api["DefaultRouteSettings"]
-	if child(routes, "ThrottlingRateLimit").Value != "ApiRateLimit" || child(routes, "ThrottlingBurstLimit").Value != "ApiBurstLimit" {
-		t.Errorf("HttpApi DefaultRouteSettings = %v, want throttling from ApiRateLimit and ApiBurstLimit", routes.Content)
+	// Both HTTP APIs (the webhooks' and the agents' stage): throttled per route, every request
+	// in the access log, the same way; each with an alarm on its 5xx.
+	format := child(doc.Resources["HttpApi"].Properties["AccessLogSettings"], "Format").Value
+	for _, id := range []string{"HttpApi", "AgentApiStage"} {
+		api := doc.Resources[id].Properties
+		routes := api["DefaultRouteSettings"]
+		if child(routes, "ThrottlingRateLimit").Value != "ApiRateLimit" || child(routes, "ThrottlingBurstLimit").Value != "ApiBurstLimit" {
+			t.Errorf("%s DefaultRouteSettings = %v, want throttling from ApiRateLimit and ApiBurstLimit", id, routes.Content)
+		}
+		dest := child(api["AccessLogSettings"], "DestinationArn")
+		if dest.Tag != "!GetAtt" || !logGroups[strings.TrimSuffix(dest.Value, ".Arn")] || format == "" || child(api["AccessLogSettings"], "Format").Value != format {
+			t.Errorf("%s AccessLogSettings: DestinationArn %s %q, want !GetAtt <log group>.Arn and the HttpApi's format", id, dest.Tag, dest.Value)
+		}
 	}
-	dest := child(api["AccessLogSettings"], "DestinationArn")
-	if dest.Tag != "!GetAtt" || !logGroups[strings.TrimSuffix(dest.Value, ".Arn")] || child(api["AccessLogSettings"], "Format").Value == "" {
-		t.Errorf("HttpApi AccessLogSettings: DestinationArn %s %q, want !GetAtt <log group>.Arn and a format", dest.Tag, dest.Value)
+	for _, api := range []string{"HttpApi", "AgentApi"} {
+		found := false
+		for _, id := range alarms {
+			p := doc.Resources[id].Properties
+			for _, d := range p["Dimensions"].Content {
+				found = found || p["MetricName"].Value == "5xx" && child(*d, "Name").Value == "ApiId" && child(*d, "Value").Value == api
+			}
+		}
+		if !found {
+			t.Errorf("no alarm on the 5xx of %s", api)
+		}
 	}
 
 	// Buckets refuse plain HTTP.

@@ -25,8 +25,8 @@ func TestLiveUpdatesResources(t *testing.T) {
 	}
 	routes := map[string]bool{}
 	for id, r := range res {
-		// The HttpApi's raw routes (the api function's) are TestAgentsSignIn's.
-		if r.Type != "AWS::ApiGatewayV2::Route" || r.Properties["ApiId"].Value == "HttpApi" {
+		// The agents' API's routes (the api function's) are TestAgentsSignIn's.
+		if r.Type != "AWS::ApiGatewayV2::Route" || r.Properties["ApiId"].Value == "AgentApi" {
 			continue
 		}
 		if r.Properties["Target"].Value != "integrations/${WebSocketIntegration}" || r.Properties["ApiId"].Value != "WebSocketApi" {

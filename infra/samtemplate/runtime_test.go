@@ -13,7 +13,7 @@ import (
 	"github.com/openinbox/inbox/infra/apispec"
 )
 
-// A browser app may call every operation of the API: the HTTP API's CORS configuration allows
+// A browser app may call every operation of the API: the agents' API's CORS configuration allows
 // exactly the methods openapi.yaml uses under /v1 (plus OPTIONS, the preflight) and every
 // request header those operations take. Webhooks are called by servers, not browsers.
 func TestCORSAllowsEveryMethodOfTheSpec(t *testing.T) {
@@ -23,7 +23,7 @@ func TestCORSAllowsEveryMethodOfTheSpec(t *testing.T) {
 		AllowMethods []string `yaml:"AllowMethods"`
 		AllowHeaders []string `yaml:"AllowHeaders"`
 	}
-	n := doc.Resources["HttpApi"].Properties["CorsConfiguration"]
+	n := doc.Resources["AgentApi"].Properties["CorsConfiguration"]
 	if err := n.Decode(&cors); err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func resolve(t *testing.T, n *yaml.Node, conds map[string]bool) string {
 
 // The web app signs in with the stack's user pool: a hosted-UI client (code flow with PKCE, no
 // secret, openid/email/profile, the ID token carrying the account and role) whose callback is
-// the app on the API's URL and on PublicBaseUrl; a domain for the hosted UI; the api function
+// the app on the agents' API's URL and on AgentBaseUrl; a domain for the hosted UI; the api function
 // told the endpoints and the client (or the external issuer's, from the parameters); the api
 // function's routes behind an authorizer that accepts both clients' tokens (or JwtAudience), as
 // the ws function does.
@@ -69,10 +69,10 @@ func TestAgentsSignIn(t *testing.T) {
 		}
 		return &n
 	}
-	cognito := map[string]bool{"CreateCognito": true, "HasPublicBaseUrl": false}
-	cognitoDomain := map[string]bool{"CreateCognito": true, "HasPublicBaseUrl": true}
-	external := map[string]bool{"CreateCognito": false, "HasPublicBaseUrl": false}
-	apiURL := "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+	cognito := map[string]bool{"CreateCognito": true, "HasPublicBaseUrl": false, "HasAgentBaseUrl": false}
+	cognitoDomain := map[string]bool{"CreateCognito": true, "HasPublicBaseUrl": true, "HasAgentBaseUrl": true}
+	external := map[string]bool{"CreateCognito": false, "HasPublicBaseUrl": false, "HasAgentBaseUrl": false}
+	apiURL := "https://${AgentApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
 	hosted := "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com/oauth2/"
 
 	if res["AppClient"].Type != "AWS::Cognito::UserPoolClient" || res["AppClient"].Condition != "CreateCognito" {
@@ -89,8 +89,8 @@ func TestAgentsSignIn(t *testing.T) {
 	if got := resolve(t, prop("AppClient", "CallbackURLs"), cognito); got != "["+apiURL+"/app/]" {
 		t.Errorf("AppClient callbacks = %s", got)
 	}
-	if got := resolve(t, prop("AppClient", "CallbackURLs"), cognitoDomain); got != "["+apiURL+"/app/ ${PublicBaseUrl}/app/]" {
-		t.Errorf("AppClient callbacks with PublicBaseUrl = %s", got)
+	if got := resolve(t, prop("AppClient", "CallbackURLs"), cognitoDomain); got != "["+apiURL+"/app/ ${AgentBaseUrl}/app/]" {
+		t.Errorf("AppClient callbacks with AgentBaseUrl = %s", got)
 	}
 	// shared/auth reads the account and role from the ID token: both clients must read them.
 	for _, c := range []string{"AppClient", "UserPoolClient"} {
@@ -152,7 +152,7 @@ func TestAgentsSignIn(t *testing.T) {
 			t.Errorf("CreateCognito %v: ApiAuthorizer issuer %s, WsFunction JWT_ISSUER %s", tc.conds["CreateCognito"], got, ws["JWT_ISSUER"])
 		}
 	}
-	if got := resolve(t, prop("ApiAuthorizer", "ApiId"), cognito); got != "Ref HttpApi" || resolve(t, prop("ApiAuthorizer", "AuthorizerType"), cognito) != "JWT" ||
+	if got := resolve(t, prop("ApiAuthorizer", "ApiId"), cognito); got != "Ref AgentApi" || resolve(t, prop("ApiAuthorizer", "AuthorizerType"), cognito) != "JWT" ||
 		resolve(t, prop("ApiAuthorizer", "IdentitySource"), cognito) != "[$request.header.Authorization]" {
 		t.Errorf("ApiAuthorizer: api %s", got)
 	}
@@ -184,7 +184,7 @@ func TestAgentsSignIn(t *testing.T) {
 			t.Errorf("%s authorizer %s", id, got)
 		}
 	}
-	if p := resolve(t, prop("ApiFunctionPermission", "SourceArn"), cognito); !strings.Contains(p, ":${HttpApi}/") {
+	if p := resolve(t, prop("ApiFunctionPermission", "SourceArn"), cognito); !strings.Contains(p, ":${AgentApi}/") {
 		t.Errorf("ApiFunctionPermission SourceArn %s", p)
 	}
 }
@@ -389,10 +389,11 @@ func dependencyCycle(resources map[string]any) []string {
 }
 
 // The SAM translator accepts the template and what it makes has no circular dependency: the
-// web app's client names the API (its callback), the api function names the client, and the
-// routes to the api function are therefore not SAM events of the API. With them as events
-// (the template before the sign-in) the same check finds the cycle, so it can fail. The
-// OpenAPI body SAM writes for the HttpApi has no /v1 or /app route beside the raw ones.
+// web app's client names the agents' API (its callback), the api function names the client, and
+// the routes to the api function are therefore not SAM events of that API. With the agents' API
+// a SAM HttpApi and the routes its events, the same check finds the cycle, so it can fail. The
+// OpenAPI body SAM writes for the webhooks' HttpApi has no /v1 or /app route, and the agents'
+// API comes out of the translator without a body.
 func TestSignInHasNoCircularDependency(t *testing.T) {
 	t.Parallel()
 	path, err := Find()
@@ -407,29 +408,37 @@ func TestSignInHasNoCircularDependency(t *testing.T) {
 	api, _ := res["HttpApi"].(map[string]any)
 	body, _ := json.Marshal(api["Properties"])
 	if strings.Contains(string(body), `"/v1/`) || strings.Contains(string(body), `"/app`) {
-		t.Errorf("the HttpApi's OpenAPI body has /v1 or /app routes beside ApiRoute/AppRoute")
+		t.Errorf("the HttpApi's OpenAPI body has /v1 or /app routes")
 	}
-	for _, id := range []string{"ApiAuthorizer", "ApiIntegration", "ApiRoute", "AppRoute", "AppFilesRoute", "ApiFunctionPermission", "AppClient", "UserPoolDomain"} {
+	agents, _ := res["AgentApi"].(map[string]any)
+	props, _ := agents["Properties"].(map[string]any)
+	if agents["Type"] != "AWS::ApiGatewayV2::Api" || props["Body"] != nil || props["BodyS3Location"] != nil {
+		t.Errorf("the translated AgentApi is %v with a body %v: API Gateway would reimport it", agents["Type"], props["Body"] != nil || props["BodyS3Location"] != nil)
+	}
+	for _, id := range []string{"AgentApi", "AgentApiStage", "ApiAuthorizer", "ApiIntegration", "ApiRoute", "AppRoute", "AppFilesRoute", "ApiFunctionPermission", "AppClient", "UserPoolDomain"} {
 		if _, ok := res[id]; !ok {
 			t.Errorf("the translated template has no %s", id)
 		}
 	}
 
-	// The same template with the api function's routes as SAM events again.
+	// The same template with the agents' API a SAM HttpApi and the api function's routes its
+	// events.
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const anchor = "      # No Events: its routes are the raw ApiRoute"
-	if !strings.Contains(string(data), anchor) {
-		t.Fatalf("template.yaml: ApiFunction's %q comment moved; update this test", anchor)
+	raw := regexp.MustCompile(`(?s)\n  AgentApi:\n    Type: AWS::ApiGatewayV2::Api\n.*?\n\n`)
+	if !strings.Contains(string(data), anchor) || !raw.Match(data) {
+		t.Fatalf("template.yaml: ApiFunction's %q comment or the raw AgentApi moved; update this test", anchor)
 	}
 	events := `      Events:
         Api:
           Type: HttpApi
-          Properties: { ApiId: !Ref HttpApi, Path: "/v1/{proxy+}", Method: ANY }
+          Properties: { ApiId: !Ref AgentApi, Path: "/v1/{proxy+}", Method: ANY }
 `
 	withEvents := strings.Replace(string(data), anchor, events+anchor, 1)
+	withEvents = raw.ReplaceAllLiteralString(withEvents, "\n  AgentApi:\n    Type: AWS::Serverless::HttpApi\n\n")
 	for _, id := range []string{"ApiRoute:", "AppRoute:", "AppFilesRoute:"} {
 		withEvents = strings.Replace(withEvents, "  "+id+"\n", "  Old"+id+"\n", 1)
 	}

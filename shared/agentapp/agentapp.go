@@ -39,6 +39,10 @@ type Config struct {
 	ClientID     string `json:"clientId,omitempty"`
 	// WebSocketURL is the live channel (wss://…/live); empty means {origin}/ws (make run).
 	WebSocketURL string `json:"webSocketUrl,omitempty"`
+	// ChatURL is the scheme and host the chat widget is served on (the webhooks' API, which is
+	// not the app's in AWS), where the chat settings' preview frames it from; empty means the
+	// app's own origin (make run).
+	ChatURL string `json:"chatUrl,omitempty"`
 	// Languages are the languages the app speaks, for its picker: Handler fills them from
 	// shared/i18n's catalogues.
 	Languages []Language `json:"languages"`
@@ -84,7 +88,12 @@ func Handler(c Config) http.Handler {
 	if u, err := url.Parse(c.TokenURL); err == nil && u.Scheme == "http" && u.Host != "" {
 		connect += " http://" + u.Host
 	}
-	csp := "default-src 'self'; connect-src " + connect + "; img-src 'self' https: data:; frame-src 'self' about:; frame-ancestors 'none'; base-uri 'none'"
+	// The chat preview frames the widget from its own origin (ChatURL).
+	frames := "'self' about:"
+	if u, err := url.Parse(c.ChatURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		frames += " " + u.Scheme + "://" + u.Host
+	}
+	csp := "default-src 'self'; connect-src " + connect + "; img-src 'self' https: data:; frame-src " + frames + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, `{"error":{"code":"not_found","message":"no such endpoint"}}`, http.StatusNotFound)

@@ -66,3 +66,26 @@ func BenchmarkFirstLoad(b *testing.B) {
 	b.ReportMetric(float64(raw), "bytes-raw")
 	b.ReportMetric(float64(gz), "bytes-gzip")
 }
+
+// The chat settings' preview frames the widget from the chat's origin, which in AWS is the
+// webhooks' API, not the app's: the app is told it (chatUrl) and its CSP lets it frame it.
+func TestChatOriginMayBeFramed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ chatURL, config, frames string }{
+		{"", `"languages"`, "frame-src 'self' about:;"},
+		{"https://hooks.execute-api.eu-west-1.amazonaws.com", `"chatUrl":"https://hooks.execute-api.eu-west-1.amazonaws.com"`,
+			"frame-src 'self' about: https://hooks.execute-api.eu-west-1.amazonaws.com;"},
+	} {
+		h := Handler(Config{ChatURL: tc.chatURL})
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/app/", nil))
+		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, tc.frames) {
+			t.Errorf("chat at %q: CSP %q lacks %q", tc.chatURL, csp, tc.frames)
+		}
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/app/config.json", nil))
+		if b := w.Body.String(); !strings.Contains(b, tc.config) || tc.chatURL == "" && strings.Contains(b, "chatUrl") {
+			t.Errorf("chat at %q: config %s", tc.chatURL, b)
+		}
+	}
+}

@@ -63,10 +63,16 @@ type Config struct {
 	MediaAttempts int
 	// SecretKey seals channel secrets at rest: INBOX_SECRET_KEY locally, or the Secrets Manager
 	// secret named by SECRET_KEY_ARN in AWS.
-	SecretKey     string
-	SecretKeyARN  string
-	PublicBaseURL string // PUBLIC_BASE_URL: custom domain of the webhooks, if any
-	TwilioAPIBase string // TWILIO_API_BASE: Twilio's API, or the local outbox
+	SecretKey    string
+	SecretKeyARN string
+	// PublicBaseURL is where webhooks, the chat widget and forms are served (PUBLIC_BASE_URL):
+	// the webhooks' API or its custom domain; empty means the request's own host.
+	PublicBaseURL string
+	// AgentAppOrigins are the origins of the agents' web app (AGENT_APP_ORIGINS,
+	// comma-separated), which may frame the chat widget to preview a chat's settings; the
+	// widget's own origin always may.
+	AgentAppOrigins []string
+	TwilioAPIBase   string // TWILIO_API_BASE: Twilio's API, or the local outbox
 	// DynamoDBEndpoint and SQSEndpoint point the clients at emulators (empty in AWS).
 	DynamoDBEndpoint string // DYNAMODB_ENDPOINT
 	SQSEndpoint      string // SQS_ENDPOINT
@@ -136,6 +142,7 @@ func FromEnv(awsCfg aws.Config) (Config, error) {
 		SecretKey:          os.Getenv("INBOX_SECRET_KEY"),
 		SecretKeyARN:       os.Getenv("SECRET_KEY_ARN"),
 		PublicBaseURL:      os.Getenv("PUBLIC_BASE_URL"),
+		AgentAppOrigins:    origins(os.Getenv("AGENT_APP_ORIGINS")),
 		TwilioAPIBase:      os.Getenv("TWILIO_API_BASE"),
 		DynamoDBEndpoint:   os.Getenv("DYNAMODB_ENDPOINT"),
 		SQSEndpoint:        os.Getenv("SQS_ENDPOINT"),
@@ -149,6 +156,17 @@ func FromEnv(awsCfg aws.Config) (Config, error) {
 		AuthTokenURL:       os.Getenv("AUTH_TOKEN_URL"),
 		AuthClientID:       os.Getenv("AUTH_CLIENT_ID"),
 	}, nil
+}
+
+// origins splits a comma-separated list of origins, dropping empty items and a trailing slash.
+func origins(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // positiveInt parses s, the value of the environment variable name: 0 when it is empty, else

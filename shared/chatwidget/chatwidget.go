@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -40,7 +41,9 @@ func File(name string) ([]byte, error) { return static.ReadFile("static/" + name
 // CSP lets the widget connect to; empty: /ws on the API's own host. filesOrigin is where the
 // widget PUTs visitors' files (the media bucket's presigned links: https://{bucket}.s3.{region}…,
 // or the local runner's S3), which the CSP lets it connect to as well; empty: no uploads.
-func New(chs Channels, liveURL, filesOrigin string) http.Handler {
+// appOrigins are the agents' web app's origins (another API than the widget's in AWS): they may
+// frame the widget, like its own origin, and hand it a chat's unsaved settings to preview.
+func New(chs Channels, liveURL, filesOrigin string, appOrigins []string) http.Handler {
 	connect := "'self'"
 	if u, err := url.Parse(liveURL); err == nil && (u.Scheme == "wss" || u.Scheme == "ws") && u.Host != "" {
 		connect += " " + u.Scheme + "://" + u.Host
@@ -65,15 +68,16 @@ func New(chs Channels, liveURL, filesOrigin string) http.Handler {
 			_, _ = w.Write(b)
 		})
 	}
-	r.Get(chat.FramePath, func(w http.ResponseWriter, r *http.Request) { frame(w, r, chs, connect) })
+	r.Get(chat.FramePath, func(w http.ResponseWriter, r *http.Request) { frame(w, r, chs, connect, appOrigins) })
 	return r
 }
 
 // frame serves the iframe page. host (the embedding page's origin, where the app posts its
-// events) must be the deployment itself or an allowed origin, and the page may be framed only
-// by those (CSP frame-ancestors). It may connect to its own origin and the live channel's
-// (connect-src).
-func frame(w http.ResponseWriter, r *http.Request, chs Channels, connect string) {
+// events) must be the deployment itself (this origin or the agents' app's) or an allowed
+// origin, and the page may be framed only by those (CSP frame-ancestors); only the
+// deployment's pages may preview settings (data-preview). It may connect to its own origin and
+// the live channel's (connect-src).
+func frame(w http.ResponseWriter, r *http.Request, chs Channels, connect string, appOrigins []string) {
 	id := chi.URLParam(r, "channelId")
 	fail := func(err error) { httpjson.Error(w, r, slog.Default(), err) }
 	if inbox.CheckID("channel id", id) != nil {
@@ -94,12 +98,12 @@ func frame(w http.ResponseWriter, r *http.Request, chs Channels, connect string)
 		return
 	}
 	host := r.URL.Query().Get("host")
-	own := host == "http://"+r.Host || host == "https://"+r.Host
+	own := host == "http://"+r.Host || host == "https://"+r.Host || slices.Contains(appOrigins, host)
 	if !own && !slices.Contains(set.AllowedOrigins, host) {
 		fail(inbox.Errorf(inbox.EForbidden, "this site is not among the chat's allowed origins"))
 		return
 	}
-	ancestors := append([]string{"'self'"}, set.AllowedOrigins...)
+	ancestors := append(append([]string{"'self'"}, appOrigins...), set.AllowedOrigins...)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -112,7 +116,7 @@ func frame(w http.ResponseWriter, r *http.Request, chs Channels, connect string)
 	if len(langs) > 256 {
 		langs = langs[:256]
 	}
-	_, _ = w.Write([]byte(`<!doctype html><html lang="en" data-channel="` + esc(ch.ID) + `" data-host="` + esc(host) + `" data-langs="` + esc(langs) + `"><head><meta charset="utf-8">
+	_, _ = w.Write([]byte(`<!doctype html><html lang="en" data-channel="` + esc(ch.ID) + `" data-host="` + esc(host) + `" data-preview="` + strconv.FormatBool(own) + `" data-langs="` + esc(langs) + `"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title data-t="widget.title">Chat</title><link rel="stylesheet" href="/chat/widget.css"></head><body>
 <button id="launcher" class="launcher" type="button" aria-label="Open chat" data-t-label="widget.open" hidden><svg viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16v12H7l-3 3z"/></svg><span id="badge" class="badge" hidden>0</span></button>
 <section id="panel" class="panel" role="dialog" aria-labelledby="title" hidden>

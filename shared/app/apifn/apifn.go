@@ -44,9 +44,10 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 }
 
 // appConfig is what the agents' web app is told: how to sign in (the OAuth 2.0 code flow of
-// AUTH_AUTHORIZE_URL, AUTH_TOKEN_URL and AUTH_CLIENT_ID; locally, the demo sign-in) and the live
-// channel's URL (wss:// of WS_ENDPOINT).
+// AUTH_AUTHORIZE_URL, AUTH_TOKEN_URL and AUTH_CLIENT_ID; locally, the demo sign-in), the live
+// channel's URL (wss:// of WS_ENDPOINT) and where the chat widget is (PUBLIC_BASE_URL: in AWS
+// the webhooks' API, another origin than the app's).
 func appConfig(c app.Config) agentapp.Config {
-	return agentapp.Config{LocalSignIn: c.AppLocalSignIn, WebSocketURL: c.LiveURL(),
+	return agentapp.Config{LocalSignIn: c.AppLocalSignIn, WebSocketURL: c.LiveURL(), ChatURL: c.PublicBaseURL,
 		AuthorizeURL: c.AuthAuthorizeURL, TokenURL: c.AuthTokenURL, ClientID: c.AuthClientID}
 }

@@ -39,8 +39,8 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 		}}
 	}
 	// The widget connects to the WebSocket API's own host (WS_ENDPOINT), which its frame's CSP
-	// allows.
-	widget := chatwidget.New(store, c.LiveURL(), filesOrigin)
+	// allows; the agents' app (AGENT_APP_ORIGINS) may frame it to preview a chat.
+	widget := chatwidget.New(store, c.LiveURL(), filesOrigin, c.AgentAppOrigins)
 	visitors := chatapi.New(chatapi.Config{Store: store, Queue: in, Now: c.Now, NewID: c.NewID, Log: c.Log, LiveURL: c.LiveURL(), Files: files})
 	mux := http.NewServeMux()
 	for _, p := range chatwidget.Routes {

@@ -8,6 +8,9 @@
   "use strict";
   var root = document.documentElement;
   var channel = root.getAttribute("data-channel"), host = root.getAttribute("data-host");
+  /* The server says whether host is the deployment's own page (this origin or the agents' app):
+     only such a page may preview settings. */
+  var previewable = root.getAttribute("data-preview") === "true";
   var api = "/chat/" + encodeURIComponent(channel);
   var cfg = null, token = null, cursor = "", conv = "", unread = 0, open = false, consented = false;
   var pending = {}, shown = {}, files = [], linkedAt = 0, ws = null, wsTries = 0, retry = 0, poll = null, loading = false, typedAt = 0, typingTimer = 0;
@@ -359,8 +362,8 @@
     else if (t === "reset") reset();
     else if (t === "language") { langs.unshift(String(e.data.lang || "")); load(); }
     /* The settings screen previews unsaved settings: only from the deployment's own pages (the
-       agents' app, same origin as this frame), never from a site that embeds the chat. */
-    else if (t === "preview" && host === location.origin && e.data.config && e.data.config.availability) {
+       agents' app, whose origin the server checked), never from a site that embeds the chat. */
+    else if (t === "preview" && previewable && e.data.config && e.data.config.availability) {
       apply(e.data.config, false);
       $("gate").hidden = !e.data.config.consent || consented;
       root.setAttribute("data-state", e.data.config.availability.state);

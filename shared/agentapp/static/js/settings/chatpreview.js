@@ -4,10 +4,11 @@
 // with the switch (as now, available, away, offline, at capacity): on every change the app asks
 // the API for the widget's config of the unsaved settings (POST /v1/channels/{id}/chat-preview,
 // admins only, checked as saving checks them, nothing written) and hands it to the frame by
-// postMessage. The widget takes such a config only from a page of its own origin — this app —
-// never from a site that embeds it, and the settings never travel in a URL. A channel not yet
+// postMessage. The widget is on the chat's origin (cfg.chatUrl: the webhooks' API in AWS, this
+// origin under make run) and takes such a config only from the deployment's own pages — this
+// app — never from a site that embeds it, and the settings never travel in a URL. A channel not yet
 // connected has no preview. The preview is live: a message sent from it reaches the inbox.
-import { h, api } from '../core.js';
+import { h, api, S } from '../core.js';
 import { t, language, errorText } from '../i18n.js';
 
 const STATES = ['', 'available', 'away', 'offline', 'at_capacity'];
@@ -16,8 +17,9 @@ export function chatPreview(ch, form) {
   const p = 'chat-preview-' + (ch ? ch.id : 'new');
   const head = [h('h4', { id: p + '-title', text: t('app.settings.chat.preview') })];
   if (!ch) return h('section', { class: 'preview', id: p, 'aria-labelledby': p + '-title' }, head, h('p', { class: 'muted', text: t('app.settings.chat.saveFirst') }));
+  const chat = new URL(S.cfg.chatUrl || location.origin).origin;
   const frame = h('iframe', { id: p + '-frame', title: t('app.settings.chat.preview'),
-    src: '/chat/' + encodeURIComponent(ch.id) + '/frame?host=' + encodeURIComponent(location.origin) + '&lang=' + encodeURIComponent(language()) });
+    src: chat + '/chat/' + encodeURIComponent(ch.id) + '/frame?host=' + encodeURIComponent(location.origin) + '&lang=' + encodeURIComponent(language()) });
   const note = h('p', { class: 'muted', id: p + '-status', role: 'status' });
   const radios = STATES.map(s => h('span', { class: 'opt' },
     h('input', { type: 'radio', name: p + '-state', id: p + '-state-' + (s || 'now'), value: s, checked: !s, onchange: () => refresh() }),
@@ -30,7 +32,7 @@ export function chatPreview(ch, form) {
   // drawn over.
   let ready = false, wanted = false, timer = 0;
   window.addEventListener('message', e => {
-    if (e.source === frame.contentWindow && e.origin === location.origin && e.data && e.data.type === 'ready') { ready = true; if (wanted) refresh(); }
+    if (e.source === frame.contentWindow && e.origin === chat && e.data && e.data.type === 'ready') { ready = true; if (wanted) refresh(); }
   });
   async function refresh() {
     wanted = true;
@@ -40,8 +42,8 @@ export function chatPreview(ch, form) {
     try { draft = (form && form.body().chat) || {}; } catch (e) { note.textContent = t('app.settings.chat.previewError', { message: e.message }); return; }
     try {
       const cfg = await api('POST', '/v1/channels/' + ch.id + '/chat-preview', { chat: draft, ...(state ? { state } : {}), language: language() });
-      frame.contentWindow.postMessage({ type: 'preview', config: cfg }, location.origin);
-      frame.contentWindow.postMessage({ type: 'open' }, location.origin);
+      frame.contentWindow.postMessage({ type: 'preview', config: cfg }, chat);
+      frame.contentWindow.postMessage({ type: 'open' }, chat);
       note.textContent = cfg.availability.hideLauncher ? t('app.settings.chat.previewHidden') : '';
       box.dataset.state = cfg.availability.state;
     } catch (e) { note.textContent = t('app.settings.chat.previewError', { message: errorText(e) }); }
