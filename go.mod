@@ -71,3 +71,12 @@ require (
 	golang.org/x/sys v0.42.0 // indirect
 	golang.org/x/tools v0.41.0 // indirect
 )
+
+// Patched copies that build their regular expressions and caches on first use instead of at
+// package init (cold starts of the api and email functions): third_party/README.md says what
+// was changed, why, and how to re-apply it on an upgrade (third_party/regen.sh).
+replace (
+	github.com/gorilla/css v1.0.1 => ./third_party/gorilla-css
+	github.com/microcosm-cc/bluemonday v1.0.27 => ./third_party/bluemonday
+	github.com/olekukonko/tablewriter v1.1.3 => ./third_party/tablewriter
+)

@@ -38,7 +38,10 @@ grep -v '^#' modules.txt | while read -r dir mod ver pruned; do
     echo "regen: $dir = $mod@$ver + patches/$dir.patch"
     ;;
   diff)
-    (cd "$tmp" && mv "$dir" a && cp -R "$OLDPWD/$dir" b && diff -ruN a b) >"patches/$dir.patch" || true
+    # Without the times diff puts on the --- and +++ lines, so that the patch changes only
+    # when the change does.
+    (cd "$tmp" && mv "$dir" a && cp -R "$OLDPWD/$dir" b && diff -ruN a b |
+      sed -E 's/^((---|\+\+\+) [^[:space:]]+)[[:space:]].*$/\1/') >"patches/$dir.patch" || true
     rm -rf "${tmp:?}/a" "${tmp:?}/b"
     echo "regen: wrote patches/$dir.patch"
     ;;

