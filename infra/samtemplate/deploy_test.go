@@ -42,8 +42,8 @@ type rawRule struct {
 	} `yaml:"Assertions"`
 }
 
-// loadRaw reads the repository's template.yaml and returns it with its folder.
-func loadRaw(t *testing.T) (rawTemplate, string) {
+// readTemplate returns the path and the text of the repository's template.yaml.
+func readTemplate(t *testing.T) (string, []byte) {
 	t.Helper()
 	path, err := Find()
 	if err != nil {
@@ -53,6 +53,13 @@ func loadRaw(t *testing.T) (rawTemplate, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return path, data
+}
+
+// loadRaw reads the repository's template.yaml and returns it with its folder.
+func loadRaw(t *testing.T) (rawTemplate, string) {
+	t.Helper()
+	path, data := readTemplate(t)
 	var doc rawTemplate
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)

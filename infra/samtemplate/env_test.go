@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -144,14 +143,7 @@ func getenvNames(t *testing.T, files []string) []string {
 // leave a setting silently at its default.
 func TestEnvironmentMatchesWhatTheCodeReads(t *testing.T) {
 	t.Parallel()
-	path, err := Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, data := readTemplate(t)
 	var doc struct {
 		Globals struct {
 			Function struct {

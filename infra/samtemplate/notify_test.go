@@ -1,7 +1,6 @@
 package samtemplate
 
 import (
-	"os"
 	"slices"
 	"testing"
 
@@ -13,14 +12,7 @@ import (
 // NotificationFromAddress only, and NOTIFY_FROM reaches every function.
 func TestNotificationSenders(t *testing.T) {
 	t.Parallel()
-	path, err := Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, data := readTemplate(t)
 	var doc struct {
 		Globals struct {
 			Function struct {

@@ -2,7 +2,6 @@ package samtemplate
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,14 +151,7 @@ type consumer struct {
 
 func consumers(t *testing.T) []consumer {
 	t.Helper()
-	path, err := Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, data := readTemplate(t)
 	var doc struct {
 		Globals struct {
 			Function struct {

@@ -1,7 +1,6 @@
 package samtemplate
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -101,14 +100,7 @@ func TestAgentRoutesSurviveUpgrades(t *testing.T) {
 // API given an OpenAPI body.
 func TestRawRoutesBesideABodyAreRefused(t *testing.T) {
 	t.Parallel()
-	path, err := Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, data := readTemplate(t)
 	const api = "  AgentApi:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n"
 	if !strings.Contains(string(data), api) {
 		t.Fatalf("template.yaml: %q moved; update this test", api)
