@@ -121,3 +121,33 @@ func TestNewContactHintWithoutConversation(t *testing.T) {
 		t.Fatalf("%d conversations (%+v), want 1 with 3 messages", len(all), all)
 	}
 }
+
+// TestNewThreadWithinBudget checks that a conversation opened for a new thread — here a web form
+// submission, each a conversation of its own, of a new contact and of a known one — is written
+// once, showing its first message (AppendFirstMessage), as a new contact's conversation is: the
+// submission of a known contact costs 4 RCU + 8 WCU (the open marker 1, the conversation 1 + 4
+// index entries, the message 1, its provider marker 1), where a second write of the
+// conversation for its first message made it 9; a new contact's 2 + 11 (the contact, its
+// lookup item and its name's word: 3 more). The figures are exact (units, not time).
+func TestNewThreadWithinBudget(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.cacheChannels()
+	ch := formChannel(t, f, false)
+	f.handle(t, formSubmission(ch, "form-warm", "zoe@customer.example", now))
+	for _, tc := range []struct {
+		name, id, email string
+		want            units
+	}{
+		{"known contact", "form-known", "zoe@customer.example", units{4, 8}},
+		{"new contact", "form-new", "new@customer.example", units{2, 11}},
+	} {
+		if got := f.measure(t, formSubmission(ch, tc.id, tc.email, now.Add(time.Second))); got != tc.want {
+			t.Errorf("%s: %v RCU + %v WCU, want %v + %v", tc.name, got.read, got.write, tc.want.read, tc.want.write)
+		}
+		conv, msg := f.byProviderOn(t, ch.ID, tc.id)
+		if conv.Preview != msg.Preview() || !conv.LastInboundAt.Equal(msg.CreatedAt) || !conv.LastMessageAt.Equal(msg.CreatedAt) {
+			t.Errorf("%s: the conversation does not show its message: %+v", tc.name, conv)
+		}
+	}
+}

@@ -467,29 +467,30 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		ContactPhone: contact.Phone, ContactEmail: contact.Email, Status: inbox.StatusOpen,
 		LastMessageAt: received, CreatedAt: now, UnverifiedSender: contact.Unverified,
 	}
+	// A conversation opened for the message (whichever way below) is written showing it
+	// already, so that the message needs no second conversation write (AppendFirstMessage).
+	fresh.Preview = msg.Preview()
+	if msg.Direction == inbox.DirectionIn {
+		fresh.LastInboundAt = received
+	}
 	var conv inbox.Conversation
 	opened := false
 	var rules *rulesRead
 	if byReference {
 		var ok bool
-		conv, ok, err = r.emailThread(ctx, log, env, contact, fresh)
+		conv, opened, ok, err = r.emailThread(ctx, log, env, contact, fresh)
 		if err != nil || !ok {
 			return err
 		}
 	} else if env.Thread != "" {
 		// The provider's thread: one conversation per thread of the contact (custom channels
-		// threading by thread id), found by its open marker.
+		// threading by thread id, each form submission), found by its open marker.
 		fresh.ThreadKey, fresh.Subject = inbox.ProviderThreadKey(env.Thread), env.Subject
-		if conv, _, err = r.store.FindOrOpenConversation(ctx, fresh); err != nil {
+		if conv, opened, err = r.store.FindOrOpenConversation(ctx, fresh); err != nil {
 			return err
 		}
 	} else if created {
-		// A new contact has no conversation to join or reopen. The conversation is written
-		// showing the message already, so that the message needs no second conversation write.
-		fresh.Preview = msg.Preview()
-		if msg.Direction == inbox.DirectionIn {
-			fresh.LastInboundAt = received
-		}
+		// A new contact has no conversation to join or reopen.
 		open := r.store.OpenConversation
 		if r.routesAtOnce(env, msg) {
 			// The rules are read before the conversation is written (routing would read them
@@ -515,7 +516,7 @@ func (r *Router) store_(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		} else if !inbox.IsCode(err, inbox.ENotFound) {
 			return err
 		}
-		if conv, err = r.conversation(ctx, fresh, received); err != nil {
+		if conv, opened, err = r.conversation(ctx, fresh, received); err != nil {
 			return err
 		}
 	}
@@ -615,31 +616,30 @@ func (r *Router) stored(ctx context.Context, log *slog.Logger, env inbox.Envelop
 
 // conversation returns the contact's open conversation in the inbox; else it reopens the one
 // closed last when the customer writes within ReopenWindow of its last message; else it opens
-// fresh.
-func (r *Router) conversation(ctx context.Context, fresh inbox.Conversation, received time.Time) (inbox.Conversation, error) {
+// fresh (opened true).
+func (r *Router) conversation(ctx context.Context, fresh inbox.Conversation, received time.Time) (conv inbox.Conversation, opened bool, err error) {
 	open, err := r.store.FindOpenConversation(ctx, fresh.AccountID, fresh.InboxID, fresh.ContactID)
 	if err == nil {
-		return open, nil
+		return open, false, nil
 	}
 	if !inbox.IsCode(err, inbox.ENotFound) {
-		return inbox.Conversation{}, err
+		return inbox.Conversation{}, false, err
 	}
 	last, err := r.store.LastClosedConversation(ctx, fresh.AccountID, fresh.InboxID, fresh.ContactID)
 	switch {
 	case err == nil && received.Sub(last.LastMessageAt) <= ReopenWindow:
 		reopened, err := r.reopen(ctx, last)
 		if err == nil {
-			return reopened, nil
+			return reopened, false, nil
 		}
 		if !inbox.IsCode(err, inbox.EConflict) {
-			return inbox.Conversation{}, err
+			return inbox.Conversation{}, false, err
 		}
 		// Another message of the contact opened a conversation meanwhile: join it below.
 	case err != nil && !inbox.IsCode(err, inbox.ENotFound):
-		return inbox.Conversation{}, err
+		return inbox.Conversation{}, false, err
 	}
-	conv, _, err := r.store.FindOrOpenConversation(ctx, fresh)
-	return conv, err
+	return r.store.FindOrOpenConversation(ctx, fresh)
 }
 
 // reopen reopens closed conversation conv for its customer: through the assigner, which keeps
@@ -657,12 +657,13 @@ func (r *Router) reopen(ctx context.Context, conv inbox.Conversation) (inbox.Con
 // thread is reopened by a customer's reply. Without a thread, a new subject opens a new
 // conversation — except auto-replies and bounces, which never open conversations (ok false:
 // dropped), and spam or infected mail, and unverified mail whose domain's DMARC policy asks for
-// quarantine, which are stored in a conversation of status spam.
+// quarantine, which are stored in a conversation of status spam. opened says whether the
+// conversation was opened (as fresh, showing the message) by this call.
 //
 // Mail of an unverified sender comes with the unverified contact of its address (see
 // upsertContact), so it can only ever join that contact's conversations, which are flagged
 // too: never a thread of the verified contact, whatever ids it quotes.
-func (r *Router) emailThread(ctx context.Context, log *slog.Logger, env inbox.Envelope, contact inbox.Contact, fresh inbox.Conversation) (inbox.Conversation, bool, error) {
+func (r *Router) emailThread(ctx context.Context, log *slog.Logger, env inbox.Envelope, contact inbox.Contact, fresh inbox.Conversation) (conv inbox.Conversation, opened, ok bool, err error) {
 	automatic := slices.Contains(env.Flags, inbox.FlagAutoReply) || slices.Contains(env.Flags, inbox.FlagBounce)
 	spam := slices.Contains(env.Flags, inbox.FlagSpam) || slices.Contains(env.Flags, inbox.FlagVirus) ||
 		slices.Contains(env.Flags, inbox.FlagDMARCQuarantine)
@@ -682,31 +683,31 @@ func (r *Router) emailThread(ctx context.Context, log *slog.Logger, env inbox.En
 				continue
 			}
 			if err != nil {
-				return inbox.Conversation{}, false, err
+				return inbox.Conversation{}, false, false, err
 			}
 			conv, ok, err := r.sameThread(ctx, env, contact, convID, automatic)
 			if err != nil || ok {
-				return conv, ok, err
+				return conv, false, ok, err
 			}
 		}
 		if env.ReplyToken != "" {
 			conv, ok, err := r.sameThread(ctx, env, contact, env.ReplyToken, automatic)
 			if err != nil || ok {
-				return conv, ok, err
+				return conv, false, ok, err
 			}
 		}
 	}
 	switch {
 	case automatic && !spam:
 		log.InfoContext(ctx, "automatic mail outside any thread dropped", "flags", env.Flags)
-		return inbox.Conversation{}, false, nil
+		return inbox.Conversation{}, false, false, nil
 	case spam:
 		fresh.Status = inbox.StatusSpam
 	}
 	fresh.Subject = env.Subject
 	fresh.ThreadKey = env.ProviderMessageID
-	conv, _, err := r.store.FindOrOpenConversation(ctx, fresh)
-	return conv, err == nil, err
+	conv, opened, err = r.store.FindOrOpenConversation(ctx, fresh)
+	return conv, opened, err == nil, err
 }
 
 // sameThread returns conversation convID when it is of the envelope's channel and contact,

@@ -141,7 +141,13 @@ func (f *fixture) all(t *testing.T) []stored {
 // byProvider returns the conversation and message stored for provider message sid.
 func (f *fixture) byProvider(t *testing.T, sid string) (inbox.Conversation, inbox.Message) {
 	t.Helper()
-	convID, msgID, err := f.store.ProviderMessage(f.ctx, acct, f.ch.ID, sid)
+	return f.byProviderOn(t, f.ch.ID, sid)
+}
+
+// byProviderOn is byProvider for a message of channel chID.
+func (f *fixture) byProviderOn(t *testing.T, chID, sid string) (inbox.Conversation, inbox.Message) {
+	t.Helper()
+	convID, msgID, err := f.store.ProviderMessage(f.ctx, acct, chID, sid)
 	must(t, err)
 	conv, err := f.store.GetConversation(f.ctx, acct, convID)
 	must(t, err)
