@@ -638,7 +638,8 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		// Replies: Messenger, tagged HUMAN_AGENT after 24 hours, refused after 7 days.
 		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Sorry for the wait"}`, 202},
 		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"attachments":[` + image + `]}`, 202},
-		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Photo","attachments":[` + image + `]}`, 400},
+		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Photo","attachments":[` + image + `]}`, 202},
+		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, `{"text":"Photos","attachments":[` + image + `,` + image + `]}`, 400},
 		{api, agent, "POST", "/v1/conversations/fb-tagged/messages", js, template, 400},
 		{api, agent, "POST", "/v1/conversations/fb-expired/messages", js, `{"text":"Still there?"}`, 400},
 		// Replies: email, text and/or sanitized HTML, to a contact with an address.

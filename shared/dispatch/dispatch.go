@@ -8,6 +8,12 @@
 // have sent it, and a double SMS is worse than an explicit failure the agent can retry. While the
 // message has been "sending" for less than SendingTimeout, the job is retried later instead,
 // since another delivery may still be waiting on the provider.
+//
+// A reply that the provider takes only as several messages (a PartSender's parts: a Messenger
+// text and its file) is sent part by part, each part's provider id recorded on the message
+// before the next is sent: a retry after a later part's temporary failure resumes after the
+// parts already sent, so the customer never gets one twice, and a final failure leaves them
+// listed on the failed message.
 package dispatch
 
 import (
@@ -33,12 +39,21 @@ type Store interface {
 	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
 	TransitionMessage(ctx context.Context, acct, convID, msgID string, from, to inbox.MessageStatus, now time.Time) error
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
+	RecordPart(ctx context.Context, acct, convID, msgID string, part int, providerID string, now time.Time) error
 }
 
 // Sender sends one message on one kind of channel to the conversation's contact and returns
 // the provider's message id. Its errors are *inbox.SendError when the provider refused.
 type Sender interface {
 	Send(ctx context.Context, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error)
+}
+
+// PartSender is a Sender whose channel takes some replies only as several provider messages.
+// Parts returns the messages m goes out as on ch, in order, each one Send sends on its own
+// (keeping m's id); a reply sent as one message is its only part.
+type PartSender interface {
+	Sender
+	Parts(ch inbox.Channel, m inbox.Message) []inbox.Message
 }
 
 // Dispatcher sends outbound jobs.
@@ -175,7 +190,7 @@ func (d *Dispatcher) handle(ctx context.Context, job inbox.OutboundJob, attempt 
 		}
 		return err
 	}
-	providerID, err := sender.Send(ctx, ch, conv, contact, m)
+	providerID, err := d.send(ctx, log, job, sender, ch, conv, contact, m)
 	if err == nil {
 		_, changed, err := d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,
 			inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: providerID, ChannelID: ch.ID}, d.now())
@@ -188,6 +203,10 @@ func (d *Dispatcher) handle(ctx context.Context, job inbox.OutboundJob, attempt 
 		}
 		log.InfoContext(ctx, "message sent", "providerId", providerID)
 		return nil
+	}
+	var si *sendInterrupted
+	if errors.As(err, &si) {
+		return si.err
 	}
 	var se *inbox.SendError
 	if !errors.As(err, &se) {
@@ -203,6 +222,50 @@ func (d *Dispatcher) handle(ctx context.Context, job inbox.OutboundJob, attempt 
 	log.WarnContext(ctx, "send failed", "attempt", attempt, "code", se.Code)
 	return d.fail(ctx, job, &inbox.ProviderError{Code: se.Code, Message: se.Message})
 }
+
+// send sends m's parts not yet sent (those after m.PartIDs), recording each part's provider id
+// before sending the next, and returns the last part's id. Its errors are Send's, and the
+// store's when a part's id could not be recorded: the message then stays "sending", which a
+// later delivery reads as interrupted rather than send the part again.
+func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, job inbox.OutboundJob, sender Sender, ch inbox.Channel, conv inbox.Conversation, contact inbox.Contact, m inbox.Message) (string, error) {
+	ps, ok := sender.(PartSender)
+	if !ok {
+		return sender.Send(ctx, ch, conv, contact, m)
+	}
+	parts := ps.Parts(ch, m)
+	if len(parts) <= 1 {
+		return sender.Send(ctx, ch, conv, contact, m)
+	}
+	var providerID string
+	if n := len(m.PartIDs); n > 0 {
+		providerID = m.PartIDs[n-1]
+	}
+	for i := len(m.PartIDs); i < len(parts); i++ {
+		id, err := sender.Send(ctx, ch, conv, contact, parts[i])
+		if err != nil {
+			return "", err
+		}
+		if i == len(parts)-1 {
+			return id, nil
+		}
+		if err := d.store.RecordPart(ctx, job.AccountID, job.ConversationID, job.MessageID, i, id, d.now()); err != nil {
+			log.ErrorContext(ctx, "part sent, but its id could not be recorded", "part", i, "providerId", id, "err", err)
+			return "", &sendInterrupted{err}
+		}
+		log.InfoContext(ctx, "part sent", "part", i, "providerId", id)
+		providerID = id
+	}
+	// An earlier delivery recorded every part (the parts of m changed in between): nothing is
+	// left to send.
+	return providerID, nil
+}
+
+// sendInterrupted is a store error met between two parts of a send: the job is retried
+// while the message stays "sending".
+type sendInterrupted struct{ err error }
+
+func (e *sendInterrupted) Error() string { return e.err.Error() }
+func (e *sendInterrupted) Unwrap() error { return e.err }
 
 func (d *Dispatcher) fail(ctx context.Context, job inbox.OutboundJob, pe *inbox.ProviderError) error {
 	_, _, err := d.store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID,

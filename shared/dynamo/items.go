@@ -380,6 +380,7 @@ type messageItem struct {
 	Reaction   *string            `dynamodbav:"reaction,omitempty"`
 	Template   *templateItem      `dynamodbav:"template,omitempty"`
 	ProviderID string             `dynamodbav:"providerId,omitempty"`
+	PartIDs    []string           `dynamodbav:"partIds,omitempty"`
 	Error      *providerErrorItem `dynamodbav:"error,omitempty"`
 	UpdatedAt  time.Time          `dynamodbav:"updatedAt"`
 	Subject    string             `dynamodbav:"subject,omitempty"`
@@ -397,7 +398,7 @@ func newMessageItem(m inbox.Message, channelID string) messageItem {
 		AccountID: m.AccountID, ConversationID: m.ConversationID, ChannelID: channelID, ID: m.ID,
 		Direction: string(m.Direction), Text: m.Text, CreatedAt: m.CreatedAt.UTC(),
 		Status: string(m.Status), AuthorID: m.AuthorID, Payload: m.Payload, ReplyTo: m.ReplyTo,
-		Reaction: copyString(m.Reaction), Template: newTemplateItem(m.Template), ProviderID: m.ProviderID,
+		Reaction: copyString(m.Reaction), Template: newTemplateItem(m.Template), ProviderID: m.ProviderID, PartIDs: m.PartIDs,
 		Error: newProviderErrorItem(m.Error), UpdatedAt: m.UpdatedAt.UTC(),
 		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, AuthorName: m.AuthorName,
 		Call: newCallItem(m.Call),
@@ -429,7 +430,7 @@ func (it messageItem) domain() inbox.Message {
 		Direction: inbox.Direction(it.Direction), Text: it.Text, CreatedAt: it.CreatedAt,
 		Status: inbox.MessageStatus(it.Status), AuthorID: it.AuthorID, Payload: it.Payload,
 		ReplyTo: it.ReplyTo, Reaction: copyString(it.Reaction), Template: it.Template.domain(),
-		ProviderID: it.ProviderID, UpdatedAt: it.UpdatedAt,
+		ProviderID: it.ProviderID, PartIDs: it.PartIDs, UpdatedAt: it.UpdatedAt,
 		Subject: it.Subject, HTML: it.HTML, Flags: it.Flags, AuthorName: it.AuthorName,
 		Call: it.Call.domain(),
 	}

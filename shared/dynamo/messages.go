@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -560,6 +561,63 @@ func (s *Store) TransitionMessage(ctx context.Context, acct, convID, msgID strin
 		}
 	}
 	return inbox.Errorf(inbox.EConflict, "the message is not %s", from)
+}
+
+// RecordPart records providerID as the provider's id of part number part (from 0) of outbound
+// message msgID of conversation convID of account acct, a reply the dispatcher sends as several
+// provider messages, and sets its update time to now. The dispatcher calls it after each part
+// but the last, before sending the next, so that a later delivery of the job skips the parts
+// already sent (inbox.Message.PartIDs). No provider message marker is written: a status
+// callback of an earlier part must not move the message on while its later parts wait.
+//
+// One UpdateItem conditional on the message being "sending" with exactly part parts recorded
+// (1 WCU for a message under 1 KB): a delivery that lost its claim, or a part recorded twice,
+// changes nothing.
+//
+// Errors: ENotFound, EInvalid (malformed ids, a negative part, an empty providerID), EConflict
+// (the message is not sending, or has another number of parts recorded), EUnavailable, EInternal.
+func (s *Store) RecordPart(ctx context.Context, acct, convID, msgID string, part int, providerID string, now time.Time) error {
+	if err := checkIDs("account id", acct, "conversation id", convID, "message id", msgID); err != nil {
+		return err
+	}
+	if part < 0 || providerID == "" {
+		return inbox.Errorf(inbox.EInvalid, "a part number and the provider's id are required")
+	}
+	const op = "RecordPart"
+	names := map[string]string{"#pk": attrPK, "#status": "status", "#updated": "updatedAt", "#parts": "partIds"}
+	values := map[string]types.AttributeValue{
+		":sending": str(string(inbox.MessageSending)), ":updated": value(now.UTC()),
+		":id":   &types.AttributeValueMemberL{Value: []types.AttributeValue{str(providerID)}},
+		":none": &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
+	}
+	cond := "attribute_exists(#pk) AND #status = :sending AND "
+	if part == 0 {
+		cond += "attribute_not_exists(#parts)"
+	} else {
+		cond += "size(#parts) = :n"
+		values[":n"] = &types.AttributeValueMemberN{Value: strconv.Itoa(part)}
+	}
+	_, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
+		Key:                                 key(convPK(acct, convID), messageSK(msgID)),
+		UpdateExpression:                    aws.String("SET #parts = list_append(if_not_exists(#parts, :none), :id), #updated = :updated"),
+		ConditionExpression:                 aws.String(cond),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return nil
+	}
+	if !isConditionFailed(err) {
+		return storeError(err, "record part")
+	}
+	var cf *types.ConditionalCheckFailedException
+	if errors.As(err, &cf) && len(cf.Item) == 0 {
+		if _, gerr := s.message(ctx, op, acct, convID, msgID); gerr != nil {
+			return gerr
+		}
+	}
+	return inbox.Errorf(inbox.EConflict, "the message is not sending with %d parts sent", part)
 }
 
 // ApplyWatermark applies a delivery or read receipt that covers every outbound message of

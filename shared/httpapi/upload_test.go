@@ -349,18 +349,23 @@ func TestSMSAndWhatsAppRepliesLinkTheUploadedFile(t *testing.T) {
 		t.Errorf("the stored link serves %q", got)
 	}
 
-	// The type comes from the content type: WhatsApp audio takes no caption.
-	status, _, resp = f.reply(t, agent, "wa1", `{"text":"listen","attachments":[{"uploadId":"`+voice.ID+`","contentType":"audio/ogg"}]}`)
-	if status != http.StatusBadRequest || !strings.Contains(string(resp), "audio") {
-		t.Errorf("whatsapp audio with caption: %d %s", status, resp)
+	// WhatsApp takes one file a message.
+	status, _, resp = f.reply(t, agent, "wa1", `{"attachments":[{"uploadId":"`+voice.ID+`","contentType":"audio/ogg"},{"uploadId":"`+img.ID+`","contentType":"image/png"}]}`)
+	if status != http.StatusBadRequest || !strings.Contains(string(resp), "one attachment") {
+		t.Errorf("whatsapp reply with two files: %d %s", status, resp)
 	}
 	// The refused reply kept no copy of its file.
 	if _, _, err := f.blobs.Get(context.Background(), "files/acct1/"+voice.ID); inbox.ErrorCodeOf(err) != inbox.ENotFound {
 		t.Errorf("a refused reply copied its upload: %v", err)
 	}
-	status, _, resp = f.reply(t, agent, "wa1", `{"attachments":[{"uploadId":"`+voice.ID+`","contentType":"audio/ogg"}]}`)
+	// The type comes from the content type; audio takes no caption, so the dispatcher sends the
+	// text before it (meta.Sender.Parts).
+	status, _, resp = f.reply(t, agent, "wa1", `{"text":"listen","attachments":[{"uploadId":"`+voice.ID+`","contentType":"audio/ogg"}]}`)
 	if status != http.StatusAccepted {
 		t.Fatalf("whatsapp reply: %d %s", status, resp)
+	}
+	if m := f.store.stored(t, "wa1"); m.Text != "listen" {
+		t.Errorf("whatsapp text = %q", m.Text)
 	}
 	if at := f.store.stored(t, "wa1").Attachments; len(at) != 1 || at[0].Type != inbox.AttachAudio || at[0].Name != "attachment" || !strings.Contains(at[0].URL, "X-Amz-Expires=3600") {
 		t.Errorf("whatsapp attachments = %+v", at)

@@ -420,10 +420,15 @@ type Message struct {
 	// Reaction is the emoji of a reaction message ("" removes a reaction).
 	Reaction *string `json:"reaction,omitempty"`
 	// Template is an approved WhatsApp template sent as this message.
-	Template   *Template      `json:"template,omitempty"`
-	ProviderID string         `json:"providerId,omitempty"`
-	Error      *ProviderError `json:"error,omitempty"`
-	UpdatedAt  time.Time      `json:"updatedAt"`
+	Template   *Template `json:"template,omitempty"`
+	ProviderID string    `json:"providerId,omitempty"`
+	// PartIDs are the provider's ids of the parts already sent of a reply that goes to the
+	// provider as several messages (a Messenger text and its file; a WhatsApp text and its
+	// audio), in order, the last part excepted: its id is ProviderID. The dispatcher records each
+	// before sending the next, so that a retry resumes after them instead of sending them again.
+	PartIDs   []string       `json:"partIds,omitempty"`
+	Error     *ProviderError `json:"error,omitempty"`
+	UpdatedAt time.Time      `json:"updatedAt"`
 	// Subject and HTML (sanitized) are set on email messages; ProviderID is then the RFC 5322
 	// Message-ID (without angle brackets).
 	Subject string `json:"subject,omitempty"`

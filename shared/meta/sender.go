@@ -21,6 +21,23 @@ func NewSender(client *Client, now func() time.Time) *Sender {
 	return &Sender{client: client, now: now}
 }
 
+// Parts returns the messages m goes out as on ch (see dispatch.PartSender): a Messenger text
+// with a file, or a WhatsApp text with an audio file (WhatsApp audio carries no caption), is
+// two Graph messages, the text first (the answered message, ReplyTo, on it); any other reply is
+// one.
+func (s *Sender) Parts(ch inbox.Channel, m inbox.Message) []inbox.Message {
+	if m.Text == "" || len(m.Attachments) != 1 || m.Template != nil {
+		return []inbox.Message{m}
+	}
+	if ch.Type != inbox.ChannelMessenger && !(ch.Type == inbox.ChannelWhatsApp && m.Attachments[0].Type == inbox.AttachAudio) {
+		return []inbox.Message{m}
+	}
+	text, file := m, m
+	text.Attachments = nil
+	file.Text, file.ReplyTo = "", ""
+	return []inbox.Message{text, file}
+}
+
 // Send sends m to the contact and returns Meta's message id (mid or wamid). A refusal is an
 // *inbox.SendError: "window_closed" when Meta's rules forbid the message now, Graph's error code
 // and message otherwise, Temporary for rate limits, outages and network failures.

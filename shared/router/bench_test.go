@@ -100,6 +100,16 @@ func (f *fixture) autoAssign(t testing.TB, n int, capacity *int) *assign.Assigne
 // provider id: the benchmark measures the store's part of a reply, not a provider.
 type sentBy struct{ n int }
 
+// Parts sends a reply's text and its file as two messages, as Messenger takes them.
+func (s *sentBy) Parts(_ inbox.Channel, m inbox.Message) []inbox.Message {
+	if m.Text == "" || len(m.Attachments) == 0 {
+		return []inbox.Message{m}
+	}
+	text, file := m, m
+	text.Attachments, file.Text = nil, ""
+	return []inbox.Message{text, file}
+}
+
 func (s *sentBy) Send(context.Context, inbox.Channel, inbox.Conversation, inbox.Contact, inbox.Message) (string, error) {
 	s.n++
 	return fmt.Sprintf("SMreply%029d", s.n), nil
@@ -111,12 +121,14 @@ func (s *sentBy) Send(context.Context, inbox.Channel, inbox.Conversation, inbox.
 // fields, a moment after its last message); "api-next-quarter-hour", the same a quarter hour
 // after it (which moved the conversation up in its three lists, 6 WCU more, until the lists
 // were ordered by the contact's messages only); "sending", the
-// dispatcher's reads and its claim (pending → sending); "sent", its record of the provider's
+// dispatcher's reads and its claim (pending → sending); "part", its record of a text's id
+// before it sends the text's file (a reply of a text and a file sent as two provider messages,
+// as on Messenger); "sent", its record of the provider's
 // acceptance with the provider's id; "delivered" and "read", the provider's status callbacks
 // through the router. Each runs the whole reply and counts its own step.
 // Report: RCU/step and WCU/step.
 func BenchmarkReplyCapacity(b *testing.B) {
-	for _, step := range []string{"api", "api-next-quarter-hour", "sending", "sent", "delivered", "read"} {
+	for _, step := range []string{"api", "api-next-quarter-hour", "sending", "part", "sent", "delivered", "read"} {
 		b.Run(step, func(b *testing.B) {
 			r := newReplies(b)
 			gap := time.Millisecond
@@ -126,7 +138,11 @@ func BenchmarkReplyCapacity(b *testing.B) {
 			var rcu, wcu float64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				cu := r.reply(b, now.Add(time.Duration(i+1)*gap))[strings.TrimSuffix(step, "-next-quarter-hour")]
+				var files []inbox.Attachment
+				if step == "part" {
+					files = append(files, mapFile)
+				}
+				cu := r.reply(b, now.Add(time.Duration(i+1)*gap), files...)[strings.TrimSuffix(step, "-next-quarter-hour")]
 				rcu, wcu = rcu+cu.read, wcu+cu.write
 			}
 			b.StopTimer()
@@ -162,8 +178,12 @@ func newReplies(t testing.TB) *replies {
 			// The dispatcher's reads and claim are the step to sending; its record of the
 			// provider's id and acceptance the step to sent.
 			st = "sending"
-			if strings.HasPrefix(op, "UpdateDelivery/") {
+			switch {
+			case strings.HasPrefix(op, "UpdateDelivery/"):
 				st = "sent"
+			case strings.HasPrefix(op, "RecordPart/"):
+				// The record of a text's id before its file is sent.
+				st = "part"
 			}
 		}
 		if r.steps != nil && st != "" {
@@ -184,8 +204,8 @@ func newReplies(t testing.TB) *replies {
 }
 
 // reply sends one reply created at, delivered and read, and returns the capacity of each step
-// ("api", "sending", "sent", "delivered", "read").
-func (r *replies) reply(t testing.TB, at time.Time) map[string]units {
+// ("api", "sending", "part" when it has files, "sent", "delivered", "read").
+func (r *replies) reply(t testing.TB, at time.Time, files ...inbox.Attachment) map[string]units {
 	f := r.f
 	r.steps = map[string]units{}
 	defer func() { r.current = "" }()
@@ -196,7 +216,7 @@ func (r *replies) reply(t testing.TB, at time.Time) map[string]units {
 	}
 	m := inbox.Message{AccountID: acct, ConversationID: conv.ID, ID: inbox.MessageID(at, inbox.NewID()),
 		Direction: inbox.DirectionOut, Text: "Thanks, we are on it.", CreatedAt: at, UpdatedAt: at,
-		Status: inbox.MessagePending, AuthorID: "ada"}
+		Status: inbox.MessagePending, AuthorID: "ada", Attachments: files}
 	if _, err := f.store.AppendMessage(f.ctx, conv, m, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -219,6 +239,9 @@ func (r *replies) reply(t testing.TB, at time.Time) map[string]units {
 	}
 	return r.steps
 }
+
+// mapFile is a reply's file.
+var mapFile = inbox.Attachment{Type: inbox.AttachImage, URL: "https://files.example.test/media/files/acct1/map.png", Name: "map.png", ContentType: "image/png"}
 
 // contactOf returns the id of the contact with phone.
 func contactOf(b *testing.B, f *fixture, phone string) string {
@@ -247,6 +270,15 @@ func TestReplyStepsWithinBudget(t *testing.T) {
 			if g := got[step]; g != w {
 				t.Errorf("%s after %v: %v RCU + %v WCU, want %v + %v", step, at, g.read, g.write, w.read, w.write)
 			}
+		}
+	}
+	// A text with a file sent as two provider messages: the text's id is recorded (1 WCU) before
+	// the file is sent, so that a retry does not send the text again.
+	got := r.reply(t, now.Add(time.Hour), mapFile)
+	want["part"] = units{0, 1}
+	for step, w := range want {
+		if g := got[step]; g != w {
+			t.Errorf("text and file, %s: %v RCU + %v WCU, want %v + %v", step, g.read, g.write, w.read, w.write)
 		}
 	}
 }

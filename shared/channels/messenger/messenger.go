@@ -68,8 +68,12 @@ func reply(c inbox.Conversation, r channel.Reply, now time.Time) error {
 	if r.Template != nil {
 		return inbox.Errorf(inbox.EInvalid, "templates are for WhatsApp conversations")
 	}
-	if channel.Blank(r.Text) == (len(r.Attachments) == 0) || len(r.Attachments) > 1 {
-		return inbox.Errorf(inbox.EInvalid, "a Messenger reply is a text or one attachment: send them as separate messages")
+	// A text with its file goes to Messenger as two messages, the text first (meta.Sender.Parts).
+	if channel.Blank(r.Text) && len(r.Attachments) == 0 {
+		return inbox.Errorf(inbox.EInvalid, "text or an attachment is required")
+	}
+	if len(r.Attachments) > 1 {
+		return inbox.Errorf(inbox.EInvalid, "a Messenger reply carries at most one attachment")
 	}
 	if utf8.RuneCountInString(r.Text) > MaxText {
 		return inbox.Errorf(inbox.EInvalid, "a Messenger text has at most 2000 characters")

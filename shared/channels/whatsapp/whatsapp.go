@@ -103,9 +103,7 @@ func reply(c inbox.Conversation, r channel.Reply, now time.Time) error {
 	if len(r.Attachments) > 1 {
 		return inbox.Errorf(inbox.EInvalid, "a WhatsApp message carries one attachment; its text becomes the caption")
 	}
-	if len(r.Attachments) == 1 && r.Attachments[0] == inbox.AttachAudio && !channel.Blank(r.Text) {
-		return inbox.Errorf(inbox.EInvalid, "WhatsApp audio carries no caption: send the text as its own message")
-	}
+	// Audio carries no caption: a text with it goes first as its own message (meta.Sender.Parts).
 	if utf8.RuneCountInString(r.Text) > MaxText {
 		return inbox.Errorf(inbox.EInvalid, "a WhatsApp text has at most 4096 characters")
 	}

@@ -172,7 +172,3 @@ export async function attached() {
 
 // clearAttachments forgets the sent files.
 export function clearAttachments() { pending = []; draw(); }
-
-// separate says whether text and files go as separate messages on channel type ch: Messenger
-// takes a text or one file, and WhatsApp audio carries no caption.
-export const separate = (ch, atts) => ch === 'messenger' || (ch === 'whatsapp' && atts.some(a => a.type === 'audio'));

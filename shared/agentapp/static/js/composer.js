@@ -4,7 +4,7 @@ import { $, h, S, api } from './core.js';
 import { reloadThread } from './thread.js';
 import { t, errorText } from './i18n.js';
 import { rules } from './rules.js';
-import { attachBar, wireDrop, attached, clearAttachments, separate } from './attachments.js';
+import { attachBar, wireDrop, attached, clearAttachments } from './attachments.js';
 import { templatePicker, sendTemplate } from './templates.js';
 import { savedReplies } from './savedreplies.js';
 
@@ -57,12 +57,10 @@ export async function send(text, mode = S.composeMode) {
     const atts = note ? [] : await attached().catch(err => { $('#send-error').textContent = err.message; return null; });
     if (!atts || (blank && !atts.length)) return;
     const path = '/v1/conversations/' + S.selected.id + (note ? '/notes' : '/messages');
+    // One reply, even where the provider takes its text and file as two messages (Messenger,
+    // WhatsApp audio): the dispatcher sends them in turn and never sends the text twice.
     if (!atts.length) await api('POST', path, { text });
-    else if (!blank && separate(S.selected.channel.type, atts)) {
-      // The channel takes the text and the file only as separate messages: the text first.
-      await api('POST', path, { text });
-      for (const a of atts) await api('POST', path, { attachments: [a] });
-    } else await api('POST', path, blank ? { attachments: atts } : { text, attachments: atts });
+    else await api('POST', path, blank ? { attachments: atts } : { text, attachments: atts });
     if (atts.length) clearAttachments();
     const ta = $('#composer'); if (ta) ta.value = '';
     await reloadThread();
