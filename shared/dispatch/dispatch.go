@@ -242,6 +242,13 @@ func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, job inbox.Outbo
 	}
 	for i := len(m.PartIDs); i < len(parts); i++ {
 		id, err := sender.Send(ctx, ch, conv, contact, parts[i])
+		var se *inbox.SendError
+		if err != nil && i > 0 && errors.As(err, &se) {
+			// The agent reads the reason on the failed reply: say that its text did go.
+			partial := *se
+			partial.Message = "the text was sent, the rest of the reply was not: " + se.Message
+			return "", &partial
+		}
 		if err != nil {
 			return "", err
 		}
