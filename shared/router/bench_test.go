@@ -22,7 +22,9 @@ import (
 // after it ("-next-quarter-hour": every message moves it, the most a message costs), and a
 // duplicate (a redelivery). "new-conversation-routed" is "new-conversation" on a channel whose
 // rules assign automatically among 5 agents (the assigner of shared/assign): the whole of a new
-// conversation, routing included.
+// conversation, routing included. The ids have production's lengths (router_test.go), every
+// message is longer than a preview, and the existing conversation is named, assigned and read by
+// three agents (f.realistic): a conversation item as large as a real one.
 // Report: RCU/msg and WCU/msg.
 func BenchmarkInboundCapacity(b *testing.B) {
 	for _, mode := range []string{"new-conversation", "new-conversation-routed", "existing-conversation", "existing-conversation-next-minute", "existing-conversation-next-quarter-hour", "duplicate"} {
@@ -41,8 +43,10 @@ func BenchmarkInboundCapacity(b *testing.B) {
 				ops[op] += r + w
 				mu.Unlock()
 			})
-			first := f.message("SMfirst", phoneA, "hello", base)
-			if err := f.router.Handle(f.ctx, first); err != nil {
+			first := f.message("SMfirst", phoneA, longText, base)
+			if strings.HasPrefix(mode, "existing-") {
+				f.realistic(b, "SMfirst", phoneA, base)
+			} else if err := f.router.Handle(f.ctx, first); err != nil {
 				b.Fatal(err)
 			}
 			mu.Lock()
@@ -54,13 +58,13 @@ func BenchmarkInboundCapacity(b *testing.B) {
 				env := first
 				switch mode {
 				case "new-conversation", "new-conversation-routed":
-					env = f.message(fmt.Sprintf("SMn%030d", i), fmt.Sprintf("+1555%07d", i), "hello", base.Add(time.Duration(i)*time.Millisecond))
+					env = f.message(fmt.Sprintf("SMn%030d", i), fmt.Sprintf("+1555%07d", i), longText, base.Add(time.Duration(i)*time.Millisecond))
 				case "existing-conversation":
-					env = f.message(fmt.Sprintf("SMe%030d", i), phoneA, "again", base.Add(time.Duration(i+1)*time.Millisecond))
+					env = f.message(fmt.Sprintf("SMe%030d", i), phoneA, longText, base.Add(time.Duration(i+1)*time.Millisecond))
 				case "existing-conversation-next-minute":
-					env = f.message(fmt.Sprintf("SMm%030d", i), phoneA, "later", base.Add(time.Duration(i+1)*time.Minute))
+					env = f.message(fmt.Sprintf("SMm%030d", i), phoneA, longText, base.Add(time.Duration(i+1)*time.Minute))
 				case "existing-conversation-next-quarter-hour":
-					env = f.message(fmt.Sprintf("SMq%030d", i), phoneA, "later", base.Add(time.Duration(i+1)*15*time.Minute))
+					env = f.message(fmt.Sprintf("SMq%030d", i), phoneA, longText, base.Add(time.Duration(i+1)*15*time.Minute))
 				}
 				if err := f.router.Handle(f.ctx, env); err != nil {
 					b.Fatal(err)
@@ -78,6 +82,53 @@ func BenchmarkInboundCapacity(b *testing.B) {
 	}
 }
 
+// agentID is the id of the fixture's agent i: a Cognito sub, as production's user ids are.
+func agentID(i int) string { return fmt.Sprintf("9b2e4f6a-8c3f-4c9a-9e8b-2d4e6fa7c%03d", i) }
+
+// longText is a message as contacts write them, longer than the 140 characters a preview keeps
+// (inbox.Message.Preview), so that the conversation item is as large as a real one's.
+const longText = "Hi, I ordered the blue running shoes last Tuesday (order 48213) and the tracking page " +
+	"still says label created. Could you check whether they have shipped? Thanks!"
+
+// contactName is a contact's name of realistic length, as WhatsApp's profile names and the
+// agents' edits give them.
+const contactName = "Maria Fernanda Oliveira"
+
+// realistic makes the conversation of the contact with phone as large as a real one of an
+// assigned conversation: named (the first message of a new contact carries the name), assigned
+// to an agent and read by three (f.readByThree).
+func (f *fixture) realistic(t testing.TB, sid, phone string, at time.Time) {
+	t.Helper()
+	env := f.message(sid, phone, longText, at)
+	env.From.Name = contactName
+	if err := f.router.Handle(f.ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	convID, _, err := f.store.ProviderMessage(f.ctx, acct, f.ch.ID, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.readByThree(t, convID, true)
+}
+
+// readByThree assigns conversation convID to an agent (when assign) and sets the read markers of
+// three agents on it (each a map entry in the conversation item, about 70 bytes).
+func (f *fixture) readByThree(t testing.TB, convID string, assign bool) {
+	t.Helper()
+	if assign {
+		must(t, f.store.CreateUser(f.ctx, inbox.User{AccountID: acct, ID: agentID(900), Name: "Agent", Role: inbox.RoleAgent,
+			PaidSeat: true, Available: true, TimeZone: "UTC", CreatedAt: base}))
+		if _, err := f.store.SetAssignee(f.ctx, acct, convID, agentID(900)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 900; i < 903; i++ {
+		if _, err := f.store.SetRead(f.ctx, acct, convID, agentID(i), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // autoAssign gives the fixture's channel rules that assign automatically among n available
 // agents (agent0…) of capacity (nil: no limit), and a router (caching channels) with the
 // assigner of shared/assign keeping the people it reads, as the router function's; it returns
@@ -85,7 +136,7 @@ func BenchmarkInboundCapacity(b *testing.B) {
 func (f *fixture) autoAssign(t testing.TB, n int, capacity *int) *assign.Assigner {
 	var ids []string
 	for i := range n {
-		id := fmt.Sprintf("agent%d", i)
+		id := agentID(i)
 		must(t, f.store.CreateUser(f.ctx, inbox.User{AccountID: acct, ID: id, Name: "Agent " + id, Role: inbox.RoleAgent,
 			PaidSeat: true, Available: true, Capacity: capacity, TimeZone: "UTC", CreatedAt: base}))
 		ids = append(ids, id)
@@ -190,9 +241,7 @@ func newReplies(t testing.TB) *replies {
 			r.steps[st] = units{r.steps[st].read + read, r.steps[st].write + write}
 		}
 	})
-	if err := f.router.Handle(f.ctx, f.message("SMfirst", phoneA, "hello", base)); err != nil {
-		t.Fatal(err)
-	}
+	f.realistic(t, "SMfirst", phoneA, base)
 	convID, _, err := f.store.ProviderMessage(f.ctx, acct, f.ch.ID, "SMfirst")
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +264,7 @@ func (r *replies) reply(t testing.TB, at time.Time, files ...inbox.Attachment) m
 		t.Fatal(err)
 	}
 	m := inbox.Message{AccountID: acct, ConversationID: conv.ID, ID: inbox.MessageID(at, inbox.NewID()),
-		Direction: inbox.DirectionOut, Text: "Thanks, we are on it.", CreatedAt: at, UpdatedAt: at,
+		Direction: inbox.DirectionOut, Text: replyText, CreatedAt: at, UpdatedAt: at,
 		Status: inbox.MessagePending, AuthorID: "ada", Attachments: files}
 	if _, err := f.store.AppendMessage(f.ctx, conv, m, ""); err != nil {
 		t.Fatal(err)
@@ -243,6 +292,10 @@ func (r *replies) reply(t testing.TB, at time.Time, files ...inbox.Attachment) m
 // mapFile is a reply's file.
 var mapFile = inbox.Attachment{Type: inbox.AttachImage, URL: "https://files.example.test/media/files/acct1/map.png", Name: "map.png", ContentType: "image/png"}
 
+// replyText is an agent's reply of realistic length (over the 140 characters of a preview).
+const replyText = "Hi Maria, thanks for your patience. Your order 48213 left our warehouse this morning; " +
+	"the carrier updates tracking by tonight. Delivery is expected on Friday."
+
 // contactOf returns the id of the contact with phone.
 func contactOf(b *testing.B, f *fixture, phone string) string {
 	c, _, err := f.store.UpsertContactByPhone(f.ctx, inbox.Contact{AccountID: acct, ID: inbox.NewID(), Phone: phone, CreatedAt: now})
@@ -261,7 +314,7 @@ func contactOf(b *testing.B, f *fixture, phone string) string {
 func TestReplyStepsWithinBudget(t *testing.T) {
 	t.Parallel()
 	r := newReplies(t)
-	want := map[string]units{"api": {1, 2}, "sending": {4, 1}, "sent": {0, 2}, "delivered": {1, 1}, "read": {1, 1}}
+	want := map[string]units{"api": {1, 3}, "sending": {4, 1}, "sent": {0, 2}, "delivered": {1, 1}, "read": {1, 1}}
 	// A moment after the conversation's last message, then a quarter hour later: a reply never
 	// moves the conversation in its lists (they follow the contact's messages), at any time.
 	for _, at := range []time.Duration{time.Second, 20 * time.Minute} {

@@ -35,7 +35,9 @@ func (f *fixture) measure(t *testing.T, env inbox.Envelope) units {
 // conversation for search instead of an entry in gsi5 (10). The contact's next message joins the
 // conversation by the hint (1 + 3: a hint missing or naming nothing costs more). Routed
 // automatically among 5 agents, the whole of it 2 + 14 (was 2 + 16). The figures are exact
-// (units, not time): a change that adds a write shows here.
+// (units, not time): a change that adds a write shows here. The ids have production's lengths,
+// the messages are longer than a preview, and the conversation is assigned and read by three
+// agents before the next message (the item at a real size: over 1 KB, each write costs 2).
 func TestNewConversationWithinBudget(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -43,8 +45,8 @@ func TestNewConversationWithinBudget(t *testing.T) {
 		routed      bool
 		first, next units
 	}{
-		{"unrouted", false, units{1, 9}, units{1, 3}},
-		{"routed", true, units{2, 14}, units{1, 3}},
+		{"unrouted", false, units{1, 9}, units{1, 4}},
+		{"routed", true, units{2, 14}, units{1, 4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -57,10 +59,14 @@ func TestNewConversationWithinBudget(t *testing.T) {
 			// router's time (a conversation is listed by its creation or its contact's last
 			// message, whichever is later: a message from before the creation moves it).
 			f.handle(t, f.message("SMwarm", phoneB, "hi", now))
-			if got := f.measure(t, f.message("SMfirst", phoneA, "hello", now)); got != tc.first {
+			if got := f.measure(t, f.message("SMfirst", phoneA, longText, now)); got != tc.first {
 				t.Errorf("new contact + conversation: %v RCU + %v WCU, want %v + %v", got.read, got.write, tc.first.read, tc.first.write)
 			}
-			if got := f.measure(t, f.message("SMnext", phoneA, "are you there?", now.Add(time.Second))); got != tc.next {
+			// Assigned (by its routing, else by an agent) and read by three agents, as a
+			// conversation is by the time its contact writes again: the item at a real size.
+			conv, _ := f.byProvider(t, "SMfirst")
+			f.readByThree(t, conv.ID, !tc.routed)
+			if got := f.measure(t, f.message("SMnext", phoneA, longText, now.Add(time.Second))); got != tc.next {
 				t.Errorf("the contact's next message: %v RCU + %v WCU, want %v + %v", got.read, got.write, tc.next.read, tc.next.write)
 			}
 			first, _ := f.byProvider(t, "SMfirst")
@@ -139,8 +145,8 @@ func TestNewThreadWithinBudget(t *testing.T) {
 		name, id, email string
 		want            units
 	}{
-		{"known contact", "form-known", "zoe@customer.example", units{4, 8}},
-		{"new contact", "form-new", "new@customer.example", units{2, 11}},
+		{"known contact", "form-known", "zoe@customer.example", units{4, 9}},
+		{"new contact", "form-new", "new@customer.example", units{2, 12}},
 	} {
 		if got := f.measure(t, formSubmission(ch, tc.id, tc.email, now.Add(time.Second))); got != tc.want {
 			t.Errorf("%s: %v RCU + %v WCU, want %v + %v", tc.name, got.read, got.write, tc.want.read, tc.want.write)

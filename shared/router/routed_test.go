@@ -56,8 +56,8 @@ func TestNewConversationsListedByRouting(t *testing.T) {
 		slices.Sort(phones)
 		return phones
 	}
-	if got := list(inbox.ConversationFilter{AssigneeID: "agent0"}); !slices.Equal(got, []string{phoneA}) {
-		t.Errorf("agent0's list = %v, want %v", got, phoneA)
+	if got := list(inbox.ConversationFilter{AssigneeID: agentID(0)}); !slices.Equal(got, []string{phoneA}) {
+		t.Errorf("the agent's list = %v, want %v", got, phoneA)
 	}
 	if got, want := list(inbox.ConversationFilter{Unassigned: true}), []string{"+14155550003", phoneB}; !slices.Equal(got, want) {
 		t.Errorf("unassigned list = %v, want %v", got, want)

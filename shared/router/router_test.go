@@ -19,8 +19,16 @@ import (
 	"github.com/openinbox/inbox/shared/twilio"
 )
 
+// The fixture's ids have the lengths production's have, so that the capacity the benchmarks and
+// budget tests measure is what a deployment's items cost (DynamoDB bills writes per started KB):
+// the account id a 36-character UUID (custom:account_id is whatever the administrator gives
+// Cognito — the README's example is "acme" —, a generated one being a UUID), the inbox and channel
+// ids 32 hex characters as inbox.NewID makes them, as the contact, conversation and user ids are
+// (users are Cognito subs: agentID).
 const (
-	acct          = "acct1"
+	acct          = "3f1c9a5e-8b2d-4e6f-a7c1-9d0b2e4f6a8c"
+	inboxID       = "5d41402abc4b2a76b9719d911017c592"
+	channelID     = "7b8b965ad4bca0e41ab51de7b31363a1"
 	channelNumber = "+15005550006"
 	phoneA        = "+14155550100"
 	phoneB        = "+14155550111"
@@ -52,9 +60,9 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{ctx: context.Background(), store: dynamo.New(client, table, box)}
-	f.inbox = inbox.Inbox{AccountID: acct, ID: "ib1", Name: "Support", CreatedAt: base}
+	f.inbox = inbox.Inbox{AccountID: acct, ID: inboxID, Name: "Support", CreatedAt: base}
 	must(t, f.store.CreateInbox(f.ctx, f.inbox))
-	f.ch = f.channel(t, acct, "ch1", channelNumber)
+	f.ch = f.channel(t, acct, channelID, channelNumber)
 	f.router = router.New(router.Config{Store: f.store, Now: func() time.Time { return now }})
 	return f
 }
