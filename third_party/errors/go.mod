@@ -1,0 +1,3 @@
+module github.com/olekukonko/errors
+
+go 1.21
