@@ -78,5 +78,6 @@ require (
 replace (
 	github.com/gorilla/css v1.0.1 => ./third_party/gorilla-css
 	github.com/microcosm-cc/bluemonday v1.0.27 => ./third_party/bluemonday
+	github.com/olekukonko/errors v1.2.0 => ./third_party/errors
 	github.com/olekukonko/tablewriter v1.1.3 => ./third_party/tablewriter
 )

@@ -123,7 +123,13 @@ type Error struct {
 	formatWrapped bool // True if created by Newf with %w verb.
 }
 
-// init sets up the package with default configuration and pre-warms the error pool.
+// init sets up the package with default configuration.
+//
+// Patched: it no longer pre-warms the error pool (WarmPool(warmUpSize): 100
+// errors and 100 stack slices, about 66 KB, allocated by every program linking
+// the package at start-up, used or not). The pools fill on demand through their
+// New functions, as they do after a garbage collection empties them; callers
+// that want a warm pool call WarmPool.
 func init() {
 	currentConfig = cachedConfig{
 		stackDepth:     stackDepth,
@@ -132,7 +138,6 @@ func init() {
 		filterInternal: true,
 		autoFree:       true,
 	}
-	WarmPool(warmUpSize) // Pre-allocate errors for performance.
 }
 
 // Configure updates the global configuration for the errors package.
