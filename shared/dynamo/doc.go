@@ -112,7 +112,19 @@
 //	    of the name                         consistent, pages of 100; the other words checked on words
 //	  contact by phone or email (search)  BatchGetItem of the lookup items (PHONE; EMAIL and UNVERIFIED)
 //	Conversation                          A#{acct}#CV#{convId}                 CV                           version (optimistic locking)
-//	                                                                                                        lastInboundAt (absent until the contact writes)
+//	  (under 1 KB: a write costs 1 WCU                                                                      account and conversation ids: from pk only
+//	  per started KB; conversationItem,                                                                     inboxId (gsi2 projects it), contactId, status,
+//	  TestConversationItemSize)                                                                             assigneeId ("" too: conditions compare it)
+//	                                                                                                        short names: ch, ty (channel id, type), cn,
+//	                                                                                                          cp, ce (contact name, phone, email), pv
+//	                                                                                                          (preview, ≤ 100 bytes), ca (createdAt),
+//	                                                                                                          lmn, lin (nanoseconds past lastSort,
+//	                                                                                                          lastInboundSort); items written before
+//	                                                                                                          hold accountId, id, channelId, channelType,
+//	                                                                                                          contactName, contactPhone, contactEmail,
+//	                                                                                                          lastMessageAt, lastInboundAt, preview,
+//	                                                                                                          createdAt: read, removed when rewritten
+//	                                                                                                        lastInboundSort (absent until the contact writes)
 //	                                                                                                        waitSK (sk of its waiting item, when waiting)
 //	                                                                                                        lastSort (SortableTime(lastMessageAt): only
 //	                                                                                                          moves forward)
@@ -140,8 +152,9 @@
 //	  list by assignee (or unassigned)    Query gsi2 (keys and inboxId; filter on inboxId when an inbox is
 //	                                        given), then BatchGetItem
 //	  list by status                      Query gsi3 (keys only), then BatchGetItem
-//	  a message                           UpdateItem: lastMessageAt, preview, lastSort; a contact's message
-//	                                        also lsk, which changes only with the quarter hour, so that the
+//	  a message                           UpdateItem: lastSort, lmn, pv (REMOVE lastMessageAt, preview); a
+//	                                        contact's message also lastInboundSort, lin (REMOVE lastInboundAt)
+//	                                        and lsk, which changes only with the quarter hour, so that the
 //	                                        indexes (keys only) are written by the first inbound message of
 //	                                        a quarter hour alone (a delete and a put each); the team's
 //	                                        replies never move it; a page is sorted by the exact listTime

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/openinbox/inbox/shared/dynamodb/attributevalue"
@@ -174,6 +175,15 @@ type lookupItem struct {
 	FirstConv string `dynamodbav:"firstConv,omitempty"`
 }
 
+// conversationItem is the stored conversation. Every write of a conversation is billed per
+// started KB of the item, so it is kept small (issue #10; TestConversationItemSize): the account
+// and conversation ids are read from the key, not stored again; the names of the attributes no
+// condition or index names are short; the last-message and last-inbound times are their sortable
+// forms (lastSort, lastInboundSort, to the microsecond) and the nanoseconds past them. Items
+// written before (with accountId, id, channelId, channelType, contactName, contactPhone,
+// contactEmail, lastMessageAt, lastInboundAt, preview, createdAt) read the same: the Old fields
+// hold those attributes, and every later write of one of them writes the new form and removes
+// the old (touchConversation).
 type conversationItem struct {
 	PK string `dynamodbav:"pk"`
 	SK string `dynamodbav:"sk"`
@@ -187,38 +197,64 @@ type conversationItem struct {
 	LSK    string `dynamodbav:"lsk"`
 	// GSI5PK and GSI5SK list the conversation among its contact's (gsi5, name search): set
 	// when it is written first, never changed, so that later writes never write the index.
-	GSI5PK        string    `dynamodbav:"gsi5pk,omitempty"`
-	GSI5SK        string    `dynamodbav:"gsi5sk,omitempty"`
-	LastSort      string    `dynamodbav:"lastSort"`
-	AccountID     string    `dynamodbav:"accountId"`
-	ID            string    `dynamodbav:"id"`
-	InboxID       string    `dynamodbav:"inboxId"`
-	ChannelID     string    `dynamodbav:"channelId"`
-	ChannelType   string    `dynamodbav:"channelType"`
-	ContactID     string    `dynamodbav:"contactId"`
-	ContactName   string    `dynamodbav:"contactName"`
-	ContactPhone  string    `dynamodbav:"contactPhone"`
-	ContactEmail  string    `dynamodbav:"contactEmail"`
-	Status        string    `dynamodbav:"status"`
-	AssigneeID    string    `dynamodbav:"assigneeId"`
-	LastMessageAt time.Time `dynamodbav:"lastMessageAt"`
-	// LastInboundAt is absent until the contact writes.
-	LastInboundAt *time.Time `dynamodbav:"lastInboundAt,omitempty"`
-	// LastInboundSort is SortableTime(LastInboundAt), which only moves forward.
-	LastInboundSort string `dynamodbav:"lastInboundSort,omitempty"`
-	Preview         string `dynamodbav:"preview"`
-	Subject         string `dynamodbav:"subject,omitempty"`
-	ThreadKey       string `dynamodbav:"threadKey,omitempty"`
-	TicketNotice    string `dynamodbav:"ticketNotice,omitempty"`
+	GSI5PK   string `dynamodbav:"gsi5pk,omitempty"`
+	GSI5SK   string `dynamodbav:"gsi5sk,omitempty"`
+	LastSort string `dynamodbav:"lastSort"`
+	// LastNanos is the nanoseconds of the last message's time past LastSort's microsecond.
+	LastNanos int `dynamodbav:"lmn,omitempty"`
+	// InboxID keeps its name: gsi2 projects it (template.yaml).
+	InboxID string `dynamodbav:"inboxId"`
+	// ContactID keeps its name: CreateTicket's condition names it.
+	ContactID    string `dynamodbav:"contactId"`
+	ChannelID    string `dynamodbav:"ch,omitempty"`
+	ChannelType  string `dynamodbav:"ty,omitempty"`
+	ContactName  string `dynamodbav:"cn,omitempty"`
+	ContactPhone string `dynamodbav:"cp,omitempty"`
+	ContactEmail string `dynamodbav:"ce,omitempty"`
+	Status       string `dynamodbav:"status"`
+	// AssigneeID is written when empty too: the assignment's conditions compare it with "".
+	AssigneeID string `dynamodbav:"assigneeId"`
+	// LastInboundSort is SortableTime of the contact's last message, which only moves forward;
+	// absent until the contact writes. LastInboundNanos is that time's nanoseconds past it.
+	LastInboundSort  string `dynamodbav:"lastInboundSort,omitempty"`
+	LastInboundNanos int    `dynamodbav:"lin,omitempty"`
+	Preview          string `dynamodbav:"pv,omitempty"`
+	Subject          string `dynamodbav:"subject,omitempty"`
+	ThreadKey        string `dynamodbav:"threadKey,omitempty"`
+	TicketNotice     string `dynamodbav:"ticketNotice,omitempty"`
 	// UnverifiedSender: opened by unauthenticated mail (inbox.Conversation.UnverifiedSender).
 	UnverifiedSender bool `dynamodbav:"unverifiedSender,omitempty"`
 	// WaitSK is the sort key of the conversation's waiting item, absent when it is not waiting.
-	WaitSK    string    `dynamodbav:"waitSK,omitempty"`
-	CreatedAt time.Time `dynamodbav:"createdAt"`
-	Version   int64     `dynamodbav:"version"`
+	WaitSK    string     `dynamodbav:"waitSK,omitempty"`
+	CreatedAt *time.Time `dynamodbav:"ca,omitempty"`
+	Version   int64      `dynamodbav:"version"`
 	// ReadBy is each user's read marker (SetRead); absent until someone reads.
 	ReadBy map[string]string `dynamodbav:"readBy,omitempty"`
+
+	// The attributes of items written before: read, never written.
+	OldAccountID     string     `dynamodbav:"accountId,omitempty"`
+	OldID            string     `dynamodbav:"id,omitempty"`
+	OldChannelID     string     `dynamodbav:"channelId,omitempty"`
+	OldChannelType   string     `dynamodbav:"channelType,omitempty"`
+	OldContactName   string     `dynamodbav:"contactName,omitempty"`
+	OldContactPhone  string     `dynamodbav:"contactPhone,omitempty"`
+	OldContactEmail  string     `dynamodbav:"contactEmail,omitempty"`
+	OldLastMessageAt *time.Time `dynamodbav:"lastMessageAt,omitempty"`
+	OldLastInboundAt *time.Time `dynamodbav:"lastInboundAt,omitempty"`
+	OldPreview       *string    `dynamodbav:"preview,omitempty"`
+	OldCreatedAt     *time.Time `dynamodbav:"createdAt,omitempty"`
 }
+
+// Attribute names of a conversation item that its updates name, the new (short) ones and the
+// ones of items written before, which an update of the value removes.
+const (
+	attrConvLastNanos        = "lmn"
+	attrConvLastInboundNanos = "lin"
+	attrConvPreview          = "pv"
+	attrConvOldLastMessageAt = "lastMessageAt"
+	attrConvOldLastInboundAt = "lastInboundAt"
+	attrConvOldPreview       = "preview"
+)
 
 // indexKeys are the partition keys of a conversation in its lists (gsi2..gsi4) and their
 // shared sort key.
@@ -233,28 +269,35 @@ func convIndexKeys(c inbox.Conversation) indexKeys {
 	}
 }
 
+// subMicro is the nanoseconds of t past its microsecond, which SortableTime leaves out.
+func subMicro(t time.Time) int { return t.Nanosecond() % 1000 }
+
+// sortableAt is the time SortableTime(t) was made of, plus nanos; the zero time for "" and for
+// what does not parse.
+func sortableAt(s string, nanos int) time.Time {
+	t, err := time.Parse("2006-01-02T15:04:05.000000Z", s)
+	if err != nil || t.Equal(time.Time{}) {
+		return time.Time{}
+	}
+	return t.Add(time.Duration(nanos))
+}
+
 func newConversationItem(c inbox.Conversation) conversationItem {
 	k := convIndexKeys(c)
-	var inbound *time.Time
-	if !c.LastInboundAt.IsZero() {
-		t := c.LastInboundAt.UTC()
-		inbound = &t
-	}
-	isk := ""
-	if inbound != nil {
-		isk = inbox.SortableTime(*inbound)
-	}
+	created := c.CreatedAt.UTC()
 	it := conversationItem{
-		LastInboundAt: inbound, LastInboundSort: isk,
 		PK: convPK(c.AccountID, c.ID), SK: skConv,
 		GSI2PK: k.gsi2pk, GSI3PK: k.gsi3pk, GSI4PK: k.gsi4pk, LSK: k.sk,
-		LastSort:  inbox.SortableTime(c.LastMessageAt),
-		AccountID: c.AccountID, ID: c.ID, InboxID: c.InboxID, ChannelID: c.ChannelID,
+		LastSort: inbox.SortableTime(c.LastMessageAt), LastNanos: subMicro(c.LastMessageAt),
+		InboxID: c.InboxID, ChannelID: c.ChannelID,
 		ChannelType: string(c.ChannelType), ContactID: c.ContactID, ContactName: c.ContactName,
 		ContactPhone: c.ContactPhone, ContactEmail: c.ContactEmail, Status: string(c.Status),
-		AssigneeID: c.AssigneeID, LastMessageAt: c.LastMessageAt.UTC(), Preview: c.Preview,
-		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: c.CreatedAt.UTC(), Version: c.Version,
+		AssigneeID: c.AssigneeID, Preview: c.Preview,
+		Subject: c.Subject, ThreadKey: c.ThreadKey, TicketNotice: c.TicketNotice, CreatedAt: &created, Version: c.Version,
 		UnverifiedSender: c.UnverifiedSender,
+	}
+	if !c.LastInboundAt.IsZero() {
+		it.LastInboundSort, it.LastInboundNanos = inbox.SortableTime(c.LastInboundAt), subMicro(c.LastInboundAt)
 	}
 	if c.ContactID != "" {
 		it.GSI5PK, it.GSI5SK = contactConvsPK(c.AccountID, c.ContactID), inbox.SortableTime(c.CreatedAt)+"#"+c.ID
@@ -271,21 +314,59 @@ func (it conversationItem) unlisted(first bool) conversationItem {
 	return it
 }
 
-func (it conversationItem) domain() inbox.Conversation {
-	var inbound time.Time
-	if it.LastInboundAt != nil {
-		inbound = *it.LastInboundAt
+// or is s, or old when s is empty (the attribute of an item written before).
+func or(s, old string) string {
+	if s != "" {
+		return s
 	}
-	return inbox.Conversation{
-		LastInboundAt: inbound,
-		AccountID:     it.AccountID, ID: it.ID, InboxID: it.InboxID, ChannelID: it.ChannelID,
-		ChannelType: inbox.ChannelType(it.ChannelType), ContactID: it.ContactID,
-		ContactName: it.ContactName, ContactPhone: it.ContactPhone, ContactEmail: it.ContactEmail,
+	return old
+}
+
+func (it conversationItem) domain() inbox.Conversation {
+	acct, id := convKeyIDs(it.PK)
+	c := inbox.Conversation{
+		AccountID: or(acct, it.OldAccountID), ID: or(id, it.OldID), InboxID: it.InboxID,
+		ChannelID: or(it.ChannelID, it.OldChannelID), ChannelType: inbox.ChannelType(or(it.ChannelType, it.OldChannelType)),
+		ContactID: it.ContactID, ContactName: or(it.ContactName, it.OldContactName),
+		ContactPhone: or(it.ContactPhone, it.OldContactPhone), ContactEmail: or(it.ContactEmail, it.OldContactEmail),
 		Status: inbox.ConversationStatus(it.Status), AssigneeID: it.AssigneeID,
-		LastMessageAt: it.LastMessageAt, Preview: it.Preview, CreatedAt: it.CreatedAt,
+		LastMessageAt: sortableAt(it.LastSort, it.LastNanos), Preview: it.Preview,
 		Version: it.Version, Subject: it.Subject, ThreadKey: it.ThreadKey, TicketNotice: it.TicketNotice,
 		UnverifiedSender: it.UnverifiedSender, Unrouted: it.GSI2PK == "", ReadBy: inbox.NewReadMarkers(it.ReadBy),
 	}
+	// The attributes of an item written before win: a write of the new form removes them.
+	if it.OldLastMessageAt != nil {
+		c.LastMessageAt = *it.OldLastMessageAt
+	}
+	if it.OldLastInboundAt != nil {
+		c.LastInboundAt = *it.OldLastInboundAt
+	} else if it.LastInboundSort != "" {
+		c.LastInboundAt = sortableAt(it.LastInboundSort, it.LastInboundNanos)
+	}
+	if it.OldPreview != nil {
+		c.Preview = *it.OldPreview
+	}
+	switch {
+	case it.CreatedAt != nil:
+		c.CreatedAt = *it.CreatedAt
+	case it.OldCreatedAt != nil:
+		c.CreatedAt = *it.OldCreatedAt
+	}
+	return c
+}
+
+// convKeyIDs are the account and conversation ids of a conversation item's key
+// (A#{acct}#CV#{convId}), "" when pk is not one.
+func convKeyIDs(pk string) (acct, id string) {
+	rest, ok := strings.CutPrefix(pk, "A#")
+	if !ok {
+		return "", ""
+	}
+	acct, id, ok = strings.Cut(rest, "#CV#")
+	if !ok {
+		return "", ""
+	}
+	return acct, id
 }
 
 type openItem struct {

@@ -221,22 +221,28 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 	}
 	type variant struct{ set, cond string }
 	variants := []variant{}
-	latest := "SET #last = :last, #preview = :preview, #ls = :ls"
+	// The times are their sortable forms and the nanoseconds past them; the attributes of an
+	// item written before (lastMessageAt, lastInboundAt, preview) are removed as the new forms
+	// are set (conversationItem).
+	latest := "SET #preview = :preview, #ls = :ls, #lmn = :lmn"
+	latestRemove := "#last, #oldpreview"
 	latestCond := exists + " AND (attribute_not_exists(#ls) OR #ls <= :ls)"
-	names["#last"], names["#preview"], names["#ls"], names["#lsk"] = "lastMessageAt", "preview", "lastSort", "lsk"
-	values[":last"], values[":preview"], values[":ls"], values[":lsk"] = value(m.CreatedAt.UTC()), str(m.Preview()), str(isk), str(listSK(m.CreatedAt, convID))
+	names["#last"], names["#preview"], names["#ls"], names["#lsk"] = attrConvOldLastMessageAt, attrConvPreview, "lastSort", "lsk"
+	names["#lmn"], names["#oldpreview"] = attrConvLastNanos, attrConvOldPreview
+	values[":preview"], values[":ls"], values[":lsk"] = str(m.Preview()), str(isk), str(listSK(m.CreatedAt, convID))
+	values[":lmn"] = value(subMicro(m.CreatedAt))
 	if m.Direction == inbox.DirectionIn {
 		// Only the contact's messages move the conversation in its lists (lsk, listSK): set on
 		// every one but changing only with the quarter hour, so that within it the indexes,
 		// which hold keys only, are not written at all.
-		names["#inbound"], names["#isk"] = "lastInboundAt", "lastInboundSort"
+		names["#inbound"], names["#isk"], names["#lin"] = attrConvOldLastInboundAt, "lastInboundSort", attrConvLastInboundNanos
 		values[":isk"] = str(isk)
 		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk)"
 		variants = append(variants,
-			variant{latest + ", #lsk = :lsk, #inbound = :last, #isk = :isk", latestCond + " AND " + inboundCond},
-			variant{"SET #lsk = :lsk, #inbound = :last, #isk = :isk", exists + " AND " + inboundCond})
+			variant{latest + ", #lsk = :lsk, #isk = :isk, #lin = :lmn REMOVE " + latestRemove + ", #inbound", latestCond + " AND " + inboundCond},
+			variant{"SET #lsk = :lsk, #isk = :isk, #lin = :lmn REMOVE #inbound", exists + " AND " + inboundCond})
 	} else {
-		variants = append(variants, variant{latest, latestCond})
+		variants = append(variants, variant{latest + " REMOVE " + latestRemove, latestCond})
 	}
 	variants = append(variants, variant{"", exists})
 	if replay {

@@ -462,8 +462,14 @@ type TemplateInfo struct {
 	Parameters int    `json:"parameters"`
 }
 
+// PreviewMaxBytes is the most a preview takes in UTF-8: the lists show one line of it, and the
+// conversation item, which holds it, must stay under 1 KB (DynamoDB bills a write per started
+// KB of the item): 100 bytes are 100 characters of Latin text, a third as many of Chinese.
+const PreviewMaxBytes = 100
+
 // Preview is the text shown for a conversation in lists: the first line of the message, at most
-// 140 runes, or the kind of attachment when there is no text.
+// PreviewMaxBytes (cut at a character, "…" included), or the kind of attachment when there is no
+// text.
 func (m Message) Preview() string {
 	t := strings.TrimSpace(m.Text)
 	if t == "" && m.Reaction != nil {
@@ -482,11 +488,24 @@ func (m Message) Preview() string {
 	if i := strings.IndexByte(t, '\n'); i >= 0 {
 		t = t[:i]
 	}
-	r := []rune(t)
-	if len(r) > 140 {
-		return string(r[:139]) + "…"
+	return capBytes(t, PreviewMaxBytes)
+}
+
+// capBytes returns t when it has at most n bytes, else its longest prefix of whole characters
+// that leaves room for "…", and "…".
+func capBytes(t string, n int) string {
+	if len(t) <= n {
+		return t
 	}
-	return t
+	const ellipsis = "…"
+	cut := 0
+	for i := range t {
+		if i > n-len(ellipsis) {
+			break
+		}
+		cut = i
+	}
+	return t[:cut] + ellipsis
 }
 
 // NewID returns a random 128-bit identifier in hex. Services take an id generator so that tests

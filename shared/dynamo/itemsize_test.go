@@ -1,0 +1,158 @@
+package dynamo
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/openinbox/inbox/shared/dynamodb"
+	"github.com/openinbox/inbox/shared/dynamodb/types"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// The ids of the item size tests have production's lengths: 32 hex characters (inbox.NewID) for
+// inboxes, channels, contacts and conversations, Cognito subs (36 characters) for users.
+const (
+	sizeInbox   = "5d41402abc4b2a76b9719d911017c592"
+	sizeChannel = "7b8b965ad4bca0e41ab51de7b31363a1"
+	sizeContact = "9e107d9d372bb6826bd81d3542a419d6"
+	sizeConv    = "e4d909c290d0fb1ca068ffaddf22cbd0"
+	sizeUser    = "9b2e4f6a-8c3f-4c9a-9e8b-2d4e6fa7c1%02d"
+)
+
+// sizeAt is a time with nanoseconds, as time.Now gives them.
+var sizeAt = time.Date(2026, 12, 4, 21, 7, 2, 589793123, time.UTC)
+
+// largeConversation is a named, assigned WhatsApp conversation of a known contact (listed in
+// gsi5) whose last message's first line is longer than a preview, read by readers agents, as
+// SetRead leaves the markers.
+func largeConversation(acct string, readers int) map[string]types.AttributeValue {
+	c := inbox.Conversation{AccountID: acct, ID: sizeConv, InboxID: sizeInbox, ChannelID: sizeChannel,
+		ChannelType: inbox.ChannelWhatsApp, ContactID: sizeContact, ContactName: "Maria Fernanda Oliveira Santos",
+		ContactPhone: "+5511987654321", Status: inbox.StatusOpen, AssigneeID: fmt.Sprintf(sizeUser, 0),
+		LastMessageAt: sizeAt, LastInboundAt: sizeAt, CreatedAt: sizeAt.Add(-time.Hour), Version: 1234,
+		Preview: inbox.Message{Text: strings.Repeat("Could you check my order? ", 10)}.Preview()}
+	av, err := marshal(newConversationItem(c))
+	if err != nil {
+		panic(err)
+	}
+	marks := map[string]types.AttributeValue{}
+	for i := range readers {
+		marks[fmt.Sprintf(sizeUser, i)] = av["lastInboundSort"]
+	}
+	if readers > 0 {
+		av["readBy"] = &types.AttributeValueMemberM{Value: marks}
+	}
+	return av
+}
+
+// sizes lists an item's attributes with the bytes each takes, largest first, for the log.
+func sizes(av map[string]types.AttributeValue) string {
+	names := make([]string, 0, len(av))
+	for n := range av {
+		names = append(names, n)
+	}
+	size := func(n string) int { return len(n) + valueSize(av[n]) }
+	sort.Slice(names, func(i, j int) bool { return size(names[i]) > size(names[j]) })
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s %d, ", n, size(n))
+	}
+	return b.String()
+}
+
+// TestConversationItemSize checks issue #10's item sizes: DynamoDB bills a write per started KB
+// of the item (the larger of its old and new image), so every write of a conversation (each
+// message, reply, read marker, status change) costs 1 WCU only while the item is under 1 KB. The
+// size is computed from the marshalled item by DynamoDB's rules (itemSize: attribute names plus
+// values). The large conversation — named, assigned, of a known contact, a full preview, read by
+// three agents — must stay under 1 KB with margin for an account id of up to 16 characters
+// (custom:account_id is the name the administrator gives, the README's example "acme"). It was
+// 1,418 bytes with a 36-character account id, 1,258 with a 4-character one.
+func TestConversationItemSize(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		acct    string
+		readers int
+		max     int
+	}{
+		{"acme", 0, 820},
+		{"acme", 3, 1021},
+		{"acme-corporation", 3, 1081},
+		{"3f1c9a5e-8b2d-4e6f-a7c1-9d0b2e4f6a8c", 3, 1181},
+	} {
+		av := largeConversation(tc.acct, tc.readers)
+		got := itemSize(av)
+		t.Logf("account id of %d characters, %d readers: %d bytes (%s)", len(tc.acct), tc.readers, got, sizes(av))
+		if got > tc.max {
+			t.Errorf("account id of %d characters, %d readers: %d bytes, want at most %d", len(tc.acct), tc.readers, got, tc.max)
+		}
+	}
+}
+
+// TestConversationOfTheOldShape checks that a conversation item written before the items were
+// made small (accountId, id, channelId, channelType, contactName, contactPhone, contactEmail,
+// lastMessageAt, lastInboundAt, preview, createdAt, as the store wrote them until issue #10's
+// item sizes) reads as it did, and that the next message's write gives it the new form: the old
+// attributes of what changed removed, the times exact to the nanosecond.
+func TestConversationOfTheOldShape(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	acct, convID := "acctOld", inbox.NewID()
+	at := time.Date(2026, 12, 1, 10, 0, 0, 123456789, time.UTC)
+	created := at.Add(-time.Hour)
+	want := inbox.Conversation{AccountID: acct, ID: convID, InboxID: "ib1", ChannelID: "ch1", ChannelType: inbox.ChannelSMS,
+		ContactID: "ct1", ContactName: "Ada Lovelace", ContactPhone: "+15550000001", ContactEmail: "ada@example.com",
+		Status: inbox.StatusOpen, AssigneeID: "sam", LastMessageAt: at, LastInboundAt: at, Preview: "where is my parcel?",
+		CreatedAt: created, Version: 7, ReadBy: inbox.NewReadMarkers(map[string]string{"sam": inbox.SortableTime(at)})}
+	old := map[string]types.AttributeValue{
+		"pk": str(convPK(acct, convID)), "sk": str(skConv),
+		"gsi2pk": str(convAssigneePK(acct, "sam", inbox.StatusOpen)), "gsi3pk": str(convStatusPK(acct, inbox.StatusOpen)),
+		"gsi4pk": str(convInboxPK(acct, "ib1", inbox.StatusOpen)), "lsk": str(listSK(at, convID)),
+		"gsi5pk": str(contactConvsPK(acct, "ct1")), "gsi5sk": str(inbox.SortableTime(created) + "#" + convID),
+		"lastSort": str(inbox.SortableTime(at)), "accountId": str(acct), "id": str(convID), "inboxId": str("ib1"),
+		"channelId": str("ch1"), "channelType": str("sms"), "contactId": str("ct1"), "contactName": str("Ada Lovelace"),
+		"contactPhone": str("+15550000001"), "contactEmail": str("ada@example.com"), "status": str("open"),
+		"assigneeId": str("sam"), "lastMessageAt": str(at.Format(time.RFC3339Nano)),
+		"lastInboundAt": str(at.Format(time.RFC3339Nano)), "lastInboundSort": str(inbox.SortableTime(at)),
+		"preview": str("where is my parcel?"), "createdAt": str(created.Format(time.RFC3339Nano)),
+		"version": &types.AttributeValueMemberN{Value: "7"},
+		"readBy":  &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"sam": str(inbox.SortableTime(at))}},
+	}
+	if _, err := f.client.PutItem(f.ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: old}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.store.GetConversation(f.ctx, acct, convID)
+	must(t, err)
+	if got != want {
+		t.Fatalf("old item read as\n%+v\nwant\n%+v", got, want)
+	}
+	if got.UnreadFor("sam") || !got.UnreadFor("kim") {
+		t.Errorf("unread: sam %v, kim %v; want false, true", got.UnreadFor("sam"), got.UnreadFor("kim"))
+	}
+
+	next := at.Add(time.Minute + 7)
+	m := newMessage(inbox.DirectionIn, "any news?", next, inbox.MessageReceived)
+	m.AccountID, m.ConversationID = acct, convID
+	if _, _, err := f.store.AppendToOpen(f.ctx, acct, convID, "ch1", m, "SMnext"); err != nil {
+		t.Fatal(err)
+	}
+	got, err = f.store.GetConversation(f.ctx, acct, convID)
+	must(t, err)
+	want.LastMessageAt, want.LastInboundAt, want.Preview, want.Version = next, next, "any news?", 8
+	if got != want {
+		t.Fatalf("after the next message\n%+v\nwant\n%+v", got, want)
+	}
+	if !got.UnreadFor("sam") {
+		t.Error("sam has not read the next message, yet it reads as read")
+	}
+	raw := f.raw(convPK(acct, convID), skConv)
+	for _, gone := range []string{"lastMessageAt", "lastInboundAt", "preview"} {
+		if _, ok := raw[gone]; ok {
+			t.Errorf("%s is still stored after the message: %s", gone, dump(raw))
+		}
+	}
+}
