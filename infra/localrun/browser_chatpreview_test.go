@@ -58,6 +58,36 @@ func TestChatPreviewShowsUnsavedSettingsPerState(t *testing.T) {
 	}
 }
 
+// Each redraw of the settings draws the chat preview anew; the page keeps one message listener
+// for the previews, not one more each time (the old frames' listeners stayed on window), and
+// the preview drawn last still shows the unsaved settings.
+func TestChatPreviewRedrawsKeepOneListener(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	p := openApp(t, e)
+	p.signIn("ada")
+	// Count the message listeners added to window from now on.
+	pageEval[bool](p, `(() => { window.messageListeners = 0; const add = window.addEventListener;
+		window.addEventListener = function (type, ...rest) { if (type === 'message') window.messageListeners++; return add.call(this, type, ...rest); };
+		return true; })()`)
+	const frame = `document.getElementById('chat-preview-demo-chat-frame').contentDocument`
+	for i := range 3 {
+		pageEval[bool](p, `(window.oldChat = document.getElementById('channel-demo-chat'), location.hash = '#/all', true)`)
+		p.wait("the inbox", `document.getElementById('settings').hidden`)
+		pageEval[bool](p, `(location.hash = '#/settings', true)`)
+		p.wait("the chat channel drawn anew", `document.getElementById('channel-demo-chat') !== null && document.getElementById('channel-demo-chat') !== window.oldChat`)
+		pageEval[bool](p, `(document.getElementById('channel-demo-chat').open = true, true)`)
+		p.wait("the widget in the preview", `(() => { const d = `+frame+`; return d && d.getElementById('title') && d.getElementById('title').textContent === 'Demo Inc'; })()`)
+		if n := pageEval[float64](p, `window.messageListeners`); n != 1 {
+			t.Fatalf("after %d visits to the settings: %v message listeners added to window, want 1", i+1, n)
+		}
+	}
+	pageEval[bool](p, `(() => { const el = document.getElementById('channel-demo-chat-display-away-message'); el.value = 'Back at nine'; el.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`)
+	pageEval[bool](p, `(document.getElementById('chat-preview-demo-chat-state-away').click(), true)`)
+	p.wait("the unsaved away message", `(() => { const d = `+frame+`; return d.documentElement.dataset.state === 'away' && d.getElementById('status').textContent.includes('Back at nine'); })()`)
+	p.noScriptErrors()
+}
+
 func jsQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,92 @@ func TestAgentAppSendsWhatsAppTemplate(t *testing.T) {
 		len(sent.Template.Components) != 1 || len(sent.Template.Components[0].Parameters) != 2 || sent.Template.Components[0].Parameters[1].Text != "1042" {
 		t.Fatalf("sent = %+v", sent)
 	}
+	p.noScriptErrors()
+}
+
+// fakeClock, evaluated in the app's page, moves the page's clock by hand: Date.now runs
+// window.testClock.offset ms ahead, and testClock.advance(ms) adds ms to it and runs once each
+// interval registered from then on (setInterval) whose period is at most ms, as that much
+// time passing would.
+const fakeClock = `(() => {
+	const realNow = Date.now.bind(Date), realInterval = window.setInterval.bind(window);
+	const c = window.testClock = { offset: 0, intervals: [] };
+	Date.now = () => realNow() + c.offset;
+	window.setInterval = (f, ms, ...args) => { c.intervals.push({ f, ms }); return realInterval(f, ms, ...args); };
+	c.advance = ms => { c.offset += ms; for (const i of c.intervals) if (i.ms <= ms) i.f(); return true; };
+	return true;
+})()`
+
+// The composer's channel notice follows the clock in chromium, without the composer being
+// redrawn (its form and the draft in it stay): Messenger's HUMAN_AGENT window counts down and,
+// past 7 days, says no reply can be sent with Send disabled and the draft kept; WhatsApp's
+// 24-hour window counts down and then says only a template can be sent.
+func TestWindowNoticesFollowTheClock(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	fb, wa := demoChannel(t, demo, inbox.ChannelMessenger), demoChannel(t, demo, inbox.ChannelWhatsApp)
+	var page struct {
+		Messenger inbox.MessengerConfig `json:"messenger"`
+	}
+	c.api(http.MethodGet, "/v1/channels/"+fb.ID, demo.Token, nil).json(t, &page)
+	var number struct {
+		WhatsApp inbox.WhatsAppConfig `json:"whatsapp"`
+	}
+	c.api(http.MethodGet, "/v1/channels/"+wa.ID, demo.Token, nil).json(t, &number)
+	now := time.Now()
+	want(t, c.metaPost(fb.WebhookURL, fb.Secrets["appSecret"], localrun.MessengerTextBody(page.Messenger.PageID, "2400000000000048", "m_clock48", "Any news?", now.Add(-48*time.Hour))), http.StatusOK)
+	want(t, c.metaPost(wa.WebhookURL, wa.Secrets["appSecret"], localrun.WhatsAppTextBody(number.WhatsApp.WABAID, number.WhatsApp.PhoneNumberID, number.WhatsApp.DisplayNumber,
+		"4915112340023", "Lea Weber", "wamid.HBgLNDkxNTExMjM0MDAyMxUCABIYFjNFQjBDMDRBMkVGRDQ5QjlBNkZCAA==", "Is it in stock?", now.Add(-23*time.Hour))), http.StatusOK)
+	e.idle()
+	byText := map[string]string{}
+	for _, cv := range c.conversations("/v1/conversations?status=open", demo.Token).Items {
+		for _, m := range c.metaMessages(cv.ID, demo.Token) {
+			byText[m.Text] = cv.ID
+		}
+	}
+	tagged, open := byText["Any news?"], byText["Is it in stock?"]
+	if tagged == "" || open == "" {
+		t.Fatalf("conversations by text = %v", byText)
+	}
+
+	p := openApp(t, e)
+	p.signIn("ada")
+	pageEval[bool](p, fakeClock)
+	const notice = `document.getElementById('rules').textContent`
+	keep := func(draft string) string {
+		pageEval[bool](p, `(window.keptForm = document.getElementById('composer-form'), document.getElementById('composer').value = `+jsQuote(draft)+`, true)`)
+		return `document.getElementById('composer-form') === window.keptForm && document.getElementById('composer').value === ` + jsQuote(draft)
+	}
+	advance := func(d time.Duration) {
+		pageEval[bool](p, `window.testClock.advance(`+strconv.FormatInt(d.Milliseconds(), 10)+`)`)
+	}
+
+	p.openConversation(tagged)
+	if got := pageEval[string](p, notice); !strings.Contains(got, "HUMAN_AGENT") || !strings.Contains(got, "in 5 days") {
+		t.Fatalf("the tag window's notice = %q", got)
+	}
+	kept := keep("We are looking into it")
+	advance(2 * 24 * time.Hour)
+	p.wait("three days left", notice+`.includes('in 3 days') && `+kept)
+	advance(66 * time.Hour)
+	p.wait("six hours left", notice+`.includes('in 6 hours') && `+kept+` && !document.getElementById('send').disabled`)
+	advance(7 * time.Hour)
+	p.wait("no reply possible, the draft kept", notice+`.includes('more than 7 days') && document.getElementById('rules').classList.contains('warn') && `+
+		`document.getElementById('send').disabled && document.getElementById('composer').disabled && `+kept)
+
+	// Back to the real time for the WhatsApp customer, who wrote 23 hours ago.
+	pageEval[bool](p, `(window.testClock.offset = 0, true)`)
+	p.openConversation(open)
+	if got := pageEval[string](p, notice); !strings.Contains(got, "free-form replies") || !strings.Contains(got, "in 60 minutes") {
+		t.Fatalf("the open window's notice = %q", got)
+	}
+	kept = keep("Yes, in blue and red")
+	advance(30 * time.Minute)
+	p.wait("half an hour left", notice+`.includes('in 30 minutes') && !document.getElementById('rules').classList.contains('warn') && `+kept)
+	advance(31 * time.Minute)
+	p.wait("the window closed, the draft kept", notice+`.includes('only a template') && document.getElementById('rules').classList.contains('warn') && `+kept)
 	p.noScriptErrors()
 }

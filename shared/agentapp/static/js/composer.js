@@ -8,8 +8,32 @@ import { attachBar, wireDrop, attached, clearAttachments } from './attachments.j
 import { templatePicker, sendTemplate } from './templates.js';
 import { savedReplies } from './savedreplies.js';
 
+// RULES_EVERY is how often the channel's notice is brought up to date as time passes (ms).
+const RULES_EVERY = 30e3;
+let ticking = 0;
+
+// refreshRules brings the open conversation's channel notice up to date with the clock — "until
+// in 5 hours" becomes "in 4 hours", a window that closes says so — in place: the composer is
+// never redrawn for it, so a draft, a chosen template or saved reply and attached files stay. A
+// reply that can no longer be sent at all (Messenger after 7 days) has its Send and text box
+// disabled, the draft kept in it; a WhatsApp window that closes leaves the text box (the API
+// refuses the reply, saying a template is needed) until the thread is opened again.
+export function refreshRules() {
+  const el = $('#rules'), c = S.selected;
+  if (!el || !c || S.composeMode === 'note') return;
+  const rule = rules(c);
+  if (el.textContent !== rule.text) el.textContent = rule.text;
+  el.classList.toggle('warn', !!rule.warn);
+  if (rule.blocked && el.dataset.blocked !== 'true') {
+    el.dataset.blocked = 'true';
+    for (const id of ['send', 'composer']) { const b = $('#' + id); if (b) b.disabled = true; }
+  }
+}
+
 // composer builds the reply/note form for conversation c, in mode S.composeMode.
 export function composer(c) {
+  // One timer for the page's life, started with the first composer.
+  if (!ticking) ticking = setInterval(refreshRules, RULES_EVERY);
   const note = S.composeMode === 'note', closed = c.status !== 'open', rule = rules(c);
   // Notes can be written in closed conversations too; replies need it open, and a channel
   // whose window has ended (Messenger after 7 days) takes none.

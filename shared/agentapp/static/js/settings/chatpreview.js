@@ -13,6 +13,24 @@ import { t, language, errorText } from '../i18n.js';
 
 const STATES = ['', 'available', 'away', 'offline', 'at_capacity'];
 
+// previews are the previews drawn, each with what it does on its widget's messages. One listener
+// on window serves them all (each redraw of the settings draws new previews: a listener each
+// would pile up with the old frames); a preview whose frame has left the page is forgotten.
+const previews = new Set();
+let listening = false;
+
+function listen() {
+  if (listening) return;
+  listening = true;
+  window.addEventListener('message', e => {
+    for (const p of previews) {
+      if (p.frame.isConnected) p.shown = true;
+      else if (p.shown) { previews.delete(p); continue; }
+      if (e.source === p.frame.contentWindow && e.origin === p.origin) p.onMessage(e.data);
+    }
+  });
+}
+
 export function chatPreview(ch, form) {
   const p = 'chat-preview-' + (ch ? ch.id : 'new');
   const head = [h('h4', { id: p + '-title', text: t('app.settings.chat.preview') })];
@@ -31,9 +49,8 @@ export function chatPreview(ch, form) {
   // The widget says "ready" once it has drawn its own config: a preview sent earlier would be
   // drawn over.
   let ready = false, wanted = false, timer = 0;
-  window.addEventListener('message', e => {
-    if (e.source === frame.contentWindow && e.origin === chat && e.data && e.data.type === 'ready') { ready = true; if (wanted) refresh(); }
-  });
+  listen();
+  previews.add({ frame, origin: chat, onMessage: d => { if (d && d.type === 'ready') { ready = true; if (wanted) refresh(); } } });
   async function refresh() {
     wanted = true;
     if (!ready) return;
