@@ -68,7 +68,7 @@ func TestAgentAppRepliesWithAttachments(t *testing.T) {
 	pageEval[bool](p, `(document.getElementById('attachment-remove-1').click(), true)`)
 	p.wait("the dropped file removed", `document.querySelectorAll('#attachments li').length === 1 && !document.getElementById('attachments').textContent.includes('photo.png')`)
 	pageEval[bool](p, `(document.getElementById('composer').value = 'Here it is.', document.getElementById('send').click(), true)`)
-	p.wait("the reply with its file in the thread", `[...document.querySelectorAll('#messages li.out')].some(li => li.textContent.includes('Here it is.') && [...li.querySelectorAll('a')].some(a => a.textContent === 'invoice.pdf'))`)
+	p.wait("the reply with its file in the thread", `[...document.querySelectorAll('#messages li.out')].some(li => li.textContent.includes('Here it is.') && [...li.querySelectorAll('a')].some(a => a.textContent === 'invoice.pdf (1 kB)'))`)
 	p.wait("the composer emptied", `document.getElementById('attachments').hidden && document.getElementById('composer').value === ''`)
 	e.idle()
 	sent := lastOutbox(t, e.r, inbox.ChannelSMS)

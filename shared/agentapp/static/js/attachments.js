@@ -6,7 +6,7 @@
 // 7 MiB in all on email, 5 MB in all and 10 files on SMS/MMS (Twilio), one file on Messenger
 // and WhatsApp.
 import { $, h, S, hooks } from './core.js';
-import { t, number } from './i18n.js';
+import { t, number, fileSize as size } from './i18n.js';
 
 const MiB = 1 << 20;
 const LIMITS = {
@@ -38,9 +38,6 @@ export function sendType(ch, ct) {
   }
   return ['image', 'audio', 'video'].includes(top) ? top : 'file';
 }
-
-// size writes a byte count for people ("1.2 MB").
-const size = n => (n < 1e6 ? number(Math.max(1, Math.round(n / 1e3))) + ' kB' : number(Math.round(n / 1e5) / 10) + ' MB');
 
 // check says why file f cannot be added to the pending files of conversation c ('' when it can).
 function check(c, f) {

@@ -71,6 +71,9 @@ export const channelLabel = type => (has('app.channel.' + type) ? t('app.channel
 // number writes n the language's way ("1,234" / "1.234").
 export const number = n => new Intl.NumberFormat(lang).format(n);
 
+// fileSize writes a byte count for people ("12 kB", "1.2 MB").
+export const fileSize = n => (n < 1e6 ? number(Math.max(1, Math.round(n / 1e3))) + ' kB' : number(Math.round(n / 1e5) / 10) + ' MB');
+
 // dateTime formats a time for the current language.
 export const dateTime = d => new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(d));
 

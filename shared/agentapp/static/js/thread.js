@@ -3,7 +3,7 @@ import { $, h, S, api, userName } from './core.js';
 import { setRead, noteUnread } from './unread.js';
 import { renderList, refreshListSoon } from './list.js';
 import { composer, send } from './composer.js';
-import { t, has, dateTime, errorText, channelLabel } from './i18n.js';
+import { t, has, dateTime, errorText, channelLabel, fileSize } from './i18n.js';
 import { ticketPanel } from './ticket.js';
 import { templateText } from './templates.js';
 
@@ -29,7 +29,8 @@ function message(m) {
   return h('li', { class: 'msg ' + m.direction, 'data-id': m.id, 'data-status': m.status || '' },
     note ? h('span', { class: 'who', text: t('app.thread.noteBy', { name: m.authorName || userName(m.authorId) }) }) : null,
     m.html ? h('iframe', { sandbox: '', title: t('app.thread.email', { subject: m.subject || '' }), srcdoc: m.html }) : (m.text || (m.template ? templateText(m.template) : m.call ? t('app.thread.call') : '')),
-    (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener', text: a.name || a.contentType || t('app.thread.attachment') }))),
+    (m.attachments || []).map(a => h('div', {}, h('a', { href: a.url || '#', target: '_blank', rel: 'noopener',
+      text: (a.name || a.contentType || t('app.thread.attachment')) + (a.size ? ' (' + fileSize(a.size) + ')' : '') }))),
     h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
       dateTime(m.createdAt) + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
     m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text, 'reply'), text: t('app.thread.retry') }) : null);
