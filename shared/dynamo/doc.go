@@ -118,13 +118,16 @@
 //	                                                                                                        short names: ch, ty (channel id, type), cn,
 //	                                                                                                          cp, ce (contact name, phone, email), pv
 //	                                                                                                          (preview, ≤ 100 bytes), ca (createdAt),
-//	                                                                                                          lmn, lin (nanoseconds past lastSort,
-//	                                                                                                          lastInboundSort); items written before
-//	                                                                                                          hold accountId, id, channelId, channelType,
-//	                                                                                                          contactName, contactPhone, contactEmail,
-//	                                                                                                          lastMessageAt, lastInboundAt, preview,
-//	                                                                                                          createdAt: read, removed when rewritten
-//	                                                                                                        lastInboundSort (absent until the contact writes)
+//	                                                                                                          lmn (nanoseconds past lastSort); items
+//	                                                                                                          written before hold accountId, id,
+//	                                                                                                          channelId, channelType, contactName,
+//	                                                                                                          contactPhone, contactEmail, lastMessageAt,
+//	                                                                                                          lastInboundAt, lastInboundSort (+ lin),
+//	                                                                                                          preview, createdAt: read, removed when
+//	                                                                                                          rewritten
+//	                                                                                                        lis (compactTime(lastInboundAt): 13 base-36
+//	                                                                                                          digits of Unix ns; only moves forward;
+//	                                                                                                          absent until the contact writes)
 //	                                                                                                        waitSK (sk of its waiting item, when waiting)
 //	                                                                                                        lastSort (SortableTime(lastMessageAt): only
 //	                                                                                                          moves forward)
@@ -153,7 +156,7 @@
 //	                                        given), then BatchGetItem
 //	  list by status                      Query gsi3 (keys only), then BatchGetItem
 //	  a message                           UpdateItem: lastSort, lmn, pv (REMOVE lastMessageAt, preview); a
-//	                                        contact's message also lastInboundSort, lin (REMOVE lastInboundAt)
+//	                                        contact's message also lis (REMOVE lastInboundAt, lastInboundSort, lin)
 //	                                        and lsk, which changes only with the quarter hour, so that the
 //	                                        indexes (keys only) are written by the first inbound message of
 //	                                        a quarter hour alone (a delete and a put each); the team's
@@ -171,8 +174,10 @@
 //	                                        the unassigned list's entry; any later assignee or status
 //	                                        change sets it too; ListUnrouted (a failed routing, or a
 //	                                        redelivery finding it unlisted) sets the unassigned one
-//	  read marker per user (SetRead)      UpdateItem SET readBy.{userId} = if_not_exists(lastInboundSort,
-//	                                        "0") (read) or "-" (marked unread), condition attribute_exists(readBy):
+//	  read marker per user (SetRead)      UpdateItem SET readBy.{inbox.ReadKey(userId): 8 characters} =
+//	                                        if_not_exists(lis, if_not_exists(lastInboundSort, "0")) (read) or
+//	                                        "-" (marked unread), REMOVE readBy.{userId} (the marker of an
+//	                                        item written before), condition attribute_exists(readBy):
 //	                                        1 WCU, no index key and no version change; the first marker of a
 //	                                        conversation first creates the map (one more UpdateItem). Lists
 //	                                        and reads get the markers with the item: unread costs no read

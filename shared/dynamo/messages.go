@@ -235,12 +235,14 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 		// Only the contact's messages move the conversation in its lists (lsk, listSK): set on
 		// every one but changing only with the quarter hour, so that within it the indexes,
 		// which hold keys only, are not written at all.
-		names["#inbound"], names["#isk"], names["#lin"] = attrConvOldLastInboundAt, "lastInboundSort", attrConvLastInboundNanos
-		values[":isk"] = str(isk)
-		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk)"
+		// The contact's last message's time is lis (compactTime); an item written before
+		// holds it as lastInboundSort (with lin), compared too and removed.
+		names["#inbound"], names["#isk"], names["#lin"], names["#lis"] = attrConvOldLastInboundAt, attrConvOldInboundSort, attrConvOldLastInboundNano, attrConvInboundSort
+		values[":isk"], values[":lis"] = str(isk), str(compactTime(m.CreatedAt))
+		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk) AND (attribute_not_exists(#lis) OR #lis <= :lis)"
 		variants = append(variants,
-			variant{latest + ", #lsk = :lsk, #isk = :isk, #lin = :lmn REMOVE " + latestRemove + ", #inbound", latestCond + " AND " + inboundCond},
-			variant{"SET #lsk = :lsk, #isk = :isk, #lin = :lmn REMOVE #inbound", exists + " AND " + inboundCond})
+			variant{latest + ", #lsk = :lsk, #lis = :lis REMOVE " + latestRemove + ", #inbound, #isk, #lin", latestCond + " AND " + inboundCond},
+			variant{"SET #lsk = :lsk, #lis = :lis REMOVE #inbound, #isk, #lin", exists + " AND " + inboundCond})
 	} else {
 		variants = append(variants, variant{latest + " REMOVE " + latestRemove, latestCond})
 	}
