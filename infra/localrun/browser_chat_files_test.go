@@ -95,3 +95,40 @@ func TestChatFilesInTheBrowser(t *testing.T) {
 	}
 	_ = chromedp.Void{}
 }
+
+// TestChatFileRefusedAsTooLarge: when the server refuses a visitor's file as too large (413
+// too_large), the widget names the file in the visitor's language instead of saying the
+// message is too long. The widget checks sizes against the server's limit before uploading, so
+// to reach the server's refusal the config it reads promises ten times the limit (as a stale
+// config would); the refusal itself is the chat API's.
+func TestChatFileRefusedAsTooLarge(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, false, nil)
+	ctx := browser.New(t)
+	visit(t, ctx, e.r.URL+localrun.ChatDemoPath)
+	waitFor(t, ctx, "the launcher", `!f.getElementById('launcher').hidden`)
+	eval[bool](t, ctx, `(() => { const w = fr.contentWindow, real = w.fetch.bind(w);
+		w.fetch = (u, o) => real(u, o).then(r => !String(u).includes('/config?') ? r : r.json().then(c => {
+			c.files.maxBytes *= 10; return new w.Response(JSON.stringify(c), { status: r.status, headers: { 'Content-Type': 'application/json' } }); }));
+		return true; })()`)
+	bigFile := `(() => { const w = fr.contentWindow, dt = new w.DataTransfer();
+		dt.items.add(new w.File([new w.Uint8Array(10 * 1024 * 1024 + 1)], 'big.pdf', { type: 'application/pdf' }));
+		const i = f.getElementById('file'); i.files = dt.files; i.dispatchEvent(new w.Event('change')); return true; })()`
+	for i, tc := range []struct{ lang, text, want string }{
+		{"da", "Her er filen", "Ikke sendt: big.pdf er for stor til at blive sendt."},
+		{"en", "Here is the file", "Not sent: big.pdf is too large to send."},
+	} {
+		// Reading the config again (through the fetch above), in the language.
+		eval[bool](t, ctx, `(InboxChat.setLanguage('`+tc.lang+`'), true)`)
+		waitFor(t, ctx, "the widget in "+tc.lang, `f.documentElement.getAttribute('data-lang') === '`+tc.lang+`'`)
+		if i == 0 {
+			eval[bool](t, ctx, `(f.getElementById('launcher').click(), true)`)
+			waitFor(t, ctx, "the open panel", `!f.getElementById('panel').hidden && !f.getElementById('attach').hidden`)
+		}
+		eval[bool](t, ctx, bigFile)
+		waitFor(t, ctx, "the big file's chip", `f.getElementById('fileerror').hidden && f.querySelectorAll('#files .chip').length === 1`)
+		eval[bool](t, ctx, `(f.getElementById('text').value = `+jsQuote(tc.text)+`, f.getElementById('form').requestSubmit(), true)`)
+		waitFor(t, ctx, "the server's refusal of the file", `[...f.querySelectorAll('.m.in')].some(m => m.textContent.startsWith(`+jsQuote(tc.text)+`) &&
+			m.getAttribute('data-failed') === 'true' && m.querySelector('small').textContent === `+jsQuote(tc.want)+`)`)
+	}
+}

@@ -298,7 +298,11 @@
         })(250);
       }, function (e) {
         if (!e.status && n < 3) return setTimeout(function () { attempt(n + 1); }, 1000 * (n + 1));
-        var reason = e.file ? t("widget.files.failed", { name: e.file, reason: why(e) }) : why(e);
+        /* A file the server finds too large is named (the text cannot be: the box stops at the
+           server's limit), never reported as a message too long. */
+        var big = e.code === "too_large" && (e.file || sel.length);
+        var reason = big ? (e.file || sel.length === 1 ? t("widget.files.refused", { name: e.file || sel[0].name }) : t("widget.files.someRefused"))
+          : e.file ? t("widget.files.failed", { name: e.file, reason: why(e) }) : why(e);
         b.querySelector("small").textContent = t("widget.status.failed", { reason: reason });
         b.setAttribute("data-failed", "true");
       });
