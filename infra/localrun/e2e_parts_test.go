@@ -1,0 +1,87 @@
+package localrun_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// A Messenger reply of a text and a file, as the agent app sends it (one POST), goes to the
+// runner's Graph stand-in as two Send API messages, the text first, and the reply ends sent
+// (on the embedded store, whose RecordPart keeps the text's id between the two).
+func TestMessengerTextAndFileEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, true, nil)
+	c := e.c
+	var demo localrun.Demo
+	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
+	dc := demoChannel(t, demo, inbox.ChannelMessenger)
+	var ch struct {
+		Messenger inbox.MessengerConfig `json:"messenger"`
+	}
+	c.api(http.MethodGet, "/v1/channels/"+dc.ID, demo.Token, nil).json(t, &ch)
+	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(ch.Messenger.PageID, "2400000000000077", "m_parts77", "Can I have the invoice?", time.Now().Add(-time.Hour))), http.StatusOK)
+	e.idle()
+	var conv string
+	for _, cv := range c.conversations("/v1/conversations?status=open", demo.Token).Items {
+		for _, m := range c.metaMessages(cv.ID, demo.Token) {
+			if m.Text == "Can I have the invoice?" {
+				conv = cv.ID
+			}
+		}
+	}
+	if conv == "" {
+		t.Fatal("no conversation with the customer's message")
+	}
+	var up struct {
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		ContentType string `json:"contentType"`
+	}
+	r := c.do(http.MethodPost, "/v1/uploads?name=invoice.pdf", demo.Token, "application/pdf", []byte("%PDF-1.4 the invoice"), nil)
+	want(t, r, http.StatusCreated)
+	r.json(t, &up)
+	before := len(e.r.Outbox.Entries())
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Here it is.",
+		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}}), http.StatusAccepted)
+	e.idle()
+
+	var sent []localrun.OutboxEntry
+	for _, o := range e.r.Outbox.Entries()[before:] {
+		if o.Channel == inbox.ChannelMessenger {
+			sent = append(sent, o)
+		}
+	}
+	type sendAPI struct {
+		Message struct {
+			Text       string `json:"text"`
+			Attachment *struct {
+				Type    string `json:"type"`
+				Payload struct {
+					URL string `json:"url"`
+				} `json:"payload"`
+			} `json:"attachment"`
+		} `json:"message"`
+	}
+	var got []sendAPI
+	for _, o := range sent {
+		var s sendAPI
+		if err := json.Unmarshal(o.Payload, &s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	if len(got) != 2 || got[0].Message.Text != "Here it is." || got[0].Message.Attachment != nil ||
+		got[1].Message.Text != "" || got[1].Message.Attachment == nil || got[1].Message.Attachment.Type != "file" || got[1].Message.Attachment.Payload.URL == "" {
+		t.Fatalf("the Graph stand-in received %+v, want the text, then the file", got)
+	}
+	msgs := c.metaMessages(conv, demo.Token)
+	last := msgs[len(msgs)-1]
+	if last.Direction != "out" || last.Text != "Here it is." || len(last.Attachments) != 1 || last.Status != "sent" {
+		t.Fatalf("the reply = %+v, want one message, sent, with its text and file", last)
+	}
+}
