@@ -212,7 +212,9 @@
 //	Message                               A#{acct}#CV#{convId}                 M#{msgId}                    channelId (for provider markers);
 //	                                                                                                        attachments (list of maps, media status
 //	                                                                                                        and storage key included); payload, replyTo,
-//	                                                                                                        reaction ("" kept), template (map)
+//	                                                                                                        reaction ("" kept), template (map); ids from
+//	                                                                                                        the key only (items written before also hold
+//	                                                                                                        accountId, conversationId, id)
 //	  a conversation's messages           Query pk = A#{acct}#CV#{convId}: the conversation item (CV)
 //	                                      then its messages (M#…), oldest first (message ids sort by time)
 //	  watermark receipt                   Query pk, sk BETWEEN "CV" AND M#{time of watermark}-…, filter

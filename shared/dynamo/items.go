@@ -491,15 +491,19 @@ func (t *templateItem) domain() *inbox.Template {
 	return d
 }
 
+// messageItem is the stored message. Its account, conversation and message ids are read from
+// its key (pk A#{acct}#CV#{convId}, sk M#{msgId}); items written before also hold them as
+// accountId, conversationId and id, which new items leave out to stay small (a write is billed
+// per started KB).
 type messageItem struct {
 	PK             string `dynamodbav:"pk"`
 	SK             string `dynamodbav:"sk"`
-	AccountID      string `dynamodbav:"accountId"`
-	ConversationID string `dynamodbav:"conversationId"`
+	AccountID      string `dynamodbav:"accountId,omitempty"`
+	ConversationID string `dynamodbav:"conversationId,omitempty"`
 	// ChannelID is the conversation's channel, kept so that a delivery update can write the
 	// provider message marker without reading the conversation.
 	ChannelID   string           `dynamodbav:"channelId,omitempty"`
-	ID          string           `dynamodbav:"id"`
+	ID          string           `dynamodbav:"id,omitempty"`
 	Direction   string           `dynamodbav:"direction"`
 	Text        string           `dynamodbav:"text"`
 	Attachments []attachmentItem `dynamodbav:"attachments,omitempty"`
@@ -526,8 +530,7 @@ type messageItem struct {
 
 func newMessageItem(m inbox.Message, channelID string) messageItem {
 	it := messageItem{
-		PK: convPK(m.AccountID, m.ConversationID), SK: messageSK(m.ID),
-		AccountID: m.AccountID, ConversationID: m.ConversationID, ChannelID: channelID, ID: m.ID,
+		PK: convPK(m.AccountID, m.ConversationID), SK: messageSK(m.ID), ChannelID: channelID,
 		Direction: string(m.Direction), Text: m.Text, CreatedAt: m.CreatedAt.UTC(),
 		Status: string(m.Status), AuthorID: m.AuthorID, Payload: m.Payload, ReplyTo: m.ReplyTo,
 		Reaction: copyString(m.Reaction), Template: newTemplateItem(m.Template), ProviderID: m.ProviderID, PartIDs: m.PartIDs,
@@ -557,8 +560,10 @@ func newProviderErrorItem(e *inbox.ProviderError) *providerErrorItem {
 }
 
 func (it messageItem) domain() inbox.Message {
+	acct, convID := convKeyIDs(it.PK)
+	id, _ := strings.CutPrefix(it.SK, prefixMessage)
 	m := inbox.Message{
-		AccountID: it.AccountID, ConversationID: it.ConversationID, ID: it.ID,
+		AccountID: or(acct, it.AccountID), ConversationID: or(convID, it.ConversationID), ID: or(id, it.ID),
 		Direction: inbox.Direction(it.Direction), Text: it.Text, CreatedAt: it.CreatedAt,
 		Status: inbox.MessageStatus(it.Status), AuthorID: it.AuthorID, Payload: it.Payload,
 		ReplyTo: it.ReplyTo, Reaction: copyString(it.Reaction), Template: it.Template.domain(),

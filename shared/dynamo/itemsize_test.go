@@ -186,3 +186,60 @@ func oldShape(t *testing.T, f *fixture) {
 		t.Errorf("readBy after sam read it: %s, want only %s", dump(marks.Value), inbox.ReadKey("sam"))
 	}
 }
+
+// TestMessageAndLookupItemSizes checks the sizes of a message and of a contact's lookup item with
+// production's ids: an agent's WhatsApp reply of 160 characters, delivered (each status step
+// rewrites it: billed per started KB), and the lookup item of a named contact with the hint of its
+// open conversation. The message leaves out the ids its key holds; it was 681 bytes with them.
+func TestMessageAndLookupItemSizes(t *testing.T) {
+	t.Parallel()
+	acct := "acme-corporation"
+	m := inbox.Message{AccountID: acct, ConversationID: sizeConv, ID: inbox.MessageID(sizeAt, inbox.NewID()),
+		Direction: inbox.DirectionOut, Text: strings.Repeat("Your order left our warehouse. ", 6)[:160], CreatedAt: sizeAt,
+		UpdatedAt: sizeAt, Status: inbox.MessageDelivered, AuthorID: fmt.Sprintf(sizeUser, 0), AuthorName: "Ada Lovelace",
+		ProviderID: "wamid.HBgLMTU1NTAxMjM0NTYVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}
+	msg, err := marshal(newMessageItem(m, sizeChannel))
+	must(t, err)
+	lookup, err := marshal(lookupItem{PK: phonePK(acct, "+5511987654321"), SK: skPhone, ContactID: sizeContact,
+		Named: true, Language: "pt", FirstConv: sizeConv})
+	must(t, err)
+	lookup["open#"+sizeInbox] = str(sizeConv + "#" + sizeChannel)
+	for _, tc := range []struct {
+		name string
+		av   map[string]types.AttributeValue
+		max  int
+	}{
+		{"message", msg, 580},
+		{"lookup item", lookup, 300},
+	} {
+		got := itemSize(tc.av)
+		t.Logf("%s: %d bytes (%s)", tc.name, got, sizes(tc.av))
+		if got > tc.max {
+			t.Errorf("%s: %d bytes, want at most %d", tc.name, got, tc.max)
+		}
+	}
+}
+
+// TestMessageOfTheOldShape checks that a message item written with its ids (accountId,
+// conversationId, id), as the store wrote them before, reads as it did.
+func TestMessageOfTheOldShape(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.conversation("acctOld", "ib1", base)
+	m := newMessage(inbox.DirectionIn, "hello", base, inbox.MessageReceived)
+	m.AccountID, m.ConversationID = c.AccountID, c.ID
+	av, err := marshal(newMessageItem(m, "ch1"))
+	must(t, err)
+	if _, ok := av["id"]; ok {
+		t.Errorf("a new message item stores its id: %s", dump(av))
+	}
+	av["accountId"], av["conversationId"], av["id"] = str(c.AccountID), str(c.ID), str(m.ID)
+	if _, err := f.client.PutItem(f.ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: av}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.store.GetMessage(f.ctx, c.AccountID, c.ID, m.ID)
+	must(t, err)
+	if got.ID != m.ID || got.ConversationID != c.ID || got.AccountID != c.AccountID || got.Text != "hello" {
+		t.Errorf("old message read as %+v", got)
+	}
+}
