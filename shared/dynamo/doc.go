@@ -117,7 +117,8 @@
 //	  TestConversationItemSize)                                                                             assigneeId ("" too: conditions compare it)
 //	                                                                                                        short names: ch, ty (channel id, type), cn,
 //	                                                                                                          cp, ce (contact name, phone, email), pv
-//	                                                                                                          (preview, ≤ 100 bytes), ca (createdAt),
+//	                                                                                                          (preview, ≤ 100 bytes), ca (createdAt; when
+//	                                                                                                          gsi5sk holds it, only cns: the ns past it),
 //	                                                                                                          lmn (nanoseconds past lastSort); items
 //	                                                                                                          written before hold accountId, id,
 //	                                                                                                          channelId, channelType, contactName,

@@ -227,9 +227,12 @@ type conversationItem struct {
 	// UnverifiedSender: opened by unauthenticated mail (inbox.Conversation.UnverifiedSender).
 	UnverifiedSender bool `dynamodbav:"unverifiedSender,omitempty"`
 	// WaitSK is the sort key of the conversation's waiting item, absent when it is not waiting.
-	WaitSK    string     `dynamodbav:"waitSK,omitempty"`
-	CreatedAt *time.Time `dynamodbav:"ca,omitempty"`
-	Version   int64      `dynamodbav:"version"`
+	WaitSK string `dynamodbav:"waitSK,omitempty"`
+	// CreatedAt is absent when GSI5SK holds the creation time (to the microsecond) and
+	// CreatedNanos the nanoseconds past it.
+	CreatedAt    *time.Time `dynamodbav:"ca,omitempty"`
+	CreatedNanos int        `dynamodbav:"cns,omitempty"`
+	Version      int64      `dynamodbav:"version"`
 	// ReadBy is each user's read marker (SetRead); absent until someone reads.
 	ReadBy map[string]string `dynamodbav:"readBy,omitempty"`
 
@@ -331,6 +334,7 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 	}
 	if c.ContactID != "" {
 		it.GSI5PK, it.GSI5SK = contactConvsPK(c.AccountID, c.ContactID), inbox.SortableTime(c.CreatedAt)+"#"+c.ID
+		it.CreatedAt, it.CreatedNanos = nil, subMicro(created)
 	}
 	return it
 }
@@ -339,9 +343,23 @@ func newConversationItem(c inbox.Conversation) conversationItem {
 // created with, which the contact's lookup item and name words name instead (FirstConv).
 func (it conversationItem) unlisted(first bool) conversationItem {
 	if first {
+		if it.CreatedAt == nil {
+			created := it.createdFromGSI5()
+			it.CreatedAt, it.CreatedNanos = &created, 0
+		}
 		it.GSI5PK, it.GSI5SK = "", ""
 	}
 	return it
+}
+
+// createdFromGSI5 is the creation time that GSI5SK ({SortableTime(createdAt)}#{convId}) and
+// CreatedNanos hold; the zero time without GSI5SK.
+func (it conversationItem) createdFromGSI5() time.Time {
+	at, _, ok := strings.Cut(it.GSI5SK, "#")
+	if !ok {
+		return time.Time{}
+	}
+	return sortableAt(at, it.CreatedNanos)
 }
 
 // or is s, or old when s is empty (the attribute of an item written before).
@@ -385,6 +403,8 @@ func (it conversationItem) domain() inbox.Conversation {
 		c.CreatedAt = *it.CreatedAt
 	case it.OldCreatedAt != nil:
 		c.CreatedAt = *it.OldCreatedAt
+	default:
+		c.CreatedAt = it.createdFromGSI5()
 	}
 	return c
 }

@@ -83,10 +83,10 @@ func TestConversationItemSize(t *testing.T) {
 		readers int
 		max     int
 	}{
-		{"acme", 0, 800},
+		{"acme", 0, 770},
 		{"acme", 3, 1024 - 100},
 		{"acme-corporation", 3, 1024 - 100},
-		{"3f1c9a5e-8b2d-4e6f-a7c1-9d0b2e4f6a8c", 3, 1023},
+		{"3f1c9a5e-8b2d-4e6f-a7c1-9d0b2e4f6a8c", 3, 1000},
 	} {
 		av := largeConversation(tc.acct, tc.readers)
 		got := itemSize(av)
