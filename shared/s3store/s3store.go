@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,14 +24,31 @@ import (
 
 // Store reads and writes the objects of one bucket.
 type Store struct {
-	client  *s3.Client
-	presign *s3.PresignClient
+	clients func() clients
 	bucket  string
+}
+
+// clients are the S3 client of a Store and its presigner.
+type clients struct {
+	s3      *s3.Client
+	presign *s3.PresignClient
 }
 
 // New returns a Store of bucket through client.
 func New(client *s3.Client, bucket string) *Store {
-	return &Store{client: client, presign: s3.NewPresignClient(client), bucket: bucket}
+	c := clients{s3: client, presign: s3.NewPresignClient(client)}
+	return &Store{clients: func() clients { return c }, bucket: bucket}
+}
+
+// Open returns a Store of bucket whose S3 client (NewClient of cfg and endpoint) is built on
+// the Store's first use, once, not here: building it resolves endpoints and middleware stacks,
+// which a function that touches S3 only now and then (an agent's file, a form's upload) would
+// otherwise pay at every cold start. Safe for concurrent use.
+func Open(cfg aws.Config, endpoint, bucket string) *Store {
+	return &Store{clients: sync.OnceValue(func() clients {
+		client := NewClient(cfg, endpoint)
+		return clients{s3: client, presign: s3.NewPresignClient(client)}
+	}), bucket: bucket}
 }
 
 // NewClient returns an S3 client for cfg. When endpoint is not empty (an emulator) requests go
@@ -66,7 +84,7 @@ func (s *Store) Put(ctx context.Context, key, contentType string, body io.Reader
 		// The payload hash would need a second pass over the body.
 		opts = append(opts, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
 	}
-	if _, err := s.client.PutObject(ctx, in, opts...); err != nil {
+	if _, err := s.clients().s3.PutObject(ctx, in, opts...); err != nil {
 		return inbox.Wrap(err, inbox.EUnavailable, "the file could not be saved to storage")
 	}
 	return nil
@@ -76,7 +94,7 @@ func (s *Store) Put(ctx context.Context, key, contentType string, body io.Reader
 // closes the body. It returns an ENotFound error when there is no such object, and an
 // EUnavailable error when S3 could not be read (also when the bucket does not exist).
 func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	out, err := s.clients().s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
 		var noKey *types.NoSuchKey
 		if errors.As(err, &noKey) {
@@ -101,7 +119,7 @@ func (s *Store) Copy(ctx context.Context, src, dst string) error {
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)
 	}
-	_, err := s.client.CopyObject(ctx, &s3.CopyObjectInput{
+	_, err := s.clients().s3.CopyObject(ctx, &s3.CopyObjectInput{
 		Bucket: aws.String(s.bucket), Key: aws.String(dst), CopySource: aws.String(strings.Join(parts, "/")),
 	})
 	if err != nil {
@@ -140,7 +158,7 @@ func (s *Store) presignGet(ctx context.Context, in *s3.GetObjectInput, ttl time.
 	if ttl <= 0 {
 		return "", inbox.Errorf(inbox.EInvalid, "a link must have a positive lifetime")
 	}
-	req, err := s.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(ttl))
+	req, err := s.clients().presign.PresignGetObject(ctx, in, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", inbox.Wrap(err, inbox.EInternal, "a link to the file could not be signed")
 	}
@@ -158,7 +176,7 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 	}
 	in := &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key), ContentType: aws.String(contentType),
 		ContentLength: aws.Int64(size), Metadata: metadata}
-	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl))
+	req, err := s.clients().presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", nil, inbox.Wrap(err, inbox.EInternal, "an upload link could not be signed")
 	}
@@ -201,7 +219,7 @@ func Origin(region, bucket, endpoint string) string {
 // Head reads the size, content type and metadata of the object key. It returns an ENotFound
 // error when there is no such object and an EUnavailable error when S3 could not be asked.
 func (s *Store) Head(ctx context.Context, key string) (size int64, contentType string, metadata map[string]string, err error) {
-	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	out, err := s.clients().s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
 		var notFound *types.NotFound
 		var apiErr smithy.APIError

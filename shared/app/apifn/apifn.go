@@ -33,7 +33,8 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 		// The composer's template picker waits for this answer: a short timeout, not dispatch's.
 		Templates: meta.NewClient(c.GraphAPIBase, &http.Client{Timeout: 10 * time.Second})}
 	if c.MediaBucket != "" {
-		cfg.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+		// Built on the first file: most requests (lists, threads, replies) need no S3 client.
+		cfg.Blobs = s3store.Open(c.AWS, c.S3Endpoint, c.MediaBucket)
 	}
 	web := agentapp.Handler(appConfig(c))
 	mux := http.NewServeMux()

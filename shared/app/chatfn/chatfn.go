@@ -6,8 +6,6 @@ package chatfn
 import (
 	"context"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/openinbox/inbox/shared/app"
 	"github.com/openinbox/inbox/shared/chatapi"
@@ -34,9 +32,8 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	filesOrigin := ""
 	if c.MediaBucket != "" {
 		filesOrigin = s3store.Origin(c.AWS.Region, c.MediaBucket, c.S3Endpoint)
-		files = &lazyFiles{build: func() *s3store.Store {
-			return s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
-		}}
+		// Built at the first visitor's file: most cold starts serve a config or a frame.
+		files = s3store.Open(c.AWS, c.S3Endpoint, c.MediaBucket)
 	}
 	// The widget connects to the WebSocket API's own host (WS_ENDPOINT), which its frame's CSP
 	// allows; the agents' app (AGENT_APP_ORIGINS) may frame it to preview a chat.
@@ -50,37 +47,4 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 		mux.Handle(p, visitors)
 	}
 	return mux, nil
-}
-
-// lazyFiles builds the S3 client at the first visitor's file rather than at the function's
-// init: most cold starts serve a config or a frame, which need none.
-type lazyFiles struct {
-	once  sync.Once
-	build func() *s3store.Store
-	s     *s3store.Store
-}
-
-func (l *lazyFiles) get() *s3store.Store {
-	l.once.Do(func() { l.s = l.build() })
-	return l.s
-}
-
-// PresignPut is s3store.Store.PresignPut.
-func (l *lazyFiles) PresignPut(ctx context.Context, key, contentType string, size int64, metadata map[string]string, ttl time.Duration) (string, map[string]string, error) {
-	return l.get().PresignPut(ctx, key, contentType, size, metadata, ttl)
-}
-
-// Head is s3store.Store.Head.
-func (l *lazyFiles) Head(ctx context.Context, key string) (int64, string, map[string]string, error) {
-	return l.get().Head(ctx, key)
-}
-
-// Copy is s3store.Store.Copy.
-func (l *lazyFiles) Copy(ctx context.Context, src, dst string) error {
-	return l.get().Copy(ctx, src, dst)
-}
-
-// PresignDownload is s3store.Store.PresignDownload.
-func (l *lazyFiles) PresignDownload(ctx context.Context, key, name, contentType string, ttl time.Duration) (string, error) {
-	return l.get().PresignDownload(ctx, key, name, contentType, ttl)
 }

@@ -69,7 +69,8 @@ func emailSender(c *app.Config, store *dynamo.Store) *emailsend.Sender {
 	}
 	if c.MediaBucket != "" {
 		// Uploaded files are attached to the mail from the media bucket.
-		ec.Blobs = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+		// Built on the first reply with a file.
+		ec.Blobs = s3store.Open(c.AWS, c.S3Endpoint, c.MediaBucket)
 	}
 	return emailsend.New(ec)
 }

@@ -19,7 +19,8 @@ func Build(ctx context.Context, c app.Config) (http.Handler, error) {
 	return intakefn.Handler(ctx, c, func(ic intake.Config) http.Handler {
 		if c.MediaBucket != "" {
 			// File fields: visitors upload through presigned links into the media bucket.
-			ic.Files = s3store.New(s3store.NewClient(c.AWS, c.S3Endpoint), c.MediaBucket)
+			// Built on the first upload link: most submissions carry no file.
+			ic.Files = s3store.Open(c.AWS, c.S3Endpoint, c.MediaBucket)
 		}
 		ic.NewID = c.NewID
 		return intake.NewForm(ic)
