@@ -37,6 +37,18 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, ctx: context.Background(), store: New(client, table, box), client: client, table: table}
 }
 
+// storeBackends are the stores a test runs on when it checks that the embedded store of `make
+// run` (minidyn) agrees with DynamoDB Local: a fixture on each, by name.
+func storeBackends() map[string]func(*testing.T) *fixture {
+	return map[string]func(*testing.T) *fixture{
+		"dynamodb-local": newFixture,
+		"embedded": func(t *testing.T) *fixture {
+			client, table := testenv.DynamoDBEmbedded(t)
+			return &fixture{t: t, ctx: context.Background(), store: New(client, table, nil), client: client, table: table}
+		},
+	}
+}
+
 // base is a fixed instant with whole microseconds, as stored sort keys keep them.
 var base = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
 

@@ -1,7 +1,6 @@
 package dynamo
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/dynamodb"
 	"github.com/openinbox/inbox/shared/dynamodb/types"
 	"github.com/openinbox/inbox/shared/inbox"
@@ -104,14 +102,7 @@ func TestConversationItemSize(t *testing.T) {
 // attributes of what changed removed, the times exact to the nanosecond.
 func TestConversationOfTheOldShape(t *testing.T) {
 	t.Parallel()
-	backends := map[string]func(*testing.T) *fixture{
-		"dynamodb-local": newFixture,
-		"embedded": func(t *testing.T) *fixture {
-			client, table := testenv.DynamoDBEmbedded(t)
-			return &fixture{t: t, ctx: context.Background(), store: New(client, table, nil), client: client, table: table}
-		},
-	}
-	for name, newF := range backends {
+	for name, newF := range storeBackends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			oldShape(t, newF(t))

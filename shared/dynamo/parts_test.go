@@ -1,12 +1,10 @@
 package dynamo
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -15,14 +13,7 @@ import (
 // message is being sent, and kept when the message goes back to pending for a retry.
 func TestRecordPart(t *testing.T) {
 	t.Parallel()
-	backends := map[string]func(*testing.T) *fixture{
-		"dynamodb-local": newFixture,
-		"embedded": func(t *testing.T) *fixture {
-			client, table := testenv.DynamoDBEmbedded(t)
-			return &fixture{t: t, ctx: context.Background(), store: New(client, table, nil), client: client, table: table}
-		},
-	}
-	for name, newF := range backends {
+	for name, newF := range storeBackends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newF(t)

@@ -1,12 +1,10 @@
 package dynamo
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -122,14 +120,7 @@ func TestSearchConversations(t *testing.T) {
 // conversation is refused.
 func TestSearchFindsTheConversationAContactWasCreatedWith(t *testing.T) {
 	t.Parallel()
-	backends := map[string]func(*testing.T) *fixture{
-		"dynamodb-local": newFixture,
-		"embedded": func(t *testing.T) *fixture {
-			client, table := testenv.DynamoDBEmbedded(t)
-			return &fixture{t: t, ctx: context.Background(), store: New(client, table, nil), client: client, table: table}
-		},
-	}
-	for name, newF := range backends {
+	for name, newF := range storeBackends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newF(t)

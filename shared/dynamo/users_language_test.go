@@ -1,10 +1,8 @@
 package dynamo
 
 import (
-	"context"
 	"testing"
 
-	"github.com/openinbox/inbox/infra/testenv"
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
@@ -14,14 +12,7 @@ import (
 // infra/minidynfix), so the old language stayed there.
 func TestUserLanguageReset(t *testing.T) {
 	t.Parallel()
-	backends := map[string]func(*testing.T) *fixture{
-		"dynamodb-local": newFixture,
-		"embedded": func(t *testing.T) *fixture {
-			client, table := testenv.DynamoDBEmbedded(t)
-			return &fixture{t: t, ctx: context.Background(), store: New(client, table, nil), client: client, table: table}
-		},
-	}
-	for name, newF := range backends {
+	for name, newF := range storeBackends() {
 		t.Run(name, func(t *testing.T) {
 			f := newF(t)
 			u := inbox.User{AccountID: "acctA", ID: "u1", Name: "Ada", Role: inbox.RoleAgent, Language: "da",
