@@ -269,8 +269,12 @@ const (
 
 // compactTime is t as 13 base-36 digits of its Unix nanoseconds: it sorts as the time does (to
 // the year 7000), in half the bytes of SortableTime, and is exact to the nanosecond. The time of
-// the contact's last message and every read marker (a copy of it) are stored so.
+// the contact's last message and every read marker (a copy of it) are stored so. Times before
+// 1970 (the zero time of a message without one) are all 13 zeros, which sort first.
 func compactTime(t time.Time) string {
+	if t.Before(time.Unix(0, 0)) {
+		return strings.Repeat("0", compactTimeLen)
+	}
 	s := strconv.FormatInt(t.UnixNano(), 36)
 	if len(s) < compactTimeLen {
 		s = strings.Repeat("0", compactTimeLen-len(s)) + s
@@ -280,10 +284,10 @@ func compactTime(t time.Time) string {
 
 const compactTimeLen = 13
 
-// compactAt is the time compactTime made s of; the zero time when s is not one.
+// compactAt is the time compactTime made s of; the zero time when s is not one, or is 13 zeros.
 func compactAt(s string) time.Time {
 	n, err := strconv.ParseInt(s, 36, 64)
-	if err != nil || len(s) != compactTimeLen {
+	if err != nil || len(s) != compactTimeLen || n <= 0 {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()

@@ -234,3 +234,21 @@ func TestMessageOfTheOldShape(t *testing.T) {
 		t.Errorf("old message read as %+v", got)
 	}
 }
+
+// TestCompactTime checks the stored form of the contact's last message's time and of the read
+// markers: 13 characters that sort as the times do, exact to the nanosecond, and the zero time
+// (a message without a time) before every other.
+func TestCompactTime(t *testing.T) {
+	t.Parallel()
+	times := []time.Time{{}, time.Unix(0, 1).UTC(), sizeAt.Add(-time.Nanosecond), sizeAt, sizeAt.Add(time.Nanosecond),
+		sizeAt.Add(time.Hour), time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for i, at := range times {
+		c := compactTime(at)
+		if len(c) != compactTimeLen || !compactAt(c).Equal(at) {
+			t.Errorf("compactTime(%v) = %q, back %v", at, c, compactAt(c))
+		}
+		if i > 0 && compactTime(times[i-1]) >= c {
+			t.Errorf("compactTime(%v) = %q does not sort after %q", at, c, compactTime(times[i-1]))
+		}
+	}
+}
