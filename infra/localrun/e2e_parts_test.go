@@ -12,7 +12,9 @@ import (
 
 // A Messenger reply of a text and a file, as the agent app sends it (one POST), goes to the
 // runner's Graph stand-in as two Send API messages, the text first, and the reply ends sent
-// (on the embedded store, whose RecordPart keeps the text's id between the two).
+// (on the embedded store, whose RecordPart keeps the text's id between the two). To a customer
+// whose files Meta cannot take, the text goes once and the reply fails, saying the text was
+// sent; the API says so (sentParts) and the app offers no Retry, which would send the text again.
 func TestMessengerTextAndFileEndToEnd(t *testing.T) {
 	t.Parallel()
 	e := startSession(t, true, nil)
@@ -79,9 +81,53 @@ func TestMessengerTextAndFileEndToEnd(t *testing.T) {
 		got[1].Message.Text != "" || got[1].Message.Attachment == nil || got[1].Message.Attachment.Type != "file" || got[1].Message.Attachment.Payload.URL == "" {
 		t.Fatalf("the Graph stand-in received %+v, want the text, then the file", got)
 	}
-	msgs := c.metaMessages(conv, demo.Token)
-	last := msgs[len(msgs)-1]
-	if last.Direction != "out" || last.Text != "Here it is." || len(last.Attachments) != 1 || last.Status != "sent" {
+	type reply struct {
+		Text        string             `json:"text"`
+		Direction   string             `json:"direction"`
+		Status      string             `json:"status"`
+		Attachments []inbox.Attachment `json:"attachments"`
+		SentParts   int                `json:"sentParts"`
+		Error       *inbox.ProviderError
+	}
+	lastReply := func(conv string) reply {
+		msgs := listOf[reply](c, "/v1/conversations/"+conv+"/messages", demo.Token)
+		return msgs[len(msgs)-1]
+	}
+	if last := lastReply(conv); last.Direction != "out" || last.Text != "Here it is." || len(last.Attachments) != 1 || last.Status != "sent" || last.SentParts != 1 {
 		t.Fatalf("the reply = %+v, want one message, sent, with its text and file", last)
 	}
+
+	// The runner's Graph takes no file for this customer (a permanent refusal).
+	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(ch.Messenger.PageID, "1000000000000001", "m_parts01", "And the receipt?", time.Now().Add(-time.Hour))), http.StatusOK)
+	e.idle()
+	var noFiles string
+	for _, cv := range c.conversations("/v1/conversations?status=open", demo.Token).Items {
+		for _, m := range c.metaMessages(cv.ID, demo.Token) {
+			if m.Text == "And the receipt?" {
+				noFiles = cv.ID
+			}
+		}
+	}
+	r = c.do(http.MethodPost, "/v1/uploads?name=receipt.pdf", demo.Token, "application/pdf", []byte("%PDF-1.4 the receipt"), nil)
+	want(t, r, http.StatusCreated)
+	r.json(t, &up)
+	before = len(e.r.Outbox.Entries())
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+noFiles+"/messages", demo.Token, map[string]any{"text": "Here is the receipt.",
+		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}}), http.StatusAccepted)
+	e.idle()
+	if n := len(e.r.Outbox.Entries()) - before; n != 1 {
+		t.Fatalf("the Graph stand-in took %d messages, want the text once", n)
+	}
+	failed := lastReply(noFiles)
+	if failed.Status != "failed" || failed.SentParts != 1 || failed.Error == nil || failed.Error.Code != "100" ||
+		failed.Error.Message != "the text was sent, the rest of the reply was not: (#100) Failed to fetch the file from the url" {
+		t.Fatalf("the reply = %+v (error %+v), want failed with its text sent", failed, failed.Error)
+	}
+
+	p := openApp(t, e)
+	p.signIn("ada")
+	p.openConversation(noFiles)
+	p.wait("the failed reply, without Retry", `[...document.querySelectorAll('#messages li.out')].some(li => li.dataset.status === 'failed' &&
+		li.textContent.includes('the text was sent, the rest of the reply was not') && li.querySelector('button.retry') === null)`)
+	p.noScriptErrors()
 }

@@ -20,10 +20,12 @@ import (
 )
 
 // Magic recipients the Graph stand-in refuses, as Meta would, so that failures can be tried:
-// the Messenger PSID "1000000000000000" is unavailable (551), and the WhatsApp number
+// the Messenger PSID "1000000000000000" is unavailable (551), the PSID "1000000000000001" takes
+// texts but no file (100/2018008, the file cannot be fetched), and the WhatsApp number
 // 15005550001 cannot be delivered to (131026).
 const (
 	unavailablePSID       = "1000000000000000"
+	noFilesPSID           = "1000000000000001"
 	undeliverableWhatsApp = "15005550001"
 )
 
@@ -105,6 +107,9 @@ func (g *graph) send(w http.ResponseWriter, r *http.Request, business string) {
 		Recipient        struct {
 			ID string `json:"id"`
 		} `json:"recipient"`
+		Message struct {
+			Attachment json.RawMessage `json:"attachment"`
+		} `json:"message"`
 	}
 	if err := json.Unmarshal(body, &msg); err != nil {
 		graphError(w, http.StatusBadRequest, 100, "OAuthException", "(#100) The parameter body is not valid JSON")
@@ -127,6 +132,10 @@ func (g *graph) send(w http.ResponseWriter, r *http.Request, business string) {
 	} else {
 		if msg.Recipient.ID == unavailablePSID {
 			graphError(w, http.StatusBadRequest, 551, "OAuthException", "(#551) This person isn't available right now.")
+			return
+		}
+		if msg.Recipient.ID == noFilesPSID && msg.Message.Attachment != nil {
+			graphError(w, http.StatusBadRequest, 100, "OAuthException", "(#100) Failed to fetch the file from the url")
 			return
 		}
 		e.Channel, e.To, e.SID = inbox.ChannelMessenger, msg.Recipient.ID, "m_"+hex.EncodeToString(b[:])

@@ -29,6 +29,7 @@ type messageView struct {
 	AuthorID    string               `json:"authorId,omitempty"`
 	AuthorName  string               `json:"authorName,omitempty"`
 	Error       *inbox.ProviderError `json:"error,omitempty"`
+	SentParts   int                  `json:"sentParts,omitempty"`
 	Payload     string               `json:"payload,omitempty"`
 	ReplyTo     string               `json:"replyTo,omitempty"`
 	Reaction    *string              `json:"reaction,omitempty"`
@@ -43,7 +44,7 @@ func message(m inbox.Message) messageView {
 	v := messageView{ID: m.ID, Direction: m.Direction, Text: m.Text, Attachments: m.Attachments,
 		CreatedAt: m.CreatedAt, Status: m.Status, AuthorID: m.AuthorID, AuthorName: m.AuthorName, Error: m.Error,
 		Payload: m.Payload, ReplyTo: m.ReplyTo, Reaction: m.Reaction, Template: m.Template,
-		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, Call: m.Call}
+		Subject: m.Subject, HTML: m.HTML, Flags: m.Flags, Call: m.Call, SentParts: len(m.PartIDs)}
 	if v.Attachments == nil {
 		v.Attachments = []inbox.Attachment{}
 	}

@@ -33,7 +33,9 @@ function message(m) {
       text: (a.name || a.contentType || t('app.thread.attachment')) + (a.size ? ' (' + fileSize(a.size) + ')' : '') }))),
     h('span', { class: 'state' + (m.status === 'failed' ? ' failed' : '') },
       dateTime(m.createdAt) + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
-    m.status === 'failed' ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text, 'reply'), text: t('app.thread.retry') }) : null);
+    // A reply whose text went before its file failed (sentParts) is not offered again: the
+    // customer has the text, and sending it again would repeat it.
+    m.status === 'failed' && !m.sentParts ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text, 'reply'), text: t('app.thread.retry') }) : null);
 }
 
 // renderThread draws the open conversation (or the empty state).
