@@ -225,6 +225,10 @@
 //	                                        statuses the new one ranks above), so a late "sent" never
 //	                                        overwrites "delivered"; with the provider's id, the marker's
 //	                                        put first (single writes, not a transaction)
+//	  part of a reply sent (RecordPart)   UpdateItem list_append(partIds, [provider id]), condition
+//	                                        status sending and size(partIds) = the part's number (absent
+//	                                        for the first): 1 WCU; no provider marker (a status of an
+//	                                        earlier part must not move the reply while a later part waits)
 //	  internal note (AppendNote)          PutItem of the message (direction note, attribute_not_exists):
 //	                                        1 WCU; the conversation is not written (a note moves neither
 //	                                        its time nor its preview), no provider marker
