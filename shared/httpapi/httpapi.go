@@ -52,6 +52,8 @@ type Store interface {
 	SetAssignee(ctx context.Context, acct, convID, assigneeID string) (inbox.Conversation, error)
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
+	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
+	RetryMessage(ctx context.Context, acct, convID, msgID string, as []inbox.Attachment, now time.Time) (inbox.Message, error)
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 }
@@ -160,6 +162,7 @@ func New(c Config) http.Handler {
 		r.Patch("/conversations/{id}", a.handle(a.patchConversation))
 		r.Get("/conversations/{id}/messages", a.handle(a.listMessages))
 		r.Post("/conversations/{id}/messages", a.handle(a.reply))
+		r.Post("/conversations/{id}/messages/{messageId}/retry", a.handle(a.retryReply))
 		r.Post("/conversations/{id}/notes", a.handle(a.note))
 		r.Put("/conversations/{id}/read", a.handle(a.setRead))
 		r.Post("/conversations/{id}/calls", a.handle(people(a.placeCall)))

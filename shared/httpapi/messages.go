@@ -173,6 +173,13 @@ func (a *api) validate(ctx context.Context, in replyInput, c inbox.Conversation,
 	for _, at := range in.Attachments {
 		reply.Attachments = append(reply.Attachments, at.Type)
 	}
+	return a.allows(ctx, k, c, reply, now)
+}
+
+// allows asks channel kind k whether it can send reply in conversation c now (its limits, and
+// windows such as Messenger's 24 hours and 7 days); its errors are EInvalid, and the store's
+// when the kind's rules need the channel.
+func (a *api) allows(ctx context.Context, k channel.Kind, c inbox.Conversation, reply channel.Reply, now time.Time) error {
 	if k.ChannelRules {
 		ch, err := a.Store.GetChannel(ctx, c.AccountID, c.ChannelID)
 		if err != nil {
@@ -248,18 +255,27 @@ func (a *api) send(ctx context.Context, p inbox.Principal, c inbox.Conversation,
 	if _, err := a.Store.AppendMessage(ctx, c, m, ""); err != nil {
 		return inbox.Message{}, err
 	}
-	job := inbox.OutboundJob{V: 1, AccountID: p.AccountID, ConversationID: c.ID, MessageID: m.ID}
-	body, _ := json.Marshal(job)
-	if err := a.Outbound.Publish(ctx, job.GroupKey(), job.DedupKey(), body); err != nil {
-		// The message is stored: mark it failed so the agent sees it and can send again.
-		pe := &inbox.ProviderError{Code: "queue_unavailable", Message: "the reply could not be queued for sending"}
-		if _, _, uerr := a.Store.UpdateDelivery(ctx, p.AccountID, c.ID, m.ID, inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: pe}, now); uerr != nil {
-			a.Log.ErrorContext(ctx, "could not mark unqueued reply failed", "messageId", m.ID, "err", uerr)
-		}
+	if err := a.queue(ctx, inbox.OutboundJob{V: 1, AccountID: p.AccountID, ConversationID: c.ID, MessageID: m.ID}, now); err != nil {
 		return inbox.Message{}, err
 	}
 	m.Attachments = a.links(ctx, m.Attachments)
 	return m, nil
+}
+
+// queue publishes job to the outbound queue. When the queue refuses it, the stored message is
+// marked failed (code queue_unavailable) so that the agent sees it and can retry, and the
+// queue's error is returned.
+func (a *api) queue(ctx context.Context, job inbox.OutboundJob, now time.Time) error {
+	body, _ := json.Marshal(job)
+	err := a.Outbound.Publish(ctx, job.GroupKey(), job.DedupKey(), body)
+	if err == nil {
+		return nil
+	}
+	pe := &inbox.ProviderError{Code: "queue_unavailable", Message: "the reply could not be queued for sending"}
+	if _, _, uerr := a.Store.UpdateDelivery(ctx, job.AccountID, job.ConversationID, job.MessageID, inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: pe}, now); uerr != nil {
+		a.Log.ErrorContext(ctx, "could not mark unqueued reply failed", "messageId", job.MessageID, "err", uerr)
+	}
+	return err
 }
 
 // agentNames are the caller's full, first and last names from the token's claims.

@@ -165,13 +165,21 @@ type OutboundJob struct {
 	AccountID      string `json:"accountId"`
 	ConversationID string `json:"conversationId"`
 	MessageID      string `json:"messageId"`
+	// Retry is set on the job of an agent's retry of a failed reply (the retry's time): the
+	// same message queued again must not be taken for a double enqueue of the first job.
+	Retry string `json:"retry,omitempty"`
 }
 
 // GroupKey keeps the replies of one conversation in order.
 func (j OutboundJob) GroupKey() string { return j.AccountID + "/" + j.ConversationID }
 
-// DedupKey makes a double enqueue of the same reply a no-op.
-func (j OutboundJob) DedupKey() string { return j.MessageID }
+// DedupKey makes a double enqueue of the same reply (or of the same retry) a no-op.
+func (j OutboundJob) DedupKey() string {
+	if j.Retry != "" {
+		return j.MessageID + "/retry/" + j.Retry
+	}
+	return j.MessageID
+}
 
 // ProviderThreadKey is the conversation thread key (Conversation.ThreadKey) of a provider's
 // thread id; ProviderThread reverses it.

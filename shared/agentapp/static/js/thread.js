@@ -2,7 +2,7 @@
 import { $, h, S, api, userName } from './core.js';
 import { setRead, noteUnread } from './unread.js';
 import { renderList, refreshListSoon } from './list.js';
-import { composer, send } from './composer.js';
+import { composer } from './composer.js';
 import { t, has, dateTime, errorText, channelLabel, fileSize } from './i18n.js';
 import { ticketPanel } from './ticket.js';
 import { templateText } from './templates.js';
@@ -35,7 +35,17 @@ function message(m) {
       dateTime(m.createdAt) + (st ? ' · ' + st : '') + (m.error ? ' — ' + (m.error.message || m.error.code) : '')),
     // A reply whose text went before its file failed (sentParts) is not offered again: the
     // customer has the text, and sending it again would repeat it.
-    m.status === 'failed' && !m.sentParts ? h('button', { type: 'button', class: 'retry', onclick: () => send(m.text, 'reply'), text: t('app.thread.retry') }) : null);
+    m.status === 'failed' && !m.sentParts ? h('button', { type: 'button', class: 'retry', onclick: e => retry(m, e.currentTarget), text: t('app.thread.retry') }) : null);
+}
+
+// retry sends a failed reply again as it was, its own files included (the API resends the same
+// message); the thread then shows it pending, and sent or delivered as the live events come.
+async function retry(m, button) {
+  button.disabled = true; // a double click queues it once anyway (the API answers 409)
+  try {
+    await api('POST', '/v1/conversations/' + S.selected.id + '/messages/' + encodeURIComponent(m.id) + '/retry');
+    await reloadThread();
+  } catch (e) { button.disabled = false; alertError(e); }
 }
 
 // renderThread draws the open conversation (or the empty state).

@@ -1,0 +1,137 @@
+package localrun_test
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+const retryInvoice = "%PDF-1.4\n% the invoice to resend\n"
+
+// failedMMS has the demo SMS channel's customer write, replies with a text and an uploaded
+// file (an MMS in the runner's outbox), then has Twilio's status callback report the MMS failed
+// (30003, handset unreachable); it returns the conversation, the failed reply's id and the
+// number of outbox entries so far.
+func failedMMS(t *testing.T, e *session, from, sid string) (demo localrun.Demo, conv, msg string, sent int) {
+	t.Helper()
+	c := e.c
+	demo, conv = e.demoSMS(t, from, "Can you send me the invoice?", sid)
+	var up struct {
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		ContentType string `json:"contentType"`
+	}
+	r := c.do(http.MethodPost, "/v1/uploads?name=invoice.pdf", demo.Token, "application/pdf", []byte(retryInvoice), nil)
+	want(t, r, http.StatusCreated)
+	r.json(t, &up)
+	var m struct {
+		ID string `json:"id"`
+	}
+	r = c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Here it is.",
+		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}})
+	want(t, r, http.StatusAccepted)
+	r.json(t, &m)
+	e.idle()
+	first := lastOutbox(t, e.r, inbox.ChannelSMS)
+	if first.Body != "Here it is." || len(first.MediaURLs) != 1 {
+		t.Fatalf("first send = %+v", first)
+	}
+	want(t, c.do(http.MethodPost, "/_local/outbox/"+first.SID+"/status", "", "application/x-www-form-urlencoded", []byte("status=failed&errorCode=30003"), nil), http.StatusOK)
+	e.idle()
+	if got := retryMessage(t, e, demo.Token, conv, m.ID); got.Status != "failed" || got.Error == nil {
+		t.Fatalf("after the failed callback the reply = %+v", got)
+	}
+	return demo, conv, m.ID, len(e.r.Outbox.Entries())
+}
+
+type retriedReply struct {
+	ID          string               `json:"id"`
+	Text        string               `json:"text"`
+	Status      string               `json:"status"`
+	Attachments []inbox.Attachment   `json:"attachments"`
+	Error       *inbox.ProviderError `json:"error"`
+}
+
+func retryMessage(t *testing.T, e *session, token, conv, id string) retriedReply {
+	t.Helper()
+	for _, m := range listOf[retriedReply](e.c, "/v1/conversations/"+conv+"/messages", token) {
+		if m.ID == id {
+			return m
+		}
+	}
+	t.Fatalf("no message %s in %s", id, conv)
+	return retriedReply{}
+}
+
+// resentMMS checks that the outbox gained exactly one SMS since before: the reply's text with
+// the same file, whose media URL serves the file's bytes.
+func resentMMS(t *testing.T, e *session, before int) {
+	t.Helper()
+	var resent []localrun.OutboxEntry
+	for _, o := range e.r.Outbox.Entries()[before:] {
+		if o.Channel == inbox.ChannelSMS {
+			resent = append(resent, o)
+		}
+	}
+	if len(resent) != 1 || resent[0].Body != "Here it is." || len(resent[0].MediaURLs) != 1 {
+		t.Fatalf("resent = %+v, want the text and its file once", resent)
+	}
+	res, err := http.Get(resent[0].MediaURLs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != retryInvoice {
+		t.Fatalf("the resent media URL answered %d %q", res.StatusCode, body)
+	}
+}
+
+// Retrying a failed MMS reply through the API (on DynamoDB Local) resends the same message with
+// its own file, once, even when two retries race; what is not a failed reply, and another
+// account's ids, are refused and change nothing.
+func TestRetryFailedReplyEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := startSession(t, false, nil)
+	c := e.c
+	demo, conv, id, before := failedMMS(t, e, "+15550004444", "SMretry00000000000000000000000000001")
+	path := "/v1/conversations/" + conv + "/messages/" + id + "/retry"
+
+	// Refused before anything is written: another account's caller, an unknown message, and the
+	// customer's own message.
+	want(t, c.api(http.MethodPost, path, e.token("acct-other", "u-other", "admin"), nil), http.StatusNotFound)
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages/m-unknown/retry", demo.Token, nil), http.StatusNotFound)
+	var inbound string
+	for _, m := range c.messages("/v1/conversations/"+conv+"/messages", demo.Token).Items {
+		if m.Direction == string(inbox.DirectionIn) {
+			inbound = m.ID
+		}
+	}
+	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages/"+inbound+"/retry", demo.Token, nil), http.StatusConflict)
+	if got := retryMessage(t, e, demo.Token, conv, id); got.Status != "failed" {
+		t.Fatalf("after refused retries the reply = %+v", got)
+	}
+
+	// A double click: two retries at once queue the reply once.
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() { statuses[i] = c.api(http.MethodPost, path, demo.Token, nil).status })
+	}
+	wg.Wait()
+	if (statuses[0] != http.StatusAccepted || statuses[1] != http.StatusConflict) && (statuses[0] != http.StatusConflict || statuses[1] != http.StatusAccepted) {
+		t.Fatalf("two retries answered %v, want one 202 and one 409", statuses)
+	}
+	e.idle()
+	resentMMS(t, e, before)
+	got := retryMessage(t, e, demo.Token, conv, id)
+	if got.Status != "sent" || got.Error != nil || got.Text != "Here it is." || len(got.Attachments) != 1 || got.Attachments[0].Name != "invoice.pdf" {
+		t.Fatalf("the retried reply = %+v", got)
+	}
+	// Sent now: nothing to retry.
+	want(t, c.api(http.MethodPost, path, demo.Token, nil), http.StatusConflict)
+}
