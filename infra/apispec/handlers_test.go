@@ -252,6 +252,38 @@ func (s *memStore) update(acct, convID string, f func(*inbox.Conversation)) (inb
 	return c, nil
 }
 
+func (s *memStore) GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error) {
+	ms, err := s.ListMessages(ctx, acct, convID)
+	if err != nil {
+		return inbox.Message{}, err
+	}
+	for _, m := range ms {
+		if m.ID == msgID {
+			return m, nil
+		}
+	}
+	return inbox.Message{}, notFound()
+}
+
+func (s *memStore) RetryMessage(_ context.Context, _, convID, msgID string, as []inbox.Attachment, now time.Time) (inbox.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, m := range s.msgs[convID] {
+		if m.ID == msgID {
+			if m.Direction != inbox.DirectionOut || m.Status != inbox.MessageFailed || len(m.PartIDs) > 0 {
+				return inbox.Message{}, inbox.Errorf(inbox.EConflict, "not a failed reply")
+			}
+			m.Status, m.Error, m.UpdatedAt = inbox.MessagePending, nil, now
+			if as != nil {
+				m.Attachments = as
+			}
+			s.msgs[convID][i] = m
+			return m, nil
+		}
+	}
+	return inbox.Message{}, notFound()
+}
+
 func (s *memStore) UpdateDelivery(_ context.Context, _, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -622,6 +654,9 @@ func TestHandlersMatchTheDescription(t *testing.T) {
 		{api, agent, "POST", "/v1/conversations/nope/notes", js, `{"text":"x"}`, 404},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"Photos","attachments":[` + image + `,` + file + `]}`, 202},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"  "}`, 400},
+		{api, agent, "POST", "/v1/conversations/nope/messages/m1/retry", "", "", 404},
+		{api, agent, "POST", "/v1/conversations/c1/messages/nope/retry", "", "", 404},
+		{api, agent, "POST", "/v1/conversations/wa-open/messages/w7/retry", "", "", 409},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"text":"` + strings.Repeat("a", 1601) + `"}`, 400},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, template, 400},
 		{api, agent, "POST", "/v1/conversations/c1/messages", js, `{"attachments":[{"type":"image","url":"ftp://files.example.com/a.jpg"}]}`, 400},

@@ -1,0 +1,72 @@
+package dynamo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/openinbox/inbox/shared/inbox"
+)
+
+// TestRetryMessage puts a failed reply back to pending for an agent's retry, on DynamoDB Local
+// and on the embedded store: once (a second retry, or one of a reply not failed, not outbound or
+// partly sent, changes nothing), with its error gone and its files' fresh links stored.
+func TestRetryMessage(t *testing.T) {
+	t.Parallel()
+	for name, newF := range storeBackends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newF(t)
+			c := f.conversation("acctA", "ib1", base)
+			now := base.Add(time.Hour)
+			failed := func(text string) inbox.Message {
+				m := newMessage(inbox.DirectionOut, text, base, inbox.MessagePending)
+				m.Attachments = []inbox.Attachment{{Type: inbox.AttachFile, Name: "a.pdf", URL: "https://old", StorageKey: "files/a.pdf", MediaStatus: inbox.MediaStored}}
+				m = f.append(c, m, "")
+				_, _, err := f.store.UpdateDelivery(f.ctx, "acctA", c.ID, m.ID, inbox.DeliveryUpdate{Status: inbox.MessageFailed,
+					Error: &inbox.ProviderError{Code: "30003", Message: "unreachable"}}, now)
+				must(t, err)
+				return m
+			}
+			m := failed("reply")
+			fresh := []inbox.Attachment{{Type: inbox.AttachFile, Name: "a.pdf", URL: "https://fresh", StorageKey: "files/a.pdf", MediaStatus: inbox.MediaStored}}
+			got, err := f.store.RetryMessage(f.ctx, "acctA", c.ID, m.ID, fresh, now.Add(time.Minute))
+			must(t, err)
+			if got.Status != inbox.MessagePending || got.Error != nil || got.Text != "reply" || len(got.Attachments) != 1 ||
+				got.Attachments[0].URL != "https://fresh" || got.Attachments[0].StorageKey != "files/a.pdf" || !got.UpdatedAt.Equal(now.Add(time.Minute)) {
+				t.Errorf("retried: %+v", got)
+			}
+			_, err = f.store.RetryMessage(f.ctx, "acctA", c.ID, m.ID, nil, now)
+			wantCode(t, err, inbox.EConflict)
+
+			// A reply that failed after its first part was sent is not sent again.
+			parts := newMessage(inbox.DirectionOut, "text and file", base, inbox.MessagePending)
+			parts = f.append(c, parts, "")
+			must(t, f.store.TransitionMessage(f.ctx, "acctA", c.ID, parts.ID, inbox.MessagePending, inbox.MessageSending, now))
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, parts.ID, 0, "mid.text", now))
+			_, _, err = f.store.UpdateDelivery(f.ctx, "acctA", c.ID, parts.ID, inbox.DeliveryUpdate{Status: inbox.MessageFailed}, now)
+			must(t, err)
+			in := f.append(c, newMessage(inbox.DirectionIn, "hello", base, inbox.MessageReceived), "")
+			other := failed("other")
+
+			for _, tt := range []struct {
+				name          string
+				acct, conv, m string
+				code          inbox.ErrorCode
+			}{
+				{"partly sent", "acctA", c.ID, parts.ID, inbox.EConflict},
+				{"inbound", "acctA", c.ID, in.ID, inbox.EConflict},
+				{"missing message", "acctA", c.ID, "nope", inbox.ENotFound},
+				{"other account", "acctB", c.ID, other.ID, inbox.ENotFound},
+				{"malformed id", "acctA", c.ID, "a#b", inbox.EInvalid},
+			} {
+				_, err := f.store.RetryMessage(f.ctx, tt.acct, tt.conv, tt.m, nil, now)
+				if !inbox.IsCode(err, tt.code) {
+					t.Errorf("%s: %v, want %s", tt.name, err, tt.code)
+				}
+			}
+			if got, err := f.store.GetMessage(f.ctx, "acctA", c.ID, other.ID); err != nil || got.Status != inbox.MessageFailed || got.Error == nil {
+				t.Errorf("the other account's retry changed %+v (%v)", got, err)
+			}
+		})
+	}
+}
