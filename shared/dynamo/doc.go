@@ -229,6 +229,9 @@
 //	                                        status sending and size(partIds) = the part's number (absent
 //	                                        for the first): 1 WCU; no provider marker (a status of an
 //	                                        earlier part must not move the reply while a later part waits)
+//	  agent's retry (RetryMessage)        UpdateItem SET status pending, attachments (fresh links),
+//	                                        REMOVE error; condition outbound, status failed and no partIds:
+//	                                        1 WCU, so two retries at once move it once
 //	  internal note (AppendNote)          PutItem of the message (direction note, attribute_not_exists):
 //	                                        1 WCU; the conversation is not written (a note moves neither
 //	                                        its time nor its preview), no provider marker
