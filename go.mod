@@ -80,4 +80,5 @@ replace (
 	github.com/microcosm-cc/bluemonday v1.0.27 => ./third_party/bluemonday
 	github.com/olekukonko/errors v1.2.0 => ./third_party/errors
 	github.com/olekukonko/tablewriter v1.1.3 => ./third_party/tablewriter
+	golang.org/x/net v0.50.0 => ./third_party/x-net
 )
