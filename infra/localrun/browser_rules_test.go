@@ -26,6 +26,28 @@ func demoChannel(t testing.TB, demo localrun.Demo, typ inbox.ChannelType) localr
 	return localrun.DemoChannel{}
 }
 
+// messengerSettings returns the settings of Messenger channel dc (the page id its webhooks name).
+func messengerSettings(t testing.TB, c *client, token string, dc localrun.DemoChannel) inbox.MessengerConfig {
+	t.Helper()
+	var ch struct {
+		Messenger inbox.MessengerConfig `json:"messenger"`
+	}
+	c.api(http.MethodGet, "/v1/channels/"+dc.ID, token, nil).json(t, &ch)
+	return ch.Messenger
+}
+
+// conversationsByText maps the text of each message of the open conversations to its
+// conversation's id.
+func conversationsByText(c *client, token string) map[string]string {
+	byText := map[string]string{}
+	for _, cv := range c.conversations("/v1/conversations?status=open", token).Items {
+		for _, m := range c.metaMessages(cv.ID, token) {
+			byText[m.Text] = cv.ID
+		}
+	}
+	return byText
+}
+
 // noAxeViolations fails the test when axe-core finds a serious or critical accessibility
 // violation on the page as it is now (screen names it).
 func (p *appPage) noAxeViolations(screen string) {
@@ -62,28 +84,19 @@ func TestAgentAppMessengerTagNotice(t *testing.T) {
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
 	dc := demoChannel(t, demo, inbox.ChannelMessenger)
-	var ch struct {
-		Messenger inbox.MessengerConfig `json:"messenger"`
-	}
-	c.api(http.MethodGet, "/v1/channels/"+dc.ID, demo.Token, nil).json(t, &ch)
+	page := messengerSettings(t, c, demo.Token, dc)
 	now := time.Now()
 	for _, m := range []struct {
 		psid, text string
 		age        time.Duration
 	}{{"2400000000000002", "Still there?", 48 * time.Hour}, {"2400000000000008", "Hello from last week", 8 * 24 * time.Hour}} {
-		want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(ch.Messenger.PageID, m.psid, "m_rules"+m.psid, m.text, now.Add(-m.age))), http.StatusOK)
+		want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(page.PageID, m.psid, "m_rules"+m.psid, m.text, now.Add(-m.age))), http.StatusOK)
 	}
 	e.idle()
-	convs := c.conversations("/v1/conversations?status=open", demo.Token).Items
-	byText := map[string]string{}
-	for _, cv := range convs {
-		for _, m := range c.metaMessages(cv.ID, demo.Token) {
-			byText[m.Text] = cv.ID
-		}
-	}
+	byText := conversationsByText(c, demo.Token)
 	tagged, expired := byText["Still there?"], byText["Hello from last week"]
 	if tagged == "" || expired == "" {
-		t.Fatalf("conversations = %+v", convs)
+		t.Fatalf("conversations by text = %v", byText)
 	}
 
 	p := openApp(t, e)
@@ -225,25 +238,17 @@ func TestWindowNoticesFollowTheClock(t *testing.T) {
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
 	fb, wa := demoChannel(t, demo, inbox.ChannelMessenger), demoChannel(t, demo, inbox.ChannelWhatsApp)
-	var page struct {
-		Messenger inbox.MessengerConfig `json:"messenger"`
-	}
-	c.api(http.MethodGet, "/v1/channels/"+fb.ID, demo.Token, nil).json(t, &page)
+	page := messengerSettings(t, c, demo.Token, fb)
 	var number struct {
 		WhatsApp inbox.WhatsAppConfig `json:"whatsapp"`
 	}
 	c.api(http.MethodGet, "/v1/channels/"+wa.ID, demo.Token, nil).json(t, &number)
 	now := time.Now()
-	want(t, c.metaPost(fb.WebhookURL, fb.Secrets["appSecret"], localrun.MessengerTextBody(page.Messenger.PageID, "2400000000000048", "m_clock48", "Any news?", now.Add(-48*time.Hour))), http.StatusOK)
+	want(t, c.metaPost(fb.WebhookURL, fb.Secrets["appSecret"], localrun.MessengerTextBody(page.PageID, "2400000000000048", "m_clock48", "Any news?", now.Add(-48*time.Hour))), http.StatusOK)
 	want(t, c.metaPost(wa.WebhookURL, wa.Secrets["appSecret"], localrun.WhatsAppTextBody(number.WhatsApp.WABAID, number.WhatsApp.PhoneNumberID, number.WhatsApp.DisplayNumber,
 		"4915112340023", "Lea Weber", "wamid.HBgLNDkxNTExMjM0MDAyMxUCABIYFjNFQjBDMDRBMkVGRDQ5QjlBNkZCAA==", "Is it in stock?", now.Add(-23*time.Hour))), http.StatusOK)
 	e.idle()
-	byText := map[string]string{}
-	for _, cv := range c.conversations("/v1/conversations?status=open", demo.Token).Items {
-		for _, m := range c.metaMessages(cv.ID, demo.Token) {
-			byText[m.Text] = cv.ID
-		}
-	}
+	byText := conversationsByText(c, demo.Token)
 	tagged, open := byText["Any news?"], byText["Is it in stock?"]
 	if tagged == "" || open == "" {
 		t.Fatalf("conversations by text = %v", byText)

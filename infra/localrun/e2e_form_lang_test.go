@@ -27,12 +27,7 @@ func TestFormAcknowledgementInTheSubmittersLanguage(t *testing.T) {
 	c, idle := e.c, e.idle
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	var dc localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		if ch.Type == inbox.ChannelForm {
-			dc = ch
-		}
-	}
+	dc := demoChannel(t, demo, inbox.ChannelForm)
 	tok := demo.Token
 	path := "/v1/channels/" + dc.ID
 	for _, bad := range []string{`{"language":"xx"}`, `{"acknowledgement":{"translations":{"xx":{"subject":"?"}}}}`, `{"acknowledgement":{"subject":"only a subject"}}`} {

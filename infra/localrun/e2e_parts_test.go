@@ -22,20 +22,10 @@ func TestMessengerTextAndFileEndToEnd(t *testing.T) {
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
 	dc := demoChannel(t, demo, inbox.ChannelMessenger)
-	var ch struct {
-		Messenger inbox.MessengerConfig `json:"messenger"`
-	}
-	c.api(http.MethodGet, "/v1/channels/"+dc.ID, demo.Token, nil).json(t, &ch)
-	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(ch.Messenger.PageID, "2400000000000077", "m_parts77", "Can I have the invoice?", time.Now().Add(-time.Hour))), http.StatusOK)
+	page := messengerSettings(t, c, demo.Token, dc)
+	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(page.PageID, "2400000000000077", "m_parts77", "Can I have the invoice?", time.Now().Add(-time.Hour))), http.StatusOK)
 	e.idle()
-	var conv string
-	for _, cv := range c.conversations("/v1/conversations?status=open", demo.Token).Items {
-		for _, m := range c.metaMessages(cv.ID, demo.Token) {
-			if m.Text == "Can I have the invoice?" {
-				conv = cv.ID
-			}
-		}
-	}
+	conv := conversationsByText(c, demo.Token)["Can I have the invoice?"]
 	if conv == "" {
 		t.Fatal("no conversation with the customer's message")
 	}
@@ -98,16 +88,9 @@ func TestMessengerTextAndFileEndToEnd(t *testing.T) {
 	}
 
 	// The runner's Graph takes no file for this customer (a permanent refusal).
-	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(ch.Messenger.PageID, "1000000000000001", "m_parts01", "And the receipt?", time.Now().Add(-time.Hour))), http.StatusOK)
+	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(page.PageID, "1000000000000001", "m_parts01", "And the receipt?", time.Now().Add(-time.Hour))), http.StatusOK)
 	e.idle()
-	var noFiles string
-	for _, cv := range c.conversations("/v1/conversations?status=open", demo.Token).Items {
-		for _, m := range c.metaMessages(cv.ID, demo.Token) {
-			if m.Text == "And the receipt?" {
-				noFiles = cv.ID
-			}
-		}
-	}
+	noFiles := conversationsByText(c, demo.Token)["And the receipt?"]
 	r = c.do(http.MethodPost, "/v1/uploads?name=receipt.pdf", demo.Token, "application/pdf", []byte("%PDF-1.4 the receipt"), nil)
 	want(t, r, http.StatusCreated)
 	r.json(t, &up)
