@@ -130,7 +130,7 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 // emptyEnvironment is what Lambda sets for the baseline function (see environment).
-func emptyEnvironment(b *testing.B, boot string) []string {
+func emptyEnvironment(b testing.TB, boot string) []string {
 	return []string{
 		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",

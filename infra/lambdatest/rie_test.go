@@ -8,14 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -47,14 +51,35 @@ func start(t testing.TB, id string, d *deployment) *function {
 	return startBootstrap(t, id, boot, environment(t, s, d, home, filepath.Dir(boot)), s.Timeout)
 }
 
-// startBootstrap starts boot under aws-lambda-rie with environment env, as start does.
+// startBootstrap starts boot under aws-lambda-rie with environment env, as start does. An
+// emulator that cannot take its ports (another process took one after it was found free: the
+// emulator panics and exits) is started again on new ports, twice at most.
 func startBootstrap(t testing.TB, id, boot string, env []string, timeout int) *function {
 	t.Helper()
+	for try := 1; ; try++ {
+		f, err := launch(t, id, boot, env, timeout, loopbackPort(t), loopbackPort(t))
+		if err == nil {
+			return f
+		}
+		if try == 3 || !errors.Is(err, errExited) {
+			t.Fatalf("%s: %v\n%s", id, err, f.out.String())
+		}
+		t.Logf("%s: %v; starting it again on other ports", id, err)
+	}
+}
+
+// launch starts boot under aws-lambda-rie on port (invocations) and apiPort (the runtime
+// API) and waits until the emulator
+// itself listens on both. Waiting for a connection to be accepted is not enough: on a
+// loaded machine another process may hold the port a moment while the emulator starts, and
+// the first invocation then finds nothing listening. Errors: errExited, or a timeout.
+func launch(t testing.TB, id, boot string, env []string, timeout, port, apiPort int) (*function, error) {
+	t.Helper()
 	rie := testenv.RIE(t)
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(port)
 	// The runtime API defaults to 127.0.0.1:9001 in every emulator: functions started in
 	// parallel each need their own.
-	runtimeAPI := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	runtimeAPI := "127.0.0.1:" + strconv.Itoa(apiPort)
 	cmd := exec.Command(rie,
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", runtimeAPI,
@@ -80,10 +105,11 @@ func startBootstrap(t testing.TB, id, boot string, env []string, timeout int) *f
 			t.Logf("%s output:\n%s", id, f.out.String())
 		}
 	})
-	if err := waitListening(addr, f.exited, startTimeout); err != nil {
-		t.Fatalf("%s: %v\n%s", id, err, f.out.String())
+	err := waitListening(cmd.Process.Pid, []int{port, apiPort}, f.exited, startTimeout)
+	if err != nil {
+		f.Stop()
 	}
-	return f
+	return f, err
 }
 
 // startTimeout bounds the wait for aws-lambda-rie to listen: generous, as a loaded machine
@@ -190,35 +216,84 @@ func (f *function) tryInvoke(event any) ([]byte, error) {
 	return b, nil
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
+// loopbackPort returns a loopback TCP port that was free a moment ago, below the kernel's
+// ephemeral range (32768–60999 by default), where neither an outbound connection nor another
+// test's listener on port 0 can be given it meanwhile. Each test binary starts at a random
+// place in the range, so that two test runs at once rarely try the same ports.
+func loopbackPort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range portsHigh - portsLow {
+		p := portsLow + int(nextPort.Add(1)%(portsHigh-portsLow))
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		return p
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free loopback port in %d–%d", portsLow, portsHigh)
+	return 0
 }
 
-// waitListening polls addr until it accepts a connection, the process exits or timeout passes.
-func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) error {
+// The ports loopbackPort hands out: [portsLow, portsHigh).
+const portsLow, portsHigh = 20000, 32768
+
+var nextPort = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(rand.Int64N(portsHigh - portsLow))
+	return &n
+}()
+
+// errExited is the emulator ending before it listened.
+var errExited = errors.New("aws-lambda-rie exited before listening")
+
+// waitListening polls /proc until process pid listens on every one of ports on 127.0.0.1, the
+// process exits (errExited) or timeout passes.
+func waitListening(pid int, ports []int, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			return c.Close()
+		missing := slices.DeleteFunc(slices.Clone(ports), func(p int) bool { return listens(pid, p) })
+		if len(missing) == 0 {
+			return nil
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("aws-lambda-rie exited before listening on %s", addr)
+			return fmt.Errorf("%w on %v", errExited, ports)
 		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("aws-lambda-rie does not listen on %s after %v: %v", addr, timeout, err)
+			return fmt.Errorf("aws-lambda-rie does not listen on %v after %v", missing, timeout)
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// listens reports whether process pid holds a socket listening on 127.0.0.1:port: a
+// listening entry for the port in /proc/net/tcp whose inode is one of the process's open files.
+func listens(pid, port int) bool {
+	table, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return false
+	}
+	// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+	local := fmt.Sprintf("0100007F:%04X", port)
+	for line := range strings.Lines(string(table)) {
+		f := strings.Fields(line)
+		if len(f) < 10 || f[1] != local || f[3] != "0A" {
+			continue
+		}
+		link := "socket:[" + f[9] + "]"
+		fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		if err != nil {
+			return false
+		}
+		for _, fd := range fds {
+			if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && l == link {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // childPIDs returns the pids of the live children of pid, from /proc.
@@ -266,4 +341,53 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestStartSeesATakenPort: an emulator whose port another process holds is
+// not taken for started (the other process accepts connections there, and would answer the
+// first invocation or go away before it): launch reports it as exited, which startBootstrap
+// answers by starting it again on other ports.
+func TestStartSeesATakenPort(t *testing.T) {
+	t.Parallel()
+	empty := emptyBootstrap()
+	if empty.err != nil {
+		t.Fatal(empty.err)
+	}
+	env := emptyEnvironment(t, empty.path)
+	for _, taken := range []string{"invocations", "runtime API"} {
+		t.Run(taken, func(t *testing.T) {
+			other, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(loopbackPort(t)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			held := other.Addr().(*net.TCPAddr).Port
+			port, apiPort := held, loopbackPort(t)
+			if taken == "runtime API" {
+				port, apiPort = apiPort, held
+			}
+			if _, err := launch(t, emptyID, empty.path, env, 3, port, apiPort); !errors.Is(err, errExited) {
+				t.Fatalf("launch on a port another process holds = %v, want errExited", err)
+			}
+		})
+	}
+	f := startBootstrap(t, emptyID, empty.path, env, 3)
+	if !listens(f.cmd.Process.Pid, mustPort(t, f.URL)) {
+		t.Fatalf("%s: the emulator does not listen on its own port", f.URL)
+	}
+	f.invoke(t, map[string]string{})
+}
+
+// mustPort returns the port of rawURL.
+func mustPort(t testing.TB, rawURL string) int {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(u.Port())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
