@@ -265,7 +265,7 @@ func (s *memStore) GetMessage(ctx context.Context, acct, convID, msgID string) (
 	return inbox.Message{}, notFound()
 }
 
-func (s *memStore) RetryMessage(_ context.Context, _, convID, msgID string, as []inbox.Attachment, now time.Time) (inbox.Message, error) {
+func (s *memStore) RetryMessage(_ context.Context, _, convID, msgID, _ string, as []inbox.Attachment, now time.Time) (inbox.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, m := range s.msgs[convID] {

@@ -99,6 +99,7 @@ func TestRetryFailedReplyEndToEnd(t *testing.T) {
 	e := startSession(t, false, nil)
 	c := e.c
 	demo, conv, id, before := failedMMS(t, e, "+15550004444", "SMretry00000000000000000000000000001")
+	failedSend := lastOutbox(t, e.r, inbox.ChannelSMS).SID
 	path := "/v1/conversations/" + conv + "/messages/" + id + "/retry"
 
 	// Refused before anything is written: another account's caller, an unknown message, and the
@@ -134,4 +135,20 @@ func TestRetryFailedReplyEndToEnd(t *testing.T) {
 	}
 	// Sent now: nothing to retry.
 	want(t, c.api(http.MethodPost, path, demo.Token, nil), http.StatusConflict)
+
+	// Twilio redelivers the failed send's callbacks late: they move the resent reply no more
+	// (a "failed" would show it failed with Retry offered again); the new send's apply.
+	resent := lastOutbox(t, e.r, inbox.ChannelSMS).SID
+	for _, status := range []string{"status=delivered", "status=failed&errorCode=30003"} {
+		want(t, c.do(http.MethodPost, "/_local/outbox/"+failedSend+"/status", "", "application/x-www-form-urlencoded", []byte(status), nil), http.StatusOK)
+		e.idle()
+		if got := retryMessage(t, e, demo.Token, conv, id); got.Status != "sent" || got.Error != nil {
+			t.Fatalf("after the first send's late %s the resent reply = %+v", status, got)
+		}
+	}
+	want(t, c.do(http.MethodPost, "/_local/outbox/"+resent+"/status", "", "application/x-www-form-urlencoded", []byte("status=delivered"), nil), http.StatusOK)
+	e.idle()
+	if got := retryMessage(t, e, demo.Token, conv, id); got.Status != "delivered" {
+		t.Fatalf("after the new send's delivered callback the reply = %+v", got)
+	}
 }

@@ -224,14 +224,19 @@
 //	  delivery status (UpdateDelivery)    one UpdateItem, no read: condition outbound and status IN (the
 //	                                        statuses the new one ranks above), so a late "sent" never
 //	                                        overwrites "delivered"; with the provider's id, the marker's
-//	                                        put first (single writes, not a transaction)
+//	                                        put first (single writes, not a transaction); a status
+//	                                        callback's also attribute_not_exists(rt_{hash of its id})
+//	                                        unless it is the current send's, so a retried send's late
+//	                                        reports move nothing
 //	  part of a reply sent (RecordPart)   UpdateItem list_append(partIds, [provider id]), condition
 //	                                        status sending and size(partIds) = the part's number (absent
 //	                                        for the first): 1 WCU; no provider marker (a status of an
 //	                                        earlier part must not move the reply while a later part waits)
 //	  agent's retry (RetryMessage)        UpdateItem SET status pending, attachments (fresh links),
-//	                                        REMOVE error; condition outbound, status failed and no partIds:
-//	                                        1 WCU, so two retries at once move it once
+//	                                        rt_{hash of the failed send's provider id} = true, REMOVE
+//	                                        error, providerId; condition outbound, status failed, no
+//	                                        partIds and that providerId: 1 WCU, so two retries at once
+//	                                        move it once
 //	  internal note (AppendNote)          PutItem of the message (direction note, attribute_not_exists):
 //	                                        1 WCU; the conversation is not written (a note moves neither
 //	                                        its time nor its preview), no provider marker

@@ -416,7 +416,8 @@ func (s *Store) message(ctx context.Context, op, acct, convID, msgID string) (me
 // is recorded on the message, after the provider message marker of u.ChannelID (the message's
 // own channel when u.ChannelID is ""), so that later status callbacks find the message. It
 // returns the message as stored and whether u was applied; an update that is not applied is
-// not an error.
+// not an error. A status callback's update (u.ReportedID set) is not applied to a message
+// retried since that send (RetryMessage keeps the ids of the sends it supersedes).
 //
 // The update is one UpdateItem conditional on the status being one that u.Status ranks above,
 // without reading first (1 WCU for a message under 1 KB); a provider id adds the marker's put
@@ -459,6 +460,15 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 		names["#error"] = "error"
 		values[":error"] = value(newProviderErrorItem(u.Error))
 	}
+	cond := "attribute_exists(#pk) AND #dir = :out AND #status IN (" + strings.Join(from, ", ") + ")"
+	if u.ReportedID != "" {
+		// The id may name the current send again (an email's Message-ID is derived from the
+		// message where the mailer keeps it): that send's reports apply.
+		cond += " AND (#provider = :reported OR attribute_not_exists(#retried))"
+		names["#retried"] = retriedAttr(u.ReportedID)
+		names["#provider"] = "providerId"
+		values[":reported"] = str(u.ReportedID)
+	}
 	if u.ProviderID != "" {
 		channelID := u.ChannelID
 		if channelID == "" {
@@ -495,7 +505,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
 		Key:                                 key(convPK(acct, convID), messageSK(msgID)),
 		UpdateExpression:                    aws.String(set),
-		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #dir = :out AND #status IN (" + strings.Join(from, ", ") + ")"),
+		ConditionExpression:                 aws.String(cond),
 		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           values,
 		ReturnValues:                        types.ReturnValueAllNew,

@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -14,14 +16,20 @@ import (
 
 // RetryMessage puts failed outbound message msgID of conversation convID of account acct back
 // to pending for an agent's retry: its error is removed, its attachments are replaced by as (the
-// same files with fresh links; nil keeps them as they are) and its update time set to now. It
-// is one UpdateItem conditional on the message being an outbound reply in status failed with no
-// part sent, so that of two concurrent retries only one moves it (1 WCU under 1 KB); the caller
-// then queues it once.
+// same files with fresh links; nil keeps them as they are) and its update time set to now.
+// failedSend is the provider id of the send that failed, as the caller read it ("" when it
+// failed before the provider took it): it is removed from the message and marked retried on
+// it (an attribute named by retriedAttr), so that UpdateDelivery no longer applies its status
+// callbacks (a late "sent" would
+// otherwise move the pending retry past the dispatcher's claim, and it would never go out).
+// It is one UpdateItem conditional on the message being an outbound reply in status failed
+// with no part sent and that provider id, so that of two concurrent retries only one moves it
+// (1 WCU under 1 KB); the caller then queues it once.
 //
 // Errors: ENotFound, EInvalid (malformed ids), EConflict (the message is not a failed outbound
-// reply, or part of it was sent; nothing is changed), EUnavailable, EInternal.
-func (s *Store) RetryMessage(ctx context.Context, acct, convID, msgID string, as []inbox.Attachment, now time.Time) (inbox.Message, error) {
+// reply, part of it was sent, or its provider id is not failedSend; nothing is changed),
+// EUnavailable, EInternal.
+func (s *Store) RetryMessage(ctx context.Context, acct, convID, msgID, failedSend string, as []inbox.Attachment, now time.Time) (inbox.Message, error) {
 	if err := checkIDs("account id", acct, "conversation id", convID, "message id", msgID); err != nil {
 		return inbox.Message{}, err
 	}
@@ -33,6 +41,19 @@ func (s *Store) RetryMessage(ctx context.Context, acct, convID, msgID string, as
 		":out": str(string(inbox.DirectionOut)), ":updated": value(now.UTC()),
 	}
 	set := "SET #status = :pending, #updated = :updated"
+	remove := " REMOVE #error"
+	cond := "attribute_exists(#pk) AND #dir = :out AND #status = :failed AND attribute_not_exists(#parts)"
+	names["#provider"] = "providerId"
+	if failedSend == "" {
+		cond += " AND attribute_not_exists(#provider)"
+	} else {
+		cond += " AND #provider = :failedSend"
+		values[":failedSend"] = str(failedSend)
+		remove += ", #provider"
+		set += ", #retried = :true"
+		names["#retried"] = retriedAttr(failedSend)
+		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
 	if as != nil {
 		items := make([]attachmentItem, len(as))
 		for i, a := range as {
@@ -44,10 +65,10 @@ func (s *Store) RetryMessage(ctx context.Context, acct, convID, msgID string, as
 	}
 	out, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
 		Key:              key(convPK(acct, convID), messageSK(msgID)),
-		UpdateExpression: aws.String(set + " REMOVE #error"),
+		UpdateExpression: aws.String(set + remove),
 		// partIds: a reply failing after a part went out is not sent again (the customer would
 		// get that part twice).
-		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #dir = :out AND #status = :failed AND attribute_not_exists(#parts)"),
+		ConditionExpression:                 aws.String(cond),
 		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           values,
 		ReturnValues:                        types.ReturnValueAllNew,
@@ -70,4 +91,14 @@ func (s *Store) RetryMessage(ctx context.Context, acct, convID, msgID string, as
 		}
 	}
 	return inbox.Message{}, inbox.Errorf(inbox.EConflict, "only a failed reply with nothing sent can be retried")
+}
+
+// retriedAttr names the attribute that marks the send of provider id providerID retried on its
+// message: "rt_" and 48 bits of the id's SHA-256 (provider ids run to a hundred bytes; two
+// sends of one message colliding is out of reach). An attribute of its own, not an entry of a
+// set, so that a condition asks attribute_not_exists of it, which every store evaluates
+// (the embedded store refuses contains() on a missing set).
+func retriedAttr(providerID string) string {
+	sum := sha256.Sum256([]byte(providerID))
+	return "rt_" + hex.EncodeToString(sum[:6])
 }

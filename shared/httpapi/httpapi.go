@@ -53,7 +53,7 @@ type Store interface {
 	SetStatus(ctx context.Context, acct, convID string, status inbox.ConversationStatus) (inbox.Conversation, error)
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
 	GetMessage(ctx context.Context, acct, convID, msgID string) (inbox.Message, error)
-	RetryMessage(ctx context.Context, acct, convID, msgID string, as []inbox.Attachment, now time.Time) (inbox.Message, error)
+	RetryMessage(ctx context.Context, acct, convID, msgID, failedSend string, as []inbox.Attachment, now time.Time) (inbox.Message, error)
 	UpsertContact(ctx context.Context, c inbox.Contact) (inbox.Contact, bool, error)
 	FindOrOpenConversation(ctx context.Context, c inbox.Conversation) (inbox.Conversation, bool, error)
 }

@@ -63,7 +63,7 @@ func (a *api) retryReply(r *http.Request, _ http.ResponseWriter, p inbox.Princip
 			as = append(as, at)
 		}
 	}
-	if m, err = a.Store.RetryMessage(ctx, p.AccountID, c.ID, m.ID, as, now); err != nil {
+	if m, err = a.Store.RetryMessage(ctx, p.AccountID, c.ID, m.ID, m.ProviderID, as, now); err != nil {
 		return 0, nil, err
 	}
 	job := inbox.OutboundJob{V: 1, AccountID: p.AccountID, ConversationID: c.ID, MessageID: m.ID,

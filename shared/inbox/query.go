@@ -21,5 +21,9 @@ type DeliveryUpdate struct {
 	// A ProviderID without ChannelID costs the store a read of the message to learn it.
 	ProviderID string
 	ChannelID  string
+	// ReportedID is the provider id a status callback reports on. A callback about a send the
+	// agent has retried since (the message went back to pending and out again under a new id)
+	// is not applied: its late or redelivered status belongs to the failed first send.
+	ReportedID string
 	Error      *ProviderError
 }

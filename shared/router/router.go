@@ -784,7 +784,7 @@ func (r *Router) bounce(ctx context.Context, log *slog.Logger, env inbox.Envelop
 			return err
 		}
 		reason := &inbox.ProviderError{Code: "bounce", Message: strings.TrimSpace(env.Subject)}
-		if _, _, err := r.store.UpdateDelivery(ctx, env.AccountID, convID, msgID, inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: reason}, r.now()); err != nil && !inbox.IsCode(err, inbox.EInvalid) {
+		if _, _, err := r.store.UpdateDelivery(ctx, env.AccountID, convID, msgID, inbox.DeliveryUpdate{Status: inbox.MessageFailed, Error: reason, ReportedID: id}, r.now()); err != nil && !inbox.IsCode(err, inbox.EInvalid) {
 			return err
 		}
 		log.InfoContext(ctx, "bounce filed", "conversation", conv.ID, "bounced", msgID)
@@ -910,7 +910,7 @@ func (r *Router) status(ctx context.Context, log *slog.Logger, env inbox.Envelop
 		// The report may overtake the dispatcher's write of the provider id: retry later.
 		return err
 	}
-	u := inbox.DeliveryUpdate{Status: env.Status.Status}
+	u := inbox.DeliveryUpdate{Status: env.Status.Status, ReportedID: env.ProviderMessageID}
 	if env.Status.ErrorCode != "" {
 		u.Error = &inbox.ProviderError{Code: env.Status.ErrorCode, Message: env.Status.ErrorMessage}
 	}
