@@ -39,7 +39,7 @@ type Store interface {
 	GetContact(ctx context.Context, acct, id string) (inbox.Contact, error)
 	TransitionMessage(ctx context.Context, acct, convID, msgID string, from, to inbox.MessageStatus, now time.Time) error
 	UpdateDelivery(ctx context.Context, acct, convID, msgID string, u inbox.DeliveryUpdate, now time.Time) (inbox.Message, bool, error)
-	RecordPart(ctx context.Context, acct, convID, msgID string, part int, providerID string, now time.Time) error
+	RecordPart(ctx context.Context, acct, convID, msgID, channelID string, part int, providerID string, now time.Time) error
 }
 
 // Sender sends one message on one kind of channel to the conversation's contact and returns
@@ -255,7 +255,7 @@ func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, job inbox.Outbo
 		if i == len(parts)-1 {
 			return id, nil
 		}
-		if err := d.store.RecordPart(ctx, job.AccountID, job.ConversationID, job.MessageID, i, id, d.now()); err != nil {
+		if err := d.store.RecordPart(ctx, job.AccountID, job.ConversationID, job.MessageID, ch.ID, i, id, d.now()); err != nil {
 			log.ErrorContext(ctx, "part sent, but its id could not be recorded", "part", i, "providerId", id, "err", err)
 			return "", &sendInterrupted{err}
 		}

@@ -301,6 +301,11 @@ func TestWhatsAppTextAndAudioSentOnce(t *testing.T) {
 	if !equal(types, []string{"text", "audio", "audio"}) {
 		t.Errorf("Graph received %v, want the text once and the audio twice", types)
 	}
+	// The text's status callbacks (and the customer's answer quoting it) find the reply.
+	if convID, msgID, err := f.store.ProviderMessage(f.ctx, acct, f.chans[inbox.ChannelWhatsApp].ID, "wamid.text"); err != nil ||
+		convID != job.ConversationID || msgID != job.MessageID {
+		t.Errorf("wamid.text names %s/%s (%v), want the reply", convID, msgID, err)
+	}
 }
 
 func equal(a, b []string) bool {

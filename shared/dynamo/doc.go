@@ -228,10 +228,13 @@
 //	                                        callback's also attribute_not_exists(rt_{hash of its id})
 //	                                        unless it is the current send's, so a retried send's late
 //	                                        reports move nothing
-//	  part of a reply sent (RecordPart)   UpdateItem list_append(partIds, [provider id]), condition
-//	                                        status sending and size(partIds) = the part's number (absent
-//	                                        for the first): 1 WCU; no provider marker (a status of an
-//	                                        earlier part must not move the reply while a later part waits)
+//	  part of a reply sent (RecordPart)   UpdateItem list_append(partIds, [provider id]), SET pt_{hash
+//	                                        of the id} = true, condition status sending and
+//	                                        size(partIds) = the part's number (absent for the first):
+//	                                        1 WCU; then the part's provider marker (1 WCU). Its status
+//	                                        callbacks find the reply but apply only a failure
+//	                                        (attribute_not_exists(pt_…) otherwise): a part's "delivered"
+//	                                        must not move the reply while a later part waits
 //	  agent's retry (RetryMessage)        UpdateItem SET status pending, attachments (fresh links),
 //	                                        rt_{hash of the failed send's provider id} = true, REMOVE
 //	                                        error, providerId; condition outbound, status failed, no

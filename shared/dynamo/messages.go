@@ -417,7 +417,8 @@ func (s *Store) message(ctx context.Context, op, acct, convID, msgID string) (me
 // own channel when u.ChannelID is ""), so that later status callbacks find the message. It
 // returns the message as stored and whether u was applied; an update that is not applied is
 // not an error. A status callback's update (u.ReportedID set) is not applied to a message
-// retried since that send (RetryMessage keeps the ids of the sends it supersedes).
+// retried since that send (RetryMessage marks the send it supersedes), nor when it reports an
+// earlier part of the message (RecordPart) as anything but failed or undelivered.
 //
 // The update is one UpdateItem conditional on the status being one that u.Status ranks above,
 // without reading first (1 WCU for a message under 1 KB); a provider id adds the marker's put
@@ -468,6 +469,12 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 		names["#retried"] = retriedAttr(u.ReportedID)
 		names["#provider"] = "providerId"
 		values[":reported"] = str(u.ReportedID)
+		if u.Status != inbox.MessageFailed && u.Status != inbox.MessageUndelivered {
+			// An earlier part's progress says nothing of the reply's later parts; its failure
+			// (the customer never got the text) fails the reply.
+			cond += " AND attribute_not_exists(#part)"
+			names["#part"] = partAttr(u.ReportedID)
+		}
 	}
 	if u.ProviderID != "" {
 		channelID := u.ChannelID
@@ -484,19 +491,8 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 				channelID = c.ChannelID
 			}
 		}
-		marker, err := s.providerMarker(acct, channelID, u.ProviderID, convID, msgID, true)
-		if err != nil {
+		if err := s.putMarker(ctx, op, acct, channelID, u.ProviderID, convID, msgID); err != nil {
 			return inbox.Message{}, false, err
-		}
-		err = s.putItem(ctx, op, &dynamodb.PutItemInput{
-			Item: marker.Put.Item, ConditionExpression: marker.Put.ConditionExpression,
-			ExpressionAttributeNames: marker.Put.ExpressionAttributeNames, ExpressionAttributeValues: marker.Put.ExpressionAttributeValues,
-		})
-		if isConditionFailed(err) {
-			return inbox.Message{}, false, inbox.Errorf(inbox.EConflict, "the provider message id belongs to another message")
-		}
-		if err != nil {
-			return inbox.Message{}, false, storeError(err, "record provider message")
 		}
 		set += ", #provider = :provider"
 		names["#provider"] = "providerId"
@@ -535,6 +531,28 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 		return inbox.Message{}, false, err
 	}
 	return it.domain(), applied, nil
+}
+
+// putMarker writes the provider message marker of providerID on channel channelID, naming
+// message msgID of conversation convID (1 WCU), unless it names another message.
+//
+// Errors: EConflict (the provider id belongs to another message), EUnavailable, EInternal.
+func (s *Store) putMarker(ctx context.Context, op, acct, channelID, providerID, convID, msgID string) error {
+	marker, err := s.providerMarker(acct, channelID, providerID, convID, msgID, true)
+	if err != nil {
+		return err
+	}
+	err = s.putItem(ctx, op, &dynamodb.PutItemInput{
+		Item: marker.Put.Item, ConditionExpression: marker.Put.ConditionExpression,
+		ExpressionAttributeNames: marker.Put.ExpressionAttributeNames, ExpressionAttributeValues: marker.Put.ExpressionAttributeValues,
+	})
+	if isConditionFailed(err) {
+		return inbox.Errorf(inbox.EConflict, "the provider message id belongs to another message")
+	}
+	if err != nil {
+		return storeError(err, "record provider message")
+	}
+	return nil
 }
 
 // deliveryStatuses are the statuses of an outbound message, in the order of their ranks.
@@ -583,30 +601,38 @@ func (s *Store) TransitionMessage(ctx context.Context, acct, convID, msgID strin
 
 // RecordPart records providerID as the provider's id of part number part (from 0) of outbound
 // message msgID of conversation convID of account acct, a reply the dispatcher sends as several
-// provider messages, and sets its update time to now. The dispatcher calls it after each part
-// but the last, before sending the next, so that a later delivery of the job skips the parts
-// already sent (inbox.Message.PartIDs). No provider message marker is written: a status
-// callback of an earlier part must not move the message on while its later parts wait.
+// provider messages through channel channelID, and sets its update time to now. The dispatcher
+// calls it after each part but the last, before sending the next, so that a later delivery of
+// the job skips the parts already sent (inbox.Message.PartIDs). The part is marked on the
+// message (an attribute named by partAttr) and then gets its provider message marker, so that
+// its status callbacks find the message, and apply only a failure (UpdateDelivery): a part's
+// "delivered" must not move the message on while its later parts wait. The customer's answer
+// quoting the part finds it too.
 //
 // One UpdateItem conditional on the message being "sending" with exactly part parts recorded
 // (1 WCU for a message under 1 KB): a delivery that lost its claim, or a part recorded twice,
-// changes nothing.
+// changes nothing; then the marker's put (1 WCU). A failure in between leaves the part recorded
+// without its marker: its callbacks are then dropped as the inbox's own were before (see the
+// router's StatusAttempts).
 //
 // Errors: ENotFound, EInvalid (malformed ids, a negative part, an empty providerID), EConflict
-// (the message is not sending, or has another number of parts recorded), EUnavailable, EInternal.
-func (s *Store) RecordPart(ctx context.Context, acct, convID, msgID string, part int, providerID string, now time.Time) error {
-	if err := checkIDs("account id", acct, "conversation id", convID, "message id", msgID); err != nil {
+// (the message is not sending, or has another number of parts recorded; or the provider id
+// names another message), EUnavailable, EInternal.
+func (s *Store) RecordPart(ctx context.Context, acct, convID, msgID, channelID string, part int, providerID string, now time.Time) error {
+	if err := checkIDs("account id", acct, "conversation id", convID, "message id", msgID, "channel id", channelID); err != nil {
 		return err
 	}
 	if part < 0 || providerID == "" {
 		return inbox.Errorf(inbox.EInvalid, "a part number and the provider's id are required")
 	}
 	const op = "RecordPart"
-	names := map[string]string{"#pk": attrPK, "#status": "status", "#updated": "updatedAt", "#parts": "partIds"}
+	names := map[string]string{"#pk": attrPK, "#status": "status", "#updated": "updatedAt", "#parts": "partIds",
+		"#part": partAttr(providerID)}
 	values := map[string]types.AttributeValue{
 		":sending": str(string(inbox.MessageSending)), ":updated": value(now.UTC()),
 		":id":   &types.AttributeValueMemberL{Value: []types.AttributeValue{str(providerID)}},
 		":none": &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
+		":true": &types.AttributeValueMemberBOOL{Value: true},
 	}
 	cond := "attribute_exists(#pk) AND #status = :sending AND "
 	if part == 0 {
@@ -617,14 +643,14 @@ func (s *Store) RecordPart(ctx context.Context, acct, convID, msgID string, part
 	}
 	_, err := s.updateItem(ctx, op, &dynamodb.UpdateItemInput{
 		Key:                                 key(convPK(acct, convID), messageSK(msgID)),
-		UpdateExpression:                    aws.String("SET #parts = list_append(if_not_exists(#parts, :none), :id), #updated = :updated"),
+		UpdateExpression:                    aws.String("SET #parts = list_append(if_not_exists(#parts, :none), :id), #updated = :updated, #part = :true"),
 		ConditionExpression:                 aws.String(cond),
 		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if err == nil {
-		return nil
+		return s.putMarker(ctx, op, acct, channelID, providerID, convID, msgID)
 	}
 	if !isConditionFailed(err) {
 		return storeError(err, "record part")

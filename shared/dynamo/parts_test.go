@@ -22,13 +22,13 @@ func TestRecordPart(t *testing.T) {
 			now := base.Add(time.Hour)
 
 			// Only a message being sent takes a part.
-			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, 0, "mid.text", now), inbox.EConflict)
+			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 0, "mid.text", now), inbox.EConflict)
 			must(t, f.store.TransitionMessage(f.ctx, "acctA", c.ID, m.ID, inbox.MessagePending, inbox.MessageSending, now))
-			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, 0, "mid.text", now.Add(time.Second)))
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 0, "mid.text", now.Add(time.Second)))
 			// The same part again, or one out of order, changes nothing.
-			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, 0, "mid.again", now), inbox.EConflict)
-			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, 2, "mid.later", now), inbox.EConflict)
-			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, 1, "mid.second", now.Add(2*time.Second)))
+			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 0, "mid.again", now), inbox.EConflict)
+			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 2, "mid.later", now), inbox.EConflict)
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 1, "mid.second", now.Add(2*time.Second)))
 			got, err := f.store.GetMessage(f.ctx, "acctA", c.ID, m.ID)
 			must(t, err)
 			if !slices.Equal(got.PartIDs, []string{"mid.text", "mid.second"}) || got.Status != inbox.MessageSending || !got.UpdatedAt.Equal(now.Add(2*time.Second)) {
@@ -36,7 +36,7 @@ func TestRecordPart(t *testing.T) {
 			}
 			// Back to pending for a retry, the parts stay; the final record keeps them too.
 			must(t, f.store.TransitionMessage(f.ctx, "acctA", c.ID, m.ID, inbox.MessageSending, inbox.MessagePending, now))
-			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, 2, "mid.third", now), inbox.EConflict)
+			wantCode(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 2, "mid.third", now), inbox.EConflict)
 			got, _, err = f.store.UpdateDelivery(f.ctx, "acctA", c.ID, m.ID, inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: "mid.last"}, now)
 			must(t, err)
 			if !slices.Equal(got.PartIDs, []string{"mid.text", "mid.second"}) || got.ProviderID != "mid.last" {
@@ -55,7 +55,63 @@ func TestRecordPart(t *testing.T) {
 				{"no provider id", "acctA", c.ID, m.ID, 0, "", inbox.EInvalid},
 				{"negative part", "acctA", c.ID, m.ID, -1, "x", inbox.EInvalid},
 			} {
-				wantCode(t, f.store.RecordPart(f.ctx, tt.acct, tt.conv, tt.m, tt.part, tt.id, now), tt.code)
+				wantCode(t, f.store.RecordPart(f.ctx, tt.acct, tt.conv, tt.m, c.ChannelID, tt.part, tt.id, now), tt.code)
+			}
+		})
+	}
+}
+
+// TestEarlierPartsReports: the status callbacks of an earlier part of a reply (its text, sent
+// before its audio) find the message through the part's marker, as the customer's answer
+// quoting the text does; its "sent", "delivered" and "read" move nothing, while the later part
+// waits or after it went, and its failure fails the reply (the customer never got the text).
+func TestEarlierPartsReports(t *testing.T) {
+	t.Parallel()
+	for name, newF := range storeBackends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newF(t)
+			c := f.conversation("acctA", "ib1", base)
+			now := base.Add(time.Hour)
+			reply := func() inbox.Message {
+				m := f.append(c, newMessage(inbox.DirectionOut, "listen to this", base, inbox.MessagePending), "")
+				must(t, f.store.TransitionMessage(f.ctx, "acctA", c.ID, m.ID, inbox.MessagePending, inbox.MessageSending, now))
+				return m
+			}
+			report := func(m inbox.Message, id string, st inbox.MessageStatus) (inbox.MessageStatus, bool) {
+				t.Helper()
+				convID, msgID, err := f.store.ProviderMessage(f.ctx, "acctA", c.ChannelID, id)
+				must(t, err)
+				if convID != c.ID || msgID != m.ID {
+					t.Fatalf("%s names %s/%s, want %s/%s", id, convID, msgID, c.ID, m.ID)
+				}
+				got, applied, err := f.store.UpdateDelivery(f.ctx, "acctA", c.ID, m.ID, inbox.DeliveryUpdate{Status: st, ReportedID: id}, now)
+				must(t, err)
+				return got.Status, applied
+			}
+			m := reply()
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, m.ID, c.ChannelID, 0, "wamid.text", now))
+			progress := []inbox.MessageStatus{inbox.MessageSent, inbox.MessageDelivered, inbox.MessageRead}
+			for _, st := range progress {
+				if got, applied := report(m, "wamid.text", st); applied || got != inbox.MessageSending {
+					t.Fatalf("the text's %s moved the reply waiting for its audio to %s", st, got)
+				}
+			}
+			_, _, err := f.store.UpdateDelivery(f.ctx, "acctA", c.ID, m.ID, inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: "wamid.audio", ChannelID: c.ChannelID}, now)
+			must(t, err)
+			for _, st := range progress[1:] {
+				if got, applied := report(m, "wamid.text", st); applied || got != inbox.MessageSent {
+					t.Fatalf("the text's %s moved the sent reply to %s", st, got)
+				}
+			}
+			if got, applied := report(m, "wamid.audio", inbox.MessageDelivered); !applied || got != inbox.MessageDelivered {
+				t.Fatalf("the audio's delivery: %s (applied %v)", got, applied)
+			}
+
+			failing := reply()
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, failing.ID, c.ChannelID, 0, "wamid.text2", now))
+			if got, applied := report(failing, "wamid.text2", inbox.MessageFailed); !applied || got != inbox.MessageFailed {
+				t.Fatalf("the text's failure: %s (applied %v)", got, applied)
 			}
 		})
 	}

@@ -94,11 +94,17 @@ func (s *Store) RetryMessage(ctx context.Context, acct, convID, msgID, failedSen
 }
 
 // retriedAttr names the attribute that marks the send of provider id providerID retried on its
-// message: "rt_" and 48 bits of the id's SHA-256 (provider ids run to a hundred bytes; two
-// sends of one message colliding is out of reach). An attribute of its own, not an entry of a
-// set, so that a condition asks attribute_not_exists of it, which every store evaluates
+// message (RetryMessage), and partAttr the one that marks it an earlier part of its message
+// (RecordPart): a prefix and 48 bits of the id's SHA-256 (provider ids run to a hundred bytes;
+// two sends of one message colliding is out of reach). Attributes of their own, not entries of
+// a set, so that a condition asks attribute_not_exists of them, which every store evaluates
 // (the embedded store refuses contains() on a missing set).
-func retriedAttr(providerID string) string {
+func retriedAttr(providerID string) string { return sendAttr("rt_", providerID) }
+
+// partAttr: see retriedAttr.
+func partAttr(providerID string) string { return sendAttr("pt_", providerID) }
+
+func sendAttr(prefix, providerID string) string {
 	sum := sha256.Sum256([]byte(providerID))
-	return "rt_" + hex.EncodeToString(sum[:6])
+	return prefix + hex.EncodeToString(sum[:6])
 }

@@ -42,7 +42,7 @@ func TestRetryMessage(t *testing.T) {
 			parts := newMessage(inbox.DirectionOut, "text and file", base, inbox.MessagePending)
 			parts = f.append(c, parts, "")
 			must(t, f.store.TransitionMessage(f.ctx, "acctA", c.ID, parts.ID, inbox.MessagePending, inbox.MessageSending, now))
-			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, parts.ID, 0, "mid.text", now))
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, parts.ID, c.ChannelID, 0, "mid.text", now))
 			_, _, err = f.store.UpdateDelivery(f.ctx, "acctA", c.ID, parts.ID, inbox.DeliveryUpdate{Status: inbox.MessageFailed}, now)
 			must(t, err)
 			in := f.append(c, newMessage(inbox.DirectionIn, "hello", base, inbox.MessageReceived), "")

@@ -574,3 +574,57 @@ func TestInboundMediaJobs(t *testing.T) {
 		})
 	}
 }
+
+// TestWhatsAppEarlierPartStatus: WhatsApp reports the text of a text + audio reply (sent first,
+// its id recorded by RecordPart) sent, delivered and read. Each report is handled at its first
+// delivery, not retried as a report of a message the inbox did not send, and moves nothing
+// while the audio waits or after it went; the audio's reports move the reply, and a failure of
+// the text fails it.
+func TestWhatsAppEarlierPartStatus(t *testing.T) {
+	t.Parallel()
+	f := newMetaFixture(t)
+	f.handle(t, waMessage("wamid.customer", waUser, "Sheena Nelson", "Can you send the voice note?", base))
+	conv, _, _ := f.stored(t, f.whatsapp, "wamid.customer")
+	reply := func(id string) inbox.Message {
+		m := inbox.Message{AccountID: acct, ConversationID: conv.ID, ID: inbox.MessageID(base.Add(time.Minute), id),
+			Direction: inbox.DirectionOut, Text: "Listen to this.", Status: inbox.MessageSending, AuthorID: "agent-1",
+			Attachments: []inbox.Attachment{{Type: inbox.AttachAudio, URL: "https://files.example.test/note.ogg"}},
+			CreatedAt:   base.Add(time.Minute), UpdatedAt: base.Add(time.Minute)}
+		_, err := f.store.AppendMessage(f.ctx, conv, m, "")
+		must(t, err)
+		return m
+	}
+	status := func(wamid string, st inbox.MessageStatus) error {
+		body, err := json.Marshal(inbox.Envelope{V: inbox.EnvelopeVersion, Kind: inbox.KindStatus, AccountID: acct,
+			ChannelID: f.whatsapp.ID, ChannelType: inbox.ChannelWhatsApp, ProviderMessageID: wamid,
+			From: inbox.Sender{Phone: waUser}, To: waDisplay, ReceivedAt: base.Add(2 * time.Minute),
+			Status: &inbox.StatusUpdate{Status: st}})
+		must(t, err)
+		return f.router.HandleRecord(f.ctx, body, 1)
+	}
+	check := func(m inbox.Message, want inbox.MessageStatus) {
+		t.Helper()
+		got, err := f.store.GetMessage(f.ctx, acct, conv.ID, m.ID)
+		must(t, err)
+		if got.Status != want {
+			t.Fatalf("reply %s, want %s", got.Status, want)
+		}
+	}
+	m := reply("r1")
+	must(t, f.store.RecordPart(f.ctx, acct, conv.ID, m.ID, f.whatsapp.ID, 0, "wamid.text", base.Add(time.Minute)))
+	for _, st := range []inbox.MessageStatus{inbox.MessageSent, inbox.MessageDelivered} {
+		must(t, status("wamid.text", st)) // ENotFound, retried, before the part had its marker
+		check(m, inbox.MessageSending)
+	}
+	_, _, err := f.store.UpdateDelivery(f.ctx, acct, conv.ID, m.ID, inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: "wamid.audio", ChannelID: f.whatsapp.ID}, base.Add(time.Minute))
+	must(t, err)
+	must(t, status("wamid.text", inbox.MessageRead))
+	check(m, inbox.MessageSent)
+	must(t, status("wamid.audio", inbox.MessageDelivered))
+	check(m, inbox.MessageDelivered)
+
+	failing := reply("r2")
+	must(t, f.store.RecordPart(f.ctx, acct, conv.ID, failing.ID, f.whatsapp.ID, 0, "wamid.text2", base.Add(time.Minute)))
+	must(t, status("wamid.text2", inbox.MessageFailed))
+	check(failing, inbox.MessageFailed)
+}
