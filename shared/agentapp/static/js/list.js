@@ -31,8 +31,11 @@ let listTimer = 0;
 // refreshListSoon reloads the list once a burst of events has settled.
 export function refreshListSoon() { clearTimeout(listTimer); listTimer = setTimeout(loadList, 150); }
 
+// listLoads counts loadList's calls, so that only the latest one draws.
+let listLoads = 0;
 // loadList reads the current view's conversations and draws them.
 export async function loadList() {
+  const load = ++listLoads;
   let items;
   if (S.view.key === 'queue') {
     const q = await api('GET', '/v1/queue');
@@ -40,6 +43,9 @@ export async function loadList() {
   } else {
     items = (await api('GET', '/v1/conversations' + viewQuery() + '&limit=100')).items;
   }
+  // A later load (another view picked, or an event) owns the list: an answer that comes back
+  // after it is of a view no longer shown, or older than what is shown.
+  if (load !== listLoads) return;
   S.convs = items;
   noteUnread(items);
   renderList();

@@ -7,10 +7,18 @@ import { t, has, dateTime, errorText, channelLabel, fileSize } from './i18n.js';
 import { ticketPanel } from './ticket.js';
 import { templateText } from './templates.js';
 
+// opens counts open's calls, so that only the latest one draws.
+let opens = 0;
+
 // open reads conversation id and its messages and shows them.
 export async function open(id) {
+  const load = ++opens;
   // Opening reads it: the marker is set by the same call that returns the conversation.
   const [c, msgs] = await Promise.all([setRead(id, true), api('GET', '/v1/conversations/' + id + '/messages')]);
+  // The agent moved on (j / k through the list, another click) while this answer came: the
+  // later open draws, or the thread and its composer would be another conversation's than the
+  // one picked in the list.
+  if (load !== opens) return;
   S.selected = c; S.messages = msgs.items;
   S.active = (S.shown || []).findIndex(x => x.id === id);
   renderList(); renderThread(); renderSide();
