@@ -20,8 +20,8 @@ import (
 // failedSend is the provider id of the send that failed, as the caller read it ("" when it
 // failed before the provider took it): it is removed from the message and marked retried on
 // it (an attribute named by retriedAttr), so that UpdateDelivery no longer applies its status
-// callbacks (a late "sent" would
-// otherwise move the pending retry past the dispatcher's claim, and it would never go out).
+// callbacks (a late "sent" would otherwise move the pending retry past the dispatcher's claim,
+// and it would never go out).
 // It is one UpdateItem conditional on the message being an outbound reply in status failed
 // with no part sent and that provider id, so that of two concurrent retries only one moves it
 // (1 WCU under 1 KB); the caller then queues it once.
