@@ -18,11 +18,8 @@ func TestAgentAppAccessibility(t *testing.T) {
 	e := startSession(t, true, nil)
 	var demo localrun.Demo
 	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	for _, ch := range demo.Channels {
-		if ch.Type == inbox.ChannelSMS {
-			want(t, e.c.sms(ch.WebhookURL, ch.Secrets["twilioAuthToken"], "+15550003434", ch.PhoneNumber, "Can I change my order?", "SMa11y00000000000000000000000000001", nil), http.StatusOK)
-		}
-	}
+	sms := demoChannel(t, demo, inbox.ChannelSMS)
+	want(t, e.c.sms(sms.WebhookURL, sms.Secrets["twilioAuthToken"], "+15550003434", sms.PhoneNumber, "Can I change my order?", "SMa11y00000000000000000000000000001", nil), http.StatusOK)
 	e.idle()
 
 	p := openApp(t, e)

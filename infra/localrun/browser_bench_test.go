@@ -34,13 +34,9 @@ func BenchmarkTimeToInteractiveList(b *testing.B) {
 	e := startSession(b, false, nil)
 	var demo localrun.Demo
 	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(b, &demo)
-	for _, ch := range demo.Channels {
-		if ch.Type != inbox.ChannelSMS {
-			continue
-		}
-		for i := range 20 {
-			want(b, e.c.sms(ch.WebhookURL, ch.Secrets["twilioAuthToken"], fmt.Sprintf("+1555000%04d", i), ch.PhoneNumber, "Hello", fmt.Sprintf("SMtti%030d", i), nil), http.StatusOK)
-		}
+	sms := demoChannel(b, demo, inbox.ChannelSMS)
+	for i := range 20 {
+		want(b, e.c.sms(sms.WebhookURL, sms.Secrets["twilioAuthToken"], fmt.Sprintf("+1555000%04d", i), sms.PhoneNumber, "Hello", fmt.Sprintf("SMtti%030d", i), nil), http.StatusOK)
 	}
 	e.idle()
 	bctx := browser.New(b)

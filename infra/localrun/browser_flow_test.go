@@ -21,12 +21,7 @@ func TestAgentWorksAConversationInTheBrowser(t *testing.T) {
 	e := startSession(t, true, nil)
 	var demo localrun.Demo
 	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	var sms localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		if ch.Type == inbox.ChannelSMS {
-			sms = ch
-		}
-	}
+	sms := demoChannel(t, demo, inbox.ChannelSMS)
 	createDemoUser(t, e, "sam")
 
 	p := openApp(t, e)

@@ -14,18 +14,6 @@ import (
 	"github.com/openinbox/inbox/shared/inbox"
 )
 
-// demoChannel is the seeded channel of type typ.
-func demoChannel(t testing.TB, demo localrun.Demo, typ inbox.ChannelType) localrun.DemoChannel {
-	t.Helper()
-	for _, dc := range demo.Channels {
-		if dc.Type == typ {
-			return dc
-		}
-	}
-	t.Fatalf("no demo %s channel in %+v", typ, demo.Channels)
-	return localrun.DemoChannel{}
-}
-
 // messengerSettings returns the settings of Messenger channel dc (the page id its webhooks name).
 func messengerSettings(t testing.TB, c *client, token string, dc localrun.DemoChannel) inbox.MessengerConfig {
 	t.Helper()

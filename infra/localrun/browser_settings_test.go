@@ -97,12 +97,7 @@ func TestSettingsInTheBrowser(t *testing.T) {
 		document.getElementById('save-demo-sms').click();
 	})()`)
 	appWait(t, ctx, "the rule saved", `document.getElementById('saved-demo-sms').textContent !== '' && !document.getElementById('saved-demo-sms').classList.contains('error')`)
-	var sms localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		if ch.ID == "demo-sms" {
-			sms = ch
-		}
-	}
+	sms := demoChannel(t, demo, inbox.ChannelSMS)
 	want(t, c.sms(sms.WebhookURL, sms.Secrets["twilioAuthToken"], "+15557650001", sms.PhoneNumber, "Who takes this?", "SMsettings0000000000000000000000001", nil), http.StatusOK)
 	e.idle()
 	convs := c.conversations("/v1/conversations?assignee=kim", demo.Token)

@@ -33,12 +33,7 @@ func TestChatEndToEnd(t *testing.T) {
 	c, idle := e.c, e.idle
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	var dc localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		if ch.Type == inbox.ChannelChat {
-			dc = ch
-		}
-	}
+	dc := demoChannel(t, demo, inbox.ChannelChat)
 	if dc.ID != localrun.DemoChatChannel || !strings.Contains(dc.EmbedCode, `src="`+e.r.URL+`/chat/loader.js"`) || dc.DemoPageURL == "" {
 		t.Fatalf("demo chat = %+v", dc)
 	}

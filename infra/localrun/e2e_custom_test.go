@@ -64,12 +64,7 @@ func TestCustomChannelEndToEnd(t *testing.T) {
 	}
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	var dc localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		if ch.Type == inbox.ChannelCustom {
-			dc = ch
-		}
-	}
+	dc := demoChannel(t, demo, inbox.ChannelCustom)
 	secret := dc.Secrets[custom.SecretSigning]
 	if dc.WebhookURL != r.URL+"/webhooks/custom/"+dc.ID || !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("demo custom channel = %+v", dc)

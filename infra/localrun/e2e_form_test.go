@@ -26,12 +26,7 @@ func TestFormEndToEnd(t *testing.T) {
 	r, c, idle := e.r, e.c, e.idle
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	var dc localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		if ch.Type == inbox.ChannelForm {
-			dc = ch
-		}
-	}
+	dc := demoChannel(t, demo, inbox.ChannelForm)
 	if dc.WebhookURL != r.URL+"/webhooks/form/"+dc.ID {
 		t.Fatalf("demo form = %+v", dc)
 	}

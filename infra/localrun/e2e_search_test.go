@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/openinbox/inbox/infra/localrun"
+	"github.com/openinbox/inbox/shared/inbox"
 )
 
 // Finding conversations by their contact on make run (GET /v1/conversations?q=): by any word
@@ -31,12 +32,7 @@ func searchByContact(t *testing.T, e *session) {
 	admin := demo.Token
 	agent := e.token(demo.AccountID, "sam", "agent", "Sam Agent")
 
-	custom := ""
-	for _, ch := range demo.Channels {
-		if ch.Type == "custom" {
-			custom = ch.ID
-		}
-	}
+	custom := demoChannel(t, demo, inbox.ChannelCustom).ID
 	res := c.api(http.MethodPost, "/v1/conversations", admin, map[string]any{"channelId": custom,
 		"to": map[string]string{"id": "anne-1", "name": "Anne Sørensen"}, "text": "Your order has shipped."})
 	want(t, res, http.StatusCreated)

@@ -22,15 +22,7 @@ func TestScreenshots(t *testing.T) {
 	e := startSession(t, false, nil)
 	var demo localrun.Demo
 	e.c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(t, &demo)
-	var sms, chat localrun.DemoChannel
-	for _, ch := range demo.Channels {
-		switch ch.Type {
-		case inbox.ChannelSMS:
-			sms = ch
-		case inbox.ChannelChat:
-			chat = ch
-		}
-	}
+	sms, chat := demoChannel(t, demo, inbox.ChannelSMS), demoChannel(t, demo, inbox.ChannelChat)
 	eml, err := os.ReadFile(filepath.Join(repoRoot(t), "infra", "local", "hello.eml"))
 	if err != nil {
 		t.Fatal(err)

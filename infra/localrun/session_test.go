@@ -90,3 +90,15 @@ func (e *session) demoSMS(t testing.TB, from, text, sid string) (localrun.Demo, 
 	e.idle()
 	return demo, e.c.conversations("/v1/conversations?status=open", demo.Token).Items[0].ID
 }
+
+// demoChannel is the seeded channel of type typ.
+func demoChannel(t testing.TB, demo localrun.Demo, typ inbox.ChannelType) localrun.DemoChannel {
+	t.Helper()
+	for _, dc := range demo.Channels {
+		if dc.Type == typ {
+			return dc
+		}
+	}
+	t.Fatalf("no demo %s channel in %+v", typ, demo.Channels)
+	return localrun.DemoChannel{}
+}
