@@ -234,7 +234,9 @@
 //	                                        1 WCU; then the part's provider marker (1 WCU). Its status
 //	                                        callbacks find the reply but apply only a failure
 //	                                        (attribute_not_exists(pt_…) otherwise): a part's "delivered"
-//	                                        must not move the reply while a later part waits
+//	                                        must not move the reply while a later part waits; its failure
+//	                                        is a second UpdateItem after the first found pt_… (the error
+//	                                        then says the text was not delivered)
 //	  agent's retry (RetryMessage)        UpdateItem SET status pending, attachments (fresh links),
 //	                                        rt_{hash of the failed send's provider id} = true, REMOVE
 //	                                        error, providerId; condition outbound, status failed, no

@@ -418,7 +418,9 @@ func (s *Store) message(ctx context.Context, op, acct, convID, msgID string) (me
 // returns the message as stored and whether u was applied; an update that is not applied is
 // not an error. A status callback's update (u.ReportedID set) is not applied to a message
 // retried since that send (RetryMessage marks the send it supersedes), nor when it reports an
-// earlier part of the message (RecordPart) as anything but failed or undelivered.
+// earlier part of the message (RecordPart) as anything but failed or undelivered; a failed
+// earlier part fails the message with an error that says the text was not delivered (a second
+// UpdateItem, on that rare path only).
 //
 // The update is one UpdateItem conditional on the status being one that u.Status ranks above,
 // without reading first (1 WCU for a message under 1 KB); a provider id adds the marker's put
@@ -469,12 +471,11 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 		names["#retried"] = retriedAttr(u.ReportedID)
 		names["#provider"] = "providerId"
 		values[":reported"] = str(u.ReportedID)
-		if u.Status != inbox.MessageFailed && u.Status != inbox.MessageUndelivered {
-			// An earlier part's progress says nothing of the reply's later parts; its failure
-			// (the customer never got the text) fails the reply.
-			cond += " AND attribute_not_exists(#part)"
-			names["#part"] = partAttr(u.ReportedID)
-		}
+		// An earlier part's progress says nothing of the reply's later parts; its failure (the
+		// customer never got the text) fails the reply, saying so: below, once this update,
+		// which leaves earlier parts out, found one.
+		cond += " AND attribute_not_exists(#part)"
+		names["#part"] = partAttr(u.ReportedID)
 	}
 	if u.ProviderID != "" {
 		channelID := u.ChannelID
@@ -526,11 +527,26 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 		it, err := s.message(ctx, op, acct, convID, msgID)
 		return it.domain(), false, err
 	}
+	if _, part := item[partAttr(u.ReportedID)]; !applied && u.ReportedID != "" && part && (u.Status == inbox.MessageFailed || u.Status == inbox.MessageUndelivered) {
+		// A message with parts is never retried, so no retried send is left to check.
+		return s.UpdateDelivery(ctx, acct, convID, msgID, inbox.DeliveryUpdate{Status: u.Status, Error: partFailed(u.Error)}, now)
+	}
 	var it messageItem
 	if err := unmarshal(item, &it); err != nil {
 		return inbox.Message{}, false, err
 	}
 	return it.domain(), applied, nil
+}
+
+// partFailed is the error of a reply whose earlier part (the text sent before its file) the
+// provider reported failed: the provider's, saying which part it was.
+func partFailed(e *inbox.ProviderError) *inbox.ProviderError {
+	out := inbox.ProviderError{Message: "the text was not delivered"}
+	if e != nil {
+		out = *e
+		out.Message = "the text was not delivered: " + e.Message
+	}
+	return &out
 }
 
 // putMarker writes the provider message marker of providerID on channel channelID, naming

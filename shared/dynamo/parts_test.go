@@ -64,7 +64,8 @@ func TestRecordPart(t *testing.T) {
 // TestEarlierPartsReports: the status callbacks of an earlier part of a reply (its text, sent
 // before its audio) find the message through the part's marker, as the customer's answer
 // quoting the text does; its "sent", "delivered" and "read" move nothing, while the later part
-// waits or after it went, and its failure fails the reply (the customer never got the text).
+// waits or after it went, and its failure fails the reply (the customer never got the text),
+// saying it was the text.
 func TestEarlierPartsReports(t *testing.T) {
 	t.Parallel()
 	for name, newF := range storeBackends() {
@@ -110,8 +111,25 @@ func TestEarlierPartsReports(t *testing.T) {
 
 			failing := reply()
 			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, failing.ID, c.ChannelID, 0, "wamid.text2", now))
-			if got, applied := report(failing, "wamid.text2", inbox.MessageFailed); !applied || got != inbox.MessageFailed {
-				t.Fatalf("the text's failure: %s (applied %v)", got, applied)
+			convID, msgID, err := f.store.ProviderMessage(f.ctx, "acctA", c.ChannelID, "wamid.text2")
+			must(t, err)
+			got, applied, err := f.store.UpdateDelivery(f.ctx, "acctA", convID, msgID, inbox.DeliveryUpdate{Status: inbox.MessageFailed,
+				ReportedID: "wamid.text2", Error: &inbox.ProviderError{Code: "131026", Message: "Message undeliverable"}}, now)
+			must(t, err)
+			if !applied || got.Status != inbox.MessageFailed || got.Error == nil || got.Error.Code != "131026" ||
+				got.Error.Message != "the text was not delivered: Message undeliverable" {
+				t.Fatalf("the text's failure: %s, %+v (applied %v)", got.Status, got.Error, applied)
+			}
+			// The audio's failure, when the text went: the provider's words as they are.
+			audio := reply()
+			must(t, f.store.RecordPart(f.ctx, "acctA", c.ID, audio.ID, c.ChannelID, 0, "wamid.text3", now))
+			_, _, err = f.store.UpdateDelivery(f.ctx, "acctA", c.ID, audio.ID, inbox.DeliveryUpdate{Status: inbox.MessageSent, ProviderID: "wamid.audio3", ChannelID: c.ChannelID}, now)
+			must(t, err)
+			got, applied, err = f.store.UpdateDelivery(f.ctx, "acctA", c.ID, audio.ID, inbox.DeliveryUpdate{Status: inbox.MessageFailed,
+				ReportedID: "wamid.audio3", Error: &inbox.ProviderError{Code: "131053", Message: "Media upload error"}}, now)
+			must(t, err)
+			if !applied || got.Error == nil || got.Error.Message != "Media upload error" {
+				t.Fatalf("the audio's failure: %s, %+v (applied %v)", got.Status, got.Error, applied)
 			}
 		})
 	}

@@ -579,7 +579,7 @@ func TestInboundMediaJobs(t *testing.T) {
 // its id recorded by RecordPart) sent, delivered and read. Each report is handled at its first
 // delivery, not retried as a report of a message the inbox did not send, and moves nothing
 // while the audio waits or after it went; the audio's reports move the reply, and a failure of
-// the text fails it.
+// the text fails it, saying so.
 func TestWhatsAppEarlierPartStatus(t *testing.T) {
 	t.Parallel()
 	f := newMetaFixture(t)
@@ -627,4 +627,7 @@ func TestWhatsAppEarlierPartStatus(t *testing.T) {
 	must(t, f.store.RecordPart(f.ctx, acct, conv.ID, failing.ID, f.whatsapp.ID, 0, "wamid.text2", base.Add(time.Minute)))
 	must(t, status("wamid.text2", inbox.MessageFailed))
 	check(failing, inbox.MessageFailed)
+	if got, err := f.store.GetMessage(f.ctx, acct, conv.ID, failing.ID); err != nil || got.Error == nil || got.Error.Message != "the text was not delivered" {
+		t.Errorf("the failed reply's error = %+v (%v), want that the text was not delivered", got.Error, err)
+	}
 }
