@@ -3,7 +3,6 @@ package localrun_test
 import (
 	"context"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -175,16 +174,14 @@ func jsString(s string) string {
 
 // BenchmarkChatReplyToRender measures, in chromium against the runner, the time from an agent's
 // reply (POST /v1/conversations/{id}/messages answered) to its bubble in the widget: the reply
-// goes through the outbound queue and dispatch, and the widget hears of it live (the realtime
-// backbone's /ws when the runner serves it; else its fallback poll every 2 s).
+// goes through the outbound queue and dispatch, and the widget hears of it live (the runner's
+// /ws, as the WebSocket API in AWS).
 func BenchmarkChatReplyToRender(b *testing.B) {
 	e := startSession(b, false, nil)
 	c := e.c
-	// Without the realtime backbone's /ws the widget falls back to a poll every 2 s, and each
-	// reply takes up to that (2.0 s/op measured with -benchtime 5x and CHAT_BENCH_POLL=1): too
-	// slow for make bench's 200 iterations, and not the figure that matters.
-	if res := c.do(http.MethodGet, "/ws", "", "", nil, nil); res.status == http.StatusNotFound && os.Getenv("CHAT_BENCH_POLL") == "" {
-		b.Skip("the runner serves no /ws yet (realtime backbone): set CHAT_BENCH_POLL=1 to measure the poll fallback")
+	// Without /ws the widget would fall back to a poll every 2 s, and measure that instead.
+	if res := c.do(http.MethodGet, "/ws", "", "", nil, nil); res.status == http.StatusNotFound {
+		b.Fatal("the runner serves no /ws: the widget would measure its 2 s poll, not the live channel")
 	}
 	var demo localrun.Demo
 	c.do(http.MethodGet, "/_local/demo", "", "", nil, nil).json(b, &demo)
