@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -75,14 +74,8 @@ func TestAgentAppRepliesWithAttachments(t *testing.T) {
 	if sent.Body != "Here it is." || len(sent.MediaURLs) != 1 {
 		t.Fatalf("sent = %+v", sent)
 	}
-	res, err := http.Get(sent.MediaURLs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || string(body) != invoice {
-		t.Fatalf("the media URL answered %d %q", res.StatusCode, body)
+	if status, body := fetched(t, sent.MediaURLs[0]); status != http.StatusOK || body != invoice {
+		t.Fatalf("the media URL answered %d %q", status, body)
 	}
 	p.noScriptErrors()
 }

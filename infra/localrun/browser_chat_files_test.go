@@ -78,16 +78,9 @@ func TestChatFilesInTheBrowser(t *testing.T) {
 	}
 
 	// The agent replies with a file: a link in the widget.
-	var up struct {
-		ID          string `json:"id"`
-		Name        string `json:"name"`
-		ContentType string `json:"contentType"`
-	}
-	r := c.do(http.MethodPost, "/v1/uploads?name=return-label.pdf", demo.Token, "application/pdf", []byte("%PDF-1.4 label"), nil)
-	want(t, r, http.StatusCreated)
-	r.json(t, &up)
+	label := uploaded(t, c, demo.Token, "return-label.pdf", "application/pdf", []byte("%PDF-1.4 label"))
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Your return label",
-		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}}), http.StatusAccepted)
+		"attachments": []map[string]string{label}}), http.StatusAccepted)
 	waitFor(t, ctx, "the agent's file as a link in the widget", `[...f.querySelectorAll('.m.out')].some(m => m.textContent.startsWith('Your return label') &&
 		(m.querySelector('.att a') || {}).textContent === 'return-label.pdf (14 byte)' && /^http/.test(m.querySelector('.att a').href))`)
 	if label := eval[string](t, ctx, `f.querySelector('.m.out .att').getAttribute('aria-label')`); label != "Attached files" {

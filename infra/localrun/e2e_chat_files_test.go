@@ -130,16 +130,9 @@ func TestChatFilesEndToEnd(t *testing.T) {
 
 	// The agent replies with a file of their own: the visitor's history links both.
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 40)...)
-	var up struct {
-		ID          string `json:"id"`
-		Name        string `json:"name"`
-		ContentType string `json:"contentType"`
-	}
-	res := c.do(http.MethodPost, "/v1/uploads?name=label.png", demo.Token, "image/png", png, nil)
-	want(t, res, http.StatusCreated)
-	res.json(t, &up)
+	label := uploaded(t, c, demo.Token, "label.png", "image/png", png)
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Here is your label",
-		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}}), http.StatusAccepted)
+		"attachments": []map[string]string{label}}), http.StatusAccepted)
 	idle()
 	c.do(http.MethodGet, api+"/messages", zoe, "", nil, nil).json(t, &h)
 	if len(h.Items) != 2 || len(h.Items[0].Attachments) != 1 || len(h.Items[1].Attachments) != 1 {

@@ -29,17 +29,10 @@ func TestMessengerTextAndFileEndToEnd(t *testing.T) {
 	if conv == "" {
 		t.Fatal("no conversation with the customer's message")
 	}
-	var up struct {
-		ID          string `json:"id"`
-		Name        string `json:"name"`
-		ContentType string `json:"contentType"`
-	}
-	r := c.do(http.MethodPost, "/v1/uploads?name=invoice.pdf", demo.Token, "application/pdf", []byte("%PDF-1.4 the invoice"), nil)
-	want(t, r, http.StatusCreated)
-	r.json(t, &up)
+	invoice := uploaded(t, c, demo.Token, "invoice.pdf", "application/pdf", []byte("%PDF-1.4 the invoice"))
 	before := len(e.r.Outbox.Entries())
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Here it is.",
-		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}}), http.StatusAccepted)
+		"attachments": []map[string]string{invoice}}), http.StatusAccepted)
 	e.idle()
 
 	var sent []localrun.OutboxEntry
@@ -91,12 +84,10 @@ func TestMessengerTextAndFileEndToEnd(t *testing.T) {
 	want(t, c.metaPost(dc.WebhookURL, dc.Secrets["appSecret"], localrun.MessengerTextBody(page.PageID, "1000000000000001", "m_parts01", "And the receipt?", time.Now().Add(-time.Hour))), http.StatusOK)
 	e.idle()
 	noFiles := conversationsByText(c, demo.Token)["And the receipt?"]
-	r = c.do(http.MethodPost, "/v1/uploads?name=receipt.pdf", demo.Token, "application/pdf", []byte("%PDF-1.4 the receipt"), nil)
-	want(t, r, http.StatusCreated)
-	r.json(t, &up)
+	receipt := uploaded(t, c, demo.Token, "receipt.pdf", "application/pdf", []byte("%PDF-1.4 the receipt"))
 	before = len(e.r.Outbox.Entries())
 	want(t, c.api(http.MethodPost, "/v1/conversations/"+noFiles+"/messages", demo.Token, map[string]any{"text": "Here is the receipt.",
-		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}}), http.StatusAccepted)
+		"attachments": []map[string]string{receipt}}), http.StatusAccepted)
 	e.idle()
 	if n := len(e.r.Outbox.Entries()) - before; n != 1 {
 		t.Fatalf("the Graph stand-in took %d messages, want the text once", n)

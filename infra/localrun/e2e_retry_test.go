@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -20,19 +19,12 @@ func failedMMS(t *testing.T, e *session, from, sid string) (demo localrun.Demo, 
 	t.Helper()
 	c := e.c
 	demo, conv = e.demoSMS(t, from, "Can you send me the invoice?", sid)
-	var up struct {
-		ID          string `json:"id"`
-		Name        string `json:"name"`
-		ContentType string `json:"contentType"`
-	}
-	r := c.do(http.MethodPost, "/v1/uploads?name=invoice.pdf", demo.Token, "application/pdf", []byte(retryInvoice), nil)
-	want(t, r, http.StatusCreated)
-	r.json(t, &up)
+	invoice := uploaded(t, c, demo.Token, "invoice.pdf", "application/pdf", []byte(retryInvoice))
 	var m struct {
 		ID string `json:"id"`
 	}
-	r = c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Here it is.",
-		"attachments": []map[string]string{{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}}})
+	r := c.api(http.MethodPost, "/v1/conversations/"+conv+"/messages", demo.Token, map[string]any{"text": "Here it is.",
+		"attachments": []map[string]string{invoice}})
 	want(t, r, http.StatusAccepted)
 	r.json(t, &m)
 	e.idle()
@@ -80,14 +72,8 @@ func resentMMS(t *testing.T, e *session, before int) {
 	if len(resent) != 1 || resent[0].Body != "Here it is." || len(resent[0].MediaURLs) != 1 {
 		t.Fatalf("resent = %+v, want the text and its file once", resent)
 	}
-	res, err := http.Get(resent[0].MediaURLs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || string(body) != retryInvoice {
-		t.Fatalf("the resent media URL answered %d %q", res.StatusCode, body)
+	if status, body := fetched(t, resent[0].MediaURLs[0]); status != http.StatusOK || body != retryInvoice {
+		t.Fatalf("the resent media URL answered %d %q", status, body)
 	}
 }
 

@@ -2,7 +2,9 @@ package localrun_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -101,4 +103,35 @@ func demoChannel(t testing.TB, demo localrun.Demo, typ inbox.ChannelType) localr
 	}
 	t.Fatalf("no demo %s channel in %+v", typ, demo.Channels)
 	return localrun.DemoChannel{}
+}
+
+// uploaded uploads body as file name (POST /v1/uploads, answered 201) and returns the
+// attachment of a reply that sends it, as the app posts it: uploadId, name and contentType as
+// the upload's answer gave them.
+func uploaded(t testing.TB, c *client, token, name, contentType string, body []byte) map[string]string {
+	t.Helper()
+	var up struct {
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		ContentType string `json:"contentType"`
+	}
+	r := c.do(http.MethodPost, "/v1/uploads?name="+url.QueryEscape(name), token, contentType, body, nil)
+	want(t, r, http.StatusCreated)
+	r.json(t, &up)
+	return map[string]string{"uploadId": up.ID, "name": up.Name, "contentType": up.ContentType}
+}
+
+// fetched GETs link (a media URL a provider would download) and returns its status and body.
+func fetched(t testing.TB, link string) (int, string) {
+	t.Helper()
+	res, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(body)
 }

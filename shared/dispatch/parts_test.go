@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,13 +220,13 @@ func TestMessengerTextAndFileSentOnce(t *testing.T) {
 				}
 				if failed > 0 {
 					// Between deliveries the reply waits, pending, with its text's id kept.
-					if m := f.message(t, job); m.Status != inbox.MessagePending || !equal(m.PartIDs, []string{textMID}) {
+					if m := f.message(t, job); m.Status != inbox.MessagePending || !slices.Equal(m.PartIDs, []string{textMID}) {
 						t.Errorf("after delivery %d: %s with parts %v, want pending with the text's %s", deliveries, m.Status, m.PartIDs, textMID)
 					}
 				}
 			}
 			texts, files := g.sent()
-			if !equal(texts, []string{"Here is your invoice."}) {
+			if !slices.Equal(texts, []string{"Here is your invoice."}) {
 				t.Errorf("Graph received the texts %q, want the text once", texts)
 			}
 			if len(files) != tt.files || deliveries != tt.deliveries {
@@ -237,7 +238,7 @@ func TestMessengerTextAndFileSentOnce(t *testing.T) {
 				}
 			}
 			m := f.message(t, job)
-			if m.Status != tt.want || !equal(m.PartIDs, []string{textMID}) {
+			if m.Status != tt.want || !slices.Equal(m.PartIDs, []string{textMID}) {
 				t.Fatalf("message %s with parts %v, want %s with [%s]", m.Status, m.PartIDs, tt.want, textMID)
 			}
 			if tt.want == inbox.MessageSent && (m.ProviderID != fileMID || m.Error != nil) {
@@ -295,10 +296,10 @@ func TestWhatsAppTextAndAudioSentOnce(t *testing.T) {
 		t.Fatal("first attempt: no error, want a retry")
 	}
 	must(t, d.Handle(f.ctx, job, 2))
-	if m := f.message(t, job); m.Status != inbox.MessageSent || m.ProviderID != "wamid.audio" || !equal(m.PartIDs, []string{"wamid.text"}) {
+	if m := f.message(t, job); m.Status != inbox.MessageSent || m.ProviderID != "wamid.audio" || !slices.Equal(m.PartIDs, []string{"wamid.text"}) {
 		t.Errorf("message %s as %q with parts %v, want sent as wamid.audio after wamid.text", m.Status, m.ProviderID, m.PartIDs)
 	}
-	if !equal(types, []string{"text", "audio", "audio"}) {
+	if !slices.Equal(types, []string{"text", "audio", "audio"}) {
 		t.Errorf("Graph received %v, want the text once and the audio twice", types)
 	}
 	// The text's status callbacks (and the customer's answer quoting it) find the reply.
@@ -306,16 +307,4 @@ func TestWhatsAppTextAndAudioSentOnce(t *testing.T) {
 		convID != job.ConversationID || msgID != job.MessageID {
 		t.Errorf("wamid.text names %s/%s (%v), want the reply", convID, msgID, err)
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

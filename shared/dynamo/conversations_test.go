@@ -228,7 +228,7 @@ func TestListConversationsPagination(t *testing.T) {
 		if pages != 3 {
 			t.Errorf("%+v: %d pages, want 3", filter, pages)
 		}
-		if !equal(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("%+v:\n got %v\nwant %v", filter, got, want)
 		}
 	}
@@ -245,18 +245,6 @@ func TestListConversationsPagination(t *testing.T) {
 	if len(list) != 30 || next != "" {
 		t.Errorf("full page: %d conversations, next %q", len(list), next)
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestListConversationsFilters(t *testing.T) {
@@ -295,7 +283,7 @@ func TestListConversationsFilters(t *testing.T) {
 			t.Parallel()
 			list, next, err := f.store.ListConversations(f.ctx, "acctA", tt.filter)
 			must(t, err)
-			if got := convIDs(list); !equal(got, tt.want) || next != "" {
+			if got := convIDs(list); !slices.Equal(got, tt.want) || next != "" {
 				t.Errorf("got %v next %q, want %v", got, next, tt.want)
 			}
 		})
@@ -307,7 +295,7 @@ func TestListConversationsFilters(t *testing.T) {
 		// hold a1 although b2 comes first in the index.
 		list, next, err := f.store.ListConversations(f.ctx, "acctA", inbox.ConversationFilter{AssigneeID: "u1", InboxID: "ib1", Limit: 1})
 		must(t, err)
-		if got := convIDs(list); !equal(got, []string{a1.ID}) || next != "" {
+		if got := convIDs(list); !slices.Equal(got, []string{a1.ID}) || next != "" {
 			t.Errorf("got %v next %q", got, next)
 		}
 	})
@@ -422,7 +410,7 @@ func TestSetAssignee(t *testing.T) {
 	}
 	list, _, err := f.store.ListConversations(f.ctx, "acctA", inbox.ConversationFilter{AssigneeID: stored.AssigneeID})
 	must(t, err)
-	if !equal(convIDs(list), []string{c.ID}) {
+	if !slices.Equal(convIDs(list), []string{c.ID}) {
 		t.Errorf("assignee list = %v", convIDs(list))
 	}
 }
@@ -473,7 +461,7 @@ func TestSetStatus(t *testing.T) {
 	}
 	open, _, err := f.store.ListConversations(f.ctx, "acctA", inbox.ConversationFilter{InboxID: "ib1"})
 	must(t, err)
-	if !equal(convIDs(open), []string{newer.ID}) {
+	if !slices.Equal(convIDs(open), []string{newer.ID}) {
 		t.Errorf("open list = %v", convIDs(open))
 	}
 

@@ -49,6 +49,18 @@ func storeBackends() map[string]func(*testing.T) *fixture {
 	}
 }
 
+// eachStore runs test on each store of storeBackends, each a parallel subtest with a fixture of
+// its own.
+func eachStore(t *testing.T, test func(t *testing.T, f *fixture)) {
+	t.Helper()
+	for name, newF := range storeBackends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newF(t))
+		})
+	}
+}
+
 // base is a fixed instant with whole microseconds, as stored sort keys keep them.
 var base = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
 

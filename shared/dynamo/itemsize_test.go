@@ -103,12 +103,7 @@ func TestConversationItemSize(t *testing.T) {
 // attributes of what changed removed, the times exact to the nanosecond.
 func TestConversationOfTheOldShape(t *testing.T) {
 	t.Parallel()
-	for name, newF := range storeBackends() {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			oldShape(t, newF(t))
-		})
-	}
+	eachStore(t, oldShape)
 }
 
 func oldShape(t *testing.T, f *fixture) {

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -216,7 +217,7 @@ func TestListMessagesOrder(t *testing.T) {
 	sortStrings(want)
 	list, err := f.store.ListMessages(f.ctx, "acctA", c.ID)
 	must(t, err)
-	if got := ids(list, func(m inbox.Message) string { return m.ID }); !equal(got, want) {
+	if got := ids(list, func(m inbox.Message) string { return m.ID }); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }

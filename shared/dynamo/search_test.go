@@ -120,75 +120,71 @@ func TestSearchConversations(t *testing.T) {
 // conversation is refused.
 func TestSearchFindsTheConversationAContactWasCreatedWith(t *testing.T) {
 	t.Parallel()
-	for name, newF := range storeBackends() {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f := newF(t)
-			// first opens the conversation contact c is created with, as the router does.
-			first := func(c inbox.Contact, m int) string {
-				t.Helper()
-				at := base.Add(time.Duration(m) * time.Minute)
-				conv := newConversation("acme", "ib1", "ch1", c.ID, at)
-				hint := inbox.OpenHint{InboxID: "ib1", ConversationID: conv.ID, ChannelID: "ch1"}
-				if _, created, err := f.store.CreateContact(f.ctx, c, hint); err != nil || !created {
-					t.Fatalf("CreateContact = %v, %v", created, err)
-				}
-				got, created, err := f.store.OpenConversation(f.ctx, conv, hint)
-				if err != nil || !created || got.ID != conv.ID {
-					t.Fatalf("OpenConversation = %s, %v, %v", got.ID, created, err)
-				}
-				av, err := f.store.getItem(f.ctx, "test", key(convPK("acme", conv.ID), skConv))
-				must(t, err)
-				if _, ok := av["gsi5pk"]; ok {
-					t.Errorf("the contact's first conversation has an entry in gsi5")
-				}
-				return conv.ID
+	eachStore(t, func(t *testing.T, f *fixture) {
+		// first opens the conversation contact c is created with, as the router does.
+		first := func(c inbox.Contact, m int) string {
+			t.Helper()
+			at := base.Add(time.Duration(m) * time.Minute)
+			conv := newConversation("acme", "ib1", "ch1", c.ID, at)
+			hint := inbox.OpenHint{InboxID: "ib1", ConversationID: conv.ID, ChannelID: "ch1"}
+			if _, created, err := f.store.CreateContact(f.ctx, c, hint); err != nil || !created {
+				t.Fatalf("CreateContact = %v, %v", created, err)
 			}
-			find := func(q string) []string {
-				t.Helper()
-				cq, err := inbox.ParseContactQuery(q)
-				must(t, err)
-				list, err := f.store.SearchConversations(f.ctx, "acme", cq, 25)
-				must(t, err)
-				return ids(list, func(c inbox.Conversation) string { return c.ID })
+			got, created, err := f.store.OpenConversation(f.ctx, conv, hint)
+			if err != nil || !created || got.ID != conv.ID {
+				t.Fatalf("OpenConversation = %s, %v, %v", got.ID, created, err)
 			}
-			anne := inbox.Contact{AccountID: "acme", ID: inbox.NewID(), Name: "Anne Sørensen", Phone: "+4511111111", CreatedAt: base}
-			anneFirst := first(anne, 1)
-			unnamed := inbox.Contact{AccountID: "acme", ID: inbox.NewID(), Phone: "+4533333333", CreatedAt: base}
-			unnamedFirst := first(unnamed, 2)
-			if _, err := f.store.SetStatus(f.ctx, "acme", anneFirst, inbox.StatusClosed); err != nil {
-				t.Fatal(err)
+			av, err := f.store.getItem(f.ctx, "test", key(convPK("acme", conv.ID), skConv))
+			must(t, err)
+			if _, ok := av["gsi5pk"]; ok {
+				t.Errorf("the contact's first conversation has an entry in gsi5")
 			}
-			// A later conversation of Anne's, in gsi5 as every other.
-			later, created, err := f.store.FindOrOpenConversation(f.ctx, newConversation("acme", "ib1", "ch1", anne.ID, base.Add(3*time.Minute)))
-			if err != nil || !created {
-				t.Fatalf("FindOrOpenConversation = %v, %v", created, err)
+			return conv.ID
+		}
+		find := func(q string) []string {
+			t.Helper()
+			cq, err := inbox.ParseContactQuery(q)
+			must(t, err)
+			list, err := f.store.SearchConversations(f.ctx, "acme", cq, 25)
+			must(t, err)
+			return ids(list, func(c inbox.Conversation) string { return c.ID })
+		}
+		anne := inbox.Contact{AccountID: "acme", ID: inbox.NewID(), Name: "Anne Sørensen", Phone: "+4511111111", CreatedAt: base}
+		anneFirst := first(anne, 1)
+		unnamed := inbox.Contact{AccountID: "acme", ID: inbox.NewID(), Phone: "+4533333333", CreatedAt: base}
+		unnamedFirst := first(unnamed, 2)
+		if _, err := f.store.SetStatus(f.ctx, "acme", anneFirst, inbox.StatusClosed); err != nil {
+			t.Fatal(err)
+		}
+		// A later conversation of Anne's, in gsi5 as every other.
+		later, created, err := f.store.FindOrOpenConversation(f.ctx, newConversation("acme", "ib1", "ch1", anne.ID, base.Add(3*time.Minute)))
+		if err != nil || !created {
+			t.Fatalf("FindOrOpenConversation = %v, %v", created, err)
+		}
+		for _, tc := range []struct {
+			q    string
+			want []string
+		}{
+			{"anne", []string{later.ID, anneFirst}},
+			{"+45 11 11 11 11", []string{later.ID, anneFirst}},
+			{"+4533333333", []string{unnamedFirst}},
+		} {
+			if got := find(tc.q); !slices.Equal(got, tc.want) {
+				t.Errorf("search %q = %v, want %v", tc.q, got, tc.want)
 			}
-			for _, tc := range []struct {
-				q    string
-				want []string
-			}{
-				{"anne", []string{later.ID, anneFirst}},
-				{"+45 11 11 11 11", []string{later.ID, anneFirst}},
-				{"+4533333333", []string{unnamedFirst}},
-			} {
-				if got := find(tc.q); !slices.Equal(got, tc.want) {
-					t.Errorf("search %q = %v, want %v", tc.q, got, tc.want)
-				}
-			}
-			// A name filled in later finds the first conversation too.
-			named := unnamed
-			named.ID, named.Name = inbox.NewID(), "Zed Later"
-			if _, _, err := f.store.UpsertContact(f.ctx, named); err != nil {
-				t.Fatal(err)
-			}
-			if got := find("zed"); !slices.Equal(got, []string{unnamedFirst}) {
-				t.Errorf("after naming: search zed = %v, want %v", got, []string{unnamedFirst})
-			}
-			c := newConversation("acme", "ib1", "ch1", inbox.NewID(), base)
-			if _, _, err := f.store.OpenConversation(f.ctx, c, inbox.OpenHint{InboxID: "ib1", ConversationID: inbox.NewID(), ChannelID: "ch1"}); !inbox.IsCode(err, inbox.EInvalid) {
-				t.Errorf("OpenConversation with another conversation's hint = %v, want EInvalid", err)
-			}
-		})
-	}
+		}
+		// A name filled in later finds the first conversation too.
+		named := unnamed
+		named.ID, named.Name = inbox.NewID(), "Zed Later"
+		if _, _, err := f.store.UpsertContact(f.ctx, named); err != nil {
+			t.Fatal(err)
+		}
+		if got := find("zed"); !slices.Equal(got, []string{unnamedFirst}) {
+			t.Errorf("after naming: search zed = %v, want %v", got, []string{unnamedFirst})
+		}
+		c := newConversation("acme", "ib1", "ch1", inbox.NewID(), base)
+		if _, _, err := f.store.OpenConversation(f.ctx, c, inbox.OpenHint{InboxID: "ib1", ConversationID: inbox.NewID(), ChannelID: "ch1"}); !inbox.IsCode(err, inbox.EInvalid) {
+			t.Errorf("OpenConversation with another conversation's hint = %v, want EInvalid", err)
+		}
+	})
 }
