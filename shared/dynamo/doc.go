@@ -123,7 +123,7 @@
 //	                                                                                                          written before hold accountId, id,
 //	                                                                                                          channelId, channelType, contactName,
 //	                                                                                                          contactPhone, contactEmail, lastMessageAt,
-//	                                                                                                          lastInboundAt, lastInboundSort (+ lin),
+//	                                                                                                          lastInboundAt, lastInboundSort,
 //	                                                                                                          preview, createdAt: read, removed when
 //	                                                                                                          rewritten
 //	                                                                                                        lis (compactTime(lastInboundAt): 13 base-36
@@ -157,7 +157,7 @@
 //	                                        given), then BatchGetItem
 //	  list by status                      Query gsi3 (keys only), then BatchGetItem
 //	  a message                           UpdateItem: lastSort, lmn, pv (REMOVE lastMessageAt, preview); a
-//	                                        contact's message also lis (REMOVE lastInboundAt, lastInboundSort, lin)
+//	                                        contact's message also lis (REMOVE lastInboundAt, lastInboundSort)
 //	                                        and lsk, which changes only with the quarter hour, so that the
 //	                                        indexes (keys only) are written by the first inbound message of
 //	                                        a quarter hour alone (a delete and a put each); the team's

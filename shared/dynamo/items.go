@@ -246,25 +246,23 @@ type conversationItem struct {
 	OldContactEmail  string     `dynamodbav:"contactEmail,omitempty"`
 	OldLastMessageAt *time.Time `dynamodbav:"lastMessageAt,omitempty"`
 	OldLastInboundAt *time.Time `dynamodbav:"lastInboundAt,omitempty"`
-	// OldInboundSort is SortableTime of the contact's last message, LastInboundNanos the
-	// nanoseconds past it (written by an earlier version of this change).
-	OldInboundSort   string     `dynamodbav:"lastInboundSort,omitempty"`
-	LastInboundNanos int        `dynamodbav:"lin,omitempty"`
-	OldPreview       *string    `dynamodbav:"preview,omitempty"`
-	OldCreatedAt     *time.Time `dynamodbav:"createdAt,omitempty"`
+	// OldInboundSort is SortableTime of the contact's last message (lastInboundAt, which items
+	// written before hold beside it, is exact and wins).
+	OldInboundSort string     `dynamodbav:"lastInboundSort,omitempty"`
+	OldPreview     *string    `dynamodbav:"preview,omitempty"`
+	OldCreatedAt   *time.Time `dynamodbav:"createdAt,omitempty"`
 }
 
 // Attribute names of a conversation item that its updates name, the new (short) ones and the
 // ones of items written before, which an update of the value removes.
 const (
-	attrConvLastNanos          = "lmn"
-	attrConvInboundSort        = "lis"
-	attrConvPreview            = "pv"
-	attrConvOldLastMessageAt   = "lastMessageAt"
-	attrConvOldLastInboundAt   = "lastInboundAt"
-	attrConvOldInboundSort     = "lastInboundSort"
-	attrConvOldLastInboundNano = "lin"
-	attrConvOldPreview         = "preview"
+	attrConvLastNanos        = "lmn"
+	attrConvInboundSort      = "lis"
+	attrConvPreview          = "pv"
+	attrConvOldLastMessageAt = "lastMessageAt"
+	attrConvOldLastInboundAt = "lastInboundAt"
+	attrConvOldInboundSort   = "lastInboundSort"
+	attrConvOldPreview       = "preview"
 )
 
 // compactTime is t as 13 base-36 digits of its Unix nanoseconds: it sorts as the time does (to
@@ -396,7 +394,7 @@ func (it conversationItem) domain() inbox.Conversation {
 	case it.InboundSort != "":
 		c.LastInboundAt = compactAt(it.InboundSort)
 	case it.OldInboundSort != "":
-		c.LastInboundAt = sortableAt(it.OldInboundSort, it.LastInboundNanos)
+		c.LastInboundAt = sortableAt(it.OldInboundSort, 0)
 	}
 	c.ReadBy = readMarkers(it.ReadBy)
 	if it.OldPreview != nil {

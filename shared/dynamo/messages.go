@@ -236,13 +236,13 @@ func (s *Store) touchConversation(ctx context.Context, op, acct, convID string, 
 		// every one but changing only with the quarter hour, so that within it the indexes,
 		// which hold keys only, are not written at all.
 		// The contact's last message's time is lis (compactTime); an item written before
-		// holds it as lastInboundSort (with lin), compared too and removed.
-		names["#inbound"], names["#isk"], names["#lin"], names["#lis"] = attrConvOldLastInboundAt, attrConvOldInboundSort, attrConvOldLastInboundNano, attrConvInboundSort
+		// holds it as lastInboundSort, compared too and removed.
+		names["#inbound"], names["#isk"], names["#lis"] = attrConvOldLastInboundAt, attrConvOldInboundSort, attrConvInboundSort
 		values[":isk"], values[":lis"] = str(isk), str(compactTime(m.CreatedAt))
 		inboundCond := "(attribute_not_exists(#isk) OR #isk <= :isk) AND (attribute_not_exists(#lis) OR #lis <= :lis)"
 		variants = append(variants,
-			variant{latest + ", #lsk = :lsk, #lis = :lis REMOVE " + latestRemove + ", #inbound, #isk, #lin", latestCond + " AND " + inboundCond},
-			variant{"SET #lsk = :lsk, #lis = :lis REMOVE #inbound, #isk, #lin", exists + " AND " + inboundCond})
+			variant{latest + ", #lsk = :lsk, #lis = :lis REMOVE " + latestRemove + ", #inbound, #isk", latestCond + " AND " + inboundCond},
+			variant{"SET #lsk = :lsk, #lis = :lis REMOVE #inbound, #isk", exists + " AND " + inboundCond})
 	} else {
 		variants = append(variants, variant{latest + " REMOVE " + latestRemove, latestCond})
 	}
