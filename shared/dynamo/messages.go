@@ -529,24 +529,13 @@ func (s *Store) UpdateDelivery(ctx context.Context, acct, convID, msgID string, 
 	}
 	if _, part := item[partAttr(u.ReportedID)]; !applied && u.ReportedID != "" && part && (u.Status == inbox.MessageFailed || u.Status == inbox.MessageUndelivered) {
 		// A message with parts is never retried, so no retried send is left to check.
-		return s.UpdateDelivery(ctx, acct, convID, msgID, inbox.DeliveryUpdate{Status: u.Status, Error: partFailed(u.Error)}, now)
+		return s.UpdateDelivery(ctx, acct, convID, msgID, inbox.DeliveryUpdate{Status: u.Status, Error: inbox.TextNotDelivered(u.Error)}, now)
 	}
 	var it messageItem
 	if err := unmarshal(item, &it); err != nil {
 		return inbox.Message{}, false, err
 	}
 	return it.domain(), applied, nil
-}
-
-// partFailed is the error of a reply whose earlier part (the text sent before its file) the
-// provider reported failed: the provider's, saying which part it was.
-func partFailed(e *inbox.ProviderError) *inbox.ProviderError {
-	out := inbox.ProviderError{Message: "the text was not delivered"}
-	if e != nil {
-		out = *e
-		out.Message = "the text was not delivered: " + e.Message
-	}
-	return &out
 }
 
 // putMarker writes the provider message marker of providerID on channel channelID, naming

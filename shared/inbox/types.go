@@ -419,6 +419,18 @@ type ProviderError struct {
 	Message string `json:"message"`
 }
 
+// TextNotDelivered is the error of a reply whose text, sent as a message of its own before the
+// reply's file, the provider reported failed: e's (nil when the report gave none), saying that it
+// was the text.
+func TextNotDelivered(e *ProviderError) *ProviderError {
+	out := ProviderError{Message: "the text was not delivered"}
+	if e != nil {
+		out = *e
+		out.Message = "the text was not delivered: " + e.Message
+	}
+	return &out
+}
+
 // Message is one message of a conversation.
 type Message struct {
 	AccountID      string        `json:"-"`
